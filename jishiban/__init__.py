@@ -1,0 +1,1 @@
+"""济时办 — a city's social governance service centre platform."""

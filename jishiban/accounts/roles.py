@@ -1,0 +1,57 @@
+"""Django groups mirroring the roles, so the admin shows each role what it may see.
+
+What rows a user sees is decided by ``Appeal.objects.visible_to``; these permissions only
+open the admin pages. Run after every migrate (``post_migrate``), idempotent.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+from .models import Role
+
+REFERENCE = ["regions.region", "organisations.organisation", "channels.channel", "taxonomy.category"]
+RECORDS = ["appeals.appeal", "appeals.appealevent"]
+CONFIG = ["sla.holiday", "sla.calendaryear"]
+
+VIEW = {
+    Role.OPERATOR: REFERENCE + RECORDS,
+    Role.DISPATCHER: REFERENCE + RECORDS,
+    Role.SUPERVISOR: REFERENCE + RECORDS + CONFIG + ["appeals.personaldataaccess"],
+    Role.ANALYST: REFERENCE + RECORDS,
+    Role.LEADER: REFERENCE + RECORDS,
+    Role.COUNTY_STAFF: REFERENCE + RECORDS,
+    Role.HANDLER: REFERENCE + RECORDS,
+    Role.DEPT_HEAD: REFERENCE + RECORDS,
+    Role.GRID_WORKER: REFERENCE + RECORDS,
+    Role.CITIZEN: RECORDS,
+}
+
+
+def group_name(role: str) -> str:
+    return f"role:{role}"
+
+
+def ensure_role_groups(app_config=None, **kwargs) -> None:
+    from django.apps import apps
+
+    # post_migrate fires once per app; act after the last one, when every permission exists.
+    if app_config is not None and app_config is not list(apps.get_app_configs())[-1]:
+        return
+    perms = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.filter(codename__startswith="view_").select_related("content_type")
+    }
+    for role, models in VIEW.items():
+        group, _ = Group.objects.get_or_create(name=group_name(role))
+        wanted = [perms[f"{m.split('.')[0]}.view_{m.split('.')[1]}"] for m in models
+                  if f"{m.split('.')[0]}.view_{m.split('.')[1]}" in perms]
+        group.permissions.set(wanted)
+
+
+def assign_role_group(user) -> None:
+    """Put ``user`` in the group of their role (and only that one)."""
+    user.groups.remove(*user.groups.filter(name__startswith="role:"))
+    if user.role in VIEW:
+        group, _ = Group.objects.get_or_create(name=group_name(user.role))
+        user.groups.add(group)

@@ -1,0 +1,206 @@
+"""Creating an appeal: validate everything first, then write the appeal and its ``receive``
+event in one transaction. A retried submission with the same (channel, external id) returns
+the existing appeal instead of making a second one.
+
+The intake pipeline (``jishiban.intake``) normalises channel payloads and calls
+``create_appeal``; nothing else creates appeals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from jishiban.channels.models import Channel
+from jishiban.regions.models import Region, RegionLevel
+from jishiban.taxonomy.models import Category
+
+from . import numbering
+from .errors import AppealValidationError
+from .models import Appeal, AppealEvent, AppealType, Status
+from .signals import transition_committed, transition_recorded
+from .workflow import Action
+
+ID_NUMBER = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
+PHONE = re.compile(r"^\+?[\d\-\s()]{5,30}$")
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass
+class NewAppeal:
+    """The validated, typed input of ``create_appeal`` (what every channel produces)."""
+
+    channel: str | Channel
+    content: str
+    title: str = ""
+    external_id: str | None = None
+    received_at: datetime | str | None = None
+    citizen_name: str = ""
+    citizen_phone: str = ""
+    citizen_id_number: str = ""
+    anonymous: bool = False
+    confidential: bool | None = None
+    address: str = ""
+    lat: object = None
+    lon: object = None
+    county: str | Region | None = None
+    town: str | Region | None = None
+    grid: str | Region | None = None
+    category: str | Category | None = None
+    appeal_type: str = AppealType.CONSULT
+    urgent: bool = False
+    tags: list[str] = field(default_factory=list)
+    extras: dict = field(default_factory=dict)
+    content_key: str = ""
+    citizen_user: object = None
+
+
+def _region(value, level: int, field_name: str, errors: dict) -> Region | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, Region):
+        return value
+    region = Region.objects.filter(code=str(value), level=level).first()
+    if region is None:
+        errors[field_name] = [_("未知区划代码 %(code)s") % {"code": value}]
+    return region
+
+
+def _coordinate(value, low: int, high: int, field_name: str, errors: dict) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        errors[field_name] = [_("坐标必须是数字")]
+        return None
+    if not low <= number <= high:
+        errors[field_name] = [_("坐标超出范围 %(low)s～%(high)s") % {"low": low, "high": high}]
+        return None
+    return number
+
+
+def validate(data: NewAppeal, *, now: datetime | None = None) -> dict:
+    """Check every field and return the model field values; raise ``AppealValidationError``
+    with all field errors at once."""
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+    limit = settings.JISHIBAN["MAX_CONTENT_LENGTH"]
+
+    channel = data.channel
+    if not isinstance(channel, Channel):
+        channel = Channel.objects.filter(code=str(channel or "")).first()
+    if channel is None:
+        errors["channel"] = [_("未知渠道 %(code)s") % {"code": data.channel}]
+    elif not channel.is_active:
+        errors["channel"] = [_("渠道 %(name)s 已停用") % {"name": channel.name}]
+
+    content = (data.content or "").strip()
+    if not content:
+        errors["content"] = [_("请填写诉求内容")]
+    elif len(content) > limit:
+        errors["content"] = [_("诉求内容过长（%(n)d 字，最多 %(max)d 字）") % {"n": len(content), "max": limit}]
+    title = (data.title or "").strip() or content[:30]
+    if len(title) > 200:
+        errors["title"] = [_("标题过长（最多 200 字）")]
+
+    received_at = data.received_at or now
+    if isinstance(received_at, str):
+        try:
+            parsed = parse_datetime(received_at.strip())
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            errors["received_at"] = [_("时间格式错误：%(v)s（应为 2026-11-27T09:30:00+08:00）") % {"v": received_at}]
+        received_at = parsed
+    if isinstance(received_at, datetime):
+        if timezone.is_naive(received_at):
+            received_at = timezone.make_aware(received_at)
+        if received_at > now + FUTURE_TOLERANCE:
+            errors["received_at"] = [_("受理时间不能晚于当前时间")]
+
+    external_id = (data.external_id or "").strip() or None
+    if external_id and len(external_id) > 100:
+        errors["external_id"] = [_("渠道编号过长（最多 100 字符）")]
+    if data.appeal_type not in AppealType.values:
+        errors["appeal_type"] = [_("未知诉求类型 %(t)s") % {"t": data.appeal_type}]
+    phone = (data.citizen_phone or "").strip()
+    if phone and not PHONE.match(phone):
+        errors["citizen_phone"] = [_("电话号码格式不正确")]
+    id_number = (data.citizen_id_number or "").strip()
+    if id_number and not ID_NUMBER.match(id_number):
+        errors["citizen_id_number"] = [_("身份证号格式不正确")]
+    if len(data.citizen_name or "") > 60:
+        errors["citizen_name"] = [_("姓名过长")]
+    if len(data.address or "") > 300:
+        errors["address"] = [_("地址过长（最多 300 字）")]
+
+    category = data.category
+    if category not in (None, "") and not isinstance(category, Category):
+        category = Category.objects.filter(code=str(category), is_active=True).first()
+        if category is None:
+            errors["category"] = [_("未知分类 %(code)s") % {"code": data.category}]
+    category = category or None
+
+    values = {
+        "channel": channel, "external_id": external_id, "received_at": received_at, "title": title,
+        "content": content, "citizen_name": (data.citizen_name or "").strip(), "citizen_phone": phone,
+        "citizen_id_number": id_number.upper(), "anonymous": bool(data.anonymous),
+        "address": (data.address or "").strip(), "category": category, "appeal_type": data.appeal_type,
+        "county": _region(data.county, RegionLevel.COUNTY, "county", errors),
+        "town": _region(data.town, RegionLevel.TOWN, "town", errors),
+        "grid": _region(data.grid, RegionLevel.GRID, "grid", errors),
+        "lat": _coordinate(data.lat, -90, 90, "lat", errors),
+        "lon": _coordinate(data.lon, -180, 180, "lon", errors),
+        "tags": list(data.tags or []), "extras": dict(data.extras or {}), "content_key": data.content_key or "",
+        "citizen_user": data.citizen_user,
+    }
+    if errors:
+        raise AppealValidationError(errors)
+    if values["town"] and not values["county"]:
+        values["county"] = values["town"].parent
+    values["confidential"] = (
+        data.appeal_type == AppealType.REPORT if data.confidential is None else bool(data.confidential)
+    )
+    values["urgent"] = bool(data.urgent) or bool(category and category.is_urgent())
+    return values
+
+
+def create_appeal(data: NewAppeal, *, by=None, now: datetime | None = None) -> tuple[Appeal, bool]:
+    """Store a new appeal and its ``receive`` event; returns ``(appeal, created)``.
+
+    Idempotent on (channel, external id): a retry returns ``(existing, False)`` and writes
+    nothing. Raises ``AppealValidationError`` (nothing written) on bad input.
+    """
+    values = validate(data, now=now)
+    if values["external_id"]:
+        existing = Appeal.objects.filter(channel=values["channel"], external_id=values["external_id"]).first()
+        if existing:
+            return existing, False
+    number = numbering.allocate(timezone.localdate(values["received_at"]))[0]
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(number=number, status=Status.RECEIVED, created_by=by, **values)
+            event = AppealEvent.objects.create(
+                appeal=appeal, action=Action.RECEIVE, from_status="", to_status=Status.RECEIVED, actor=by,
+                actor_unit_id=getattr(by, "organisation_id", None), at=values["received_at"],
+                payload={"channel": values["channel"].code, "external_id": values["external_id"]},
+            )
+            transition_recorded.send(sender=Appeal, appeal=appeal, event=event)
+            transaction.on_commit(lambda: transition_committed.send(sender=Appeal, appeal=appeal, event=event))
+    except IntegrityError:
+        # A concurrent retry won the race on (channel, external_id): return its appeal.
+        if values["external_id"]:
+            existing = Appeal.objects.filter(channel=values["channel"], external_id=values["external_id"]).first()
+            if existing:
+                return existing, False
+        raise
+    return appeal, True

@@ -1,0 +1,272 @@
+"""The one write path for the appeal workflow: a function per action.
+
+Each function checks the transition table and the actor's rights, writes the appeal with an
+optimistic-lock UPDATE (``version``), appends the ``AppealEvent`` in the same transaction and
+fires ``signals``. Views and API handlers call these and never save an appeal themselves.
+
+All functions take keyword arguments, return the updated appeal and raise
+``ActionForbidden`` / ``ActionNotAllowed`` / ``AppealValidationError`` / ``ConflictError``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import deadlines
+from .errors import AppealValidationError, ConflictError
+from .models import Appeal, AppealEvent, Card, ResultType, Satisfaction, Status
+from .permissions import check_can
+from .signals import transition_committed, transition_recorded
+from .workflow import Action, next_state
+
+MAX_REASON = 2000
+
+
+def _require(field: str, value: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise AppealValidationError({field: [message]})
+    if len(value) > MAX_REASON and field != "text":
+        raise AppealValidationError({field: [_("内容过长（最多 %(n)d 字）") % {"n": MAX_REASON}]})
+    return value
+
+
+def _conflict(appeal: Appeal) -> ConflictError:
+    current = Appeal.objects.filter(pk=appeal.pk).values_list("version", flat=True).first() or 0
+    last = AppealEvent.objects.filter(appeal_id=appeal.pk).select_related("actor").order_by("-at", "-id").first()
+    who = (last.actor.get_full_name() or last.actor.username) if last and last.actor else _("系统")
+    what = last.action if last else ""
+    when = timezone.localtime(last.at).strftime("%H:%M") if last else ""
+    return ConflictError(
+        _("诉求件 %(number)s 已被 %(who)s 于 %(when)s 处理（%(what)s），请刷新后重试")
+        % {"number": appeal.number, "who": who, "when": when, "what": what},
+        current_version=current, last_action=what, last_actor=who,
+    )
+
+
+def transition(
+    appeal: Appeal, *, by, action: str, changes: dict | None = None, reason: str = "",
+    payload: dict | None = None, expected_version: int | None = None, at: datetime | None = None,
+    after_write=None,
+) -> Appeal:
+    """Apply ``action`` to ``appeal`` for user ``by``; the shared core of every action below.
+
+    ``expected_version`` is the version the caller saw (defaults to the instance's); a
+    different version in the database raises ``ConflictError`` and writes nothing.
+    ``after_write(appeal)`` runs inside the transaction for extra rows (e.g. co-handlers).
+    """
+    at = at or timezone.now()
+    check_can(by, appeal, action, now=at)
+    target = next_state(appeal.status, action)
+    version = appeal.version if expected_version is None else expected_version
+    changes = dict(changes or {})
+    source = appeal.status
+    with transaction.atomic():
+        updated = Appeal.objects.filter(pk=appeal.pk, version=version, status=source).update(
+            status=str(target), version=F("version") + 1, updated_at=at, **changes
+        )
+        if updated != 1:
+            raise _conflict(appeal)
+        for field, value in changes.items():
+            setattr(appeal, field, value)
+        appeal.status, appeal.version = str(target), version + 1
+        if after_write:
+            after_write(appeal)
+        event = AppealEvent.objects.create(
+            appeal=appeal, action=str(action), from_status=source, to_status=str(target), actor=by,
+            actor_unit_id=getattr(by, "organisation_id", None), reason=reason, payload=payload or {}, at=at,
+        )
+        transition_recorded.send(sender=Appeal, appeal=appeal, event=event)
+        transaction.on_commit(lambda: transition_committed.send(sender=Appeal, appeal=appeal, event=event))
+    return appeal
+
+
+# --- The centre's desk -------------------------------------------------------------------
+
+def answer_directly(appeal: Appeal, *, by, text: str, **kw) -> Appeal:
+    """直接办结: the operator answered on the call (policy questions, information)."""
+    text = _require("text", text, _("请填写答复内容"))
+    now = kw.get("at") or timezone.now()
+    return transition(
+        appeal, by=by, action=Action.ANSWER, reason=text, payload={"text": text},
+        changes={"result_type": ResultType.EXPLAINED, "result_text": text, "closed_at": now, "replied_at": now}, **kw,
+    )
+
+
+def dispatch(appeal: Appeal, *, by, lead_unit, co_units=(), note: str = "", explanation: str = "", **kw) -> Appeal:
+    """派单 (or 改派 after a return): set the lead and co-handlers and start the clocks."""
+    if lead_unit is None:
+        raise AppealValidationError({"lead_unit": [_("请选择主办单位")]})
+    if not lead_unit.is_active or lead_unit.is_centre:
+        raise AppealValidationError({"lead_unit": [_("%(unit)s 不是可派单的承办单位") % {"unit": lead_unit}]})
+    co_units = [u for u in co_units if u.pk != lead_unit.pk]
+    at = kw.get("at") or timezone.now()
+    changes = {"lead_unit": lead_unit, "dispatched_at": at, "accepted_at": None, "card": Card.NONE,
+               **deadlines.dispatch_deadlines(appeal, at)}
+    redispatch = appeal.status != Status.RECEIVED
+    return transition(
+        appeal, by=by, action=Action.DISPATCH, changes=changes, reason=note,
+        payload={"lead_unit": lead_unit.code, "co_units": [u.code for u in co_units],
+                 "redispatch": redispatch, "explanation": explanation},
+        after_write=lambda a: a.co_units.set(co_units), **kw,
+    )
+
+
+def merge(appeal: Appeal, *, by, into: Appeal, reason: str = "", **kw) -> Appeal:
+    """并单: ``appeal`` follows ``into``'s handling from now on."""
+    if into is None or into.pk == appeal.pk:
+        raise AppealValidationError({"into": [_("请选择要并入的另一件诉求")]})
+    if into.status in (Status.MERGED, Status.INVALID):
+        raise AppealValidationError({"into": [_("不能并入已并单或无效的诉求件 %(n)s") % {"n": into.number}]})
+    return transition(
+        appeal, by=by, action=Action.MERGE, changes={"parent": into}, reason=reason,
+        payload={"into": into.number}, **kw,
+    )
+
+
+def invalidate(appeal: Appeal, *, by, reason: str, **kw) -> Appeal:
+    reason = _require("reason", reason, _("请填写无效原因"))
+    return transition(appeal, by=by, action=Action.INVALIDATE, reason=reason, **kw)
+
+
+# --- The handling unit ---------------------------------------------------------------------
+
+def accept(appeal: Appeal, *, by, **kw) -> Appeal:
+    """签收."""
+    at = kw.get("at") or timezone.now()
+    return transition(appeal, by=by, action=Action.ACCEPT, changes={"accepted_at": at}, **kw)
+
+
+def return_appeal(appeal: Appeal, *, by, reason: str, not_responsible: bool = True, **kw) -> Appeal:
+    """退单: back to the dispatch queue with the reason; allowed within the return window."""
+    reason = _require("reason", reason, _("请填写退单理由"))
+    return transition(
+        appeal, by=by, action=Action.RETURN, reason=reason,
+        changes={"return_count": appeal.return_count + 1, "card": Card.NONE},
+        payload={"unit": appeal.lead_unit.code if appeal.lead_unit_id else None, "not_responsible": not_responsible},
+        **kw,
+    )
+
+
+def request_extension(appeal: Appeal, *, by, new_deadline: datetime, reason: str, **kw) -> Appeal:
+    """延期申请: a new reply deadline at most 10 working days after the current one."""
+    reason = _require("reason", reason, _("请填写延期理由"))
+    errors = []
+    if not isinstance(new_deadline, datetime) or timezone.is_naive(new_deadline):
+        errors.append(_("请填写有效的新时限"))
+    elif appeal.reply_deadline and new_deadline <= appeal.reply_deadline:
+        errors.append(_("新时限须晚于当前时限"))
+    elif appeal.reply_deadline and new_deadline > deadlines.extension_limit(appeal):
+        errors.append(_("延期不得超过 %(n)d 个工作日") % {"n": deadlines.settings.JISHIBAN["MAX_EXTENSION_DAYS"]})
+    if errors:
+        raise AppealValidationError({"new_deadline": errors})
+    return transition(
+        appeal, by=by, action=Action.REQUEST_EXTENSION, reason=reason,
+        payload={"new_deadline": new_deadline.isoformat(), "old_deadline": _iso(appeal.reply_deadline)}, **kw,
+    )
+
+
+def decide_extension(appeal: Appeal, *, by, approve: bool, reason: str = "", **kw) -> Appeal:
+    """The centre approves (the deadline and the cards move) or refuses an extension."""
+    request = appeal.events.filter(action=Action.REQUEST_EXTENSION).order_by("-at", "-id").first()
+    changes = {}
+    payload = {"approved": bool(approve)}
+    if approve and request:
+        new_deadline = datetime.fromisoformat(request.payload["new_deadline"])
+        policy = deadlines.policy_for(appeal)
+        changes = {"reply_deadline": new_deadline, "card": Card.NONE,
+                   "yellow_at": deadlines.yellow_for(new_deadline, policy, kw.get("at") or timezone.now())}
+        payload["new_deadline"] = new_deadline.isoformat()
+    elif not approve:
+        reason = _require("reason", reason, _("请填写不同意延期的理由"))
+    return transition(appeal, by=by, action=Action.DECIDE_EXTENSION, changes=changes, reason=reason,
+                      payload=payload, **kw)
+
+
+def reply(appeal: Appeal, *, by, result_type: str, text: str, promise: str = "",
+          follow_up_date: date | None = None, **kw) -> Appeal:
+    """答复: 已解决 / 分步解决 (with a promise and a follow-up date) / 解释说明."""
+    errors: dict[str, list[str]] = {}
+    if result_type not in ResultType.values:
+        errors["result_type"] = [_("请选择办理结果")]
+    if not (text or "").strip():
+        errors["text"] = [_("请填写答复内容")]
+    if result_type == ResultType.STEPWISE:
+        if not (promise or "").strip():
+            errors["promise"] = [_("分步解决须填写承诺事项")]
+        if not isinstance(follow_up_date, date):
+            errors["follow_up_date"] = [_("分步解决须填写跟进日期")]
+        elif follow_up_date <= timezone.localdate():
+            errors["follow_up_date"] = [_("跟进日期须晚于今天")]
+    if errors:
+        raise AppealValidationError(errors)
+    at = kw.get("at") or timezone.now()
+    changes = {"result_type": result_type, "result_text": text.strip(), "replied_at": at, "card": Card.NONE,
+               "promise": (promise or "").strip() if result_type == ResultType.STEPWISE else "",
+               "follow_up_date": follow_up_date if result_type == ResultType.STEPWISE else None}
+    payload = {"result_type": result_type, "text": text.strip(), "promise": changes["promise"],
+               "follow_up_date": follow_up_date.isoformat() if changes["follow_up_date"] else None,
+               "on_time": bool(appeal.reply_deadline is None or at <= appeal.reply_deadline)}
+    return transition(appeal, by=by, action=Action.REPLY, changes=changes, payload=payload, **kw)
+
+
+# --- Callback, closing and reopening ------------------------------------------------------------
+
+def callback(appeal: Appeal, *, by, satisfaction: str, solved: bool, comment: str = "", **kw) -> Appeal:
+    """回访: the citizen's verdict on the reply."""
+    errors = {}
+    if satisfaction not in Satisfaction.values:
+        errors["satisfaction"] = [_("请选择满意度")]
+    if not isinstance(solved, bool):
+        errors["solved"] = [_("请选择是否解决")]
+    if errors:
+        raise AppealValidationError(errors)
+    return transition(
+        appeal, by=by, action=Action.CALLBACK, reason=comment,
+        changes={"satisfaction": satisfaction, "solved": solved},
+        payload={"satisfaction": satisfaction, "solved": solved}, **kw,
+    )
+
+
+def close(appeal: Appeal, *, by, reason: str = "", **kw) -> Appeal:
+    """办结. Closing without a callback (e.g. citizen unreachable) needs a reason."""
+    if appeal.status == Status.REPLIED:
+        reason = _require("reason", reason, _("未回访直接办结须说明原因"))
+    at = kw.get("at") or timezone.now()
+    return transition(appeal, by=by, action=Action.CLOSE, reason=reason, changes={"closed_at": at},
+                      payload={"without_callback": appeal.status == Status.REPLIED}, **kw)
+
+
+def reopen(appeal: Appeal, *, by, reason: str, **kw) -> Appeal:
+    """重办: back to the same lead unit, with fresh deadlines; counted against the unit."""
+    reason = _require("reason", reason, _("请填写重办原因"))
+    at = kw.get("at") or timezone.now()
+    changes = {"reopen_count": appeal.reopen_count + 1, "closed_at": None, "replied_at": None,
+               "accepted_at": None, "satisfaction": "", "solved": None, "card": Card.NONE,
+               "dispatched_at": at, **deadlines.dispatch_deadlines(appeal, at)}
+    return transition(appeal, by=by, action=Action.REOPEN, reason=reason, changes=changes,
+                      payload={"unit": appeal.lead_unit.code if appeal.lead_unit_id else None}, **kw)
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def refresh_cards(now: datetime | None = None) -> dict[str, int]:
+    """Recompute yellow/red cards of every appeal a unit holds; returns counts changed."""
+    from .workflow import HANDLING_STATES
+
+    now = now or timezone.now()
+    handling = Appeal.objects.filter(status__in=[str(s) for s in HANDLING_STATES])
+    red = handling.filter(reply_deadline__lt=now).exclude(card=Card.RED).update(card=Card.RED)
+    yellow = (handling.filter(yellow_at__lte=now, reply_deadline__gte=now)
+              .exclude(card=Card.YELLOW).update(card=Card.YELLOW))
+    cleared = (Appeal.objects.exclude(card=Card.NONE)
+               .exclude(status__in=[str(s) for s in HANDLING_STATES]).update(card=Card.NONE))
+    cleared += handling.filter(yellow_at__gt=now).exclude(card=Card.NONE).update(card=Card.NONE)
+    return {"red": red, "yellow": yellow, "cleared": cleared}

@@ -1,0 +1,123 @@
+"""The closed loop of an appeal as a pure transition table (no Django import).
+
+States and actions are plain strings so the table can be read, tested and drawn
+without a database. ``services.py`` is the only caller that writes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class State(StrEnum):
+    RECEIVED = "received"  # 已受理
+    ANSWERED = "answered"  # 直接办结
+    DISPATCHED = "dispatched"  # 已派单
+    ACCEPTED = "accepted"  # 已签收
+    RETURNED = "returned"  # 已退单
+    EXTENSION_REQUESTED = "extension_requested"  # 延期申请中
+    REPLIED = "replied"  # 已答复
+    CALLBACK_DONE = "callback_done"  # 已回访
+    REOPENED = "reopened"  # 重办
+    CLOSED = "closed"  # 已办结
+    MERGED = "merged"  # 已并单
+    INVALID = "invalid"  # 无效
+
+
+class Action(StrEnum):
+    RECEIVE = "receive"
+    ANSWER = "answer"  # 直接办结
+    DISPATCH = "dispatch"  # 派单 / 改派
+    ACCEPT = "accept"  # 签收
+    RETURN = "return"  # 退单
+    REQUEST_EXTENSION = "request-extension"
+    DECIDE_EXTENSION = "decide-extension"
+    REPLY = "reply"  # 答复
+    CALLBACK = "callback"  # 回访
+    CLOSE = "close"  # 办结
+    REOPEN = "reopen"  # 重办
+    MERGE = "merge"  # 并单
+    INVALIDATE = "invalidate"  # 无效
+
+
+S, A = State, Action
+
+# (state, action) -> next state
+TRANSITIONS: dict[tuple[State, Action], State] = {
+    (S.RECEIVED, A.ANSWER): S.ANSWERED,
+    (S.RECEIVED, A.DISPATCH): S.DISPATCHED,
+    (S.RECEIVED, A.MERGE): S.MERGED,
+    (S.RECEIVED, A.INVALIDATE): S.INVALID,
+    (S.RETURNED, A.DISPATCH): S.DISPATCHED,  # 改派
+    (S.RETURNED, A.ANSWER): S.ANSWERED,
+    (S.RETURNED, A.MERGE): S.MERGED,
+    (S.RETURNED, A.INVALIDATE): S.INVALID,
+    (S.DISPATCHED, A.DISPATCH): S.DISPATCHED,  # re-dispatch before sign-off
+    (S.DISPATCHED, A.ACCEPT): S.ACCEPTED,
+    (S.DISPATCHED, A.RETURN): S.RETURNED,
+    (S.DISPATCHED, A.MERGE): S.MERGED,
+    (S.REOPENED, A.ACCEPT): S.ACCEPTED,
+    (S.ACCEPTED, A.RETURN): S.RETURNED,  # still only within the return window
+    (S.ACCEPTED, A.REQUEST_EXTENSION): S.EXTENSION_REQUESTED,
+    (S.ACCEPTED, A.REPLY): S.REPLIED,
+    (S.EXTENSION_REQUESTED, A.DECIDE_EXTENSION): S.ACCEPTED,  # approved or refused, work goes on
+    (S.REPLIED, A.CALLBACK): S.CALLBACK_DONE,
+    (S.REPLIED, A.REOPEN): S.REOPENED,  # reply rejected on review
+    (S.REPLIED, A.CLOSE): S.CLOSED,  # e.g. citizen unreachable for the callback
+    (S.CALLBACK_DONE, A.CLOSE): S.CLOSED,
+    (S.CALLBACK_DONE, A.REOPEN): S.REOPENED,
+    (S.CLOSED, A.REOPEN): S.REOPENED,
+}
+
+CENTRE_DESK = frozenset({"dispatcher", "supervisor", "county_staff", "admin"})
+CENTRE_REVIEW = frozenset({"supervisor", "county_staff", "admin"})
+UNIT = frozenset({"handler", "dept_head"})
+
+# Who may take an action at all; the service then checks the relation to the appeal
+# (the lead unit, the county, the citizen's own appeal).
+ACTION_ROLES: dict[Action, frozenset[str]] = {
+    A.ANSWER: CENTRE_DESK | {"operator"},
+    A.DISPATCH: CENTRE_DESK,
+    A.MERGE: CENTRE_DESK,
+    A.INVALIDATE: CENTRE_DESK,
+    A.ACCEPT: UNIT,
+    A.RETURN: UNIT,
+    A.REQUEST_EXTENSION: UNIT,
+    A.REPLY: UNIT,
+    A.DECIDE_EXTENSION: CENTRE_REVIEW,
+    A.CALLBACK: CENTRE_REVIEW | {"operator", "citizen"},
+    A.CLOSE: CENTRE_REVIEW,
+    A.REOPEN: CENTRE_REVIEW,
+}
+
+OPEN_STATES = frozenset(
+    {S.RECEIVED, S.DISPATCHED, S.ACCEPTED, S.RETURNED, S.EXTENSION_REQUESTED, S.REOPENED}
+)
+# States in which a handling unit holds the appeal and the reply deadline runs.
+HANDLING_STATES = frozenset({S.DISPATCHED, S.ACCEPTED, S.EXTENSION_REQUESTED, S.REOPENED})
+FINAL_STATES = frozenset({S.ANSWERED, S.CLOSED, S.MERGED, S.INVALID})
+
+
+class TransitionNotAllowed(Exception):
+    def __init__(self, state: str, action: str):
+        self.state, self.action = state, action
+        super().__init__(f"action {action!r} is not allowed in state {state!r}")
+
+
+def next_state(state: str, action: str) -> State:
+    """The state after ``action`` from ``state``; raises ``TransitionNotAllowed``."""
+    try:
+        return TRANSITIONS[(State(state), Action(action))]
+    except (KeyError, ValueError):
+        raise TransitionNotAllowed(state, action)
+
+
+def actions_from(state: str) -> list[Action]:
+    return [action for (source, action) in TRANSITIONS if source == state]
+
+
+def role_may(role: str, action: str) -> bool:
+    try:
+        return role in ACTION_ROLES[Action(action)]
+    except (KeyError, ValueError):
+        return False

@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from .models import Organisation
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "level", "region", "domain", "is_active")
+    list_filter = ("kind", "level", "domain", "is_active")
+    search_fields = ("code", "name", "short_name")
+    raw_id_fields = ("region", "parent")

@@ -1,0 +1,179 @@
+"""Django settings, all taken from the environment (see README.md → 配置).
+
+Bad values fail at start-up with the variable's name; nothing falls back silently.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from jishiban.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_str,
+    env_timezone,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("JISHIBAN_VAR_DIR", str(BASE_DIR / "var")))
+
+DEMO = env_bool("JISHIBAN_DEMO", False)
+DEBUG = env_bool("DEBUG", False)
+DEMO_PASSWORD = env_str("JISHIBAN_DEMO_PASSWORD", "jishiban-demo")
+
+
+def _secret_key() -> str:
+    key = env_str("SECRET_KEY")
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long")
+        return key
+    if not DEMO:
+        raise ImproperlyConfigured("SECRET_KEY is not set (only the demo, JISHIBAN_DEMO=1, makes its own)")
+    # The demo keeps a generated key beside its database so sessions survive restarts.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = [h.strip() for h in (env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver") or "").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in (env_str("CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_q",
+    # Reference data
+    "jishiban.core",
+    "jishiban.accounts",
+    "jishiban.regions",
+    "jishiban.organisations",
+    "jishiban.channels",
+    "jishiban.taxonomy",
+    "jishiban.sla",
+    # Work orders
+    "jishiban.appeals",
+    "jishiban.intake",
+    "jishiban.smart",
+    "jishiban.supervision",
+    # Interfaces
+    "jishiban.api",
+    "jishiban.open311",
+    "jishiban.web",
+    "jishiban.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "jishiban.urls"
+WSGI_APPLICATION = "jishiban.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "jishiban.sla.context_processors.calendar_warning",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'jishiban.sqlite3'}")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
+    raise ImproperlyConfigured(f"LANGUAGE_CODE={LANGUAGE_CODE!r} is not one of zh-hans, en")
+LOCALE_PATHS = [BASE_DIR / "jishiban" / "locale"]
+TIME_ZONE = env_timezone("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+# Front-end packages come from npm at set-up (package.json); never from a CDN.
+STATICFILES_DIRS = [("vendor", BASE_DIR / "node_modules")] if (BASE_DIR / "node_modules").is_dir() else []
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"jishiban": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")}},
+}
+
+# Background jobs: django-q2 on the database broker; set Q_REDIS_URL to scale out.
+Q_CLUSTER = {
+    "name": "jishiban",
+    "workers": env_int("Q_WORKERS", 2, minimum=1),
+    "timeout": 600,
+    "retry": 900,
+    "max_attempts": 3,
+    "catch_up": False,
+    "orm": "default",
+    "sync": env_bool("Q_SYNC", False),
+}
+if env_str("Q_REDIS_URL"):
+    Q_CLUSTER.pop("orm")
+    Q_CLUSTER["redis"] = env_str("Q_REDIS_URL")
+
+# Workflow defaults (per category / channel overrides live in the database).
+JISHIBAN = {
+    "CITY_CODE": env_str("JISHIBAN_CITY_CODE", "3708"),
+    "NUMBER_PREFIX": env_str("JISHIBAN_NUMBER_PREFIX", "JN"),
+    "SIGN_DEADLINE": env_str("JISHIBAN_SIGN_DEADLINE", "2h"),
+    "REPLY_DEADLINE": env_str("JISHIBAN_REPLY_DEADLINE", "5d"),
+    "YELLOW_BEFORE": env_str("JISHIBAN_YELLOW_BEFORE", "1d"),
+    "RETURN_WINDOW": env_str("JISHIBAN_RETURN_WINDOW", "1d"),
+    "MAX_EXTENSION_DAYS": env_int("JISHIBAN_MAX_EXTENSION_DAYS", 10, minimum=1),
+    "WORK_HOURS": env_str("JISHIBAN_WORK_HOURS", "08:30-12:00,13:30-17:30"),
+    "MAX_CONTENT_LENGTH": env_int("JISHIBAN_MAX_CONTENT_LENGTH", 20000, minimum=100),
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"

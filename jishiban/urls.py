@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "济时办 · 社会治理服务中心"
+admin.site.site_title = "济时办"
+admin.site.index_title = "系统配置"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("jishiban.api.urls")),
+    path("open311/v2/", include("jishiban.open311.urls")),
+    path("supervision/", include("jishiban.supervision.urls")),
+    path("smart/", include("jishiban.smart.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("jishiban.web.urls")),
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
