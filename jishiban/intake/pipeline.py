@@ -1,0 +1,134 @@
+"""One pipeline for every channel (一口收集): validate → normalise → store → after commit, smart help.
+
+Every source (phone desk, web form, REST, Open311, bulk import, grid app) turns its payload
+into one ``Submission`` and calls ``submit``. A channel adapter only translates; routing and
+deadlines are decided downstream, never by the adapter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from jishiban.appeals.creation import NewAppeal, create_appeal
+from jishiban.appeals.models import Appeal
+
+# Without an external id, the same payload posted again within this window is the same appeal.
+CONTENT_KEY_WINDOW = timedelta(hours=24)
+
+
+@dataclass
+class Citizen:
+    name: str = ""
+    phone: str = ""
+    id_number: str = ""
+    email: str = ""
+    anonymous: bool = False
+    confidential: bool | None = None
+    user: object = None
+
+
+@dataclass
+class Location:
+    address: str = ""
+    lat: object = None
+    lon: object = None
+    county: str | None = None
+    town: str | None = None
+    grid: str | None = None
+
+
+@dataclass
+class Submission:
+    """What a channel hands to the pipeline. ``extras`` keeps channel-specific data as data."""
+
+    channel: str
+    content: str
+    title: str = ""
+    external_id: str | None = None
+    received_at: datetime | str | None = None
+    citizen: Citizen = field(default_factory=Citizen)
+    location: Location = field(default_factory=Location)
+    category: str | None = None
+    appeal_type: str = "consult"
+    urgent: bool = False
+    tags: list[str] = field(default_factory=list)
+    extras: dict = field(default_factory=dict)
+
+
+@dataclass
+class IntakeResult:
+    appeal: Appeal
+    created: bool
+
+
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_PHONE_JUNK = re.compile(r"[\s\-()（）]")
+
+
+def normalise_text(text: str) -> str:
+    """Full-width ASCII to half-width (NFKC keeps Chinese punctuation), one space for runs of
+    blanks, at most one empty line between paragraphs, no blanks at the ends."""
+    text = unicodedata.normalize("NFKC", text or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def normalise_phone(phone: str) -> str:
+    """``+86 138-0000-0000`` → ``13800000000``; landlines keep their area code (0537-1234567 →
+    05371234567). Anything else is returned stripped for validation to judge."""
+    value = _PHONE_JUNK.sub("", unicodedata.normalize("NFKC", phone or ""))
+    if value.startswith("+86"):
+        value = value[3:]
+    elif value.startswith("0086"):
+        value = value[4:]
+    return value
+
+
+def content_key(submission: Submission) -> str:
+    parts = [submission.channel, normalise_text(submission.title), normalise_text(submission.content),
+             normalise_phone(submission.citizen.phone), normalise_text(submission.location.address)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def to_new_appeal(submission: Submission) -> NewAppeal:
+    c, loc = submission.citizen, submission.location
+    extras = dict(submission.extras)
+    if c.email:
+        extras.setdefault("email", c.email.strip())
+    return NewAppeal(
+        channel=submission.channel, external_id=(submission.external_id or "").strip() or None,
+        received_at=submission.received_at, title=normalise_text(submission.title),
+        content=normalise_text(submission.content), citizen_name=normalise_text(c.name),
+        citizen_phone=normalise_phone(c.phone), citizen_id_number=(c.id_number or "").strip(),
+        anonymous=c.anonymous, confidential=c.confidential, citizen_user=c.user,
+        address=normalise_text(loc.address), lat=loc.lat, lon=loc.lon, county=loc.county, town=loc.town,
+        grid=loc.grid, category=submission.category, appeal_type=submission.appeal_type,
+        urgent=submission.urgent, tags=list(submission.tags), extras=extras,
+    )
+
+
+def submit(submission: Submission, *, by=None, now: datetime | None = None) -> IntakeResult:
+    """Store ``submission`` exactly once and return the appeal.
+
+    Raises ``jishiban.appeals.errors.AppealValidationError`` (nothing written) on bad input.
+    With an external id, a retry returns the stored appeal; without one, the same payload
+    from the same channel within ``CONTENT_KEY_WINDOW`` does.
+    """
+    now = now or timezone.now()
+    new = to_new_appeal(submission)
+    if not new.external_id:
+        new.content_key = content_key(submission)
+        earlier = (Appeal.objects.filter(channel__code=new.channel, content_key=new.content_key,
+                                         created_at__gte=now - CONTENT_KEY_WINDOW)
+                   .order_by("-created_at").first())
+        if earlier:
+            return IntakeResult(earlier, False)
+    appeal, created = create_appeal(new, by=by, now=now)
+    return IntakeResult(appeal, created)
