@@ -145,7 +145,7 @@ def validate(data: NewAppeal, *, now: datetime | None = None) -> dict:
 
     category = data.category
     if category not in (None, "") and not isinstance(category, Category):
-        category = Category.objects.filter(code=str(category), is_active=True).first()
+        category = Category.objects.select_related("parent__parent").filter(code=str(category), is_active=True).first()
         if category is None:
             errors["category"] = [_("未知分类 %(code)s") % {"code": data.category}]
     category = category or None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from .models import NumberSequence
@@ -21,8 +21,12 @@ def allocate(day: date, count: int = 1) -> list[str]:
         return []
     prefix = settings.JISHIBAN["NUMBER_PREFIX"]
     with transaction.atomic():
-        NumberSequence.objects.get_or_create(day=day)
-        NumberSequence.objects.filter(day=day).update(last=F("last") + count)
+        if not NumberSequence.objects.filter(day=day).update(last=F("last") + count):
+            try:
+                with transaction.atomic():
+                    NumberSequence.objects.create(day=day, last=count)
+            except IntegrityError:  # another writer created today's row first
+                NumberSequence.objects.filter(day=day).update(last=F("last") + count)
         last = NumberSequence.objects.values_list("last", flat=True).get(day=day)
     first = last - count + 1
     stamp = day.strftime("%Y%m%d")

@@ -16,8 +16,8 @@ class SlaConfig(AppConfig):
 
         # Any change to the holiday data makes the cached WorkCalendar stale.
         for model in (Holiday, CalendarYear):
-            for signal in (post_save, post_delete):
+            for event, signal in (("save", post_save), ("delete", post_delete)):
                 signal.connect(
-                    on_calendar_data_changed, sender=model, dispatch_uid=f"sla-{model.__name__}-{signal}"
+                    on_calendar_data_changed, sender=model, dispatch_uid=f"sla-{model.__name__}-{event}"
                 )
         setting_changed.connect(on_setting_changed, dispatch_uid="sla-setting-changed")

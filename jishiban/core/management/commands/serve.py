@@ -1,0 +1,32 @@
+"""Serve the web application together with a background-job worker (django-q2 cluster).
+
+For the demo and small installations; production runs a WSGI server and ``qcluster`` as
+separate services.
+"""
+
+import subprocess
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "启动网站和后台任务进程（演示与小型部署用）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
+
+    def handle(self, *args, port, host, no_worker, **options):
+        worker = None
+        if not no_worker:
+            worker = subprocess.Popen([sys.executable, "-m", "jishiban.cli", "qcluster"])
+        try:
+            # --insecure: serve the static files (htmx, ECharts from npm) without DEBUG.
+            call_command("runserver", f"{host}:{port}", use_reloader=False, insecure_serving=True)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)
