@@ -32,7 +32,7 @@ def load_reference_data() -> None:
 
 def make_user(username: str, role: str, *, org: str | None = None, region: str | None = None, **extra) -> User:
     user = User.objects.create_user(
-        username=username, password="pw-for-tests-only", role=role,
+        username=username, password="pw-for-tests-only", role=role,  # noqa: S106
         organisation=Organisation.objects.get(code=org) if org else None,
         region=Region.objects.get(code=region) if region else None, **extra,
     )

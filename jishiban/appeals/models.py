@@ -198,6 +198,9 @@ class NumberSequence(models.Model):
         verbose_name = _("编号序列")
         verbose_name_plural = _("编号序列")
 
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}: {self.last}"
+
 
 class PersonalDataAccess(models.Model):
     """Who saw a citizen's full phone or ID number, when (查看个人信息留痕)."""
@@ -211,3 +214,6 @@ class PersonalDataAccess(models.Model):
         verbose_name = _("个人信息查看记录")
         verbose_name_plural = _("个人信息查看记录")
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.field} {self.appeal_id}"

@@ -13,10 +13,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
-from jishiban.appeals.creation import NewAppeal, create_appeal
+from jishiban.appeals.creation import NewAppeal, create_appeal, validate
+from jishiban.appeals.errors import AppealValidationError
 from jishiban.appeals.models import Appeal
+
+from .attachments import IncomingFile, check_files, discard, store
 
 # Without an external id, the same payload posted again within this window is the same appeal.
 CONTENT_KEY_WINDOW = timedelta(hours=24)
@@ -59,6 +63,7 @@ class Submission:
     urgent: bool = False
     tags: list[str] = field(default_factory=list)
     extras: dict = field(default_factory=dict)
+    attachments: list[IncomingFile] = field(default_factory=list)
 
 
 @dataclass
@@ -117,9 +122,11 @@ def to_new_appeal(submission: Submission) -> NewAppeal:
 def submit(submission: Submission, *, by=None, now: datetime | None = None) -> IntakeResult:
     """Store ``submission`` exactly once and return the appeal.
 
-    Raises ``jishiban.appeals.errors.AppealValidationError`` (nothing written) on bad input.
-    With an external id, a retry returns the stored appeal; without one, the same payload
-    from the same channel within ``CONTENT_KEY_WINDOW`` does.
+    Raises ``jishiban.appeals.errors.AppealValidationError`` (nothing written) on bad input;
+    bad attachments are reported under the field ``attachments``, together with any other
+    field errors. With an external id, a retry returns the stored appeal; without one, the
+    same payload from the same channel within ``CONTENT_KEY_WINDOW`` does. Attachments are
+    stored in the transaction of the appeal, and only when the appeal is new.
     """
     now = now or timezone.now()
     new = to_new_appeal(submission)
@@ -130,5 +137,25 @@ def submit(submission: Submission, *, by=None, now: datetime | None = None) -> I
                    .order_by("-created_at").first())
         if earlier:
             return IntakeResult(earlier, False)
-    appeal, created = create_appeal(new, by=by, now=now)
+    if not submission.attachments:
+        appeal, created = create_appeal(new, by=by, now=now)
+        return IntakeResult(appeal, created)
+    files, file_errors = check_files(submission.attachments)
+    if file_errors:
+        errors: dict[str, list[str]] = {}
+        try:
+            validate(new, now=now)
+        except AppealValidationError as exc:
+            errors.update(exc.errors)
+        errors["attachments"] = file_errors
+        raise AppealValidationError(errors)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            appeal, created = create_appeal(new, by=by, now=now)
+            if created:
+                store(appeal, files, by=by, stored=stored)
+    except BaseException:
+        discard(stored)
+        raise
     return IntakeResult(appeal, created)
