@@ -1,0 +1,114 @@
+"""Periodic supervision work, run by django-q2 schedules (created on ``migrate``):
+
+* ``cards`` (every 5 minutes): ``appeals.services.refresh_cards``, one notification per newly
+  yellow or red appeal (``CardAlert`` remembers what was announced) and the overdue order of a
+  newly red one;
+* ``sweep`` (every 15 minutes): triggers no transition announces, promises falling due,
+  missed order deadlines (escalation), and callback tasks a failed reaction missed;
+* ``deliver`` (every minute): notification deliveries due or to retry.
+
+Each is idempotent: running it twice in a row changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jishiban.appeals import services as appeal_services
+from jishiban.appeals.models import Appeal
+
+from . import links, triggers
+from .models import CallbackTask, CardAlert, Kind, Reason
+from .notifications import centre_staff, notify, unit_members
+
+logger = logging.getLogger("jishiban.supervision")
+
+SCHEDULES = [
+    # name, function, minutes
+    ("supervision-cards", "jishiban.supervision.jobs.cards", 5),
+    ("supervision-sweep", "jishiban.supervision.jobs.sweep", 15),
+    ("supervision-deliver", "jishiban.supervision.jobs.deliver", 1),
+]
+
+
+def ensure_schedules(**_kwargs) -> None:
+    """Create the schedules once (post_migrate); an operator's later edits are kept."""
+    from django_q.models import Schedule
+
+    for name, func, minutes in SCHEDULES:
+        Schedule.objects.get_or_create(name=name, defaults={
+            "func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1,
+            "next_run": timezone.now(),
+        })
+
+
+def cards(now=None) -> dict[str, int]:
+    """Refresh the cards, then announce each yellow/red card once per deadline."""
+    now = now or timezone.now()
+    counts = appeal_services.refresh_cards(now)
+    announced = CardAlert.objects.filter(appeal=OuterRef("pk"), card=OuterRef("card"),
+                                         deadline=OuterRef("reply_deadline"))
+    fresh = (Appeal.objects.filter(card__in=["yellow", "red"], reply_deadline__isnull=False)
+             .exclude(Exists(announced)).select_related("lead_unit"))
+    alerts = orders = 0
+    for appeal in fresh:
+        try:
+            with transaction.atomic():
+                CardAlert.objects.create(appeal=appeal, card=appeal.card, deadline=appeal.reply_deadline, at=now)
+                _announce(appeal, now)
+                if appeal.card == "red":  # the overdue trigger, without waiting for the sweep
+                    orders += len(triggers.evaluate(appeal, only={Reason.OVERDUE}, now=now))
+        except IntegrityError:
+            continue  # announced by a concurrent run
+        alerts += 1
+    counts.update(alerts=alerts, orders=orders)
+    return counts
+
+
+def _announce(appeal, now) -> None:
+    deadline = timezone.localtime(appeal.reply_deadline).strftime("%Y-%m-%d %H:%M")
+    if appeal.card == "red":
+        text = _("红牌：诉求件 %(number)s 已超过答复时限（%(deadline)s），请立即办理") % {
+            "number": appeal.number, "deadline": deadline}
+        users = unit_members(appeal.lead_unit) + centre_staff(appeal, "both")
+        kind = Kind.CARD_RED
+    else:
+        text = _("黄牌：诉求件 %(number)s 将于 %(deadline)s 到期，请抓紧办理") % {
+            "number": appeal.number, "deadline": deadline}
+        users = unit_members(appeal.lead_unit)
+        kind = Kind.CARD_YELLOW
+    notify(kind, text, users=users, appeal=appeal, url=links.appeal(appeal), now=now)
+
+
+def sweep(now=None) -> dict[str, int]:
+    from .services import callbacks, followups, orders
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    result = {"follow_ups_due": followups.mark_due(today, now=now)}
+    result.update(triggers.sweep(now))
+    result["promise"] = followups.promise_orders(today, now=now)
+    result["escalated"] = orders.escalate_missed(now)
+    # Backstop: a replied appeal always has a callback task for its round.
+    missing = Appeal.objects.filter(status="replied").exclude(
+        Exists(CallbackTask.objects.filter(appeal=OuterRef("pk"), round=OuterRef("reopen_count"))))
+    created = 0
+    for appeal in missing.select_related("channel"):
+        try:
+            with transaction.atomic():
+                created += int(callbacks.ensure_task(appeal, now=now)[1])
+        except Exception:
+            logger.exception("could not create the callback task of appeal %s", appeal.pk)
+    result["callback_tasks"] = created
+    return result
+
+
+def deliver(now=None) -> dict[str, int]:
+    from .delivery import deliver_due
+
+    return deliver_due(now)

@@ -1,0 +1,55 @@
+from .callbacks import (
+    FAILED_OUTCOMES,
+    OPEN_FOLLOW_UP,
+    CallbackAttempt,
+    CallbackMode,
+    CallbackStatus,
+    CallbackTask,
+    Decision,
+    FollowUp,
+    FollowUpStatus,
+    Outcome,
+    Preferences,
+    PublicReply,
+    PublicReplyStatus,
+)
+from .disputes import (
+    OPEN_DISPUTE,
+    DispatchDecision,
+    Dispute,
+    DisputeKind,
+    DisputeStatus,
+    Meeting,
+    MeetingStatus,
+)
+from .letters import ReminderLetter
+from .notifications import (
+    CardAlert,
+    Delivery,
+    DeliveryStatus,
+    Kind,
+    Notification,
+    Recipient,
+    Transport,
+    TransportKind,
+)
+from .orders import (
+    MANUAL_REASONS,
+    Level,
+    OnSiteVisit,
+    OrderEvent,
+    OrderStatus,
+    Reason,
+    RuleLevel,
+    SupervisionOrder,
+    TriggerRule,
+)
+
+__all__ = [
+    "FAILED_OUTCOMES", "MANUAL_REASONS", "OPEN_DISPUTE", "OPEN_FOLLOW_UP", "CallbackAttempt", "CallbackMode",
+    "CallbackStatus", "CallbackTask", "CardAlert", "Decision", "Delivery", "DeliveryStatus", "DispatchDecision",
+    "Dispute", "DisputeKind", "DisputeStatus", "FollowUp", "FollowUpStatus", "Kind", "Level", "Meeting",
+    "MeetingStatus", "Notification", "OnSiteVisit", "OrderEvent", "OrderStatus", "Outcome", "Preferences",
+    "PublicReply", "PublicReplyStatus", "Reason", "Recipient", "ReminderLetter", "RuleLevel", "SupervisionOrder",
+    "Transport", "TransportKind", "TriggerRule",
+]

@@ -1,0 +1,77 @@
+"""Supervision's reactions to workflow transitions (``transition_recorded``, inside the
+transaction that wrote the transition).
+
+Each reaction runs in its own savepoint: a failure here is logged and rolled back alone, never
+the citizen's transition. The periodic sweep (``jobs.sweep``) repairs what a failed reaction
+missed (callback tasks, orders), so nothing falls through.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+logger = logging.getLogger("jishiban.supervision")
+
+
+def _guarded(name, func, *args) -> None:
+    try:
+        with transaction.atomic():
+            func(*args)
+    except Exception:  # see the module docstring: never break the workflow
+        logger.exception("supervision reaction %s failed for appeal %s", name, getattr(args[0], "pk", None))
+
+
+def _after_reply(appeal, event) -> None:
+    from .services import callbacks, followups, public_replies
+
+    callbacks.ensure_task(appeal, now=event.at)
+    followups.ensure_follow_up(appeal, now=event.at)
+    public_replies.ensure_draft(appeal, now=event.at)
+
+
+def _after_reopen(appeal, event) -> None:
+    from .services import callbacks, followups
+
+    callbacks.on_reopen_or_close(appeal, event)
+    followups.cancel_open(appeal)
+
+
+def _after_close(appeal, event) -> None:
+    from .services import callbacks
+
+    callbacks.on_reopen_or_close(appeal, event)
+
+
+def _after_callback(appeal, event) -> None:
+    from .services import callbacks
+
+    callbacks.on_callback(appeal, event)
+
+
+def _after_return(appeal, event) -> None:
+    from .services import disputes
+
+    disputes.on_return(appeal, event)
+
+
+def _triggers(appeal, event) -> None:
+    from . import triggers
+
+    triggers.on_transition(appeal, event)
+
+
+REACTIONS = {
+    "reply": [_after_reply],
+    "callback": [_after_callback, _triggers],
+    "reopen": [_after_reopen],
+    "close": [_after_close],
+    "return": [_after_return],
+    "dispatch": [_triggers],
+}
+
+
+def on_transition_recorded(sender, appeal, event, **kwargs) -> None:
+    for reaction in REACTIONS.get(event.action, ()):
+        _guarded(reaction.__name__, reaction, appeal, event)

@@ -1,0 +1,247 @@
+"""The supervision pages: who sees which page (403/404 for the others) and every path
+driven through the forms."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from jishiban.appeals import services
+from jishiban.appeals.models import Appeal
+from jishiban.supervision.models import (
+    CallbackTask,
+    DispatchDecision,
+    Dispute,
+    FollowUp,
+    Meeting,
+    Notification,
+    PublicReply,
+    ReminderLetter,
+    SupervisionOrder,
+)
+from jishiban.supervision.services import orders
+from jishiban.testing import advance, make_appeal
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["", "orders/", "orders/new/", "figures/", "callbacks/", "follow-ups/", "extensions/", "disputes/",
+         "disputes/contest/", "meetings/", "decisions/", "public-replies/", "letters/", "notifications/"]
+
+# Which pages each persona may open (everything else is 403).
+ALLOWED = {
+    "supervisor": set(PAGES),
+    "county_rencheng": set(PAGES),
+    "admin": set(PAGES),
+    "leader": set(PAGES) - {"orders/new/", "disputes/contest/"},
+    "handler": {"", "orders/", "follow-ups/", "letters/", "notifications/"},
+    "dept_head": {"", "orders/", "follow-ups/", "letters/", "notifications/"},
+    "operator": {"", "callbacks/", "public-replies/", "notifications/"},
+    "dispatcher": {"", "disputes/", "disputes/contest/", "decisions/", "notifications/"},
+    "analyst": {"notifications/"},
+    "citizen": {"notifications/"},
+    "grid_worker": {"notifications/"},
+}
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("who", sorted(ALLOWED))
+def test_each_persona_opens_exactly_its_pages(personas, who):
+    client = client_for(getattr(personas, who))
+    for page in PAGES:
+        status = client.get(f"/supervision/{page}").status_code
+        assert status == (200 if page in ALLOWED[who] else 403), (who, page, status)
+
+
+def test_index_shows_the_trigger_rules_to_the_centre(personas):
+    page = client_for(personas.supervisor).get("/supervision/").content.decode()
+    assert "自动督办规则" in page and "重复投诉" in page and "按承办单位层级" in page
+    assert "自动督办规则" not in client_for(personas.handler).get("/supervision/").content.decode()
+
+
+def test_anonymous_users_are_sent_to_login():
+    response = Client().get("/supervision/orders/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_order_paths_through_the_pages(personas, accepted):
+    appeal = accepted()
+    sup = client_for(personas.supervisor)
+    response = sup.post("/supervision/orders/new/", {"appeal_number": appeal.number, "reason": "leader",
+                                                     "instruction": "请限期解决", "instructed_by": "市长"})
+    order = SupervisionOrder.objects.get(appeal=appeal)
+    assert response.status_code == 302 and response["Location"] == f"/supervision/orders/{order.pk}/"
+    missing = sup.post("/supervision/orders/new/", {"appeal_number": "JN000", "reason": "key"})
+    assert missing.status_code == 200 and "没有找到" in missing.content.decode()
+    no_text = sup.post("/supervision/orders/new/", {"appeal_number": appeal.number, "reason": "key",
+                                                    "level": "nowhere"})
+    assert no_text.status_code == 200  # bad choice shown on the form
+    detail = sup.get(f"/supervision/orders/{order.pk}/").content.decode()
+    assert "请限期解决" in detail and "办结督办单" in detail
+    handler = client_for(personas.handler)
+    assert "提交反馈" in handler.get(f"/supervision/orders/{order.pk}/").content.decode()
+    handler.post(f"/supervision/orders/{order.pk}/respond/", {"text": "已恢复供水"})
+    order.refresh_from_db()
+    assert order.status == "responded"
+    assert client_for(personas.other_handler).get(f"/supervision/orders/{order.pk}/").status_code == 404
+    assert client_for(personas.leader).post(f"/supervision/orders/{order.pk}/close/",
+                                            {"reason": "x"}).status_code == 403
+    assert handler.post(f"/supervision/orders/{order.pk}/close/", {"reason": "x"}).status_code == 403
+    sup.post(f"/supervision/orders/{order.pk}/visit/", {
+        "date": timezone.localdate().isoformat(), "place": "现场", "participants": "督查科", "findings": "已通水",
+        "outcome": "群众认可"})
+    assert order.visits.count() == 1
+    sup.post(f"/supervision/orders/{order.pk}/close/", {"reason": ""})
+    order.refresh_from_db()
+    assert order.status == "responded"  # not solved and no reason: refused
+    sup.post(f"/supervision/orders/{order.pk}/close/", {"reason": "经现场核实已解决"})
+    order.refresh_from_db()
+    assert order.status == "closed"
+
+
+def test_escalate_and_reopen_from_the_order_page(personas, replied):
+    appeal = services.callback(replied(), by=personas.supervisor, satisfaction="dissatisfied", solved=False)
+    order = SupervisionOrder.objects.get(appeal=appeal, reason="dissatisfied")
+    sup = client_for(personas.supervisor)
+    sup.post(f"/supervision/orders/{order.pk}/escalate/", {"reason": "单位推诿"})
+    order.refresh_from_db()
+    assert order.status == "escalated" and order.responsible_unit.code == "centre-city"
+    sup.post(f"/supervision/orders/{order.pk}/reopen-appeal/", {"reason": "群众不满意，重办"})
+    assert Appeal.objects.get(pk=appeal.pk).status == "reopened"
+
+
+def test_callback_paths_through_the_pages(personas, replied):
+    appeal = replied()
+    task = CallbackTask.objects.get(appeal=appeal)
+    operator = client_for(personas.operator)
+    page = operator.get(f"/supervision/callbacks/{task.pk}/").content.decode()
+    assert "电话回访" in page and "记录本次尝试" in page
+    operator.post(f"/supervision/callbacks/{task.pk}/attempt/", {"outcome": "busy"})
+    operator.post(f"/supervision/callbacks/{task.pk}/result/", {"solved": "no", "satisfaction": "dissatisfied",
+                                                                "comment": "没人来"})
+    task.refresh_from_db()
+    assert task.status == "done" and task.needs_decision and task.attempts.count() == 2
+    listing = client_for(personas.supervisor).get("/supervision/callbacks/?state=decision").content.decode()
+    assert appeal.number in listing
+    assert operator.post(f"/supervision/callbacks/{task.pk}/decide/", {
+        "decision": "close", "reason": "x"}).status_code == 403
+    client_for(personas.supervisor).post(f"/supervision/callbacks/{task.pk}/decide/", {
+        "decision": "reopen", "reason": "未解决，交原单位重办"})
+    task.refresh_from_db()
+    assert task.decision == "reopen" and Appeal.objects.get(pk=appeal.pk).reopen_count == 1
+
+
+def test_unreachable_through_the_page(personas, replied):
+    appeal = replied()
+    task = CallbackTask.objects.get(appeal=appeal)
+    operator = client_for(personas.operator)
+    for outcome in ("no_answer", "no_answer", "power_off"):
+        response = operator.post(f"/supervision/callbacks/{task.pk}/attempt/", {"outcome": outcome}, follow=True)
+    assert "无法回访" in response.content.decode()
+    assert Appeal.objects.get(pk=appeal.pk).status == "closed"
+
+
+def test_link_resend_and_public_reply_pages(personas, replied):
+    appeal = replied(channel="people-board")
+    task = CallbackTask.objects.get(appeal=appeal)
+    operator = client_for(personas.operator)
+    response = operator.post(f"/supervision/callbacks/{task.pk}/link/", follow=True)
+    assert "尚未配置短信通道" in response.content.decode()
+    assert Notification.objects.filter(kind="callback_link", appeal=appeal).count() == 2
+    reply = PublicReply.objects.get(appeal=appeal)
+    assert appeal.number in operator.get("/supervision/public-replies/").content.decode()
+    operator.post(f"/supervision/public-replies/{reply.pk}/", {"text": "张三您好，问题已处理。", "publish": "1"})
+    reply.refresh_from_db()
+    assert reply.status == "published" and "张*" in reply.text
+    rates = client_for(personas.supervisor).get("/supervision/public-replies/?status=published").content.decode()
+    assert "人民网领导留言板" in rates and "100.00%" in rates
+
+
+def test_follow_up_paths_through_the_pages(personas):
+    appeal = advance(make_appeal(), personas, "accepted")
+    services.reply(appeal, by=personas.handler, result_type="stepwise", text="分步", promise="周五前修复",
+                   follow_up_date=timezone.localdate() + timedelta(days=1))
+    fu = FollowUp.objects.get(appeal=appeal)
+    handler = client_for(personas.handler)
+    assert "周五前修复" in handler.get("/supervision/follow-ups/").content.decode()
+    handler.post(f"/supervision/follow-ups/{fu.pk}/fulfil/", {"note": "已修复"})
+    client_for(personas.supervisor).post(f"/supervision/follow-ups/{fu.pk}/confirm/")
+    fu.refresh_from_db()
+    assert fu.status == "confirmed"
+    assert client_for(personas.other_handler).post(f"/supervision/follow-ups/{fu.pk}/fulfil/",
+                                                   {"note": "x"}).status_code == 404
+
+
+def test_extension_page(personas, accepted):
+    appeal = accepted()
+    appeal.refresh_from_db()
+    services.request_extension(appeal, by=personas.handler, new_deadline=appeal.reply_deadline + timedelta(days=2),
+                               reason="需采购配件")
+    sup = client_for(personas.supervisor)
+    assert "需采购配件" in sup.get("/supervision/extensions/").content.decode()
+    assert "只读" in client_for(personas.leader).get("/supervision/extensions/").content.decode()
+    sup.post(f"/supervision/extensions/{appeal.pk}/decide/", {"approve": "no", "reason": ""})
+    assert Appeal.objects.get(pk=appeal.pk).status == "extension_requested"
+    sup.post(f"/supervision/extensions/{appeal.pk}/decide/", {"approve": "yes"})
+    assert Appeal.objects.get(pk=appeal.pk).status == "accepted"
+
+
+def test_dispute_meeting_decision_through_the_pages(personas):
+    appeal = advance(make_appeal(), personas, "dispatched")
+    services.return_appeal(appeal, by=personas.handler, reason="非本单位职责")
+    client_for(personas.dispatcher).post("/supervision/disputes/contest/", {"appeal_number": appeal.number,
+                                                                            "note": "属水务职责"})
+    dispute = Dispute.objects.get(appeal=appeal)
+    sup = client_for(personas.supervisor)
+    assert appeal.number in sup.get("/supervision/meetings/").content.decode()
+    response = sup.post("/supervision/meetings/", {"title": "11月攻坚会商", "date": "2026-11-30", "place": "三楼",
+                                                   "disputes": [str(dispute.pk)]})
+    meeting = Meeting.objects.get()
+    assert response["Location"] == f"/supervision/meetings/{meeting.pk}/"
+    assert "记录决定并重新派单" in sup.get(f"/supervision/meetings/{meeting.pk}/").content.decode()
+    water = personas.water.__class__.objects.get(code="ent-water")
+    sup.post(f"/supervision/meetings/{meeting.pk}/disputes/{dispute.pk}/decide/", {
+        f"d{dispute.pk}-lead_unit": water.pk, f"d{dispute.pk}-legal_basis": "供水条例",
+        f"d{dispute.pk}-keywords": "停水"})
+    decision = DispatchDecision.objects.get()
+    assert Appeal.objects.get(pk=appeal.pk).lead_unit == water and decision.keywords == "停水"
+    sup.post(f"/supervision/meetings/{meeting.pk}/minutes/", {"minutes": "议定由水务集团主办"})
+    assert Meeting.objects.get().status == "held"
+    catalogue = client_for(personas.dispatcher).get("/supervision/decisions/").content.decode()
+    assert "济宁水务集团" in catalogue and "供水条例" in catalogue
+    assert client_for(personas.dispatcher).post("/supervision/meetings/", {}).status_code == 403
+
+
+def test_notifications_page_and_letters_page(personas):
+    services.dispatch(make_appeal(), by=personas.dispatcher, lead_unit=personas.water,
+                      at=timezone.now() - timedelta(days=30))
+    from jishiban.supervision import jobs
+
+    jobs.cards()
+    handler = client_for(personas.handler)
+    page = handler.get("/supervision/notifications/").content.decode()
+    assert "红牌" in page
+    note = Notification.objects.filter(user=personas.handler).first()
+    response = handler.post(f"/supervision/notifications/{note.pk}/read/", {"follow": "1"})
+    assert response.status_code == 302 and response["Location"] == note.url
+    assert client_for(personas.other_handler).post(f"/supervision/notifications/{note.pk}/read/").status_code == 404
+    today = timezone.localdate()
+    sup = client_for(personas.supervisor)
+    sup.post("/supervision/letters/", {"period": f"{today - timedelta(days=60)}..{today}"})
+    letter = ReminderLetter.objects.get()
+    assert letter.unit == personas.water
+    assert handler.post("/supervision/letters/", {"period": "2026-11"}).status_code == 403
+    bad = sup.post("/supervision/letters/", {"period": "sometime"})
+    assert "格式不正确" in bad.content.decode()
+
+
+def test_figures_page_shows_the_rate(personas, accepted):
+    orders.open_order(accepted(), reason="key", by=personas.supervisor)
+    page = client_for(personas.leader).get("/supervision/figures/").content.decode()
+    assert "济宁市城乡水务局" in page and "0.00%" in page
+    assert "格式不正确" in client_for(personas.leader).get("/supervision/figures/?period=x").content.decode()

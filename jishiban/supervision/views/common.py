@@ -1,0 +1,87 @@
+"""Helpers of the supervision pages: gates, the service-call wrapper, error display."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+
+from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
+
+PAGE_SIZE = 50
+
+
+def gate(check):
+    """Login first, then 403 unless ``check(user)``."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def labelled(errors: dict, form=None) -> str:
+    """``{field: [messages]}`` as one line naming each field by its label."""
+    parts = []
+    for field, msgs in errors.items():
+        label = ""
+        if form is not None and field in getattr(form, "fields", {}):
+            label = str(form.fields[field].label)
+        parts.append(f"{label or field}：{' '.join(str(m) for m in msgs)}")
+    return "；".join(parts)
+
+
+def perform(request, func, *args, form=None, success: str = "", **kwargs):
+    """Run a service; show its outcome as a message. Returns ``(ok, result)``.
+
+    ``ActionForbidden`` becomes 403. A validation error is attached to ``form`` when given
+    (so the page re-renders with the errors next to the fields) and shown as a message.
+    """
+    try:
+        result = func(*args, **kwargs)
+    except ActionForbidden:
+        raise PermissionDenied
+    except AppealValidationError as exc:
+        if form is not None:
+            for field, msgs in exc.errors.items():
+                for message in msgs:
+                    form.add_error(field if field in form.fields else None, message)
+        messages.error(request, labelled(exc.errors, form))
+        return False, None
+    except (ActionNotAllowed, ConflictError) as exc:
+        messages.error(request, exc.message)
+        return False, None
+    if success:
+        messages.success(request, success)
+    return True, result
+
+
+def form_errors(request, form) -> None:
+    messages.error(request, labelled({k: v for k, v in form.errors.items()}, form))
+
+
+def back(request, default: str):
+    return redirect(request.POST.get("next") if _safe(request) else default)
+
+
+def _safe(request) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or ""
+    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+
+
+def page(request, queryset, size: int = PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def origin(request) -> dict:
+    return {"ip": request.META.get("REMOTE_ADDR", ""), "user_agent": request.headers.get("User-Agent", "")[:200]}
