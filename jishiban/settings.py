@@ -172,6 +172,8 @@ JISHIBAN = {
     "MAX_EXTENSION_DAYS": env_int("JISHIBAN_MAX_EXTENSION_DAYS", 10, minimum=1),
     "WORK_HOURS": env_str("JISHIBAN_WORK_HOURS", "08:30-12:00,13:30-17:30"),
     "MAX_CONTENT_LENGTH": env_int("JISHIBAN_MAX_CONTENT_LENGTH", 20000, minimum=100),
+    # Absolute links in SMS and e-mail (callback links), e.g. https://12345.jining.gov.cn
+    "BASE_URL": (env_str("JISHIBAN_BASE_URL", "") or "").rstrip("/"),
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -28,6 +28,12 @@ VIEW = {
 }
 
 
+# Configuration a role maintains itself in the admin (view, add and change).
+MAINTAIN = {
+    Role.SUPERVISOR: ["supervision.triggerrule", "supervision.preferences", "supervision.transport"],
+}
+
+
 def group_name(role: str) -> str:
     return f"role:{role}"
 
@@ -40,13 +46,18 @@ def ensure_role_groups(app_config=None, **kwargs) -> None:
         return
     perms = {
         f"{p.content_type.app_label}.{p.codename}": p
-        for p in Permission.objects.filter(codename__startswith="view_").select_related("content_type")
+        for p in Permission.objects.select_related("content_type")
     }
     for role, models in VIEW.items():
         group, _ = Group.objects.get_or_create(name=group_name(role))
-        wanted = [perms[f"{m.split('.')[0]}.view_{m.split('.')[1]}"] for m in models
-                  if f"{m.split('.')[0]}.view_{m.split('.')[1]}" in perms]
-        group.permissions.set(wanted)
+        wanted = [_perm(model, "view") for model in models]
+        wanted += [_perm(model, verb) for model in MAINTAIN.get(role, []) for verb in ("view", "add", "change")]
+        group.permissions.set([perms[code] for code in wanted if code in perms])
+
+
+def _perm(model: str, verb: str) -> str:
+    app_label, name = model.split(".")
+    return f"{app_label}.{verb}_{name}"
 
 
 def assign_role_group(user) -> None:

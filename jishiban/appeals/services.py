@@ -201,7 +201,7 @@ def reply(appeal: Appeal, *, by, result_type: str, text: str, promise: str = "",
             errors["promise"] = [_("分步解决须填写承诺事项")]
         if not isinstance(follow_up_date, date):
             errors["follow_up_date"] = [_("分步解决须填写跟进日期")]
-        elif follow_up_date <= timezone.localdate():
+        elif follow_up_date <= timezone.localdate(kw.get("at") or timezone.now()):
             errors["follow_up_date"] = [_("跟进日期须晚于今天")]
     if errors:
         raise AppealValidationError(errors)
@@ -217,8 +217,10 @@ def reply(appeal: Appeal, *, by, result_type: str, text: str, promise: str = "",
 
 # --- Callback, closing and reopening ------------------------------------------------------------
 
-def callback(appeal: Appeal, *, by, satisfaction: str, solved: bool, comment: str = "", **kw) -> Appeal:
-    """回访: the citizen's verdict on the reply."""
+def callback(appeal: Appeal, *, by, satisfaction: str, solved: bool, comment: str = "",
+             origin: dict | None = None, **kw) -> Appeal:
+    """回访: the citizen's verdict on the reply. ``origin`` records how it was taken (phone,
+    a citizen's link with its IP …) on the event."""
     errors = {}
     if satisfaction not in Satisfaction.values:
         errors["satisfaction"] = [_("请选择满意度")]
@@ -229,7 +231,7 @@ def callback(appeal: Appeal, *, by, satisfaction: str, solved: bool, comment: st
     return transition(
         appeal, by=by, action=Action.CALLBACK, reason=comment,
         changes={"satisfaction": satisfaction, "solved": solved},
-        payload={"satisfaction": satisfaction, "solved": solved}, **kw,
+        payload={"satisfaction": satisfaction, "solved": solved, **({"origin": origin} if origin else {})}, **kw,
     )
 
 
