@@ -1,3 +1,20 @@
+"""GeoReport v2 under /open311/v2/: every endpoint with a ``.json`` or ``.xml`` suffix."""
+
+from django.urls import re_path
+
+from . import views
+
 app_name = "open311"
 
-urlpatterns: list = []
+FMT = r"\.(?P<fmt>json|xml)$"
+
+urlpatterns = [
+    re_path(r"^discovery" + FMT, views.discovery, name="discovery"),
+    re_path(r"^services" + FMT, views.services, name="services"),
+    re_path(r"^services/(?P<code>[^/]+?)" + FMT, views.service_definition, name="service"),
+    re_path(r"^requests" + FMT, views.requests, name="requests"),
+    re_path(r"^requests/(?P<number>[^/]+?)" + FMT, views.request_detail, name="request"),
+    re_path(r"^tokens/(?P<token>[^/]+?)" + FMT, views.token, name="token"),
+    re_path(r"^servicerequestupdates" + FMT, views.request_updates, name="updates"),
+    re_path(r"^(?P<path>.*)$", views.not_found),
+]

@@ -1,0 +1,83 @@
+"""mySociety's ``servicerequestupdates`` extension: the public history of requests, from events.
+
+Each public event of a public appeal (see ``public.public_appeals``) is one ``request_update``;
+``update_id`` is the event's id, so a client that polls overlapping windows sees each update
+once. Internal steps (a unit returning an appeal, extension requests, refused extensions) are
+not published.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jishiban.appeals.models import AppealEvent
+from jishiban.appeals.workflow import Action
+from jishiban.organisations.models import Organisation
+
+from .formats import w3c
+from .masking import mask_public
+from .public import open311_extras, public_appeals
+from .status import open311_status
+
+PUBLIC_ACTIONS = (
+    Action.RECEIVE, Action.ANSWER, Action.DISPATCH, Action.ACCEPT, Action.DECIDE_EXTENSION, Action.REPLY,
+    Action.CALLBACK, Action.CLOSE, Action.REOPEN, Action.MERGE, Action.INVALIDATE,
+)
+
+
+def public_events(start: datetime, end: datetime) -> QuerySet:
+    events = AppealEvent.objects.filter(
+        appeal__in=public_appeals().values("pk"), action__in=[str(a) for a in PUBLIC_ACTIONS], at__gte=start, at__lte=end,
+    ).exclude(action=str(Action.DECIDE_EXTENSION), payload__approved=False)
+    return events.select_related("appeal", "actor_unit").order_by("at", "id")
+
+
+def _describe(event: AppealEvent, units: dict[str, str]) -> str:
+    appeal, payload = event.appeal, event.payload or {}
+    names = (appeal.citizen_name,) if appeal.citizen_name else ()
+    action = event.action
+    if action == Action.RECEIVE:
+        return _("诉求已受理")
+    if action == Action.DISPATCH:
+        unit = units.get(payload.get("lead_unit") or "", "")
+        return _("已转交%(unit)s办理") % {"unit": unit} if unit else _("已转交承办单位办理")
+    if action == Action.ACCEPT:
+        unit = event.actor_unit.name if event.actor_unit_id else _("承办单位")
+        return _("%(unit)s已签收，正在办理") % {"unit": unit}
+    if action == Action.DECIDE_EXTENSION:
+        deadline = payload.get("new_deadline")
+        when = timezone.localtime(datetime.fromisoformat(deadline)).strftime("%Y-%m-%d %H:%M") if deadline else ""
+        return _("办理时限延长至 %(when)s") % {"when": when}
+    if action in (Action.REPLY, Action.ANSWER):
+        return mask_public(payload.get("text") or event.reason, names=names)
+    if action == Action.CALLBACK:
+        return _("已回访")
+    if action == Action.CLOSE:
+        return _("已办结")
+    if action == Action.REOPEN:
+        return _("重新办理")
+    if action == Action.MERGE:
+        return _("已并入诉求件 %(number)s 一并办理") % {"number": payload.get("into", "")}
+    return _("经核实为无效诉求")
+
+
+def update_records(events: list[AppealEvent]) -> list[dict]:
+    codes = {(e.payload or {}).get("lead_unit") for e in events if e.action == Action.DISPATCH}
+    units = dict(Organisation.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
+    tz = timezone.get_current_timezone()
+    return [
+        {
+            "update_id": str(event.pk),
+            "service_request_id": event.appeal.number,
+            "status": open311_status(event.to_status),
+            "updated_datetime": w3c(event.at, tz),
+            "description": _describe(event, units),
+            "media_url": (open311_extras(event.appeal).get("media_url") or None)
+            if event.action == Action.RECEIVE else None,
+        }
+        for event in events
+    ]
