@@ -1,6 +1,6 @@
 import pytest
 
-from jishiban.testing import Personas, load_reference_data
+from jishiban.testing import Personas, load_reference_data, reseed_after_flush
 
 
 @pytest.fixture(scope="session")
@@ -13,11 +13,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def reference_data(db):
-    from jishiban.regions.models import Region
-
-    # Transactional tests (live_server) flush the database; reload when that happened.
-    if not Region.objects.exists():
-        load_reference_data()
+    # Transactional tests (live_server, run last) flush the database; reload when that happened.
+    reseed_after_flush()
 
 
 @pytest.fixture

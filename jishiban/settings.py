@@ -176,6 +176,13 @@ JISHIBAN = {
     "BASE_URL": (env_str("JISHIBAN_BASE_URL", "") or "").rstrip("/"),
 }
 
+# Open311 GeoReport v2 (jishiban/open311/conf.py has the other keys and their defaults).
+OPEN311 = {
+    "JURISDICTIONS": [j.strip() for j in (env_str("OPEN311_JURISDICTIONS", "jining") or "").split(",") if j.strip()],
+}
+if env_str("OPEN311_CONTACT"):
+    OPEN311["CONTACT"] = env_str("OPEN311_CONTACT")
+
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

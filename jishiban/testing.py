@@ -30,6 +30,31 @@ def load_reference_data() -> None:
     load_organisations()
 
 
+def reseed_after_flush() -> None:
+    """Put back what migrations seed (channels, holidays) and the reference data.
+
+    Transactional tests (live_server) end with a flush that empties every table; the tests
+    after them call this (through the ``reference_data`` fixture) when the data is gone.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    from jishiban.channels.models import Channel
+    from jishiban.regions.models import Region
+    from jishiban.sla.models import Holiday
+
+    if not Channel.objects.exists():
+        importlib.import_module("jishiban.channels.migrations.0002_seed_channels").seed(apps, None)
+    if not Holiday.objects.exists():
+        importlib.import_module("jishiban.sla.migrations.0002_seed_chinesecalendar").seed(apps, None)
+        from jishiban.sla.services import invalidate_calendar
+
+        invalidate_calendar()
+    if not Region.objects.exists():
+        load_reference_data()
+
+
 def make_user(username: str, role: str, *, org: str | None = None, region: str | None = None, **extra) -> User:
     user = User.objects.create_user(
         username=username, password="pw-for-tests-only", role=role,  # noqa: S106
