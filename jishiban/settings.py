@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     # Work orders
     "jishiban.appeals",
     "jishiban.intake",
+    "jishiban.routing",
     "jishiban.smart",
     "jishiban.supervision",
     # Interfaces
