@@ -1,0 +1,18 @@
+"""Duplicate and repeat detection for incoming appeals (pure Python, no Django models)."""
+
+from jishiban.smart.dedupe.index import (
+    DUPLICATE,
+    RELATED,
+    Candidate,
+    DuplicateIndex,
+    Signals,
+    Thresholds,
+    score_pair,
+)
+from jishiban.smart.dedupe.repeats import RepeatFlag, check_repeat
+from jishiban.smart.dedupe.scan import Pair, Record, scan_pairs
+
+__all__ = [
+    "DUPLICATE", "RELATED", "Candidate", "DuplicateIndex", "Signals", "Thresholds", "score_pair",
+    "RepeatFlag", "check_repeat", "Pair", "Record", "scan_pairs",
+]

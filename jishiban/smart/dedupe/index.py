@@ -1,0 +1,367 @@
+"""``DuplicateIndex``: live duplicate lookup for incoming appeals.
+
+Candidates come from five cheap sources, all bounded so a lookup stays fast at millions of
+stored items:
+
+1. MinHash LSH over character 3-shingles (16 bands × 4 rows: catches texts that share about
+   half their shingles or more);
+2. the same caller (phone or user id);
+3. the same normalised address;
+4. shared place keys (``五一桥``, ``之城小区``), newest postings only;
+5. nearest neighbours by sentence embedding among the most recent ``semantic_window`` items
+   (optional; catches rewordings such as 反对拆除五一桥建商铺 / 人民反对拆除五一桥来建商业廊桥).
+
+Each candidate is then scored by ``score_pair`` on its signals: estimated shingle Jaccard,
+topic-word overlap (content words with place names removed), embedding similarity, shared
+places, same caller/address. Sharing a place but not the matter (同一小区：停车 vs 漏水) makes a
+candidate ``related``, not ``duplicate``. Items outside the time window are ignored.
+
+Not thread-safe for writes: one intake worker adds; readers query between writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from jishiban.smart._i18n import gettext as _
+from jishiban.smart.dedupe import features as fx
+from jishiban.smart.dedupe.semantic import rescale
+from jishiban.smart.dedupe.store import BandTable, Growable, Ragged, band_keys
+
+DUPLICATE = "duplicate"
+RELATED = "related"
+
+
+@dataclass(frozen=True)
+class Signals:
+    lexical: float
+    topic: float
+    semantic: float | None
+    places: tuple[str, ...]
+    place_conflict: bool  # both name places and share none: probably two different sites
+    same_caller: bool
+    same_address: bool
+    days_apart: float | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: Hashable
+    score: float
+    relation: str
+    reason: str
+    signals: Signals = field(repr=False)
+
+
+@dataclass
+class Thresholds:
+    """Decision thresholds, tuned on labelled pairs from the teddy2020 hot-spot messages."""
+
+    duplicate: float = 0.6  # with an embedding signal
+    duplicate_lexical: float = 0.3  # without one (topic words and places only)
+    related: float = 0.25
+    lexical_alone: float = 0.6  # near-identical text is a duplicate whatever the other signals
+    min_topic_for_duplicate: float = 0.15
+    topic_weight: float = 0.3  # share of topic words vs. embedding similarity in "content"
+    topic_smoothing: float = 2.0
+    shared_place_bonus: float = 0.15
+    place_conflict_factor: float = 0.7
+    same_caller_bonus: float = 0.1
+    same_address_bonus: float = 0.05
+
+
+def score_pair(s: Signals, t: Thresholds | None = None) -> tuple[float, str | None, str]:
+    """(score, relation or None, Chinese reason) for one candidate's signals."""
+    t = t or Thresholds()
+    sem = rescale(s.semantic) if s.semantic is not None else None
+    content = s.topic if sem is None else t.topic_weight * s.topic + (1 - t.topic_weight) * sem
+    content += t.shared_place_bonus if s.places else 0.0
+    if s.place_conflict:
+        content *= t.place_conflict_factor
+    score = max(s.lexical, content)
+    score += t.same_caller_bonus * s.same_caller + t.same_address_bonus * s.same_address
+    score = round(min(1.0, score), 3)
+    reasons = []
+    if s.lexical >= 0.3:
+        reasons.append(_("文字相似（约%d%%）") % round(100 * s.lexical))
+    if s.topic >= 0.3:
+        reasons.append(_("诉求用词相近"))
+    if sem is not None and sem >= 0.6:
+        reasons.append(_("语义相近"))
+    if s.places:
+        reasons.append(_("都提到：%s") % "、".join(s.places[:3]))
+    elif s.place_conflict:
+        reasons.append(_("提到的地点不同"))
+    if s.same_caller:
+        reasons.append(_("同一来电人/用户"))
+    if s.same_address:
+        reasons.append(_("同一地址"))
+    needed = t.duplicate if sem is not None else t.duplicate_lexical
+    if s.lexical >= t.lexical_alone or (score >= needed and max(s.topic, sem or 0.0) >= t.min_topic_for_duplicate):
+        relation = DUPLICATE
+    elif score >= t.related or s.places or s.same_address:
+        relation = RELATED
+        if s.places or s.same_address:
+            reasons.append(_("同一地点但事项不同"))
+    else:
+        relation = None
+    return score, relation, "；".join(reasons) or _("相似度较低")
+
+
+def _epoch(at: dt.datetime | None) -> float:
+    if at is None:
+        return math.nan
+    if at.tzinfo is None:
+        raise ValueError("DuplicateIndex needs timezone-aware datetimes")
+    return at.timestamp()
+
+
+class DuplicateIndex:
+    def __init__(
+        self,
+        *,
+        window_days: float | None = 30,
+        bands: int = 16,
+        encoder=None,
+        semantic_window: int = 5000,
+        semantic_top: int = 10,
+        max_bucket: int = 50,
+        merge_every: int = 20000,
+        thresholds: Thresholds | None = None,
+    ):
+        if fx.NUM_PERM % bands:
+            raise ValueError(f"bands must divide {fx.NUM_PERM}")
+        self.window = None if window_days is None else window_days * 86400.0
+        self.bands = bands
+        self.encoder = encoder
+        self.semantic_window = semantic_window
+        self.semantic_top = semantic_top
+        self.max_bucket = max_bucket
+        self.merge_every = merge_every
+        self.thresholds = thresholds or Thresholds()
+        self._ids: list[Hashable] = []
+        self._pos: dict[Hashable, int] = {}
+        self._alive = Growable(np.bool_)
+        self._ts = Growable(np.float64)
+        self._caller = Growable(np.int64)
+        self._addr = Growable(np.int64)
+        self._sig = Growable(np.uint32, width=fx.NUM_PERM)
+        self._topics = Ragged()
+        self._places = Ragged()
+        self._tables = [BandTable() for _ in range(bands)]
+        self._by_caller: dict[int, list[int]] = {}
+        self._by_addr: dict[int, list[int]] = {}
+        self._by_place: dict[int, list[int]] = {}
+        self._place_names: dict[int, str] = {}
+        # float32, not float16: the per-query matrix-vector product then needs no conversion.
+        self._emb = np.zeros((semantic_window, 384), dtype=np.float32) if encoder is not None else None
+        self._emb_item = np.full(semantic_window, -1, dtype=np.int64)
+        self._emb_slot: dict[int, int] = {}
+        self._emb_next = 0
+
+    # -- writing --------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._pos)
+
+    def __contains__(self, item_id) -> bool:
+        return item_id in self._pos
+
+    def add(self, item_id, text, *, at=None, caller=None, address=None, embedding=None) -> None:
+        """Store one item; re-adding an id replaces it. Raises ``ValueError`` on a naive datetime."""
+        if item_id in self._pos:
+            self.remove(item_id)
+        norm = fx.normalise(text)
+        places = fx.place_keys(norm)
+        sig = fx.signature(norm)
+        idx = len(self._ids)
+        self._ids.append(item_id)
+        self._pos[item_id] = idx
+        self._alive.append(True)
+        self._ts.append(_epoch(at))
+        ckey = fx.stable_hash(str(caller)) if caller else 0
+        akey = fx.address_key(address)
+        self._caller.append(ckey)
+        self._addr.append(akey)
+        self._sig.append(sig)
+        self._topics.append(fx.hashes32(fx.topic_words(norm, places)))
+        place_hashes = fx.hashes32(places)
+        self._places.append(place_hashes)
+        for p in places:
+            self._place_names.setdefault(int(fx.hashes32([p])[0]), p)
+        for h in place_hashes:
+            self._by_place.setdefault(int(h), []).append(idx)
+        if ckey:
+            self._by_caller.setdefault(ckey, []).append(idx)
+        if akey:
+            self._by_addr.setdefault(akey, []).append(idx)
+        for b, key in enumerate(band_keys(sig[None, :], self.bands)[0]):
+            self._tables[b].add(int(key), idx)
+        if self._tables[0].pending >= self.merge_every:
+            self.flush()
+        if self._emb is not None:
+            if embedding is None:
+                embedding = self.encoder.encode([text])[0]
+            self._store_embedding(idx, embedding)
+
+    def _store_embedding(self, idx: int, vec: np.ndarray) -> None:
+        slot = self._emb_next % self.semantic_window
+        old = int(self._emb_item[slot])
+        if old >= 0:
+            self._emb_slot.pop(old, None)
+        self._emb[slot] = vec
+        self._emb_item[slot] = idx
+        self._emb_slot[idx] = slot
+        self._emb_next += 1
+
+    def add_signatures_bulk(self, ids, sigs: np.ndarray, ts: np.ndarray, *, merge: bool = True) -> None:
+        """Bulk-load precomputed signatures (benchmarks, rebuilding after restart). With
+        ``merge=False`` the chunk is staged until ``flush()`` — load many chunks, sort once."""
+        start = len(self._ids)
+        n = len(ids)
+        for i, item_id in enumerate(ids):
+            self._ids.append(item_id)
+            self._pos[item_id] = start + i
+        self._alive.extend(np.ones(n, dtype=np.bool_))
+        self._ts.extend(ts.astype(np.float64))
+        self._caller.extend(np.zeros(n, dtype=np.int64))
+        self._addr.extend(np.zeros(n, dtype=np.int64))
+        self._sig.extend(sigs)
+        empty = np.zeros(0, dtype=np.uint32)
+        for _i in range(n):
+            self._topics.append(empty)
+            self._places.append(empty)
+        keys = band_keys(sigs, self.bands)
+        idx = np.arange(start, start + n, dtype=np.int32)
+        for b, table in enumerate(self._tables):
+            table.add_bulk(keys[:, b], idx)
+        if merge:
+            self.flush()
+
+    def flush(self) -> None:
+        """Merge staged and recent additions into the sorted band tables."""
+        for table in self._tables:
+            table.merge()
+
+    def remove(self, item_id) -> bool:
+        """Forget an item (it is skipped from now on; storage is reclaimed on rebuild)."""
+        idx = self._pos.pop(item_id, None)
+        if idx is None:
+            return False
+        self._alive[idx] = False
+        return True
+
+    # -- reading --------------------------------------------------------------------------
+    def query(self, text, *, at=None, caller=None, address=None, exclude=(), limit=10,
+              include_related=False, embedding=None) -> list[Candidate]:
+        """Stored items that may be the same matter as ``text``, best first."""
+        norm = fx.normalise(text)
+        places = fx.place_keys(norm)
+        sig = fx.signature(norm)
+        topics = fx.hashes32(fx.topic_words(norm, places))
+        place_hashes = fx.hashes32(places)
+        ckey = fx.stable_hash(str(caller)) if caller else 0
+        akey = fx.address_key(address)
+        now = _epoch(at)
+        excluded = {self._pos[e] for e in exclude if e in self._pos}
+
+        cand: set[int] = set()
+        for b, key in enumerate(band_keys(sig[None, :], self.bands)[0]):
+            cand.update(self._tables[b].get(int(key), self.max_bucket).tolist())
+        for table, key in ((self._by_caller, ckey), (self._by_addr, akey)):
+            if key:
+                cand.update(table.get(key, ())[-self.max_bucket :])
+        for h in place_hashes:
+            cand.update(self._by_place.get(int(h), ())[-self.max_bucket :])
+        sem_of: dict[int, float] = {}
+        if self._emb is not None and self._emb_next:
+            if embedding is None:
+                embedding = self.encoder.encode([text])[0]
+            filled = min(self._emb_next, self.semantic_window)
+            sims = self._emb[:filled] @ np.asarray(embedding, dtype=np.float32)
+            top = np.argsort(-sims)[: self.semantic_top * 3]
+            for slot in top:
+                item = int(self._emb_item[slot])
+                sem_of[item] = float(sims[slot])
+                if len(cand) < 10_000 and rescale(float(sims[slot])) >= 0.5:
+                    cand.add(item)
+        if not cand:
+            return []
+        idx = np.fromiter(cand, dtype=np.int64, count=len(cand))
+        keep = self._alive.view()[idx]
+        keep &= ~np.isin(idx, list(excluded)) if excluded else True
+        ts = self._ts.view()[idx]
+        if self.window is not None and not math.isnan(now):
+            keep &= np.isnan(ts) | (np.abs(now - ts) <= self.window)
+        idx = idx[keep]
+        if idx.size == 0:
+            return []
+        lex = (self._sig.view()[idx] == sig[None, :]).mean(axis=1)
+        out: list[Candidate] = []
+        for j, i in enumerate(idx.tolist()):
+            their_places = self._places.row(i)
+            shared = np.intersect1d(place_hashes, their_places, assume_unique=True)
+            s = Signals(
+                lexical=round(float(lex[j]), 3),
+                topic=round(fx.jaccard_sorted(topics, self._topics.row(i), self.thresholds.topic_smoothing), 3),
+                semantic=sem_of.get(i, self._semantic(i, embedding)),
+                places=_core_places(self._place_names.get(int(h), "") for h in shared),
+                place_conflict=bool(place_hashes.size and their_places.size and not shared.size),
+                same_caller=bool(ckey) and int(self._caller.view()[i]) == ckey,
+                same_address=bool(akey) and int(self._addr.view()[i]) == akey,
+                days_apart=None if math.isnan(now) or math.isnan(ts_i := float(self._ts.view()[i])) else round(abs(now - ts_i) / 86400, 1),
+            )
+            score, relation, reason = score_pair(s, self.thresholds)
+            if relation == DUPLICATE or (include_related and relation == RELATED):
+                out.append(Candidate(self._ids[i], score, relation, reason, s))
+        out.sort(key=lambda c: (c.relation != DUPLICATE, -c.score))
+        return out[:limit]
+
+    def _semantic(self, idx: int, embedding) -> float | None:
+        if self._emb is None or embedding is None:
+            return None
+        slot = self._emb_slot.get(idx)
+        if slot is None:
+            return None
+        return float(self._emb[slot] @ np.asarray(embedding, dtype=np.float32))
+
+    def memory_bytes(self) -> int:
+        """Approximate bytes held by the index's arrays and tables (not the Python id objects)."""
+        arrays = sum(a.nbytes for a in (self._alive, self._ts, self._caller, self._addr, self._sig))
+        arrays += self._topics.nbytes + self._places.nbytes + sum(t.nbytes for t in self._tables)
+        dicts = 100 * (len(self._pos) + sum(len(v) for v in self._by_place.values()))
+        emb = self._emb.nbytes if self._emb is not None else 0
+        return arrays + dicts + emb
+
+
+def pair_signals(text_a: str, text_b: str, *, caller_a=None, caller_b=None, address_a=None, address_b=None,
+                 at_a=None, at_b=None, emb_a=None, emb_b=None, thresholds: Thresholds | None = None) -> Signals:
+    """Signals between two texts, computed as the index would (for evaluation and tests)."""
+    na, nb = fx.normalise(text_a), fx.normalise(text_b)
+    pa, pb = fx.place_keys(na), fx.place_keys(nb)
+    shared = sorted(pa & pb, key=len, reverse=True)
+    ta, tb = _epoch(at_a), _epoch(at_b)
+    return Signals(
+        lexical=round(float((fx.signature(na) == fx.signature(nb)).mean()), 3),
+        topic=round(fx.jaccard_sorted(fx.hashes32(fx.topic_words(na, pa)), fx.hashes32(fx.topic_words(nb, pb)),
+                                      (thresholds or Thresholds()).topic_smoothing), 3),
+        semantic=None if emb_a is None or emb_b is None else float(np.dot(emb_a, emb_b)),
+        places=_core_places(shared),
+        place_conflict=bool(pa and pb and not shared),
+        same_caller=bool(caller_a) and caller_a == caller_b,
+        same_address=bool(fx.address_key(address_a)) and fx.address_key(address_a) == fx.address_key(address_b),
+        days_apart=None if math.isnan(ta) or math.isnan(tb) else round(abs(ta - tb) / 86400, 1),
+    )
+
+
+def _core_places(places) -> tuple[str, ...]:
+    """Of nested shared keys keep the core (五一桥 rather than 除五一桥), for a readable reason."""
+    out: list[str] = []
+    for p in sorted(set(places), key=len):
+        if p and not any(q in p for q in out):
+            out.append(p)
+    return tuple(out)

@@ -1,0 +1,300 @@
+"""Resolve free text to a Jining county (management unit), town and community, with evidence.
+
+The resolver scans the text once for every known surface form — full names, short forms,
+colloquial and former names, landmarks, one-character typo variants — taking the longest form
+at each position, then decides:
+
+* another city is named (``济南市高新区``) and nothing unmistakably Jining is → nulls;
+* a town consistent with a named county wins, and the town's *managing* unit is the county
+  (任城区许庄街道 → 太白湖新区, which manages 许庄 although statistics count it in 任城区);
+* a named county without a consistent town → county only, lower confidence;
+* a town alone → its county;
+* generic zone names (高新区, 经开区) mean Jining's zone only when no other county or city is named;
+* no place at all, or only 济宁 → no county.
+
+Pure Python apart from the optional ``cpca`` call used to notice other cities.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+
+from jishiban.smart._i18n import gettext as _
+from jishiban.smart.geocode.gazetteer import Gazetteer, default_aliases, default_gazetteer
+
+CITY, COUNTY, TOWN, TOWN_BARE, LANDMARK, IGNORE = "city", "county", "town", "town_bare", "landmark", "ignore"
+
+_COMMUNITY_RE = re.compile(r"^([\u4e00-\u9fa5]{2,5}?(?:社区|居委会|村委会|村))(?![民委务])")
+_STREET_SUFFIXES = ("路", "街", "大道", "道", "巷", "镇", "乡", "村", "小区", "花园", "桥", "广场", "大厦", "社区", "酒店", "饭店")
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    code: str
+    weight: float
+    note: str
+    generic: bool = False
+    typo: bool = False
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    surface: str
+    entry: Entry
+
+
+@dataclass
+class Resolution:
+    county_code: str | None = None
+    county_name: str | None = None
+    town_code: str | None = None
+    town_name: str | None = None
+    community_name: str | None = None
+    confidence: float = 0.0
+    evidence: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width → half-width) and no whitespace, so offsets refer to this form."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+class AddressResolver:
+    """Build once (a few ms), then ``resolve`` many texts; thread-safe after construction."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None, aliases: dict | None = None, use_cpca: bool = True):
+        self.gaz = gazetteer or default_gazetteer()
+        self.aliases = aliases if aliases is not None else default_aliases()
+        self.use_cpca = use_cpca
+        self._table: dict[str, list[Entry]] = {}
+        self._build()
+        self._by_first: dict[str, list[str]] = {}
+        for surface in sorted(self._table, key=len, reverse=True):
+            self._by_first.setdefault(surface[0], []).append(surface)
+        self._cues_after = tuple(self.aliases.get("short_form_cues_after", ()))
+        self._cues_before = tuple(self.aliases.get("short_form_cues_before", ()))
+
+    # -- building the surface table -------------------------------------------------------
+    def _add(self, surface: str, entry: Entry) -> None:
+        if len(surface) < 2:
+            return
+        entries = self._table.setdefault(surface, [])
+        if all((e.kind, e.code) != (entry.kind, entry.code) for e in entries):
+            entries.append(entry)
+
+    def _build(self) -> None:
+        gaz = self.gaz
+        for surface in (gaz.city_name, gaz.city_bare):
+            self._add(surface, Entry(CITY, gaz.city_code, 1.0, "城市名"))
+        for c in gaz.counties.values():
+            self._add(c.name, Entry(COUNTY, c.code, 1.0, "区县全称"))
+            self._add(c.short_name, Entry(COUNTY, c.code, 1.0, "区县简称"))
+            self._add(c.bare, Entry(COUNTY, c.code, 0.95, "区县简称"))
+        for a in self.aliases.get("county_aliases", ()):
+            self._add(a["alias"], Entry(COUNTY, a["county"], a.get("weight", 0.9), a.get("note", ""), a.get("generic", False)))
+        for a in self.aliases.get("landmarks", ()):
+            self._add(a["alias"], Entry(LANDMARK, a["county"], a.get("weight", 0.85), a.get("note", "")))
+        real_names = set(self._table) | {t.name for t in gaz.towns.values()}
+        for t in gaz.towns.values():
+            self._add(t.name, Entry(TOWN, t.code, 1.0, "乡镇街道全称"))
+        for a in self.aliases.get("town_aliases", ()):
+            self._add(a["alias"], Entry(TOWN, a["town"], a.get("weight", 0.95), a.get("note", "")))
+        stop = set(self.aliases.get("common_word_short_forms", ()))
+        county_bares = {c.bare for c in gaz.counties.values()} | {gaz.city_bare}
+        for t in gaz.towns.values():
+            bare = t.bare
+            if not bare:
+                continue
+            variants = [bare + "办事处", bare + "街道办"] if t.name.endswith("街道") else []
+            # Many 街道 were 镇 until recently, and people still say so; 镇 ↔ 乡 likewise.
+            variants += [bare + s for s in ("镇", "乡", "街道") if not t.name.endswith(s)]
+            for v in variants:
+                if v not in real_names:
+                    self._add(v, Entry(TOWN, t.code, 0.85, "乡镇街道旧称或口语"))
+            if bare not in stop and bare not in county_bares and bare not in real_names:
+                self._add(bare, Entry(TOWN_BARE, t.code, 0.7, "乡镇简称"))
+        self._add_typos(real_names | set(self._table))
+        for surface in self.aliases.get("ignore", ()):
+            self._table[surface] = [Entry(IGNORE, "", 0.0, "")]
+
+    def _add_typos(self, known: set[str]) -> None:
+        pairs: dict[str, set[str]] = {}
+        for a, b in self.aliases.get("confusions", ()):
+            pairs.setdefault(a, set()).add(b)
+            pairs.setdefault(b, set()).add(a)
+        originals = [
+            (s, e)
+            for s, entries in list(self._table.items())
+            for e in entries
+            if e.kind in (COUNTY, TOWN) and not e.generic and e.weight >= 0.95
+        ]
+        for surface, entry in originals:
+            for i, ch in enumerate(surface):
+                for alt in pairs.get(ch, ()):
+                    variant = surface[:i] + alt + surface[i + 1 :]
+                    if variant in known:
+                        continue
+                    self._add(variant, Entry(entry.kind, entry.code, round(entry.weight * 0.85, 3), f"疑似错别字：{surface}", typo=True))
+
+    # -- scanning -------------------------------------------------------------------------
+    def scan(self, text: str) -> list[Hit]:
+        """Longest known surface at each position, non-overlapping, left to right."""
+        hits: list[Hit] = []
+        i, n = 0, len(text)
+        while i < n:
+            for surface in self._by_first.get(text[i], ()):
+                if text.startswith(surface, i):
+                    hits.extend(Hit(i, i + len(surface), surface, e) for e in self._table[surface])
+                    i += len(surface)
+                    break
+            else:
+                i += 1
+        return [h for h in hits if h.entry.kind != IGNORE and (h.entry.kind != TOWN_BARE or self._has_cue(text, h))]
+
+    def _has_cue(self, text: str, hit: Hit) -> bool:
+        after = text[hit.end : hit.end + 4]
+        before = text[max(0, hit.start - 3) : hit.start]
+        return after.startswith(self._cues_after) or before.endswith(self._cues_before)
+
+    def other_places(self, text: str, hits: list[Hit]) -> list[str]:
+        """Names of other provinces/cities/districts written in ``text`` outside the Jining hits.
+
+        Uses cpca's Aho-Corasick matcher over the national division names. A bare name used as
+        a street or estate name (朝阳路, 南阳镇) is not a place reference.
+        """
+        if not self.use_cpca:
+            return []
+        import cpca  # imported lazily: it loads its tables on first use (~0.3 s)
+
+        city_prefix = self.gaz.city_code
+        province_prefix = city_prefix[:2] + "0000"
+        names: list[str] = []
+        for m in cpca.matcher.iter(text):
+            start, end = m.start_index, m.end_index + 1
+            if any(h.start < end and start < h.end for h in hits):
+                continue
+            infos = m.attr_infos
+            if any(a.adcode.startswith(city_prefix) or a.adcode == province_prefix for a in infos):
+                continue
+            bare = m.origin_value == infos[0].name.rstrip("省市") and not m.origin_value.endswith(("省", "市", "区", "县"))
+            if bare and text[end : end + 2].startswith(_STREET_SUFFIXES):
+                continue
+            names.append(infos[0].name)
+        return list(dict.fromkeys(names))
+
+    # -- deciding -------------------------------------------------------------------------
+    def resolve(self, raw: str) -> Resolution:
+        text = normalise(raw)
+        res = Resolution()
+        if not text:
+            return res
+        hits = self.scan(text)
+        gaz = self.gaz
+        city_hits = [h for h in hits if h.entry.kind == CITY]
+        county_hits = [h for h in hits if h.entry.kind in (COUNTY, LANDMARK)]
+        town_hits = [h for h in hits if h.entry.kind in (TOWN, TOWN_BARE)]
+        strong = city_hits or [h for h in county_hits if not h.entry.generic]
+        others = self.other_places(text, hits)
+        if others and not strong:
+            res.evidence.append(_("文本指向其他地方：%s，不属于本市") % "、".join(others))
+            return res
+        if others:
+            # "苏州高新区…我是济宁人": a generic zone name belongs to the other city unless
+            # Jining's name stands right before it.
+            city_ends = {h.end for h in city_hits}
+            county_hits = [h for h in county_hits if not h.entry.generic or h.start in city_ends]
+        if [h for h in county_hits if not h.entry.generic]:
+            dropped = [h for h in county_hits if h.entry.generic]
+            county_hits = [h for h in county_hits if not h.entry.generic]
+            for h in dropped:
+                res.evidence.append(_("“%s”是通用名，已按文中区县理解") % h.surface)
+        for h in hits:
+            if h.entry.typo:
+                res.evidence.append(_("“%(s)s”按%(n)s理解") % {"s": h.surface, "n": h.entry.note})
+
+        named = {}
+        for h in county_hits:
+            if h.entry.code not in named or named[h.entry.code].entry.weight < h.entry.weight:
+                named[h.entry.code] = h
+
+        best_town = None
+        consistent = [
+            h for h in town_hits
+            if gaz.towns[h.entry.code].county in named or gaz.towns[h.entry.code].statistical_county in named
+        ]
+        pool = consistent or ([] if named else town_hits)
+        if pool:
+            best_town = max(pool, key=lambda h: (h.entry.weight, -h.start))
+
+        if best_town is not None:
+            town = gaz.towns[best_town.entry.code]
+            county = gaz.counties[town.county]
+            res.town_code, res.town_name = town.code, town.name
+            res.county_code, res.county_name = county.code, county.name
+            res.evidence.append(_("“%(s)s”→%(t)s（%(n)s）") % {"s": best_town.surface, "t": town.name, "n": best_town.entry.note})
+            conf = best_town.entry.weight
+            if named:
+                anchor = named.get(town.county) or named.get(town.statistical_county)
+                res.evidence.append(_("“%(s)s”与乡镇一致") % {"s": anchor.surface})
+                conf = min(1.0, 0.75 + 0.25 * min(conf, anchor.entry.weight))
+                if town.county not in named:
+                    res.evidence.append(
+                        _("%(t)s由%(c)s管理（统计上属%(s)s）")
+                        % {"t": town.name, "c": county.name, "s": gaz.counties[town.statistical_county].name}
+                    )
+            else:
+                conf *= 0.9
+            if len({h.entry.code for h in town_hits}) > 1:
+                conf *= 0.8
+                res.evidence.append(_("文中提到多个乡镇街道"))
+            res.confidence = round(conf, 2)
+            after = text[best_town.end :]
+            m = _COMMUNITY_RE.match(after)
+            if m:
+                res.community_name = m.group(1)
+                res.evidence.append(_("社区/村：%s") % m.group(1))
+        elif named:
+            best = max(named.values(), key=lambda h: (h.entry.weight, -h.start))
+            county = gaz.counties[best.entry.code]
+            res.county_code, res.county_name = county.code, county.name
+            kind = _("地标") if best.entry.kind == LANDMARK else best.entry.note
+            res.evidence.append(_("“%(s)s”→%(c)s（%(k)s）") % {"s": best.surface, "c": county.name, "k": kind})
+            conf = best.entry.weight * 0.9
+            if best.entry.generic:
+                conf *= 0.85 if city_hits else 0.8
+                if not city_hits:
+                    res.evidence.append(_("未写明城市，按济宁理解"))
+            if len(named) > 1:
+                conf *= 0.7
+                res.evidence.append(_("文中提到多个区县：%s") % "、".join(gaz.counties[c].name for c in named))
+            if town_hits:
+                conf *= 0.8
+                res.evidence.append(_("文中乡镇“%s”与区县不符，未采用") % town_hits[0].surface)
+            res.confidence = round(conf, 2)
+        elif city_hits:
+            res.evidence.append(_("只提到%s，无法确定区县") % gaz.city_name)
+        if others:
+            res.evidence.append(_("文中也提到：%s") % "、".join(others))
+        return res
+
+    def resolve_many(self, texts) -> list[Resolution]:
+        return [self.resolve(t) for t in texts]
+
+
+_default: AddressResolver | None = None
+
+
+def resolve(text: str) -> Resolution:
+    """Resolve with the default gazetteer (the resolver is built on first use)."""
+    global _default
+    if _default is None:
+        _default = AddressResolver()
+    return _default.resolve(text)

