@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import deadlines
-from .errors import AppealValidationError, ConflictError
+from .errors import ActionForbidden, AppealValidationError, ConflictError
 from .models import Appeal, AppealEvent, Card, ResultType, Satisfaction, Status
 from .permissions import check_can
 from .signals import transition_committed, transition_recorded
@@ -272,3 +272,65 @@ def refresh_cards(now: datetime | None = None) -> dict[str, int]:
                .exclude(status__in=[str(s) for s in HANDLING_STATES]).update(card=Card.NONE))
     cleared += handling.filter(yellow_at__gt=now).exclude(card=Card.NONE).update(card=Card.NONE)
     return {"red": red, "yellow": yellow, "cleared": cleared}
+
+
+# --- Annotations (no change of state) ------------------------------------------------------
+
+ANNOTATABLE = frozenset({"tags", "urgent", "county", "town", "grid", "category", "appeal_type", "confidential"})
+
+
+def annotate(appeal: Appeal, *, by=None, reason: str = "", at: datetime | None = None,
+             expected_version: int | None = None, **changes) -> Appeal:
+    """Record facts about an appeal without changing its state: tags (e.g. ``risk:threat``,
+    ``repeat``), urgency, region, category or type — from smart help, an operator's
+    correction or a supervisor.
+
+    ``by=None`` means the system (smart help); people must be allowed to see the appeal and be
+    centre or county staff. Writes an ``annotate`` event with the old and new values, bumps the
+    version (optimistic lock as for transitions) and returns the appeal. Unchanged values are
+    skipped; nothing to change writes nothing.
+    """
+    from .permissions import _role, relation_ok
+
+    unknown = set(changes) - ANNOTATABLE
+    if unknown:
+        raise ValueError(f"cannot annotate {sorted(unknown)}")
+    if by is not None and (_role(by) not in ("admin", "operator", "dispatcher", "supervisor", "county_staff")
+                           or not relation_ok(by, appeal, "annotate")):
+        raise ActionForbidden(_("您无权修改诉求件 %(number)s 的信息") % {"number": appeal.number})
+    at = at or timezone.now()
+    diff = {}
+    for field, value in changes.items():
+        old = getattr(appeal, field)
+        if field == "tags":
+            value = sorted(set(old or []) | set(value or []))
+        if value != old:
+            diff[field] = (old, value)
+    if not diff:
+        return appeal
+    version = appeal.version if expected_version is None else expected_version
+    values = {field: new for field, (_old, new) in diff.items()}
+    with transaction.atomic():
+        if Appeal.objects.filter(pk=appeal.pk, version=version).update(
+                version=F("version") + 1, updated_at=at, **values) != 1:
+            raise _conflict(appeal)
+        for field, value in values.items():
+            setattr(appeal, field, value)
+        appeal.version = version + 1
+        event = AppealEvent.objects.create(
+            appeal=appeal, action="annotate", from_status=appeal.status, to_status=appeal.status, actor=by,
+            actor_unit_id=getattr(by, "organisation_id", None), reason=reason, at=at,
+            payload={field: {"old": _plain(old), "new": _plain(new)} for field, (old, new) in diff.items()},
+        )
+        transition_recorded.send(sender=Appeal, appeal=appeal, event=event)
+        transaction.on_commit(lambda: transition_committed.send(sender=Appeal, appeal=appeal, event=event))
+    return appeal
+
+
+def _plain(value):
+    """A JSON-friendly form of a field value for the event payload."""
+    if hasattr(value, "code"):
+        return value.code
+    if hasattr(value, "pk"):
+        return value.pk
+    return value

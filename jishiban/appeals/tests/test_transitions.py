@@ -219,3 +219,23 @@ def test_refresh_cards_marks_yellow_and_red(personas):
     appeal.refresh_from_db()
     assert appeal.card == "red"
     assert Appeal.objects.overdue(appeal.reply_deadline + timedelta(seconds=1)).filter(pk=appeal.pk).exists()
+
+
+def test_annotate_adds_tags_and_urgency_with_an_event(personas):
+    appeal = advance(make_appeal(), personas, "dispatched")
+    appeal = services.annotate(appeal, tags=["risk:threat"], urgent=True, reason="涉及轻生言论")
+    appeal.refresh_from_db()
+    assert appeal.tags == ["risk:threat"] and appeal.urgent and appeal.status == "dispatched"
+    event = appeal.events.get(action="annotate")
+    assert event.actor is None and event.payload["urgent"] == {"old": False, "new": True}
+    same = services.annotate(appeal, tags=["risk:threat"])
+    assert same.version == appeal.version  # nothing changed, nothing written
+
+
+def test_annotate_is_refused_for_handlers_and_other_counties(personas):
+    appeal = make_appeal()
+    for who in ("handler", "citizen", "county_other"):
+        with pytest.raises(ActionForbidden):
+            services.annotate(appeal, by=getattr(personas, who), category=None)
+    appeal = services.annotate(appeal, by=personas.county_rencheng, appeal_type="complaint")
+    assert appeal.appeal_type == "complaint"
