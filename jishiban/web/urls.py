@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 
-from .views import home
+from .views import actions, dashboard, detail, dispatch, home, inbox, intake, lists, oversight
 
 app_name = "web"
 
@@ -9,4 +9,30 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("accounts/login/", home.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Call desk
+    path("intake/", intake.intake, name="intake"),
+    path("intake/caller/", intake.caller, name="intake_caller"),
+    path("intake/assist/", intake.assist, name="intake_assist"),
+    path("intake/locate/", intake.locate, name="intake_locate"),
+    path("intake/towns/", intake.towns, name="intake_towns"),
+    path("intake/categories/", intake.category_search, name="intake_categories"),
+    path("intake/category-label/", intake.category_label, name="intake_label"),
+    # Dispatch desk, unit inbox, centre lists
+    path("dispatch/", dispatch.queue, name="dispatch"),
+    path("dispatch/bulk/", dispatch.bulk, name="dispatch_bulk"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("oversight/", oversight.oversight, name="oversight"),
+    path("callbacks/", oversight.callbacks, name="callbacks"),
+    path("extensions/", oversight.extensions, name="extensions"),
+    # Appeals
+    path("appeals/", lists.appeal_list, name="appeal_list"),
+    re_path(r"^appeals/export\.(?P<fmt>csv|xlsx)$", lists.export_list, name="appeal_export"),
+    path("appeals/filters/", lists.save_filter, name="save_filter"),
+    path("appeals/filters/<int:pk>/delete/", lists.delete_filter, name="delete_filter"),
+    path("appeals/<int:pk>/", detail.detail, name="appeal_detail"),
+    path("appeals/<int:pk>/reveal/", detail.reveal_phone, name="reveal"),
+    path("appeals/<int:pk>/notes/", detail.note, name="note"),
+    path("appeals/<int:pk>/attachments/<int:attachment_id>/", detail.attachment, name="attachment"),
+    path("appeals/<int:pk>/act/<str:action>/", actions.act, name="act"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]

@@ -1,0 +1,124 @@
+"""Small form helpers shared by the workbench forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from jishiban.organisations.models import Organisation, OrgKind
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; cleans to a list (empty when none were chosen)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+YES_NO = [("yes", _("是")), ("no", _("否"))]
+
+
+def unit_choices() -> list:
+    """Handling units grouped for a select: city units first, then each county's."""
+    units = (Organisation.objects.filter(is_active=True).exclude(kind=OrgKind.CENTRE)
+             .select_related("region").order_by("level", "region__sort", "region__code", "kind", "code"))
+    groups: dict[str, list] = {}
+    for unit in units:
+        label = str(_("市级单位")) if unit.level == "city" else (unit.region.name if unit.region_id else "—")
+        groups.setdefault(label, []).append((unit.pk, unit.name))
+    return [("", _("— 请选择 —"))] + [(label, options) for label, options in groups.items()]
+
+
+def _units():
+    return Organisation.objects.filter(is_active=True).exclude(kind=OrgKind.CENTRE)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A handling unit; ``group_units`` gives its select the grouped options (one query)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", _units())
+        kwargs.setdefault("widget", FastSelect)
+        super().__init__(*args, **kwargs)
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", _units())
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", FastSelectMultiple)
+        super().__init__(*args, **kwargs)
+
+
+def group_units(form, *names: str) -> None:
+    """Replace the options of the unit fields ``names`` of ``form`` by the grouped list."""
+    choices = unit_choices()
+    for name in names:
+        field = form.fields[name]
+        field.widget.choices = choices if not isinstance(field, UnitMultipleChoiceField) else choices[1:]
+
+
+class FastSelect(forms.Select):
+    """A select rendered in Python: the same HTML as ``forms.Select`` without a template per
+    option, for the long lists (units, categories) that pages render many options of."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        values = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v is not None}
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        if self.allow_multiple_selected:
+            final["multiple"] = True
+        parts = [format_html("<select{}>", flatatt(final))]
+        for group, options in _grouped(self.choices):
+            if group is not None:
+                parts.append(format_html('<optgroup label="{}">', group))
+            for option_value, label in options:
+                option_value = "" if option_value is None else str(getattr(option_value, "value", option_value))
+                selected = " selected" if option_value in values else ""
+                parts.append(format_html('<option value="{}"{}>{}</option>', option_value, mark_safe(selected),  # noqa: S308
+                                         label))
+            if group is not None:
+                parts.append(mark_safe("</optgroup>"))  # noqa: S308
+        parts.append(mark_safe("</select>"))  # noqa: S308
+        return mark_safe("".join(parts))  # noqa: S308
+
+
+class FastSelectMultiple(FastSelect):
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data, files, name):
+        return forms.SelectMultiple().value_from_datadict(data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
+def _grouped(choices):
+    """``[(group or None, [(value, label)])]`` from flat or grouped Django choices."""
+    out, flat = [], []
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            if flat:
+                out.append((None, flat))
+                flat = []
+            out.append((value, list(label)))
+        else:
+            flat.append((value, label))
+    if flat:
+        out.append((None, flat))
+    return out

@@ -1,0 +1,70 @@
+"""Workbench records that are not part of the appeal itself: saved list filters, notes of
+co-handling units, and the duplicates an operator noticed while taking a call."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SavedFilter(models.Model):
+    """A named query string of the appeal list, private to its user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+                             related_name="saved_filters")
+    name = models.CharField(_("名称"), max_length=60)
+    querystring = models.CharField(_("筛选条件"), max_length=1000)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("保存的筛选")
+        verbose_name_plural = _("保存的筛选")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="savedfilter_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CoHandlerNote(models.Model):
+    """A note a co-handling unit (or the lead unit) leaves on an appeal (协办意见)."""
+
+    appeal = models.ForeignKey("appeals.Appeal", verbose_name=_("诉求件"), on_delete=models.CASCADE,
+                               related_name="cohandler_notes")
+    unit = models.ForeignKey("organisations.Organisation", verbose_name=_("单位"), on_delete=models.PROTECT,
+                             related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填写人"), on_delete=models.PROTECT,
+                               related_name="+")
+    text = models.TextField(_("意见"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("协办意见")
+        verbose_name_plural = _("协办意见")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.unit}"
+
+
+class DuplicateHint(models.Model):
+    """An earlier appeal that may be the same matter, noticed at intake; the dispatch desk
+    merges it in one click or ignores it."""
+
+    appeal = models.ForeignKey("appeals.Appeal", verbose_name=_("诉求件"), on_delete=models.CASCADE,
+                               related_name="duplicate_hints")
+    candidate = models.ForeignKey("appeals.Appeal", verbose_name=_("疑似重复件"), on_delete=models.CASCADE,
+                                  related_name="+")
+    score = models.FloatField(_("相似度"), default=0)
+    reason = models.CharField(_("依据"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("疑似重复")
+        verbose_name_plural = _("疑似重复")
+        ordering = ["-score", "id"]
+        constraints = [models.UniqueConstraint(fields=["appeal", "candidate"], name="duplicatehint_unique_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} ~ {self.candidate_id}"

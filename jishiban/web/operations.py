@@ -1,0 +1,153 @@
+"""Write operations of the workbench that combine service calls (taking a call, bulk dispatch,
+callback-and-close, replies with attachments, co-handler notes).
+
+Each appeal change still goes through ``jishiban.appeals.services`` or the intake pipeline;
+this module only orders the calls and keeps them in one transaction where they belong together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jishiban.appeals import services
+from jishiban.appeals.errors import ActionForbidden, AppealError, AppealValidationError
+from jishiban.appeals.models import Appeal, Satisfaction
+from jishiban.intake.pipeline import Citizen, Location, Submission, submit
+
+from .forms.intake import MODE_ANSWER
+from .models import CoHandlerNote, DuplicateHint
+from .selectors.desk import possible_duplicates
+
+MAX_HINTS = 5
+
+
+@dataclass
+class CallOutcome:
+    appeal: Appeal
+    created: bool
+    answered: bool = False
+    duplicates: list = field(default_factory=list)
+
+
+def take_call(data: dict, *, by, now=None) -> CallOutcome:
+    """Store the call as an appeal through the intake pipeline; with ``mode == answer`` close it
+    at once (直接办结). Both happen in one transaction: a refused answer stores nothing.
+
+    ``data`` is ``IntakeForm.cleaned_data``. Raises ``AppealValidationError`` (field → messages)
+    or another ``AppealError``.
+    """
+    now = now or timezone.now()
+    submission = Submission(
+        channel=data["channel"], content=data["content"], title=data.get("title") or "",
+        citizen=Citizen(name=data.get("citizen_name") or "", phone=data.get("citizen_phone") or "",
+                        anonymous=bool(data.get("anonymous")),
+                        confidential=True if data.get("confidential") else None),
+        location=Location(address=data.get("address") or "", county=data.get("county") or None,
+                          town=data.get("town") or None),
+        category=data.get("category") or None, appeal_type=data.get("appeal_type") or "consult",
+        urgent=bool(data.get("urgent")), extras={"desk": "web"},
+    )
+    with transaction.atomic():
+        result = submit(submission, by=by, now=now)
+        outcome = CallOutcome(result.appeal, result.created)
+        if not result.created:
+            return outcome
+        appeal = result.appeal
+        if data.get("mode") == MODE_ANSWER:
+            services.answer_directly(appeal, by=by, text=data.get("answer_text") or "", at=now)
+            outcome.answered = True
+        found = possible_duplicates(by, now=now, phone=appeal.citizen_phone, text=appeal.title + appeal.content,
+                                    category=appeal.category, county=appeal.county, exclude_pk=appeal.pk,
+                                    limit=MAX_HINTS)
+        DuplicateHint.objects.bulk_create([
+            DuplicateHint(appeal=appeal, candidate=f["appeal"], score=round(f["score"], 3),
+                          reason=f["reason"], created_by=by) for f in found
+        ], ignore_conflicts=True)
+        outcome.duplicates = found
+    return outcome
+
+
+@dataclass
+class BulkResult:
+    done: list = field(default_factory=list)
+    failed: list = field(default_factory=list)  # (number, message)
+
+
+def bulk_dispatch(items: list[tuple[int, int]], *, by, unit=None, advisor) -> BulkResult:
+    """Dispatch each ``(pk, expected_version)`` to ``unit``, or to its suggested unit when ``unit``
+    is None. Each appeal is its own transaction; failures are collected with their reason."""
+    result = BulkResult()
+    appeals = {a.pk: a for a in Appeal.objects.visible_to(by).filter(pk__in=[pk for pk, _v in items])
+               .select_related("category__parent__parent", "county", "town", "channel")}
+    for pk, version in items:
+        appeal = appeals.get(pk)
+        if appeal is None:
+            result.failed.append((str(pk), _("不存在或无权查看")))
+            continue
+        lead, co, explanation = unit, [], ""
+        if lead is None:
+            suggestion = advisor.suggest(appeal)
+            if suggestion is None:
+                result.failed.append((appeal.number, _("没有派单建议，请单独选择承办单位")))
+                continue
+            lead, co, explanation = suggestion["lead"], suggestion["co"], suggestion["explanation"]
+        try:
+            services.dispatch(appeal, by=by, lead_unit=lead, co_units=co, explanation=explanation,
+                              expected_version=version)
+        except AppealError as exc:
+            result.failed.append((appeal.number, exc.message))
+        else:
+            result.done.append(appeal)
+    return result
+
+
+def callback_and_close(appeal: Appeal, *, by, satisfaction: str, solved: bool, comment: str = "",
+                       close_after: bool = False, expected_version: int) -> Appeal:
+    """回访, then 办结 when asked and the citizen is satisfied and the problem solved."""
+    with transaction.atomic():
+        appeal = services.callback(appeal, by=by, satisfaction=satisfaction, solved=solved, comment=comment,
+                                   expected_version=expected_version)
+        if close_after and solved and satisfaction != Satisfaction.DISSATISFIED:
+            appeal = services.close(appeal, by=by, reason=_("回访满意，办结"))
+    return appeal
+
+
+def reply_with_attachments(appeal: Appeal, *, by, files: list, expected_version: int, **fields) -> Appeal:
+    """答复 with attachments: the files are checked first, then the reply and the files are
+    written together; files already written are removed when the transaction fails."""
+    from jishiban.intake import attachments as att
+
+    incoming = [att.IncomingFile(name=f.name, content=f, content_type=getattr(f, "content_type", "")) for f in files]
+    checked, errors = att.check_files(incoming) if incoming else ([], [])
+    if errors:
+        raise AppealValidationError({"attachments": errors})
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            appeal = services.reply(appeal, by=by, expected_version=expected_version, **fields)
+            if checked:
+                att.store(appeal, checked, by=by, stored=stored)
+    except Exception:
+        att.discard(stored)
+        raise
+    return appeal
+
+
+def may_add_note(user, appeal: Appeal, co_unit_ids) -> bool:
+    """Staff of the lead unit or of a co-handling unit may leave a note."""
+    if getattr(user, "role", "") not in ("handler", "dept_head") or not user.organisation_id:
+        return False
+    return user.organisation_id == appeal.lead_unit_id or user.organisation_id in set(co_unit_ids)
+
+
+def add_note(appeal: Appeal, *, by, text: str) -> CoHandlerNote:
+    text = (text or "").strip()
+    if not text:
+        raise AppealValidationError({"text": [_("请填写协办意见")]})
+    if not may_add_note(by, appeal, appeal.co_units.values_list("pk", flat=True)):
+        raise ActionForbidden(_("只有主办或协办单位可以填写协办意见"))
+    return CoHandlerNote.objects.create(appeal=appeal, unit=by.organisation, author=by, text=text)

@@ -1,0 +1,64 @@
+"""Everything the detail page shows about one appeal, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from jishiban.appeals.models import Appeal, AppealEvent, Satisfaction
+from jishiban.appeals.workflow import Action
+from jishiban.organisations.models import Organisation
+
+from ..models import CoHandlerNote
+from .desk import LIST_RELATED, attach_hints, visible
+
+RELATED_LIMIT = 10
+SATISFACTION = dict(Satisfaction.choices)
+
+
+def get_visible_appeal(user, pk) -> Appeal:
+    """The appeal if ``user`` may see it; ``Http404`` otherwise (no hint that it exists)."""
+    try:
+        return (visible(user).select_related(*LIST_RELATED, "grid", "parent", "created_by", "citizen_user")
+                .get(pk=pk))
+    except (Appeal.DoesNotExist, ValueError, TypeError):
+        raise Http404
+
+
+def attachments_of(appeal) -> list:
+    try:
+        from jishiban.intake.models import Attachment
+    except ImportError:  # pragma: no cover - intake always installed, kept for a trimmed deployment
+        return []
+    return list(Attachment.objects.filter(appeal=appeal).select_related("uploaded_by").order_by("id"))
+
+
+def detail_context(user, appeal: Appeal) -> dict:
+    """Timeline, co-units, notes, attachments, related and merged appeals of ``appeal``."""
+    scope = visible(user)
+    events = list(AppealEvent.objects.filter(appeal=appeal).select_related("actor", "actor_unit")
+                  .order_by("at", "id"))
+    related = []
+    if appeal.citizen_phone:
+        related = list(scope.filter(citizen_phone=appeal.citizen_phone).exclude(pk=appeal.pk)
+                       .select_related(*LIST_RELATED).order_by("-received_at", "-id")[:RELATED_LIMIT])
+    children = list(scope.filter(parent=appeal).select_related(*LIST_RELATED).order_by("received_at", "id"))
+    attach_hints(user, [appeal])
+    hints = appeal.hints
+    notes = list(CoHandlerNote.objects.filter(appeal=appeal).select_related("unit", "author"))
+    codes = {code for e in events if e.action == Action.DISPATCH
+             for code in [e.payload.get("lead_unit"), *(e.payload.get("co_units") or [])] if code}
+    unit_names = dict(Organisation.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    for e in events:
+        if e.action == Action.DISPATCH:
+            e.lead_name = unit_names.get(e.payload.get("lead_unit"), e.payload.get("lead_unit"))
+            e.co_names = [unit_names.get(c, c) for c in e.payload.get("co_units") or []]
+        if e.payload.get("satisfaction"):
+            e.satisfaction_label = SATISFACTION.get(e.payload["satisfaction"], e.payload["satisfaction"])
+    last_extension = next((e for e in reversed(events) if e.action == Action.REQUEST_EXTENSION), None)
+    last_return = next((e for e in reversed(events) if e.action == Action.RETURN), None)
+    return {
+        "events": events, "co_units": list(appeal.co_units.all()), "related": related,
+        "children": children, "hints": hints, "notes": notes, "attachments": attachments_of(appeal),
+        "last_extension": last_extension, "last_return": last_return,
+        "parent_visible": bool(appeal.parent_id and scope.filter(pk=appeal.parent_id).exists()),
+    }

@@ -1,0 +1,71 @@
+"""Template helpers of the workbench: the navigation, status and deadline badges, the citizen."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from jishiban.appeals.privacy import citizen_display
+
+from ..actions import EVENT_LABELS
+from ..navigation import nav_for
+from ..selectors.desk import deadline_state
+
+register = template.Library()
+
+
+@register.inclusion_tag("web/_nav.html", takes_context=True)
+def main_nav(context, active: str = ""):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {"entries": nav_for(user), "active": active or context.get("nav_active", "")}
+
+
+@register.simple_tag
+def status_badge(appeal):
+    return format_html('<span class="status status-{}">{}</span>', appeal.status, appeal.get_status_display())
+
+
+@register.simple_tag(takes_context=True)
+def deadline(context, appeal):
+    """The reply deadline, coloured red when passed and yellow inside the warning period."""
+    if appeal.reply_deadline is None:
+        return "—"
+    now = context.get("now") or timezone.now()
+    state = deadline_state(appeal, now)
+    when = timezone.localtime(appeal.reply_deadline).strftime("%m-%d %H:%M")
+    if state == "red":
+        return format_html('<span class="deadline-red"><span class="cardflag cardflag-red" aria-hidden="true">'
+                           '</span>{}（{}）</span>', when, _("超期"))
+    if state == "yellow":
+        return format_html('<span class="deadline-yellow"><span class="cardflag cardflag-yellow" aria-hidden="true">'
+                           '</span>{}（{}）</span>', when, _("临期"))
+    return when
+
+
+@register.simple_tag(takes_context=True)
+def deadline_class(context, appeal):
+    return deadline_state(appeal, context.get("now") or timezone.now())
+
+
+@register.simple_tag(takes_context=True)
+def citizen(context, appeal):
+    """The citizen as this user may see them (masked phone; name hidden on confidential appeals)."""
+    user = context["request"].user
+    shown = citizen_display(user, appeal)
+    parts = [shown["name"] or "—"]
+    if shown["phone"]:
+        parts.append(shown["phone"])
+    return " ".join(str(p) for p in parts)
+
+
+@register.filter
+def event_label(action: str) -> str:
+    return str(EVENT_LABELS.get(action, action))
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None

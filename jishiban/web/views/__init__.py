@@ -1,0 +1,1 @@
+"""Workbench pages, one module per page (intake, dispatch, inbox, oversight, detail, lists, dashboard)."""

@@ -1,0 +1,74 @@
+"""The dispatch desk (派单): new and returned appeals, suggestions, bulk dispatch."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jishiban.appeals.models import Status
+from jishiban.appeals.permissions import available_actions
+
+from .. import smart_bridge
+from ..forms.actions import BulkDispatchForm
+from ..operations import bulk_dispatch
+from ..selectors.desk import count_capped, dispatch_queue, visible
+from .common import page_required
+
+TABS = {"received": Status.RECEIVED, "returned": Status.RETURNED}
+
+
+def _queue_url(tab: str) -> str:
+    return reverse("web:dispatch") + "?tab=" + (tab if tab in TABS else "received")
+
+
+@page_required("dispatch")
+def queue(request):
+    tab = request.GET.get("tab", "received")
+    if tab not in TABS:
+        tab = "received"
+    rows = dispatch_queue(request.user, TABS[tab])
+    advisor = smart_bridge.DispatchAdvisor()
+    items = []
+    for appeal in rows:
+        actions = available_actions(request.user, appeal)
+        items.append({"appeal": appeal, "suggestion": advisor.suggest(appeal), "actions": actions,
+                      "last_return": (getattr(appeal, "returns", None) or [None])[0]})
+    counts = {key: count_capped(visible(request.user).filter(status=status)) for key, status in TABS.items()}
+    return render(request, "web/dispatch/queue.html", {
+        "tab": tab, "items": items, "counts": counts, "bulk_form": BulkDispatchForm(), "nav_active": "dispatch",
+        "now": timezone.now(),
+    })
+
+
+@require_POST
+@page_required("dispatch")
+def bulk(request):
+    """Dispatch the ticked appeals to one unit, or each to its suggested unit."""
+    form = BulkDispatchForm(request.POST)
+    picks = []
+    for value in request.POST.getlist("pick"):
+        try:
+            pk, version = (int(x) for x in value.split(":", 1))
+        except ValueError:
+            continue
+        picks.append((pk, version))
+    tab = request.POST.get("tab", "received")
+    if not picks:
+        messages.error(request, _("请先勾选要派单的诉求件"))
+        return redirect(_queue_url(tab))
+    use_suggestions = request.POST.get("use") == "suggested"
+    if not form.is_valid() or (not use_suggestions and form.cleaned_data.get("lead_unit") is None):
+        messages.error(request, _("派往单位：请选择承办单位，或点“按建议派单”"))
+        return redirect(_queue_url(tab))
+    unit = None if use_suggestions else form.cleaned_data["lead_unit"]
+    result = bulk_dispatch(picks, by=request.user, unit=unit, advisor=smart_bridge.DispatchAdvisor())
+    if result.done:
+        messages.success(request, _("已派单 %(n)d 件：%(numbers)s") % {
+            "n": len(result.done), "numbers": "、".join(a.number for a in result.done)})
+    for number, message in result.failed:
+        messages.error(request, _("%(number)s 未派单：%(message)s") % {"number": number, "message": message})
+    return redirect(_queue_url(tab))

@@ -1,0 +1,20 @@
+"""The handling unit's inbox (承办单位待办): by deadline, with yellow/red cards."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from jishiban.appeals.permissions import available_actions
+
+from ..selectors.desk import deadline_state, unit_inbox
+from .common import page_required
+
+
+@page_required("inbox")
+def inbox(request):
+    now = timezone.now()
+    data = unit_inbox(request.user, now=now)
+    items = [{"appeal": a, "state": deadline_state(a, now), "actions": available_actions(request.user, a, now=now)}
+             for a in data["rows"]]
+    return render(request, "web/inbox/page.html", {**data, "items": items, "now": now, "nav_active": "inbox"})

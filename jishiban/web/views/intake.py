@@ -1,0 +1,150 @@
+"""The call desk (话务受理): one screen for a live phone call."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from jishiban.appeals.errors import AppealError, AppealValidationError
+from jishiban.appeals.models import Appeal
+from jishiban.appeals.permissions import available_actions
+from jishiban.regions.models import Region
+from jishiban.taxonomy.models import Category
+
+from .. import smart_bridge
+from ..forms.intake import DEFAULT_CHANNEL, IntakeForm
+from ..models import DuplicateHint
+from ..operations import take_call
+from ..selectors.desk import caller_history, possible_duplicates
+from .common import apply_errors, page_required
+
+SESSION_DONE = "web_intake_done"
+CATEGORY_RESULTS = 15
+
+
+def _urls() -> dict:
+    return {name: reverse(f"web:intake_{name}") for name in ("caller", "assist", "locate", "towns", "label")}
+
+
+@page_required("intake")
+def intake(request):
+    if request.method == "POST":
+        form = IntakeForm(request.POST, urls=_urls())
+        if form.is_valid():
+            try:
+                outcome = take_call(form.cleaned_data, by=request.user)
+            except AppealValidationError as exc:
+                apply_errors(form, exc.errors)
+            except AppealError as exc:
+                form.add_error(None, exc.message)
+            else:
+                request.session[SESSION_DONE] = outcome.appeal.pk
+                if not outcome.created:
+                    messages.info(request, _("该来电已受理为 %(n)s（重复提交，未另建）") % {"n": outcome.appeal.number})
+                elif outcome.answered:
+                    messages.success(request, _("已直接办结：%(n)s") % {"n": outcome.appeal.number})
+                else:
+                    messages.success(request, _("已受理并转派单：%(n)s") % {"n": outcome.appeal.number})
+                return redirect("web:intake")
+        status = 422
+    else:
+        form = IntakeForm(initial={"channel": DEFAULT_CHANNEL}, urls=_urls())
+        status = 200
+    done = _last_created(request) if request.method == "GET" else None
+    return render(request, "web/intake/page.html", {
+        "form": form, "done": done, "nav_active": "intake",
+        "suggestions": smart_bridge.category_suggestions(request.POST.get("content", "")) if form.is_bound else None,
+    }, status=status)
+
+
+def _last_created(request):
+    pk = request.session.pop(SESSION_DONE, None)
+    if not pk:
+        return None
+    appeal = Appeal.objects.visible_to(request.user).select_related("lead_unit", "category").filter(pk=pk).first()
+    if appeal is None:
+        return None
+    hints = list(DuplicateHint.objects.filter(appeal=appeal).select_related("candidate"))
+    return {"appeal": appeal, "hints": hints, "can_merge": "merge" in available_actions(request.user, appeal)}
+
+
+# --- htmx helpers of the form -------------------------------------------------------------------
+
+@require_GET
+@page_required("intake")
+def caller(request):
+    """The caller's earlier appeals (and, out of band, duplicates by phone)."""
+    now = timezone.now()
+    phone = request.GET.get("citizen_phone", "")
+    history = caller_history(request.user, phone, now=now)
+    dups = _duplicates(request, now)
+    return render(request, "web/intake/_caller.html", {"history": history, "dups": dups, "oob": True})
+
+
+@require_GET
+@page_required("intake")
+def assist(request):
+    """Possible duplicates of what is being typed, and (out of band) category suggestions."""
+    now = timezone.now()
+    suggestions = smart_bridge.category_suggestions(request.GET.get("content", ""))
+    return render(request, "web/intake/_assist.html", {"dups": _duplicates(request, now), "suggestions": suggestions})
+
+
+def _duplicates(request, now):
+    g = request.GET
+    category = Category.objects.filter(code=g.get("category") or "").first() if g.get("category") else None
+    county = Region.objects.filter(code=g.get("county") or "").first() if g.get("county") else None
+    text = (g.get("title", "") + " " + g.get("content", "")).strip()
+    return possible_duplicates(request.user, now=now, phone=g.get("citizen_phone", ""), text=text,
+                               category=category, county=county)
+
+
+@require_GET
+@page_required("intake")
+def locate(request):
+    """County/town selects, pre-set from the address when the operator has not chosen them."""
+    data = request.GET.copy()
+    found = smart_bridge.locate(data.get("address", ""))
+    applied = False
+    if found and not data.get("county"):
+        data["county"] = found["county"].code
+        data["town"] = found["town"].code if found["town"] else ""
+        applied = True
+    form = IntakeForm(data, urls=_urls())
+    return render(request, "web/intake/_region.html", {"form": form, "found": found, "applied": applied,
+                                                       "located": True})
+
+
+@require_GET
+@page_required("intake")
+def towns(request):
+    data = request.GET.copy()
+    if data.get("town") and not Region.objects.filter(code=data["town"], parent__code=data.get("county")).exists():
+        data["town"] = ""
+    return render(request, "web/intake/_region.html", {"form": IntakeForm(data, urls=_urls())})
+
+
+@require_GET
+@page_required("intake")
+def category_search(request):
+    q = (request.GET.get("q") or "").strip()
+    results = []
+    if q:
+        results = list(Category.objects.filter(is_active=True, level=3).filter(
+            Q(name__icontains=q) | Q(keywords__icontains=q) | Q(parent__name__icontains=q)
+            | Q(parent__parent__name__icontains=q) | Q(code__startswith=q))
+            .select_related("parent__parent").order_by("code")[:CATEGORY_RESULTS])
+    return render(request, "web/intake/_categories.html", {"results": results, "q": q})
+
+
+@require_GET
+@page_required("intake")
+def category_label(request):
+    category = Category.objects.filter(code=request.GET.get("code", "")).select_related("parent__parent").first()
+    return render(request, "web/intake/_category_label.html", {"category": category})
+

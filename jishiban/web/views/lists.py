@@ -1,0 +1,115 @@
+"""Search and lists: filters, keyset paging, saved filters, CSV/XLSX export."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import export
+from ..forms.filters import PAGING_KEYS, FilterForm, SavedFilterForm
+from ..models import SavedFilter
+from ..selectors.desk import count_capped, visible
+from ..selectors.listing import apply_filters, export_rows, keyset_page, narrows_to_open
+from .common import page_required
+
+
+def _filter_query(request) -> str:
+    """The request's filters as a query string (without paging state)."""
+    pairs = [(k, v) for k, values in request.GET.lists() if k not in PAGING_KEYS for v in values if v != ""]
+    return urlencode(pairs)
+
+
+def _filtered(request, now):
+    form = FilterForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    qs = visible(request.user)
+    criteria = form.criteria() if form.is_bound and valid else None
+    if criteria is not None:
+        qs = apply_filters(qs, criteria, now=now)
+    return form, qs, criteria
+
+
+@page_required("list")
+def appeal_list(request):
+    now = timezone.now()
+    form, qs, criteria = _filtered(request, now)
+    sort = criteria.sort if criteria else "-received_at"
+    page = keyset_page(qs, sort=sort, after=request.GET.get("after", ""), before=request.GET.get("before", ""),
+                       small_set=bool(criteria and narrows_to_open(criteria)))
+    query = _filter_query(request)
+    return render(request, "web/lists/page.html", {
+        "form": form, "page": page, "query": query, "now": now, "nav_active": "list",
+        "saved": list(SavedFilter.objects.filter(user=request.user)), "save_form": SavedFilterForm(
+            initial={"querystring": query}),
+        "sort_links": _sort_links(request, sort), "may_export": export.may_export(request.user),
+    })
+
+
+def _sort_links(request, current: str) -> dict:
+    """For each sortable column, the URL that sorts by it (toggling direction when already sorted)."""
+    base = [(k, v) for k, values in request.GET.lists() if k not in PAGING_KEYS + ("sort",) for v in values]
+    links = {}
+    for field in ("received_at", "reply_deadline", "number"):
+        target = f"-{field}" if current == field else field
+        if field == "received_at" and current not in ("-received_at", "received_at"):
+            target = "-received_at"
+        links[field] = "?" + urlencode(base + [("sort", target)])
+    return links
+
+
+@page_required("list")
+def export_list(request, fmt: str):
+    """The current list (no paging) as CSV or XLSX, masked as shown, at most ``export_limit()`` rows."""
+    if not export.may_export(request.user):
+        raise PermissionDenied
+    now = timezone.now()
+    form, qs, criteria = _filtered(request, now)
+    if form.is_bound and form.errors:
+        messages.error(request, _("筛选条件有误，未导出"))
+        return redirect(reverse("web:appeal_list") + "?" + _filter_query(request))
+    limit = export.export_limit()
+    sort = criteria.sort if criteria else "-received_at"
+    count = min(count_capped(qs, limit), limit)
+    export.log_export(request.user, filters=dict(request.GET.lists()), fmt=fmt, row_count=count)
+    rows = export_rows(qs, sort=sort, limit=limit).iterator(chunk_size=2000)
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    if fmt == "xlsx":
+        response = HttpResponse(
+            export.xlsx_bytes(request.user, rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        response = StreamingHttpResponse(export.csv_stream(request.user, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="appeals-{stamp}.{fmt}"'
+    return response
+
+
+@require_POST
+@login_required
+def save_filter(request):
+    form = SavedFilterForm(request.POST)
+    query = request.POST.get("querystring", "")
+    if form.is_valid():
+        SavedFilter.objects.update_or_create(user=request.user, name=form.cleaned_data["name"].strip(),
+                                             defaults={"querystring": form.cleaned_data["querystring"]})
+        messages.success(request, _("已保存筛选“%(name)s”") % {"name": form.cleaned_data["name"]})
+    else:
+        messages.error(request, _("筛选名称：%(e)s") % {"e": " ".join(form.errors.get("name", []))})
+    return redirect(reverse("web:appeal_list") + ("?" + query if query else ""))
+
+
+@require_POST
+@login_required
+def delete_filter(request, pk: int):
+    saved = get_object_or_404(SavedFilter, pk=pk, user=request.user)
+    saved.delete()
+    messages.success(request, _("已删除筛选“%(name)s”") % {"name": saved.name})
+    return redirect("web:appeal_list")

@@ -1,0 +1,75 @@
+"""The centre's lists (督办清单), callback tasks (回访) and extension approvals (延期审批)."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jishiban.appeals.models import Satisfaction
+from jishiban.appeals.permissions import available_actions
+
+from ..selectors.desk import (
+    LIST_RELATED,
+    OVERSIGHT_LISTS,
+    callback_tasks,
+    count_capped,
+    extension_requests,
+    oversight_queryset,
+)
+from .common import page_required
+
+LIST_LABELS = {
+    "overdue": _("已超期"), "due_soon": _("临期"), "returned_twice": _("退单两次以上"),
+    "dissatisfied": _("不满意"), "repeat": _("重复诉求"), "risk": _("风险预警"),
+}
+LIST_HELP = {
+    "overdue": _("办理中且已过答复时限"),
+    "due_soon": _("已亮黄牌或24小时内到期"),
+    "returned_twice": _("尚未办结且被退单两次及以上"),
+    "dissatisfied": _("回访不满意、待决定重办或办结"),
+    "repeat": _("仍在办理中，且同一号码近90天另有两件及以上诉求"),
+    "risk": _("未办结且带风险标签（risk:*）的诉求"),
+}
+COUNT_CAP = 1000
+ROWS = 100
+
+
+@page_required("oversight")
+def oversight(request):
+    now = timezone.now()
+    key = request.GET.get("list", "overdue")
+    if key not in OVERSIGHT_LISTS:
+        key = "overdue"
+    memo: dict = {}
+    # Repeat callers take a phone lookup per open appeal: counted only when that list is open.
+    tabs = [{"key": k, "label": LIST_LABELS[k],
+             "count": count_capped(oversight_queryset(request.user, k, now=now, memo=memo), COUNT_CAP)
+             if k != "repeat" or key == "repeat" else None}
+            for k in OVERSIGHT_LISTS]
+    rows = list(oversight_queryset(request.user, key, now=now, memo=memo).select_related(*LIST_RELATED)[:ROWS])
+    return render(request, "web/oversight/page.html", {
+        "tabs": tabs, "key": key, "rows": rows, "help": LIST_HELP[key], "cap": COUNT_CAP, "now": now,
+        "nav_active": "oversight",
+    })
+
+
+@page_required("callbacks")
+def callbacks(request):
+    rows = callback_tasks(request.user)
+    # The inline forms are plain HTML (50 bound Django forms would dominate the page time);
+    # a refused or invalid callback comes back on the detail page with the errors by the fields.
+    items = [{"appeal": a, "can": "callback" in available_actions(request.user, a)} for a in rows]
+    return render(request, "web/oversight/callbacks.html", {
+        "items": items, "nav_active": "callbacks", "now": timezone.now(),
+        "satisfaction_choices": Satisfaction.choices})
+
+
+@page_required("extensions")
+def extensions(request):
+    rows = extension_requests(request.user)
+    # Plain HTML forms as on the callback list; errors come back on the detail page.
+    items = [{"appeal": a, "request": (a.requests or [None])[0],
+              "can": "decide-extension" in available_actions(request.user, a)} for a in rows]
+    return render(request, "web/oversight/extensions.html", {"items": items, "nav_active": "extensions",
+                                                               "now": timezone.now()})
