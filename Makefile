@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export JISHIBAN_DEMO_PASSWORD ?= jishiban-demo
 
-.PHONY: run setup test lint bench demo-reset clean
+.PHONY: run setup messages test lint bench demo-reset clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: $(BIN)/.installed node_modules/.installed
+setup: $(BIN)/.installed node_modules/.installed messages
+
+# Compiled translations are committed; refresh them when gettext is available.
+messages:
+	@if command -v msgfmt >/dev/null 2>&1; then cd jishiban && ../$(BIN)/python ../manage.py compilemessages -v0 --settings=jishiban.test_settings; fi
 
 # Set up everything, migrate the SQLite database, load the demo once, and serve it.
 run: setup

@@ -66,7 +66,7 @@ class Appeal(models.Model):
     received_at = models.DateTimeField(_("受理时间"), db_index=True)
 
     citizen_name = models.CharField(_("诉求人"), max_length=60, blank=True)
-    citizen_phone = models.CharField(_("联系电话"), max_length=30, blank=True, db_index=True)
+    citizen_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     citizen_id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
     anonymous = models.BooleanField(_("匿名"), default=False)
     confidential = models.BooleanField(_("保密"), default=False, help_text=_("举报件及群众要求保密的诉求"))
@@ -156,6 +156,8 @@ class Appeal(models.Model):
             models.Index(fields=["county", "status"], name="appeal_county_status"),
             models.Index(fields=["channel", "received_at"], name="appeal_channel_received"),
             models.Index(fields=["category", "received_at"], name="appeal_category_received"),
+            # caller lookup and repeat detection by phone
+            models.Index(fields=["citizen_phone", "received_at"], name="appeal_phone_received"),
         ]
 
     def __str__(self) -> str:
