@@ -26,6 +26,7 @@ PAGE_ROLES: dict[str, frozenset] = {
     "callbacks": frozenset({R.SUPERVISOR, R.COUNTY_STAFF, R.OPERATOR, R.ADMIN}),
     "extensions": frozenset({R.SUPERVISOR, R.COUNTY_STAFF, R.ADMIN}),
     "supervision": frozenset({R.SUPERVISOR, R.COUNTY_STAFF, R.LEADER, R.ADMIN}),
+    "routing": frozenset({R.DISPATCHER, R.SUPERVISOR, R.ADMIN}),
     "list": EVERYONE,
     "dashboard": frozenset({R.SUPERVISOR, R.ANALYST, R.LEADER, R.COUNTY_STAFF, R.DISPATCHER, R.ADMIN}),
 }
@@ -47,6 +48,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("callbacks", "web:callbacks", _("回访"), "v"),
     NavEntry("extensions", "web:extensions", _("延期审批"), "e"),
     NavEntry("supervision", "supervision:index", _("督查督办"), "u"),
+    NavEntry("routing", "routing:rules", _("派单目录"), "r"),
     NavEntry("list", "web:appeal_list", _("查询"), "s"),
     NavEntry("dashboard", "web:dashboard", _("看板"), "b"),
 )

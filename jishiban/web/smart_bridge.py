@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from jishiban.organisations.selectors import unit_for_domain
-
 log = logging.getLogger("jishiban.web")
 
 
@@ -114,57 +112,29 @@ def locate(address: str) -> dict | None:
 # --- Dispatch suggestions -------------------------------------------------------------------------
 
 class DispatchAdvisor:
-    """Suggests lead (and co-) units for appeals; one instance per request memoises the domain rule
-    per (domain, county, town), so a queue page costs one lookup per distinct combination."""
+    """Suggests lead (and co-) units for appeals from the dispatch catalogue
+    (``jishiban.routing``: catalogue rules, meeting decisions, learned units, the domain rule).
+    One instance per request shares the catalogue read across a queue page."""
 
     def __init__(self):
-        self._catalogue = _optional("jishiban.smart.routing", "suggest_units")
-        self._memo: dict[tuple, object] = {}
+        from jishiban.routing.services import Advisor
 
-    def _domain_rule(self, appeal) -> dict | None:
-        category = appeal.category
-        if category is None:
-            return None
-        domain = category.profile("domain")
-        if not domain:
-            return None
-        # The rule looks at the town only for town affairs; keying on it otherwise would
-        # repeat the same lookup for every town of a county.
-        key = (domain, appeal.county_id, appeal.town_id if domain == "town" else None)
-        if key not in self._memo:
-            self._memo[key] = unit_for_domain(domain, county=appeal.county, town=appeal.town)
-        unit = self._memo[key]
-        if unit is None:
-            return None
-        where = appeal.county.name if appeal.county_id else _("全市")
-        return {"lead": unit, "co": [], "source": "domain",
-                "explanation": _("分类 %(cat)s 的职能领域 + 县市区 %(county)s → 单位 %(unit)s")
-                % {"cat": category.name, "county": where, "unit": unit.name}}
+        self._advisor = Advisor()
 
     def suggest(self, appeal) -> dict | None:
         """``{"lead": Organisation, "co": [Organisation], "explanation": str, "source": str}`` or None."""
-        if self._catalogue is not None:
-            try:
-                raw = self._catalogue(appeal)
-            except Exception as exc:
-                log.warning("dispatch catalogue failed for %s: %s", appeal.pk, exc)
-                raw = None
-            result = self._from_catalogue(raw)
-            if result:
-                return result
-        return self._domain_rule(appeal)
+        from jishiban.routing.services import suggest_units
 
-    @staticmethod
-    def _from_catalogue(raw) -> dict | None:
-        if not raw:
+        try:
+            suggestions = suggest_units(appeal, limit=1, advisor=self._advisor)
+        except Exception as exc:  # smart help never blocks the desk
+            log.warning("dispatch suggestion failed for %s: %s", appeal.pk, exc)
             return None
-        first = raw[0] if isinstance(raw, list | tuple) else raw
-        lead = _get(first, "lead", "lead_unit", "unit")
-        if lead is None:
+        if not suggestions:
             return None
-        co = list(_get(first, "co", "co_units", default=[]) or [])
-        return {"lead": lead, "co": co, "source": "catalogue",
-                "explanation": str(_get(first, "explanation", "reason", default="") or "")}
+        best = suggestions[0]
+        return {"lead": best.lead_unit, "co": list(best.co_units), "source": best.source,
+                "explanation": best.explanation}
 
 
 # --- Risk ------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ def test_queue_suggests_the_unit_of_the_category_domain_and_says_why(login, pers
     appeal = make_appeal(content="幸福小区停水", county="370811")
     html = login(personas.dispatcher).get("/dispatch/").content.decode()
     assert appeal.number in html
-    assert "分类 停水 的职能领域 + 县市区 任城区 → 单位" in html
+    assert "分类 停水 的职能领域 + 县市区 任城区 →" in html
 
 
 def test_returned_appeal_goes_back_to_the_queue_with_its_reason(login, personas):

@@ -45,6 +45,15 @@ class Command(BaseCommand):
         except DemoDisabled:
             raise CommandError(_("演示数据只能在演示模式下加载（JISHIBAN_DEMO=1）。"))
         self._report(summary)
+        self._dispatch_catalogue()
+
+    def _dispatch_catalogue(self) -> None:
+        """Seed the dispatch catalogue and learn from the demo's dispatch history."""
+        from jishiban.routing.services.learning import learn
+        from jishiban.routing.services.seeding import seed_catalogue
+
+        seeded, learned = seed_catalogue(), learn()
+        self.stdout.write(_("派单目录：%(seeded)s；历史派单学习：%(learned)s") % {"seeded": seeded, "learned": learned})
 
     def _progress(self, done: int, total: int, elapsed: float) -> None:
         eta = elapsed / done * (total - done) if done else 0
