@@ -77,9 +77,22 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _PHONE_JUNK = re.compile(r"[\s\-()（）]")
 
 
+# Anything normalise_text would change in an NFKC-normal text: CR, tabs, double spaces,
+# blanks at the ends of the text or of a line, more than one empty line.
+_NEEDS_CLEANING = re.compile(r"\r|\t|  |^\s|\s$|[^\S\n]\n|\n[^\S\n]|\n\n\n")
+
+
 def normalise_text(text: str) -> str:
     """Full-width ASCII to half-width (NFKC keeps Chinese punctuation), one space for runs of
     blanks, at most one empty line between paragraphs, no blanks at the ends."""
+    if not text:
+        return ""
+    if unicodedata.is_normalized("NFKC", text) and not _NEEDS_CLEANING.search(text):
+        return text  # already clean: the common case, and the bulk import's hot path
+    return _normalise_full(text)
+
+
+def _normalise_full(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").replace("\r\n", "\n").replace("\r", "\n")
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
@@ -88,7 +101,10 @@ def normalise_text(text: str) -> str:
 def normalise_phone(phone: str) -> str:
     """``+86 138-0000-0000`` → ``13800000000``; landlines keep their area code (0537-1234567 →
     05371234567). Anything else is returned stripped for validation to judge."""
-    value = _PHONE_JUNK.sub("", unicodedata.normalize("NFKC", phone or ""))
+    phone = phone or ""
+    if phone.isascii() and phone.isdigit() and not phone.startswith("0086"):
+        return phone
+    value = _PHONE_JUNK.sub("", unicodedata.normalize("NFKC", phone))
     if value.startswith("+86"):
         value = value[3:]
     elif value.startswith("0086"):

@@ -1,0 +1,186 @@
+"""POST /api/v1/appeals latency under a steady load, against a real server process.
+
+    .venv/bin/python bench/intake_http.py --rate 100 --seconds 30 --db sqlite postgres
+
+For each database: a fresh database is migrated and seeded, an operator with an API token is
+created, and a server is started on 127.0.0.1: ``--server gunicorn`` (default; the production
+server, ``--processes`` workers × ``--server-threads`` threads) or ``--server runserver``
+(``jishiban runserver --noreload``: one process, a thread per request). An open-loop generator then sends ``rate`` requests per second for ``seconds``
+seconds from a pool of threads, each a new appeal with its own external id. Latency is counted
+from the moment a request was due (not when a thread got to it), so a server falling behind
+shows up in the percentiles. Only 127.0.0.1 is contacted; the run is bounded in count and time.
+Prints p50/p95/p99/max and the error count; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-secret-key-that-is-long-enough-for-django-checks"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(env: dict) -> str:
+    """Migrate, seed and return a token of a fresh operator (in a child process)."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0)\n"
+        "from jishiban.testing import load_reference_data, make_user\n"
+        "load_reference_data()\n"
+        "make_user('bench-operator', 'operator', org='centre-city')\n"
+        "from jishiban.api.tokens import create_token\n"
+        "print(create_token(__import__('jishiban.accounts.models', fromlist=['User']).User.objects"
+        ".get(username='bench-operator'), name='bench')[1])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def wait_until_up(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/openapi.json")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("server did not start")
+
+
+def body(n: int) -> bytes:
+    return json.dumps({
+        "channel": "12345-web", "external_id": f"HTTP-{os.getpid()}-{n}",
+        "title": "路灯不亮", "content": f"某小区{n % 300}号楼前路灯不亮已经{1 + n % 9}天，夜间出行不安全",
+        "citizen": {"name": "张先生", "phone": f"139{n:08d}"},
+        "location": {"county": "370811", "address": f"任城区某路{n % 500}号"}, "category": "020101",
+    }, ensure_ascii=False).encode("utf-8")
+
+
+def load(port: int, token: str, rate: float, seconds: float, threads: int, first: int = 0) -> dict:
+    total = int(rate * seconds)
+    start = time.monotonic() + 0.5
+    due: queue.Queue = queue.Queue()
+    for n in range(total):
+        due.put((start + n / rate, first + n))
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            try:
+                at, n = due.get_nowait()
+            except queue.Empty:
+                return
+            wait = at - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                conn.request("POST", "/api/v1/appeals", body=body(n), headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 201
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except (OSError, http.client.HTTPException) as exc:
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                response = exc
+            elapsed = time.monotonic() - at
+            with lock:
+                latencies.append(elapsed)
+                if not ok:
+                    errors.append(str(getattr(response, "status", response)))
+
+    pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    wall = time.monotonic() - start
+    ordered = sorted(latencies)
+
+    def pct(p):
+        return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
+
+    return {"requests": total, "errors": len(errors), "achieved_rps": round(total / wall, 1),
+            "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99), "max_ms": round(1000 * ordered[-1], 1),
+            "mean_ms": round(1000 * statistics.fmean(ordered), 1), "error_sample": errors[:3]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--server-threads", type=int, default=4)
+    parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/jsb_bench_intake_http",
+                        help="a PostgreSQL URL whose database may be dropped and recreated")
+    args = parser.parse_args()
+    if args.rate * args.seconds > 20000:
+        parser.error("keep the run bounded: rate × seconds ≤ 20000")
+    for db in args.db:
+        env = {**os.environ, "SECRET_KEY": SECRET, "DJANGO_SETTINGS_MODULE": "jishiban.settings", "PYTHONPATH": str(ROOT)}
+        env.pop("Q_SYNC", None)
+        if db == "sqlite":
+            path = Path(f"/tmp/jishiban-bench-http-{os.getpid()}.sqlite3")
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+            env["DATABASE_URL"] = f"sqlite:///{path}"
+        else:
+            name = args.pg.rsplit("/", 1)[1]
+            admin = args.pg.rsplit("/", 1)[0] + "/postgres"
+            subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+            subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
+            env["DATABASE_URL"] = args.pg
+        token = prepare(env)
+        port = free_port()
+        if args.server == "runserver":
+            command = [sys.executable, "-m", "jishiban.cli", "runserver", f"127.0.0.1:{port}", "--noreload"]
+        else:
+            command = [str(Path(sys.executable).parent / "gunicorn"), "jishiban.wsgi:application", "--bind",
+                       f"127.0.0.1:{port}", "--workers", str(args.processes), "--threads", str(args.server_threads),
+                       "--log-level", "warning"]
+        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_until_up(port)
+            load(port, token, rate=20, seconds=2, threads=4, first=10**7)  # warm-up: imports, connections
+            result = load(port, token, args.rate, args.seconds, args.threads)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+        print(json.dumps({"db": db, "server": args.server, "processes": 1 if args.server == "runserver" else
+                          args.processes, "rate": args.rate, "seconds": args.seconds, **result}, ensure_ascii=False))
+        if db == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""Admin for API tokens: who holds one, when it was last used, revoke. The token itself is
+never stored, so it cannot be shown (``jishiban token create`` prints it once)."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApiToken
+from .tokens import revoke
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("prefix", "user", "name", "channel", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at", "channel")
+    search_fields = ("prefix", "user__username", "name")
+    readonly_fields = ("user", "name", "prefix", "channel", "created_at", "last_used_at", "revoked_at")
+    exclude = ("digest",)
+    actions = ["revoke_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("吊销所选令牌"))
+    def revoke_selected(self, request, queryset):
+        count = revoke(queryset)
+        self.message_user(request, _("已吊销 %(n)d 个令牌") % {"n": count}, messages.SUCCESS)

@@ -1,0 +1,63 @@
+"""Reference data for channel and department systems: channels, categories, units, regions."""
+
+from __future__ import annotations
+
+from ninja import Field, Query, Router, Schema
+
+from jishiban.channels.models import Channel
+from jishiban.organisations.models import Organisation
+from jishiban.regions.models import Region
+from jishiban.taxonomy.models import Category
+
+from .auth import API_AUTH
+from .errors import READ_ERRORS
+from .schemas import CategoryOut, ChannelOut, OrganisationOut, RegionOut
+
+router = Router(auth=API_AUTH, tags=["reference"])
+
+
+def _renamed(rows, **names) -> list[dict]:
+    """``values()`` rows with ``parent__code`` etc. renamed to the schema's field names."""
+    result = []
+    for row in rows:
+        for new, old in names.items():
+            row[new] = row.pop(old)
+        result.append(row)
+    return result
+
+
+@router.get("/channels", response={200: list[ChannelOut], **READ_ERRORS}, url_name="channels", summary="受理渠道")
+def channels(request):
+    return list(Channel.objects.filter(is_active=True).order_by("sort", "code")
+                .values("code", "name", "kind", "public_reply", "wants_results"))
+
+
+@router.get("/categories", response={200: list[CategoryOut], **READ_ERRORS}, url_name="categories",
+            summary="诉求分类（三级）")
+def categories(request):
+    rows = Category.objects.filter(is_active=True).order_by("level", "sort", "code").values(
+        "code", "name", "level", "parent__code", "urgent")
+    return _renamed(rows, parent="parent__code")
+
+
+@router.get("/organisations", response={200: list[OrganisationOut], **READ_ERRORS}, url_name="organisations",
+            summary="机构与承办单位")
+def organisations(request):
+    rows = Organisation.objects.filter(is_active=True).order_by("level", "kind", "code").values(
+        "code", "name", "short_name", "kind", "level", "region__code", "parent__code", "domain")
+    return _renamed(rows, region="region__code", parent="parent__code")
+
+
+class RegionFilters(Schema):
+    level: int | None = Field(None, ge=1, le=5, description="1 市 2 县市区 3 乡镇街道 4 社区村 5 网格")
+    parent: str | None = Field(None, description="上级区划代码")
+
+
+@router.get("/regions", response={200: list[RegionOut], **READ_ERRORS}, url_name="regions", summary="区划")
+def regions(request, filters: Query[RegionFilters]):
+    qs = Region.objects.order_by("level", "sort", "code")
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.parent:
+        qs = qs.filter(parent__code=filters.parent)
+    return _renamed(qs.values("code", "name", "level", "parent__code"), parent="parent__code")

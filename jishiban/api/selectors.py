@@ -1,0 +1,147 @@
+"""Reading appeals for the API: every query starts from ``Appeal.objects.visible_to(user)``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jishiban.appeals.models import Appeal
+from jishiban.appeals.permissions import available_actions
+from jishiban.appeals.privacy import citizen_display
+from jishiban.appeals.workflow import HANDLING_STATES
+
+LIST_RELATED = ("channel", "county", "category", "lead_unit")
+HANDLING = frozenset(str(s) for s in HANDLING_STATES)
+
+
+def visible(user):
+    return Appeal.objects.visible_to(user)
+
+
+def get_visible(user, number: str, *, related=LIST_RELATED + ("town", "grid", "parent")) -> Appeal:
+    """The appeal numbered ``number`` if ``user`` may see it; ``Http404`` otherwise (unknown or
+    hidden: the caller cannot tell the two apart)."""
+    appeal = visible(user).select_related(*related).filter(number=number).first()
+    if appeal is None:
+        raise Http404(_("诉求件 %(n)s 不存在或无权查看") % {"n": number})
+    return appeal
+
+
+def _day_start(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    return timezone.make_aware(datetime.combine(value, time.min))
+
+
+def filter_appeals(qs, *, status=None, channel=None, county=None, category=None, handler=None, overdue=None,
+                   received_from=None, received_to=None, text=None, now=None):
+    """Apply the list filters; ``received_to`` as a date includes that whole day."""
+    if status:
+        qs = qs.filter(status__in=[s.strip() for s in status.split(",") if s.strip()])
+    if channel:
+        qs = qs.filter(channel__code=channel)
+    if county:
+        qs = qs.filter(county__code=county)
+    if category:
+        qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category)
+                       | Q(category__parent__parent__code=category))
+    if handler:
+        qs = qs.filter(lead_unit__code=handler)
+    if overdue is not None:
+        now = now or timezone.now()
+        late = Q(status__in=HANDLING, reply_deadline__lt=now)
+        qs = qs.filter(late) if overdue else qs.exclude(late)
+    if received_from:
+        qs = qs.filter(received_at__gte=_day_start(received_from))
+    if received_to:
+        if isinstance(received_to, datetime):
+            qs = qs.filter(received_at__lte=_day_start(received_to))
+        else:
+            qs = qs.filter(received_at__lt=_day_start(received_to) + timedelta(days=1))
+    if text:
+        text = text.strip()
+        qs = qs.filter(Q(number=text) | Q(title__icontains=text) | Q(content__icontains=text)
+                       | Q(address__icontains=text))
+    return qs
+
+
+def capped_count(qs, cap: int) -> tuple[int, bool]:
+    """Count at most ``cap`` rows (a LIMITed sub-select), so big lists stay cheap."""
+    n = qs.order_by().values("pk")[: cap + 1].count()
+    return (cap, False) if n > cap else (n, True)
+
+
+def _ref(obj) -> dict | None:
+    return {"code": obj.code, "name": obj.name} if obj is not None else None
+
+
+def summary(user, appeal: Appeal, now: datetime) -> dict:
+    return {
+        "number": appeal.number, "title": appeal.title, "status": appeal.status,
+        "status_display": str(appeal.get_status_display()), "channel": _ref(appeal.channel),
+        "external_id": appeal.external_id, "county": _ref(appeal.county), "category": _ref(appeal.category),
+        "lead_unit": _ref(appeal.lead_unit), "appeal_type": appeal.appeal_type, "urgent": appeal.urgent,
+        "card": appeal.card,
+        "overdue": bool(appeal.status in HANDLING and appeal.reply_deadline and appeal.reply_deadline < now),
+        "received_at": appeal.received_at, "reply_deadline": appeal.reply_deadline,
+        "citizen": citizen_display(user, appeal),
+    }
+
+
+def attachment_url(attachment_id: int) -> str:
+    return reverse("api-v1:attachment_download", kwargs={"attachment_id": attachment_id})
+
+
+def detail(user, appeal: Appeal, now: datetime | None = None, *, new: bool = False) -> dict:
+    """The full view of ``appeal`` for ``user``. ``new=True`` for an appeal created in this
+    request without attachments: no co-handlers or files yet, two queries saved on the hot
+    intake path."""
+    now = now or timezone.now()
+    data = summary(user, appeal, now)
+    data.update({
+        "content": appeal.content, "address": appeal.address,
+        "lat": float(appeal.lat) if appeal.lat is not None else None,
+        "lon": float(appeal.lon) if appeal.lon is not None else None,
+        "town": _ref(appeal.town), "grid": _ref(appeal.grid),
+        "co_units": [] if new else [_ref(u) for u in appeal.co_units.order_by("code")],
+        "tags": list(appeal.tags or []),
+        "dispatched_at": appeal.dispatched_at, "accepted_at": appeal.accepted_at,
+        "replied_at": appeal.replied_at, "closed_at": appeal.closed_at,
+        "sign_deadline": appeal.sign_deadline, "return_deadline": appeal.return_deadline,
+        "result_type": appeal.result_type, "result_text": appeal.result_text, "promise": appeal.promise,
+        "follow_up_date": appeal.follow_up_date, "satisfaction": appeal.satisfaction, "solved": appeal.solved,
+        "return_count": appeal.return_count, "reopen_count": appeal.reopen_count,
+        "parent": appeal.parent.number if appeal.parent_id else None,
+        "version": appeal.version, "available_actions": available_actions(user, appeal, now=now),
+        "attachments": [
+            {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
+             "sha256": a.sha256, "url": attachment_url(a.pk), "created_at": a.created_at}
+            for a in ([] if new else appeal.attachments.all())
+        ],
+        "created_at": appeal.created_at, "updated_at": appeal.updated_at,
+    })
+    return data
+
+
+def actor_name(event) -> str:
+    actor = event.actor
+    if actor is None:
+        return str(_("系统"))
+    if getattr(actor, "role", "") == "citizen":
+        return str(_("群众"))
+    return actor.get_full_name() or actor.username
+
+
+def events(user, appeal: Appeal) -> list[dict]:
+    rows = appeal.events.select_related("actor", "actor_unit").order_by("at", "id")
+    return [
+        {"id": e.pk, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
+         "actor": actor_name(e), "actor_unit": _ref(e.actor_unit), "reason": e.reason,
+         "payload": e.payload or {}, "at": e.at}
+        for e in rows
+    ]

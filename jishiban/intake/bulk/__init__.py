@@ -1,0 +1,1 @@
+"""Bulk import of appeals (``jishiban import appeals``): readers, column mappings, the batch loader."""

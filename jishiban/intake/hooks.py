@@ -1,0 +1,56 @@
+"""Hooks run after an appeal has entered the system (smart help, notifications …).
+
+Other apps register a function taking the appeal id; ``tasks.after_intake`` calls every hook
+in a background job once the appeal is committed. A hook that raises is logged and skipped:
+intake never depends on it.
+
+    from jishiban.intake.hooks import register_after_intake
+
+    @register_after_intake
+    def classify(appeal_id: int) -> None: ...
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+
+logger = logging.getLogger("jishiban.intake")
+
+_hooks: list[Callable[[int], object]] = []
+
+
+def register_after_intake(func: Callable[[int], object]) -> Callable[[int], object]:
+    """Register ``func(appeal_id)``; usable as a decorator; registering twice is a no-op."""
+    if func not in _hooks:
+        _hooks.append(func)
+    return func
+
+
+def unregister_after_intake(func: Callable[[int], object]) -> None:
+    if func in _hooks:
+        _hooks.remove(func)
+
+
+def registered() -> list[Callable[[int], object]]:
+    return list(_hooks)
+
+
+def run_after_intake(appeal_id: int) -> dict[str, int]:
+    """Call every hook for ``appeal_id``; returns ``{"ok": n, "failed": m}``."""
+    ok = failed = 0
+    for hook in registered():
+        try:
+            # Each hook in its own (sub)transaction: a database error in one cannot break
+            # the others or the job's own bookkeeping.
+            with transaction.atomic():
+                hook(appeal_id)
+        except Exception:
+            failed += 1
+            logger.exception("after-intake hook %s failed for appeal %s",
+                             getattr(hook, "__qualname__", hook), appeal_id)
+        else:
+            ok += 1
+    return {"ok": ok, "failed": failed}
