@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_q",
+    "ninja",  # serves the API docs page's assets locally
     # Reference data
     "jishiban.core",
     "jishiban.accounts",
@@ -155,6 +156,7 @@ Q_CLUSTER = {
     "retry": 900,
     "max_attempts": 3,
     "catch_up": False,
+    "log_level": env_str("Q_LOG_LEVEL", "WARNING"),
     "orm": "default",
     "sync": env_bool("Q_SYNC", False),
 }

@@ -17,7 +17,8 @@ CONFIG = ["sla.holiday", "sla.calendaryear"]
 VIEW = {
     Role.OPERATOR: REFERENCE + RECORDS,
     Role.DISPATCHER: REFERENCE + RECORDS,
-    Role.SUPERVISOR: REFERENCE + RECORDS + CONFIG + ["appeals.personaldataaccess"],
+    Role.SUPERVISOR: REFERENCE + RECORDS + CONFIG + ["appeals.personaldataaccess", "intake.resultdelivery",
+                                                     "intake.exportlog"],
     Role.ANALYST: REFERENCE + RECORDS,
     Role.LEADER: REFERENCE + RECORDS,
     Role.COUNTY_STAFF: REFERENCE + RECORDS,

@@ -32,6 +32,7 @@ from .workflow import Action
 ID_NUMBER = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
 PHONE = re.compile(r"^\+?[\d\-\s()]{5,30}$")
 FUTURE_TOLERANCE = timedelta(minutes=5)
+APPEAL_TYPES = frozenset(AppealType.values)
 
 
 @dataclass
@@ -130,7 +131,7 @@ def validate(data: NewAppeal, *, now: datetime | None = None) -> dict:
     external_id = (data.external_id or "").strip() or None
     if external_id and len(external_id) > 100:
         errors["external_id"] = [_("渠道编号过长（最多 100 字符）")]
-    if data.appeal_type not in AppealType.values:
+    if data.appeal_type not in APPEAL_TYPES:
         errors["appeal_type"] = [_("未知诉求类型 %(t)s") % {"t": data.appeal_type}]
     phone = (data.citizen_phone or "").strip()
     if phone and not PHONE.match(phone):

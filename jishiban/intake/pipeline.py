@@ -77,23 +77,28 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _PHONE_JUNK = re.compile(r"[\s\-()（）]")
 
 
-# Anything normalise_text would change in an NFKC-normal text: CR, tabs, double spaces,
+# Full-width letters and digits (and the ideographic space) become ASCII; Chinese punctuation
+# such as "，。？（）" stays as it is (NFKC would turn "，" into ",").
+_HALF_WIDTH = {code: code - 0xFEE0 for start, end in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+               for code in range(start, end + 1)}
+_HALF_WIDTH[0x3000] = 0x20
+# Anything normalise_text would change: full-width letters/digits, CR, tabs, double spaces,
 # blanks at the ends of the text or of a line, more than one empty line.
-_NEEDS_CLEANING = re.compile(r"\r|\t|  |^\s|\s$|[^\S\n]\n|\n[^\S\n]|\n\n\n")
+_NEEDS_CLEANING = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000\xa0]|\r|\t|  |^\s|\s$|[^\S\n]\n|\n[^\S\n]|\n\n\n")
 
 
 def normalise_text(text: str) -> str:
-    """Full-width ASCII to half-width (NFKC keeps Chinese punctuation), one space for runs of
-    blanks, at most one empty line between paragraphs, no blanks at the ends."""
+    """Full-width letters and digits to half-width (Chinese punctuation kept), one space for
+    runs of blanks, at most one empty line between paragraphs, no blanks at the ends."""
     if not text:
         return ""
-    if unicodedata.is_normalized("NFKC", text) and not _NEEDS_CLEANING.search(text):
+    if not _NEEDS_CLEANING.search(text):
         return text  # already clean: the common case, and the bulk import's hot path
     return _normalise_full(text)
 
 
 def _normalise_full(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_HALF_WIDTH).replace("\r\n", "\n").replace("\r", "\n")
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
 
@@ -113,8 +118,10 @@ def normalise_phone(phone: str) -> str:
 
 
 def content_key(submission: Submission) -> str:
+    location = submission.location
     parts = [submission.channel, normalise_text(submission.title), normalise_text(submission.content),
-             normalise_phone(submission.citizen.phone), normalise_text(submission.location.address)]
+             normalise_phone(submission.citizen.phone), normalise_text(location.address),
+             str(location.lat or ""), str(location.lon or ""), submission.category or ""]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 

@@ -37,3 +37,13 @@ def test_unknown_channel_and_missing_content_write_nothing(reference_data):
         submit(Submission(channel="no-such", content="  "))
     assert set(err.value.errors) == {"channel", "content"}
     assert Appeal.objects.count() == 0 and AppealEvent.objects.count() == 0
+
+
+def test_chinese_punctuation_is_kept():
+    assert normalise_text("停水了，什么时候恢复？（急）") == "停水了，什么时候恢复？（急）"
+
+
+def test_same_text_at_another_place_is_another_appeal(reference_data):
+    first = submit(Submission(channel="open311", content="路灯不亮", location=Location(lat="35.41", lon="116.58")))
+    second = submit(Submission(channel="open311", content="路灯不亮", location=Location(lat="35.45", lon="116.60")))
+    assert first.created and second.created and first.appeal.pk != second.appeal.pk
