@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+TEST_WORKERS ?= 2
 export JISHIBAN_DEMO_PASSWORD ?= jishiban-demo
 
 .PHONY: run setup messages test lint bench demo-reset clean
@@ -41,7 +42,7 @@ lint: setup
 
 # The whole suite: lint, Django checks, migrations up to date, then every test.
 test: lint
-	$(BIN)/python -m pytest -q -p no:randomly $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
