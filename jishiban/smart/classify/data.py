@@ -75,18 +75,8 @@ def evaluate(train: Labelled, test: Labelled, config: Config | None = None,
         start = time.perf_counter()
         tops = model.predict_top(test.docs, k=3)
         predict_seconds = time.perf_counter() - start
-    pred = [t[0][0] for t in tops]
-    labels = sorted(set(test.labels) | set(model.labels_))
-    p, r, f, s = precision_recall_fscore_support(test.labels, pred, labels=labels, zero_division=0)
     return {
-        "accuracy": round(float(accuracy_score(test.labels, pred)), 4),
-        "macro_f1": round(float(f1_score(test.labels, pred, average="macro", labels=sorted(set(test.labels)), zero_division=0)), 4),
-        "top3_accuracy": round(top_k_accuracy(tops, test.labels), 4),
-        "per_class": {
-            lab: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),
-                  "f1": round(float(f[i]), 4), "support": int(s[i])}
-            for i, lab in enumerate(labels)
-        },
+        **metrics(model, test.labels, tops),
         "n_train": len(train.docs),
         "n_test": len(test.docs),
         "skipped_train": train.skipped_no_label,
@@ -95,6 +85,31 @@ def evaluate(train: Labelled, test: Labelled, config: Config | None = None,
         "predict_per_second": round(len(test.docs) / predict_seconds, 1) if predict_seconds > 0 else None,
         "labels": model.labels_,
     }
+
+
+def metrics(model: AppealClassifier, truth: Sequence[str], tops: list[list[tuple[str, float]]]) -> dict:
+    """Accuracy, macro-F1 (over the labels present in ``truth``), top-3 accuracy and per-class
+    figures of ``model``'s top-k predictions ``tops`` against ``truth``."""
+    pred = [t[0][0] for t in tops]
+    labels = sorted(set(truth) | set(model.labels_))
+    p, r, f, s = precision_recall_fscore_support(truth, pred, labels=labels, zero_division=0)
+    return {
+        "accuracy": round(float(accuracy_score(truth, pred)), 4),
+        "macro_f1": round(float(f1_score(truth, pred, average="macro", labels=sorted(set(truth)), zero_division=0)), 4),
+        "top3_accuracy": round(top_k_accuracy(tops, truth), 4),
+        "per_class": {
+            lab: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),
+                  "f1": round(float(f[i]), 4), "support": int(s[i])}
+            for i, lab in enumerate(labels)
+        },
+    }
+
+
+def measure(model: AppealClassifier, docs: Sequence[Doc], truth: Sequence[str]) -> dict:
+    """``metrics`` of ``model`` on labelled documents (``{}`` when there are none)."""
+    if not docs:
+        return {}
+    return {**metrics(model, truth, model.predict_top(list(docs), k=3)), "n": len(docs)}
 
 
 def confusion(truth: Sequence[str], pred: Sequence[str]) -> dict:

@@ -10,6 +10,7 @@ same one-vs-rest normalisation as ``CalibratedClassifierCV``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,9 +66,15 @@ def _subsample(y: np.ndarray, limit: int, rng: np.random.Generator) -> np.ndarra
 
 
 def fit_calibrated_svc(X: sp.csr_matrix, y: np.ndarray, n_classes: int, *, C: float = 1.0, class_weight=None,
-                       folds: int = 3, max_calibration_rows: int = 20_000, seed: int = 0) -> CalibratedLinear:
-    """``y`` holds class numbers 0..n_classes-1."""
+                       folds: int = 3, max_calibration_rows: int = 20_000, seed: int = 0,
+                       progress: Callable[[float], None] | None = None) -> CalibratedLinear:
+    """``y`` holds class numbers 0..n_classes-1. ``progress(fraction_done)`` after the main fit
+    and each calibration fold (each fold fits on about 2/3 of the calibration rows)."""
+    say = progress or (lambda _done: None)
     coef, intercept = _svc(X, y, n_classes, C, class_weight)
+    share = min(len(y), max_calibration_rows) / max(len(y), 1) * 2 / 3  # one fold's work vs. the main fit
+    total = 1 + folds * share
+    say(1 / total)
     slope, offset = np.ones(n_classes), np.zeros(n_classes)
     rng = np.random.default_rng(seed)
     sub = _subsample(y, max_calibration_rows, rng)
@@ -76,9 +83,10 @@ def fit_calibrated_svc(X: sp.csr_matrix, y: np.ndarray, n_classes: int, *, C: fl
     if folds >= 2:
         Xs = X[sub]
         dec = np.zeros((len(sub), n_classes))
-        for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(ys)), ys):
+        for n, (tr, te) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(ys)), ys)):
             c, b = _svc(Xs[tr], ys[tr], n_classes, C, class_weight)
             dec[te] = np.asarray(Xs[te] @ c.T) + b
+            say((1 + (n + 1) * share) / total)
         for k in range(n_classes):
             target = ys == k
             if target.all() or not target.any():
@@ -95,10 +103,10 @@ def tfidf(X: sp.csr_matrix, idf: np.ndarray, sublinear: bool) -> sp.csr_matrix:
         np.log(X.data, out=X.data)
         X.data += 1.0
     X.data *= idf[X.indices]
-    sq = np.add.reduceat(X.data**2, X.indptr[:-1]) if X.nnz else np.zeros(0)
     lengths = np.diff(X.indptr)
-    norms = np.zeros(X.shape[0])
-    norms[lengths > 0] = np.sqrt(sq[lengths > 0])
+    # bincount, not add.reduceat: reduceat fails on a matrix without entries or ending in an empty row.
+    rows = np.repeat(np.arange(X.shape[0]), lengths)
+    norms = np.sqrt(np.bincount(rows, weights=X.data**2, minlength=X.shape[0]))
     norms[norms == 0] = 1.0
     X.data /= np.repeat(norms, lengths)
     return X

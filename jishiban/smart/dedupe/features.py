@@ -7,8 +7,10 @@ Everything here is deterministic across processes (``zlib.crc32``, not Python's 
 from __future__ import annotations
 
 import re
+import struct
 import unicodedata
 import zlib
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -123,3 +125,51 @@ def address_key(address: str | None) -> int:
     """Hash of a normalised address, 0 when there is none."""
     norm = normalise(address or "")
     return stable_hash(norm) if len(norm) >= 4 else 0
+
+
+@dataclass(frozen=True)
+class ItemFeatures:
+    """Everything the index keeps of one text: computed once, stored (``pack``) so a rebuilt
+    index need not recompute them."""
+
+    sig: np.ndarray  # NUM_PERM × uint32
+    topics: np.ndarray  # sorted unique CRC32 of the topic words
+    places: tuple[str, ...]  # place keys
+    caller: int  # stable_hash of the caller, 0 when none
+    address: int  # address_key, 0 when none
+
+
+def item_features(text: str, caller=None, address: str | None = None) -> ItemFeatures:
+    norm = normalise(text)
+    places = place_keys(norm)
+    return ItemFeatures(sig=signature(norm), topics=hashes32(topic_words(norm, places)), places=tuple(sorted(places)),
+                        caller=stable_hash(str(caller)) if caller else 0, address=address_key(address))
+
+
+_PACK_HEAD = struct.Struct("<2sqqHH")
+_PACK_TAG = b"F1"
+
+
+def pack(f: ItemFeatures) -> bytes:
+    """About 300–400 bytes: header, signature, topic hashes, place keys (UTF-8)."""
+    names = "\x1f".join(f.places).encode()
+    return (_PACK_HEAD.pack(_PACK_TAG, f.caller, f.address, len(f.topics), len(names))
+            + f.sig.astype("<u4").tobytes() + f.topics.astype("<u4").tobytes() + names)
+
+
+def unpack(blob: bytes) -> ItemFeatures:
+    """Raises ``ValueError`` on a blob that is not ``pack``'s."""
+    blob = bytes(blob)
+    if len(blob) < _PACK_HEAD.size or blob[:2] != _PACK_TAG:
+        raise ValueError("not packed item features")
+    _tag, caller, address, n_topics, n_names = _PACK_HEAD.unpack_from(blob)
+    pos = _PACK_HEAD.size
+    end = pos + 4 * NUM_PERM + 4 * n_topics + n_names
+    if len(blob) != end:
+        raise ValueError("packed item features of the wrong length")
+    sig = np.frombuffer(blob, dtype="<u4", count=NUM_PERM, offset=pos).astype(np.uint32)
+    pos += 4 * NUM_PERM
+    topics = np.frombuffer(blob, dtype="<u4", count=n_topics, offset=pos).astype(np.uint32)
+    names = blob[pos + 4 * n_topics :].decode()
+    return ItemFeatures(sig=sig, topics=topics, places=tuple(names.split("\x1f")) if names else (),
+                        caller=caller, address=address)

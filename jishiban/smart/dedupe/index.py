@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import zlib
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
@@ -133,7 +134,12 @@ class DuplicateIndex:
         max_bucket: int = 50,
         merge_every: int = 20000,
         thresholds: Thresholds | None = None,
+        embed_missing: bool = True,
     ):
+        """``encoder`` turns on the semantic signal. With ``embed_missing=False`` the encoder is
+        never called here: embeddings come with ``add``/``query`` or later via ``set_embedding``
+        (the live index computes them in a background job), and items without one are compared
+        without the semantic signal."""
         if fx.NUM_PERM % bands:
             raise ValueError(f"bands must divide {fx.NUM_PERM}")
         self.window = None if window_days is None else window_days * 86400.0
@@ -144,6 +150,7 @@ class DuplicateIndex:
         self.max_bucket = max_bucket
         self.merge_every = merge_every
         self.thresholds = thresholds or Thresholds()
+        self.embed_missing = embed_missing
         self._ids: list[Hashable] = []
         self._pos: dict[Hashable, int] = {}
         self._alive = Growable(np.bool_)
@@ -171,42 +178,82 @@ class DuplicateIndex:
     def __contains__(self, item_id) -> bool:
         return item_id in self._pos
 
-    def add(self, item_id, text, *, at=None, caller=None, address=None, embedding=None) -> None:
-        """Store one item; re-adding an id replaces it. Raises ``ValueError`` on a naive datetime."""
+    def add(self, item_id, text=None, *, at=None, caller=None, address=None, embedding=None,
+            features: fx.ItemFeatures | None = None) -> None:
+        """Store one item (its ``text``, or ``features`` computed before); re-adding an id replaces
+        it. Raises ``ValueError`` on a naive datetime."""
         if item_id in self._pos:
             self.remove(item_id)
-        norm = fx.normalise(text)
-        places = fx.place_keys(norm)
-        sig = fx.signature(norm)
-        idx = len(self._ids)
-        self._ids.append(item_id)
-        self._pos[item_id] = idx
-        self._alive.append(True)
-        self._ts.append(_epoch(at))
-        ckey = fx.stable_hash(str(caller)) if caller else 0
-        akey = fx.address_key(address)
-        self._caller.append(ckey)
-        self._addr.append(akey)
-        self._sig.append(sig)
-        self._topics.append(fx.hashes32(fx.topic_words(norm, places)))
-        place_hashes = fx.hashes32(places)
-        self._places.append(place_hashes)
-        for p in places:
-            self._place_names.setdefault(int(fx.hashes32([p])[0]), p)
-        for h in place_hashes:
-            self._by_place.setdefault(int(h), []).append(idx)
-        if ckey:
-            self._by_caller.setdefault(ckey, []).append(idx)
-        if akey:
-            self._by_addr.setdefault(akey, []).append(idx)
-        for b, key in enumerate(band_keys(sig[None, :], self.bands)[0]):
+        f = features if features is not None else fx.item_features(text, caller, address)
+        idx = self._append(item_id, f, _epoch(at))
+        for b, key in enumerate(band_keys(f.sig[None, :], self.bands)[0]):
             self._tables[b].add(int(key), idx)
         if self._tables[0].pending >= self.merge_every:
             self.flush()
         if self._emb is not None:
-            if embedding is None:
+            if embedding is None and self.embed_missing and text is not None:
                 embedding = self.encoder.encode([text])[0]
+            if embedding is not None:
+                self._store_embedding(idx, embedding)
+
+    def add_many(self, items, *, merge: bool = True) -> None:
+        """Bulk-load ``(item_id, features, at)`` triples (rebuilding from stored features): the
+        band keys of all items are computed at once and merged in one sort. With ``merge=False``
+        they stay staged until ``flush()`` (load many chunks, sort once)."""
+        items = list(items)
+        if not items:
+            return
+        start = len(self._ids)
+        for item_id, _f, _at in items:
+            if item_id in self._pos:
+                self.remove(item_id)
+        idx = [self._append(item_id, f, _epoch(at)) for item_id, f, at in items]
+        keys = band_keys(np.stack([f.sig for _id, f, _at in items]), self.bands)
+        order = np.asarray(idx, dtype=np.int32)
+        assert order[0] >= start
+        for b, table in enumerate(self._tables):
+            table.add_bulk(keys[:, b], order)
+        if merge:
+            self.flush()
+
+    def _append(self, item_id, f: fx.ItemFeatures, ts: float) -> int:
+        idx = len(self._ids)
+        self._ids.append(item_id)
+        self._pos[item_id] = idx
+        self._alive.append(True)
+        self._ts.append(ts)
+        self._caller.append(f.caller)
+        self._addr.append(f.address)
+        self._sig.append(f.sig)
+        self._topics.append(f.topics)
+        place_hashes = fx.hashes32(f.places)
+        self._places.append(place_hashes)
+        for p in f.places:
+            self._place_names.setdefault(zlib.crc32(p.encode()), p)
+        for h in place_hashes:
+            self._by_place.setdefault(int(h), []).append(idx)
+        if f.caller:
+            self._by_caller.setdefault(f.caller, []).append(idx)
+        if f.address:
+            self._by_addr.setdefault(f.address, []).append(idx)
+        return idx
+
+    def set_embedding(self, item_id, embedding) -> bool:
+        """Attach (or replace) the embedding of a stored item; False when the item is unknown
+        or the index has no semantic signal."""
+        idx = self._pos.get(item_id)
+        if idx is None or self._emb is None:
+            return False
+        slot = self._emb_slot.get(idx)
+        if slot is not None:
+            self._emb[slot] = embedding
+        else:
             self._store_embedding(idx, embedding)
+        return True
+
+    def has_embedding(self, item_id) -> bool:
+        idx = self._pos.get(item_id)
+        return idx is not None and idx in self._emb_slot
 
     def _store_embedding(self, idx: int, vec: np.ndarray) -> None:
         slot = self._emb_next % self.semantic_window
@@ -278,9 +325,9 @@ class DuplicateIndex:
         for h in place_hashes:
             cand.update(self._by_place.get(int(h), ())[-self.max_bucket :])
         sem_of: dict[int, float] = {}
-        if self._emb is not None and self._emb_next:
-            if embedding is None:
-                embedding = self.encoder.encode([text])[0]
+        if embedding is None and self._emb is not None and self._emb_next and self.embed_missing:
+            embedding = self.encoder.encode([text])[0]
+        if self._emb is not None and self._emb_next and embedding is not None:
             filled = min(self._emb_next, self.semantic_window)
             sims = self._emb[:filled] @ np.asarray(embedding, dtype=np.float32)
             top = np.argsort(-sims)[: self.semantic_top * 3]

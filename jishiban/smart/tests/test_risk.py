@@ -3,7 +3,7 @@ import pytest
 from jishiban.smart.risk import DEFAULT_RULES, Rule, assess
 
 
-def codes(text, rules=None):
+def codes(text, rules=DEFAULT_RULES):
     return [f.code for f in assess(text, rules)]
 
 
@@ -31,7 +31,7 @@ def test_question_form_is_not_a_negation():
 
 
 def test_flag_carries_label_and_evidence():
-    (flag,) = assess("楼上邻居说要跳楼")
+    (flag,) = assess("楼上邻居说要跳楼", DEFAULT_RULES)
     assert flag.label == "生命安全风险"
     assert "跳楼" in flag.evidence
     assert flag.terms == ("跳楼",)
@@ -52,3 +52,29 @@ def test_bad_rule_is_refused():
         Rule.from_data({"code": "x", "patterns": ["("]})
     with pytest.raises(ValueError):
         Rule.from_data({"code": "", "terms": ["a"]})
+
+
+def test_a_rule_can_add_its_own_negation_words():
+    rules = [{"code": "wage", "label": "欠薪", "terms": ["拖欠工资"], "negations": ["已结清"]}]
+    assert codes("老板拖欠工资", rules) == ["wage"]
+    assert codes("之前的拖欠工资已结清拖欠工资问题", rules) == ["wage"]
+    assert codes("已结清拖欠工资", rules) == []
+
+
+def test_without_rules_assess_asks_the_provider():
+    from jishiban.smart import risk
+
+    before = risk._provider
+    risk.set_rules_provider(lambda: [{"code": "gas", "label": "燃气", "terms": ["燃气泄漏"]}])
+    try:
+        assert [f.code for f in assess("燃气泄漏了，有人要跳楼")] == ["gas"]
+    finally:
+        risk.set_rules_provider(before)
+
+
+def test_evidence_never_cuts_a_number_in_half():
+    from jishiban.smart.privacy import mask_text
+
+    (flag,) = assess("邻居说不想活了要跳楼，联系电话13912345678，请快来", DEFAULT_RULES)
+    assert "13912345678" in flag.evidence
+    assert "139****5678" in mask_text(flag.evidence)
