@@ -54,6 +54,20 @@ class Command(BaseCommand):
 
         seeded, learned = seed_catalogue(), learn()
         self.stdout.write(_("派单目录：%(seeded)s；历史派单学习：%(learned)s") % {"seeded": seeded, "learned": learned})
+        self._classifier()
+
+    def _classifier(self) -> None:
+        """Train the first category model from the demo history, so new appeals get suggestions."""
+        from jishiban.smart.training import TrainingError, history_dataset, train_version
+
+        self.stderr.write(_("训练诉求分类模型……"))
+        try:
+            outcome = train_version(history_dataset(), trigger="demo", progress=self.stderr.write)
+        except TrainingError as exc:
+            self.stdout.write(_("未训练分类模型：%(why)s") % {"why": exc})
+            return
+        self.stdout.write(_("分类模型第 %(n)d 版（留出集 macro-F1 %(f1)s）：%(reason)s") % {
+            "n": outcome.version.number, "f1": outcome.evaluation.get("macro_f1"), "reason": outcome.reason})
 
     def _progress(self, done: int, total: int, elapsed: float) -> None:
         eta = elapsed / done * (total - done) if done else 0
