@@ -24,7 +24,7 @@ class ClassifierVersion(models.Model):
         related_name="+",
     )
     trigger = models.CharField(_("触发方式"), max_length=20, default="command",
-                               help_text=_("command（命令）、schedule（定时任务）或 admin"))
+                               help_text=_("如 command（命令）、schedule（定时任务）、demo（演示数据）"))
     source = models.TextField(_("训练数据"), help_text=_("数据库历史（时间范围）或 CSV 文件名"))
     level = models.PositiveSmallIntegerField(_("分类层级"), null=True, blank=True,
                                              help_text=_("空：按所选分类（末级）"))

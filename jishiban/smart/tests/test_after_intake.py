@@ -136,12 +136,3 @@ def test_units_come_from_the_routing_catalogue_with_their_explanation(intake, ac
     assert units and units[0]["lead_unit"]["code"]
     assert units[0]["explanation"]
     assert "按建议分类“停水”" in units[0]["basis"]
-
-
-def test_suggestion_is_computed_within_a_second(intake, active_model):
-    import time
-
-    intake("预热：路灯不亮", address="任城区")  # first use builds the resolver and the index
-    started = time.perf_counter()
-    intake("小区停水两天了，水龙头不出水", title="关于停水的问题", address="任城区南苑街道")
-    assert time.perf_counter() - started < 1.0
