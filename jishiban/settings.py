@@ -156,6 +156,8 @@ Q_CLUSTER = {
     "timeout": 600,
     "retry": 900,
     "max_attempts": 3,
+    # Workers keep in-memory indexes (duplicates); recycling rebuilds them, so not too often.
+    "recycle": env_int("Q_RECYCLE", 5000, minimum=1),
     "catch_up": False,
     "log_level": env_str("Q_LOG_LEVEL", "WARNING"),
     "orm": "default",

@@ -12,18 +12,19 @@ from .models import Role
 
 REFERENCE = ["regions.region", "organisations.organisation", "channels.channel", "taxonomy.category"]
 RECORDS = ["appeals.appeal", "appeals.appealevent"]
+SUGGESTIONS = ["smart.suggestion"]
 CONFIG = ["sla.holiday", "sla.calendaryear"]
 
 VIEW = {
-    Role.OPERATOR: REFERENCE + RECORDS,
-    Role.DISPATCHER: REFERENCE + RECORDS,
-    Role.SUPERVISOR: REFERENCE + RECORDS + CONFIG + ["appeals.personaldataaccess", "intake.resultdelivery",
+    Role.OPERATOR: REFERENCE + RECORDS + SUGGESTIONS,
+    Role.DISPATCHER: REFERENCE + RECORDS + SUGGESTIONS,
+    Role.SUPERVISOR: REFERENCE + RECORDS + SUGGESTIONS + CONFIG + ["appeals.personaldataaccess", "intake.resultdelivery",
                                                      "intake.exportlog"],
-    Role.ANALYST: REFERENCE + RECORDS,
-    Role.LEADER: REFERENCE + RECORDS,
-    Role.COUNTY_STAFF: REFERENCE + RECORDS,
-    Role.HANDLER: REFERENCE + RECORDS,
-    Role.DEPT_HEAD: REFERENCE + RECORDS,
+    Role.ANALYST: REFERENCE + RECORDS + SUGGESTIONS,
+    Role.LEADER: REFERENCE + RECORDS + SUGGESTIONS,
+    Role.COUNTY_STAFF: REFERENCE + RECORDS + SUGGESTIONS,
+    Role.HANDLER: REFERENCE + RECORDS + SUGGESTIONS,
+    Role.DEPT_HEAD: REFERENCE + RECORDS + SUGGESTIONS,
     Role.GRID_WORKER: REFERENCE + RECORDS,
     Role.CITIZEN: RECORDS,
 }
@@ -31,7 +32,8 @@ VIEW = {
 
 # Configuration a role maintains itself in the admin (view, add and change).
 MAINTAIN = {
-    Role.SUPERVISOR: ["supervision.triggerrule", "supervision.preferences", "supervision.transport"],
+    Role.SUPERVISOR: ["supervision.triggerrule", "supervision.preferences", "supervision.transport",
+                      "smart.riskrule"],
 }
 
 
