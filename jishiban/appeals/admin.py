@@ -7,19 +7,10 @@ the API, which call the workflow services.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from jishiban.core.admin import ReadOnlyAdmin
+
 from .models import Appeal, AppealEvent, NumberSequence, PersonalDataAccess
 from .privacy import citizen_display
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(admin.TabularInline):

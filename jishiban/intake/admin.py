@@ -4,23 +4,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from jishiban.core.admin import ReadOnlyAdmin
+
 from . import outbox
 from .models import Attachment, ExportLog, ResultDelivery
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ResultDelivery)
-class ResultDeliveryAdmin(ReadOnly):
+class ResultDeliveryAdmin(ReadOnlyAdmin):
     list_display = ("key", "channel", "status", "attempts", "next_attempt_at", "last_status_code", "short_error",
                     "sent_at", "created_at")
     list_filter = ("status", "channel")
@@ -46,13 +37,13 @@ class ResultDeliveryAdmin(ReadOnly):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnly):
+class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ("original_name", "appeal", "content_type", "size", "uploaded_by", "created_at")
     search_fields = ("appeal__number", "original_name", "sha256")
     raw_id_fields = ("appeal",)
 
 
 @admin.register(ExportLog)
-class ExportLogAdmin(ReadOnly):
+class ExportLogAdmin(ReadOnlyAdmin):
     list_display = ("at", "user", "via", "format", "row_count", "personal_data", "filters")
     list_filter = ("via", "format", "personal_data")

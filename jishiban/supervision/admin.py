@@ -4,6 +4,8 @@ services only."""
 
 from django.contrib import admin
 
+from jishiban.core.admin import ReadOnlyAdmin
+
 from .models import (
     CallbackAttempt,
     CallbackTask,
@@ -20,17 +22,6 @@ from .models import (
     Transport,
     TriggerRule,
 )
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TriggerRule)
@@ -81,7 +72,7 @@ class VisitInline(EventInline):
 
 
 @admin.register(SupervisionOrder)
-class OrderAdmin(ReadOnly):
+class OrderAdmin(ReadOnlyAdmin):
     list_display = ("id", "appeal", "reason", "level", "target_unit", "responsible_unit", "status", "deadline",
                     "created_at")
     list_filter = ("status", "reason", "level", "auto")
@@ -102,7 +93,7 @@ class AttemptInline(EventInline):
 
 
 @admin.register(CallbackTask)
-class CallbackTaskAdmin(ReadOnly):
+class CallbackTaskAdmin(ReadOnlyAdmin):
     list_display = ("appeal", "round", "mode", "status", "satisfaction", "solved", "decision", "done_at")
     list_filter = ("status", "mode", "decision")
     search_fields = ("appeal__number",)
@@ -110,34 +101,34 @@ class CallbackTaskAdmin(ReadOnly):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(ReadOnly):
+class DisputeAdmin(ReadOnlyAdmin):
     list_display = ("id", "appeal", "kind", "status", "meeting", "created_at")
     list_filter = ("status", "kind")
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ReadOnly):
+class MeetingAdmin(ReadOnlyAdmin):
     list_display = ("date", "title", "place", "status")
 
 
 @admin.register(DispatchDecision)
-class DispatchDecisionAdmin(ReadOnly):
+class DispatchDecisionAdmin(ReadOnlyAdmin):
     list_display = ("id", "category", "county", "keywords", "lead_unit", "valid_from", "is_active", "meeting")
     list_filter = ("is_active",)
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnly):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "kind", "user", "phone", "text", "read_at")
     list_filter = ("kind",)
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnly):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "transport", "notification", "status", "attempts", "next_attempt_at", "last_error")
     list_filter = ("status", "transport")
 
 
 @admin.register(ReminderLetter)
-class ReminderLetterAdmin(ReadOnly):
+class ReminderLetterAdmin(ReadOnlyAdmin):
     list_display = ("unit", "period", "revision", "created_at")
