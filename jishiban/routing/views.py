@@ -4,10 +4,7 @@ everyone else gets 403. Writes go through ``services``."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -17,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from jishiban.appeals.errors import ActionForbidden, AppealValidationError
 from jishiban.appeals.models import Appeal
+from jishiban.core.views import gate
 
 from . import access, selectors
 from .forms import FilterForm, RuleForm, TryForm
@@ -25,19 +23,6 @@ from .services import rules as rule_services
 from .services import suggest_units
 
 PAGE_SIZE = 50
-
-
-def gate(check):
-    """Login first, then 403 unless ``check(user)``."""
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-        return wrapper
-    return decorator
 
 
 def _page(request, qs):

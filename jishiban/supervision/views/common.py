@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
+from jishiban.core.views import gate  # noqa: F401  (re-exported for the page modules)
 
 PAGE_SIZE = 50
-
-
-def gate(check):
-    """Login first, then 403 unless ``check(user)``."""
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-        return wrapper
-    return decorator
 
 
 def labelled(errors: dict, form=None) -> str:
