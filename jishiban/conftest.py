@@ -20,3 +20,16 @@ def reference_data(db):
 @pytest.fixture
 def personas(reference_data):
     return Personas()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_lookups():
+    # Rows cached by one test may have been rolled back (or flushed) before the next.
+    from jishiban.api.tokens import forget_checked_tokens
+    from jishiban.core.lookups import clear_all
+
+    clear_all()
+    forget_checked_tokens()
+    yield
+    clear_all()
+    forget_checked_tokens()

@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from jishiban.channels.models import Channel
+from jishiban.core.lookups import Lookup
 from jishiban.regions.models import Region, RegionLevel
 from jishiban.taxonomy.models import Category
 
@@ -33,6 +34,12 @@ ID_NUMBER = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
 PHONE = re.compile(r"^\+?[\d\-\s()]{5,30}$")
 FUTURE_TOLERANCE = timedelta(minutes=5)
 APPEAL_TYPES = frozenset(AppealType.values)
+
+# Reference rows named by code in every submission, served from memory (see core.lookups).
+CHANNELS = Lookup(Channel, lambda code: Channel.objects.filter(code=code).first())
+CATEGORIES = Lookup(Category, lambda code: Category.objects.select_related("parent__parent")
+                    .filter(code=code, is_active=True).first())
+REGIONS = Lookup(Region, lambda key: Region.objects.filter(code=key[0], level=key[1]).first())
 
 
 @dataclass
@@ -69,7 +76,7 @@ def _region(value, level: int, field_name: str, errors: dict) -> Region | None:
         return None
     if isinstance(value, Region):
         return value
-    region = Region.objects.filter(code=str(value), level=level).first()
+    region = REGIONS.get((str(value), level))
     if region is None:
         errors[field_name] = [_("未知区划代码 %(code)s") % {"code": value}]
     return region
@@ -98,7 +105,7 @@ def validate(data: NewAppeal, *, now: datetime | None = None) -> dict:
 
     channel = data.channel
     if not isinstance(channel, Channel):
-        channel = Channel.objects.filter(code=str(channel or "")).first()
+        channel = CHANNELS.get(str(channel or ""))
     if channel is None:
         errors["channel"] = [_("未知渠道 %(code)s") % {"code": data.channel}]
     elif not channel.is_active:
@@ -146,7 +153,7 @@ def validate(data: NewAppeal, *, now: datetime | None = None) -> dict:
 
     category = data.category
     if category not in (None, "") and not isinstance(category, Category):
-        category = Category.objects.select_related("parent__parent").filter(code=str(category), is_active=True).first()
+        category = CATEGORIES.get(str(category))
         if category is None:
             errors["category"] = [_("未知分类 %(code)s") % {"code": data.category}]
     category = category or None
@@ -183,9 +190,11 @@ def create_appeal(data: NewAppeal, *, by=None, now: datetime | None = None) -> t
     """
     values = validate(data, now=now)
     if values["external_id"]:
-        existing = Appeal.objects.filter(channel=values["channel"], external_id=values["external_id"]).first()
+        existing = _stored(values["channel"], values["external_id"])
         if existing:
             return existing, False
+    # Reserved before the appeal's transaction (see numbering.allocate): the day's counter is
+    # the one row every intake writes, so it must not stay locked while the appeal is written.
     number = numbering.allocate(timezone.localdate(values["received_at"]))[0]
     try:
         with transaction.atomic():
@@ -200,8 +209,21 @@ def create_appeal(data: NewAppeal, *, by=None, now: datetime | None = None) -> t
     except IntegrityError:
         # A concurrent retry won the race on (channel, external_id): return its appeal.
         if values["external_id"]:
-            existing = Appeal.objects.filter(channel=values["channel"], external_id=values["external_id"]).first()
+            existing = _stored(values["channel"], values["external_id"])
             if existing:
                 return existing, False
         raise
     return appeal, True
+
+
+def _stored(channel: Channel, external_id: str) -> Appeal | None:
+    """The appeal already stored under (channel, external id). Asks for the id first with a
+    plain statement (the usual answer is "none": one probe of the unique index, without the
+    ORM's per-call query compilation), then loads the appeal when there is one."""
+    table, pk, channel_id, ext = (connection.ops.quote_name(name) for name in (
+        Appeal._meta.db_table, Appeal._meta.pk.column, Appeal._meta.get_field("channel").column, "external_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {pk} FROM {table} WHERE {channel_id} = %s AND {ext} = %s LIMIT 1",  # noqa: S608
+                       [channel.pk, external_id])
+        row = cursor.fetchone()
+    return None if row is None else Appeal.objects.get(pk=row[0])

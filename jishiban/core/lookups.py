@@ -1,0 +1,66 @@
+"""In-process caches of reference rows looked up by code on hot paths.
+
+Every appeal that enters names a channel, usually a county and often a category; looking each
+up costs a query (and the ORM's compilation of it) per appeal. These tables are small and
+change rarely, so the intake path asks a ``Lookup`` instead:
+
+    CHANNELS = Lookup(Channel, lambda code: Channel.objects.filter(code=code).first())
+    channel = CHANNELS.get("12345-phone")
+
+A hit is served from memory for ``ttl`` seconds. Saving or deleting a row of the model clears
+the cache of this process at once (``post_save``/``post_delete``); other processes see the
+change when their entries expire, so a channel switched off stops taking appeals everywhere
+within ``ttl`` seconds. Misses are not remembered: a code created a moment ago is found at once.
+Cached instances are shared between requests: read them, never change and save them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+
+from django.db import models
+from django.db.models.signals import post_delete, post_save
+
+DEFAULT_TTL = 60.0
+
+_all: list[Lookup] = []
+
+
+class Lookup:
+    def __init__(self, model: type[models.Model], load: Callable[[Hashable], models.Model | None], *,
+                 ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.monotonic):
+        self.model, self._load, self.ttl, self._clock = model, load, ttl, clock
+        self._items: dict[Hashable, tuple[models.Model, float]] = {}
+        self._lock = threading.Lock()
+        uid = f"jishiban.core.lookups:{id(self)}"
+        post_save.connect(self._changed, sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(self._changed, sender=model, weak=False, dispatch_uid=uid)
+        _all.append(self)
+
+    def get(self, key: Hashable) -> models.Model | None:
+        hit = self._items.get(key)
+        now = self._clock()
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        value = self._load(key)
+        with self._lock:
+            if value is None:
+                self._items.pop(key, None)
+            else:
+                self._items[key] = (value, now + self.ttl)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def _changed(self, sender, **kwargs) -> None:
+        self.clear()
+
+
+def clear_all() -> None:
+    """Forget every cached row (tests call this between cases: a rolled-back row must not stay)."""
+    for lookup in _all:
+        lookup.clear()
