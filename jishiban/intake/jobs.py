@@ -4,13 +4,17 @@ django-q2's ORM broker calls ``close_old_connections()`` when it enqueues outsid
 transaction; with ``CONN_MAX_AGE=0`` (our SQLite setting) that closes the request's database
 connection, and the next query pays for a new one. Enqueuing inside a tiny transaction of
 its own avoids that. With ``Q_SYNC`` (tests) the job runs inline, outside any extra block.
+
+When the queue is a table of the same database (the ORM broker, our default), a job can be
+queued *inside* the transaction that makes it necessary (``enqueue_with_data``): it then
+exists exactly when the data does, and the request saves a transaction of its own.
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 logger = logging.getLogger("jishiban.intake")
 
@@ -28,3 +32,26 @@ def enqueue(func: str, *args) -> None:
                 async_task(func, *args)
     except Exception:
         logger.exception("could not queue %s%r", func, args[:1])
+
+
+def queue_is_in_database(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """True when queued jobs are rows of database ``using`` (django-q2's ORM broker there, not
+    run inline): only then can a job share a transaction with the data it is about."""
+    from django_q.conf import Conf
+
+    return not Conf.SYNC and not getattr(Conf, "BROKER_CLASS", None) and Conf.ORM == using
+
+
+def enqueue_with_data(func: str, *args) -> bool:
+    """Queue ``func(*args)`` in the caller's open transaction (``queue_is_in_database()`` must
+    hold). In a savepoint: if queueing fails, the caller's data still commits — the failure is
+    logged and ``False`` returned so the caller can queue after commit instead."""
+    from django_q.tasks import async_task
+
+    try:
+        with transaction.atomic():
+            async_task(func, *args)
+    except Exception:
+        logger.exception("could not queue %s%r in the transaction", func, args[:1])
+        return False
+    return True

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from jishiban.appeals.workflow import Action
 
-from .jobs import enqueue
+from . import jobs
 
 SCHEDULE_NAME = "jishiban.intake.deliver_results"
+AFTER_INTAKE = "jishiban.intake.tasks.after_intake"
 
 
 def queue_after_intake(sender, *, appeal, event, **kwargs) -> None:
-    """``transition_committed`` receiver: hand a newly received appeal to the hooks (smart help).
+    """``transition_recorded`` receiver: hand a newly received appeal to the hooks (smart help).
 
-    Runs after commit; with ``Q_SYNC`` the job runs inline. Queueing problems are logged and
-    never reach the channel that submitted the appeal.
+    With the job queue in the same database the job row is written in the appeal's own
+    transaction; otherwise (Redis, ``Q_SYNC``) it is queued once the appeal has committed.
+    Queueing problems are logged and never reach the channel that submitted the appeal.
     """
     if event.action != Action.RECEIVE:
         return
-    enqueue("jishiban.intake.tasks.after_intake", appeal.pk)
+    if jobs.queue_is_in_database() and jobs.enqueue_with_data(AFTER_INTAKE, appeal.pk):
+        return
+    pk = appeal.pk
+    transaction.on_commit(lambda: jobs.enqueue(AFTER_INTAKE, pk))
 
 
 def ensure_schedule(app_config=None, using="default", **kwargs) -> None:

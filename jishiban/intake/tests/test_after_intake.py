@@ -64,3 +64,61 @@ def test_failing_hook_is_logged_and_intake_goes_on(reference_data, hook, caplog,
     assert result.created and Appeal.objects.filter(pk=result.appeal.pk).exists()
     assert hook == [result.appeal.pk]  # the good hook still ran
     assert any("broken" in r.getMessage() and "failed" in r.getMessage() for r in caplog.records)
+
+
+@pytest.fixture
+def queue_in_database(monkeypatch):
+    """Run as production does: jobs become rows of django-q2's ORM queue (not run inline)."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", False)
+
+
+def _queued(func="jishiban.intake.tasks.after_intake"):
+    from django_q.models import OrmQ
+
+    return [q.task["args"] for q in OrmQ.objects.all() if q.task["func"] == func]
+
+
+def test_job_row_is_written_in_the_appeals_own_transaction(reference_data, queue_in_database,
+                                                           django_capture_on_commit_callbacks):
+    """GIVEN the ORM queue in the same database WHEN an appeal is received THEN its job row
+    exists as soon as the appeal does, with nothing left to do after commit."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = submit(Submission(channel="12345-web", content="井盖丢失", external_id="H-4"))
+    assert _queued() == [(result.appeal.pk,)]
+    for callback in callbacks:
+        callback()
+    assert _queued() == [(result.appeal.pk,)]  # not queued a second time after commit
+
+
+def test_rolled_back_appeal_leaves_no_job(reference_data, queue_in_database):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        submit(Submission(channel="12345-web", content="井盖丢失", external_id="H-5"))
+        raise RuntimeError("the caller fails after the appeal was written")
+    assert not Appeal.objects.filter(external_id="H-5").exists()
+    assert _queued() == []
+
+
+def test_queueing_failure_keeps_the_appeal_and_queues_after_commit(reference_data, queue_in_database, monkeypatch,
+                                                                   caplog, django_capture_on_commit_callbacks):
+    import django_q.tasks
+
+    real = django_q.tasks.async_task
+    calls = []
+
+    def flaky(func, *args, **kwargs):
+        calls.append(func)
+        if len(calls) == 1:
+            raise ConnectionError("queue unavailable")
+        return real(func, *args, **kwargs)
+
+    monkeypatch.setattr(django_q.tasks, "async_task", flaky)
+    with caplog.at_level(logging.ERROR, logger="jishiban.intake"), \
+            django_capture_on_commit_callbacks(execute=True):
+        result = submit(Submission(channel="12345-web", content="井盖丢失", external_id="H-6"))
+    assert result.created and Appeal.objects.filter(pk=result.appeal.pk).exists()
+    assert _queued() == [(result.appeal.pk,)]  # queued by the after-commit fallback
+    assert any("could not queue" in r.getMessage() for r in caplog.records)
