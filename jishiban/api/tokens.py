@@ -2,16 +2,45 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
+import threading
+import time
 from datetime import timedelta
 
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+
+from jishiban.accounts.models import User
 
 from .models import ApiToken
 
 PREFIX = "jsb_"
 TOUCH_EVERY = timedelta(minutes=5)
+
+# A token checked a moment ago is not looked up again for JISHIBAN_API_TOKEN_CACHE_SECONDS
+# (default 5 s; 0 turns the cache off): a channel system posting a hundred appeals a second
+# costs one lookup per process every few seconds instead of one per request. Revoking a token
+# or changing its user clears the cache of this process at once; other server processes notice
+# when their entry expires, so a revoked token is refused everywhere within that time.
+_checked: dict[str, tuple[float, object]] = {}
+_checked_lock = threading.Lock()
+
+
+def _cache_seconds() -> float:
+    return float(getattr(settings, "JISHIBAN_API_TOKEN_CACHE_SECONDS", 5))
+
+
+def forget_checked_tokens(*args, **kwargs) -> None:
+    with _checked_lock:
+        _checked.clear()
+
+
+for _model in (ApiToken, User):
+    post_save.connect(forget_checked_tokens, sender=_model, dispatch_uid=f"api-token-cache-{_model.__name__}")
+    post_delete.connect(forget_checked_tokens, sender=_model, dispatch_uid=f"api-token-cache-{_model.__name__}-del")
 
 
 def digest(token: str) -> str:
@@ -27,12 +56,29 @@ def create_token(user, *, name: str = "", channel=None) -> tuple[ApiToken, str]:
 
 
 def user_for_token(token: str):
-    """The active user behind a valid, unrevoked token (with ``api_token`` set), else ``None``."""
+    """The active user behind a valid, unrevoked token (with ``api_token`` set), else ``None``.
+
+    Every call gets its own copy of the user, so per-request attributes never leak between
+    requests that share a cached check."""
     if not token or not token.startswith(PREFIX) or len(token) > 200:
         return None
-    # No ordering: this runs on every API request and the digest is unique.
+    key = digest(token)
+    now = time.monotonic()
+    hit = _checked.get(key)
+    if hit is not None and hit[0] > now:
+        return copy.copy(hit[1])
+    user = _look_up(key)
+    seconds = _cache_seconds()
+    if user is not None and seconds > 0:
+        with _checked_lock:
+            _checked[key] = (now + seconds, user)
+    return None if user is None else copy.copy(user)
+
+
+def _look_up(key: str):
+    # No ordering: the digest is unique.
     row = next(iter(ApiToken.objects.select_related("user", "channel").order_by()
-                    .filter(digest=digest(token), revoked_at__isnull=True)[:1]), None)
+                    .filter(digest=key, revoked_at__isnull=True)[:1]), None)
     if row is None or not row.user.is_active:
         return None
     now = timezone.now()
@@ -44,4 +90,6 @@ def user_for_token(token: str):
 
 
 def revoke(token_rows) -> int:
-    return token_rows.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    count = token_rows.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    forget_checked_tokens()
+    return count
