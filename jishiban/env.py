@@ -76,7 +76,6 @@ def env_database(name: str, default: str) -> dict:
         name = str(config.get("NAME") or "")
         if name and name != ":memory:" and not name.startswith("file:"):
             os.makedirs(os.path.dirname(os.path.abspath(name)), exist_ok=True)
-        config["CONN_MAX_AGE"] = 0
         # WAL lets readers (the web) work while a writer (an import, a job) commits;
         # IMMEDIATE takes the write lock at BEGIN so concurrent writers queue instead of failing.
         config["OPTIONS"] = {
