@@ -5,15 +5,13 @@ from __future__ import annotations
 import copy
 import hashlib
 import secrets
-import threading
-import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from jishiban.accounts.models import User
+from jishiban.core.lookups import Lookup
 
 from .models import ApiToken
 
@@ -25,22 +23,8 @@ TOUCH_EVERY = timedelta(minutes=5)
 # costs one lookup per process every few seconds instead of one per request. Revoking a token
 # or changing its user clears the cache of this process at once; other server processes notice
 # when their entry expires, so a revoked token is refused everywhere within that time.
-_checked: dict[str, tuple[float, object]] = {}
-_checked_lock = threading.Lock()
-
-
 def _cache_seconds() -> float:
     return float(getattr(settings, "JISHIBAN_API_TOKEN_CACHE_SECONDS", 5))
-
-
-def forget_checked_tokens(*args, **kwargs) -> None:
-    with _checked_lock:
-        _checked.clear()
-
-
-for _model in (ApiToken, User):
-    post_save.connect(forget_checked_tokens, sender=_model, dispatch_uid=f"api-token-cache-{_model.__name__}")
-    post_delete.connect(forget_checked_tokens, sender=_model, dispatch_uid=f"api-token-cache-{_model.__name__}-del")
 
 
 def digest(token: str) -> str:
@@ -62,17 +46,12 @@ def user_for_token(token: str):
     requests that share a cached check."""
     if not token or not token.startswith(PREFIX) or len(token) > 200:
         return None
-    key = digest(token)
-    now = time.monotonic()
-    hit = _checked.get(key)
-    if hit is not None and hit[0] > now:
-        return copy.copy(hit[1])
-    user = _look_up(key)
-    seconds = _cache_seconds()
-    if user is not None and seconds > 0:
-        with _checked_lock:
-            _checked[key] = (now + seconds, user)
+    user = CHECKED.get(digest(token))
     return None if user is None else copy.copy(user)
+
+
+def forget_checked_tokens() -> None:
+    CHECKED.clear()
 
 
 def _look_up(key: str):
@@ -87,6 +66,9 @@ def _look_up(key: str):
     user = row.user
     user.api_token = row
     return user
+
+
+CHECKED = Lookup(ApiToken, _look_up, ttl=_cache_seconds, also=(User,))
 
 
 def revoke(token_rows) -> int:

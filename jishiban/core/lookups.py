@@ -11,7 +11,10 @@ A hit is served from memory for ``ttl`` seconds. Saving or deleting a row of the
 the cache of this process at once (``post_save``/``post_delete``); other processes see the
 change when their entries expire, so a channel switched off stops taking appeals everywhere
 within ``ttl`` seconds. Misses are not remembered: a code created a moment ago is found at once.
-Cached instances are shared between requests: read them, never change and save them.
+Cached instances are shared between requests: read them, never change and save them (copy
+one first if a request must attach something to it). ``also`` names further models whose
+changes clear the cache (a credential cached with its user or channel); ``ttl`` may be a
+function, read at each store (a setting that tests change); 0 turns caching off.
 """
 
 from __future__ import annotations
@@ -30,13 +33,15 @@ _all: list[Lookup] = []
 
 class Lookup:
     def __init__(self, model: type[models.Model], load: Callable[[Hashable], models.Model | None], *,
-                 ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.monotonic):
-        self.model, self._load, self.ttl, self._clock = model, load, ttl, clock
+                 ttl: float | Callable[[], float] = DEFAULT_TTL, also: tuple[type[models.Model], ...] = (),
+                 clock: Callable[[], float] = time.monotonic):
+        self.model, self._load, self._ttl, self._clock = model, load, ttl, clock
         self._items: dict[Hashable, tuple[models.Model, float]] = {}
         self._lock = threading.Lock()
         uid = f"jishiban.core.lookups:{id(self)}"
-        post_save.connect(self._changed, sender=model, weak=False, dispatch_uid=uid)
-        post_delete.connect(self._changed, sender=model, weak=False, dispatch_uid=uid)
+        for sender in (model, *also):
+            post_save.connect(self._changed, sender=sender, weak=False, dispatch_uid=uid)
+            post_delete.connect(self._changed, sender=sender, weak=False, dispatch_uid=uid)
         _all.append(self)
 
     def get(self, key: Hashable) -> models.Model | None:
@@ -45,11 +50,12 @@ class Lookup:
         if hit is not None and hit[1] > now:
             return hit[0]
         value = self._load(key)
+        ttl = self._ttl() if callable(self._ttl) else self._ttl
         with self._lock:
-            if value is None:
+            if value is None or ttl <= 0:
                 self._items.pop(key, None)
             else:
-                self._items[key] = (value, now + self.ttl)
+                self._items[key] = (value, now + ttl)
         return value
 
     def clear(self) -> None:

@@ -12,11 +12,13 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from jishiban.channels.models import Channel
+from jishiban.core.lookups import Lookup
 
 from .models import ApiKey
 
@@ -50,8 +52,20 @@ def revoke_key(prefix: str, *, now: datetime | None = None) -> tuple[ApiKey, boo
     """
     key = ApiKey.objects.get(prefix=prefix.strip())
     changed = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now or timezone.now())
+    KEYS.clear()
     key.refresh_from_db()
     return key, changed == 1
+
+
+def _cache_seconds() -> float:
+    return float(getattr(settings, "JISHIBAN_API_TOKEN_CACHE_SECONDS", 5))
+
+
+# Keys (with their channel) checked a moment ago come from memory for a few seconds, like the
+# REST API's tokens: revoking a key or switching its channel off takes effect in this process at
+# once, in other server processes within JISHIBAN_API_TOKEN_CACHE_SECONDS (5 s).
+KEYS = Lookup(ApiKey, lambda prefix: ApiKey.objects.select_related("channel").filter(prefix=prefix).first(),
+              ttl=_cache_seconds, also=(Channel,))
 
 
 def authenticate(raw: str | None, *, now: datetime | None = None) -> ApiKey | None:
@@ -63,7 +77,7 @@ def authenticate(raw: str | None, *, now: datetime | None = None) -> ApiKey | No
     prefix, dot, secret = raw.partition(".")
     if not dot or not prefix or not secret or len(raw) > 200:
         return None
-    key = ApiKey.objects.select_related("channel").filter(prefix=prefix).first()
+    key = KEYS.get(prefix)
     if key is None or not hmac.compare_digest(key.hashed_key, _digest(raw)):
         return None
     if key.revoked_at is not None or not key.channel.is_active:
@@ -73,4 +87,5 @@ def authenticate(raw: str | None, *, now: datetime | None = None) -> ApiKey | No
         ApiKey.objects.filter(pk=key.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOUCH_EVERY)
         ).update(last_used_at=now)
+        key.last_used_at = now  # the cached row too, so the next call does not write again
     return key
