@@ -216,14 +216,34 @@ def create_appeal(data: NewAppeal, *, by=None, now: datetime | None = None) -> t
     return appeal, True
 
 
-def _stored(channel: Channel, external_id: str) -> Appeal | None:
-    """The appeal already stored under (channel, external id). Asks for the id first with a
-    plain statement (the usual answer is "none": one probe of the unique index, without the
-    ORM's per-call query compilation), then loads the appeal when there is one."""
-    table, pk, channel_id, ext = (connection.ops.quote_name(name) for name in (
-        Appeal._meta.db_table, Appeal._meta.pk.column, Appeal._meta.get_field("channel").column, "external_id"))
+def _probe(where: str, params: list, order: str = "") -> Appeal | None:
+    """The first appeal matching a plain WHERE clause (column names quoted by the caller):
+    the id by one index probe without the ORM's per-call query compilation — the usual answer
+    on the intake path is "none" — then the appeal itself when there is one."""
+    quote = connection.ops.quote_name
+    sql = f"SELECT {quote(Appeal._meta.pk.column)} FROM {quote(Appeal._meta.db_table)} WHERE {where}{order} LIMIT 1"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {pk} FROM {table} WHERE {channel_id} = %s AND {ext} = %s LIMIT 1",  # noqa: S608
-                       [channel.pk, external_id])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else Appeal.objects.get(pk=row[0])
+
+
+def _stored(channel: Channel, external_id: str) -> Appeal | None:
+    """The appeal already stored under (channel, external id)."""
+    quote = connection.ops.quote_name
+    return _probe(f"{quote('channel_id')} = %s AND {quote('external_id')} = %s", [channel.pk, external_id])
+
+
+def stored_with_content_key(channel_code: str, content_key: str, since: datetime) -> Appeal | None:
+    """The newest appeal of the channel with ``content_key`` created since ``since`` (the same
+    payload posted again without an external id), or None."""
+    channel = CHANNELS.get(str(channel_code or ""))
+    if channel is None or not content_key:
+        return None
+    quote = connection.ops.quote_name
+    # The partial index's own condition, spelled as Django writes it: SQLite uses such an index
+    # only when the query repeats that condition word for word.
+    return _probe(f"{quote('channel_id')} = %s AND {quote('content_key')} = %s AND NOT ({quote('content_key')} = '') "
+                  f"AND {quote('created_at')} >= %s",
+                  [channel.pk, content_key, connection.ops.adapt_datetimefield_value(since)],
+                  order=f" ORDER BY {quote('created_at')} DESC")

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from jishiban.appeals.creation import NewAppeal, create_appeal, validate
+from jishiban.appeals.creation import NewAppeal, create_appeal, stored_with_content_key, validate
 from jishiban.appeals.errors import AppealValidationError
 from jishiban.appeals.models import Appeal
 
@@ -155,9 +155,7 @@ def submit(submission: Submission, *, by=None, now: datetime | None = None) -> I
     new = to_new_appeal(submission)
     if not new.external_id:
         new.content_key = content_key(submission)
-        earlier = (Appeal.objects.filter(channel__code=new.channel, content_key=new.content_key,
-                                         created_at__gte=now - CONTENT_KEY_WINDOW)
-                   .order_by("-created_at").first())
+        earlier = stored_with_content_key(new.channel, new.content_key, now - CONTENT_KEY_WINDOW)
         if earlier:
             return IntakeResult(earlier, False)
     if not submission.attachments:
