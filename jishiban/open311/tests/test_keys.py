@@ -94,3 +94,26 @@ def test_admin_edits_service_attributes_in_chinese(client, personas, streetlight
 def test_non_admin_staff_cannot_manage_keys(client, personas, api_key, user):
     client.force_login(getattr(personas, user))
     assert client.get("/admin/open311/apikey/").status_code in (302, 403)
+
+
+def test_a_key_used_a_moment_ago_is_checked_from_memory(reference_data, api_key, django_assert_num_queries):
+    key, raw = api_key
+    assert authenticate(raw).pk == key.pk
+    with django_assert_num_queries(0):
+        assert authenticate(raw).pk == key.pk
+        assert authenticate(raw.split(".")[0] + ".wrong-secret") is None  # the secret is still compared
+
+
+def test_revoked_key_and_switched_off_channel_are_refused_at_once(client, personas, api_key):
+    key, raw = api_key
+    assert authenticate(raw) is not None
+    channel = Channel.objects.get(pk=key.channel_id)
+    channel.is_active = False
+    channel.save()
+    assert authenticate(raw) is None
+    channel.is_active = True
+    channel.save()
+    assert authenticate(raw) is not None
+    client.force_login(personas.admin)
+    client.post("/admin/open311/apikey/", {"action": "revoke", "_selected_action": [key.pk]})
+    assert authenticate(raw) is None
