@@ -58,11 +58,11 @@ class Card(models.TextChoices):
 
 
 class Appeal(models.Model):
-    number = models.CharField(_("编号"), max_length=24, unique=True)
-    channel = models.ForeignKey("channels.Channel", verbose_name=_("渠道"), on_delete=models.PROTECT)
+    number = models.CharField(_("编号"), max_length=24)
+    channel = models.ForeignKey("channels.Channel", verbose_name=_("渠道"), on_delete=models.PROTECT, db_index=False)
     external_id = models.CharField(_("渠道编号"), max_length=100, null=True, blank=True)
     # Derived from the payload when a channel gives no external id, so a repeated post is recognised.
-    content_key = models.CharField(_("内容指纹"), max_length=64, blank=True, db_index=True)
+    content_key = models.CharField(_("内容指纹"), max_length=64, blank=True)
     received_at = models.DateTimeField(_("受理时间"), db_index=True)
 
     citizen_name = models.CharField(_("诉求人"), max_length=60, blank=True)
@@ -72,7 +72,7 @@ class Appeal(models.Model):
     confidential = models.BooleanField(_("保密"), default=False, help_text=_("举报件及群众要求保密的诉求"))
     citizen_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("群众账号"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="own_appeals",
+        on_delete=models.SET_NULL, related_name="own_appeals", db_index=False,
     )
 
     title = models.CharField(_("标题"), max_length=200)
@@ -81,17 +81,20 @@ class Appeal(models.Model):
     lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     lon = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     county = models.ForeignKey(
-        "regions.Region", verbose_name=_("县市区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.Region", verbose_name=_("县市区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
     town = models.ForeignKey(
-        "regions.Region", verbose_name=_("乡镇街道"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.Region", verbose_name=_("乡镇街道"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
     grid = models.ForeignKey(
-        "regions.Region", verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.Region", verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
 
     category = models.ForeignKey(
-        "taxonomy.Category", verbose_name=_("分类"), null=True, blank=True, on_delete=models.PROTECT
+        "taxonomy.Category", verbose_name=_("分类"), null=True, blank=True, on_delete=models.PROTECT, db_index=False,
     )
     appeal_type = models.CharField(_("诉求类型"), max_length=12, choices=AppealType.choices, default=AppealType.CONSULT)
     urgent = models.BooleanField(_("紧急"), default=False)
@@ -100,22 +103,22 @@ class Appeal(models.Model):
 
     lead_unit = models.ForeignKey(
         "organisations.Organisation", verbose_name=_("主办单位"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="lead_appeals",
+        on_delete=models.PROTECT, related_name="lead_appeals", db_index=False,
     )
     co_units = models.ManyToManyField(
         "organisations.Organisation", verbose_name=_("协办单位"), blank=True, related_name="co_appeals"
     )
 
-    status = models.CharField(_("状态"), max_length=24, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    status = models.CharField(_("状态"), max_length=24, choices=Status.choices, default=Status.RECEIVED)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     sign_deadline = models.DateTimeField(_("签收时限"), null=True, blank=True)
-    reply_deadline = models.DateTimeField(_("答复时限"), null=True, blank=True, db_index=True)
+    reply_deadline = models.DateTimeField(_("答复时限"), null=True, blank=True)
     yellow_at = models.DateTimeField(_("黄牌时间"), null=True, blank=True)
     return_deadline = models.DateTimeField(_("退单截止"), null=True, blank=True)
-    card = models.CharField(_("预警"), max_length=8, choices=Card.choices, default=Card.NONE, blank=True, db_index=True)
+    card = models.CharField(_("预警"), max_length=8, choices=Card.choices, default=Card.NONE, blank=True)
 
     result_type = models.CharField(_("办理结果"), max_length=12, choices=ResultType.choices, blank=True)
     result_text = models.TextField(_("答复内容"), blank=True)
@@ -127,13 +130,14 @@ class Appeal(models.Model):
     return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     parent = models.ForeignKey(
-        "self", verbose_name=_("并入"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_children"
+        "self", verbose_name=_("并入"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_children",
+        db_index=False,
     )
 
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        on_delete=models.SET_NULL, related_name="+", db_index=False,
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -145,12 +149,25 @@ class Appeal(models.Model):
         verbose_name_plural = _("诉求件")
         ordering = ["-received_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="appeal_unique_number"),
             models.UniqueConstraint(
                 fields=["channel", "external_id"], condition=Q(external_id__isnull=False),
                 name="appeal_unique_channel_external_id",
             ),
         ]
+        # Every index is paid for by every intake and import. Lookups by a column that leads a
+        # composite index use that index; columns that are mostly empty (a town, a grid, a parent,
+        # a deadline before dispatch) get partial indexes that empty rows do not enter.
         indexes = [
+            models.Index(fields=["card"], name="appeal_card"),
+            models.Index(fields=["reply_deadline"], name="appeal_deadline",
+                         condition=Q(reply_deadline__isnull=False)),
+            models.Index(fields=["channel", "content_key"], name="appeal_content_key", condition=~Q(content_key="")),
+            models.Index(fields=["town"], name="appeal_town", condition=Q(town__isnull=False)),
+            models.Index(fields=["grid"], name="appeal_grid", condition=Q(grid__isnull=False)),
+            models.Index(fields=["parent"], name="appeal_parent", condition=Q(parent__isnull=False)),
+            models.Index(fields=["citizen_user"], name="appeal_citizen_user", condition=Q(citizen_user__isnull=False)),
+            models.Index(fields=["created_by"], name="appeal_created_by", condition=Q(created_by__isnull=False)),
             models.Index(fields=["status", "reply_deadline"], name="appeal_status_deadline"),
             models.Index(fields=["lead_unit", "status"], name="appeal_unit_status"),
             models.Index(fields=["county", "status"], name="appeal_county_status"),
@@ -165,16 +182,18 @@ class Appeal(models.Model):
 
 
 class AppealEvent(models.Model):
-    appeal = models.ForeignKey(Appeal, verbose_name=_("诉求件"), on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("动作"), max_length=24, db_index=True)
+    appeal = models.ForeignKey(Appeal, verbose_name=_("诉求件"), on_delete=models.CASCADE, related_name="events",
+                               db_index=False)
+    action = models.CharField(_("动作"), max_length=24)
     from_status = models.CharField(_("原状态"), max_length=24, blank=True)
     to_status = models.CharField(_("新状态"), max_length=24, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
     )
     actor_unit = models.ForeignKey(
         "organisations.Organisation", verbose_name=_("操作单位"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        on_delete=models.SET_NULL, related_name="+", db_index=False,
     )
     reason = models.TextField(_("说明"), blank=True)
     payload = models.JSONField(_("数据"), default=dict, blank=True)
@@ -184,7 +203,12 @@ class AppealEvent(models.Model):
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["appeal", "at"], name="event_appeal_at")]
+        indexes = [
+            models.Index(fields=["appeal", "at"], name="event_appeal_at"),
+            models.Index(fields=["action"], name="event_action"),
+            models.Index(fields=["actor"], name="event_actor", condition=Q(actor__isnull=False)),
+            models.Index(fields=["actor_unit"], name="event_actor_unit", condition=Q(actor_unit__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.action} {self.from_status}→{self.to_status}"
