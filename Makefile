@@ -45,7 +45,7 @@ test: lint
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: setup
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 demo-reset:
 	rm -f var/jishiban.sqlite3 var/jishiban.sqlite3-wal var/jishiban.sqlite3-shm

@@ -27,6 +27,8 @@ import threading
 import time
 from pathlib import Path
 
+from _common import busy_cores, cpu_seconds
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-that-is-long-enough-for-django-checks"
 
@@ -65,29 +67,6 @@ def wait_until_up(port: int, timeout: float = 60) -> None:
         except OSError:
             time.sleep(0.3)
     raise RuntimeError("server did not start")
-
-
-def tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by ``pid`` and its live descendants (Linux /proc)."""
-    total, todo = 0.0, [pid]
-    tick = os.sysconf("SC_CLK_TCK")
-    while todo:
-        current = todo.pop()
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-            for task in Path(f"/proc/{current}/task").iterdir():
-                todo.extend(int(c) for c in (task / "children").read_text().split())
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
-
-
-def busy_cores() -> tuple[float, float]:
-    """(busy, total) jiffies of the whole machine so far, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
 
 
 def body(n: int) -> bytes:
@@ -187,17 +166,17 @@ def main() -> None:
         if args.server == "runserver":
             command = [sys.executable, "-m", "jishiban.cli", "runserver", f"127.0.0.1:{port}", "--noreload"]
         else:
-            command = [str(Path(sys.executable).parent / "gunicorn"), "jishiban.wsgi:application", "--bind",
-                       f"127.0.0.1:{port}", "--workers", str(args.processes), "--threads", str(args.server_threads),
-                       "--log-level", "warning"]
+            command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:jishiban.gunicorn_conf",
+                       "jishiban.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(args.processes),
+                       "--threads", str(args.server_threads), "--access-logfile", "/dev/null"]
         server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_until_up(port)
             load(port, token, rate=20, seconds=2, threads=4, first=10**7)  # warm-up: imports, connections
-            server_cpu, client_cpu, machine = tree_cpu(server.pid), time.process_time(), busy_cores()
+            server_cpu, client_cpu, machine = cpu_seconds(server.pid), time.process_time(), busy_cores()
             result = load(port, token, args.rate, args.seconds, args.threads)
             served = result["requests"]
-            result["server_cpu_ms_per_request"] = round(1000 * (tree_cpu(server.pid) - server_cpu) / served, 2)
+            result["server_cpu_ms_per_request"] = round(1000 * (cpu_seconds(server.pid) - server_cpu) / served, 2)
             result["client_cpu_ms_per_request"] = round(1000 * (time.process_time() - client_cpu) / served, 2)
             busy, total = (after - before for after, before in zip(busy_cores(), machine, strict=True))
             result["machine_busy_pct"] = round(100 * busy / total, 1)  # all cores, database included

@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from _common import cpu_seconds
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
@@ -73,8 +75,9 @@ def count_appeals(env: dict) -> int:
 
 def server_command(kind: str, port: int, processes: int) -> list[str]:
     if kind == "gunicorn":
-        return [str(Path(PYTHON).with_name("gunicorn")), "jishiban.wsgi:application", "-b", f"127.0.0.1:{port}",
-                "-w", str(processes), "--threads", "8", "-k", "gthread"]
+        # the production settings (jishiban/gunicorn_conf.py), with the benchmark's port and processes
+        return [str(Path(PYTHON).with_name("gunicorn")), "-c", "python:jishiban.gunicorn_conf", "jishiban.wsgi:application",
+                "-b", f"127.0.0.1:{port}", "-w", str(processes), "--access-logfile", "/dev/null"]
     if kind == "prefork":
         return [PYTHON, "bench/open311_server.py", "--port", str(port), "--processes", str(processes)]
     return [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
@@ -95,30 +98,6 @@ def start_server(env: dict, port: int, log, cmd: list[str]) -> subprocess.Popen:
             raise RuntimeError("server exited; see its log")
         time.sleep(0.3)
     raise RuntimeError("server did not answer within 60 s")
-
-
-def _tree(pid: int) -> list[int]:
-    pids = [pid]
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children = (task / "children").read_text().split()
-        except OSError:
-            continue
-        for child in children:
-            pids += _tree(int(child))
-    return pids
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children so far (Linux /proc)."""
-    total = 0
-    for p in _tree(pid):
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def stop_server(proc: subprocess.Popen) -> None:

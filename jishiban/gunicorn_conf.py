@@ -1,0 +1,24 @@
+"""gunicorn settings for serving jishiban in production (and in the load benchmarks):
+
+    gunicorn -c python:jishiban.gunicorn_conf jishiban.wsgi:application
+
+One worker process per core, each with a few threads (gthread: keep-alive connections, and a
+thread waiting on the database does not hold a core). Few threads per process keeps the time a
+thread waits for Python's GIL short, which matters because SQLite holds its write lock for
+that time too. Every value can be overridden on the command line or by GUNICORN_CMD_ARGS.
+"""
+
+import os
+
+bind = os.environ.get("JISHIBAN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
+worker_class = "gthread"
+threads = 4
+keepalive = 5
+timeout = 60
+# Restart a worker now and then (with jitter so they do not restart together).
+max_requests = 20000
+max_requests_jitter = 2000
+accesslog = "-"
+errorlog = "-"
+loglevel = "warning"
