@@ -189,6 +189,10 @@ OPEN311 = {
 if env_str("OPEN311_CONTACT"):
     OPEN311["CONTACT"] = env_str("OPEN311_CONTACT")
 
+# A REST token or Open311 key checked a moment ago is trusted for this long per process
+# (revoking elsewhere takes effect within it; 0 checks the database on every request).
+JISHIBAN_API_TOKEN_CACHE_SECONDS = env_int("JISHIBAN_API_TOKEN_CACHE_SECONDS", 5, minimum=0)
+
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
