@@ -234,3 +234,23 @@ def test_statistics_are_refreshed_as_the_import_grows_on_postgresql(reference_da
     # 3 → analyse, next at 6; 6 → analyse, next at 12 (PostgreSQL only; SQLite keeps its planner).
     expected = 12 if connection.vendor == "postgresql" else 2
     assert importer._analyze_at == expected and Appeal.objects.count() == 9
+
+
+@pytest.mark.parametrize("cpus,vendor,estimate,expected", [
+    (2, "sqlite", 1_000_000, 0),       # the parent is busy writing: a worker only adds pickling
+    (2, "postgresql", 1_000_000, 1),   # the server writes in its own process: validation overlaps
+    (2, "postgresql", 1_000, 0),       # small files never fork
+    (8, "sqlite", 1_000_000, 3),
+    (1, "postgresql", 1_000_000, 0),
+])
+def test_automatic_worker_count_follows_cores_database_and_size(monkeypatch, cpus, vendor, estimate, expected):
+    from importlib import import_module
+
+    from django.db import connection
+
+    command = import_module("jishiban.intake.management.commands.import")
+
+    monkeypatch.setattr(command.os, "cpu_count", lambda: cpus)
+    monkeypatch.setattr(type(connection), "vendor", vendor, raising=False)
+    assert command.Command._workers("auto", estimate) == expected
+    assert command.Command._workers("2", estimate) == 2
