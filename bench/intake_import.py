@@ -143,8 +143,8 @@ def main() -> None:
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     parser.add_argument("--batch-size", type=int, default=5000)
     cpus = os.cpu_count() or 1
-    parser.add_argument("--workers", type=int, default=min(cpus // 2, 3) if cpus >= 4 else 0,
-                        help="validation worker processes (the import command's auto choice by default)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="validation processes (default: as `jishiban import --workers auto` on this machine)")
     parser.add_argument("--shuffled", action="store_true", help="rows in random time order")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/jsb_bench_intake_import",
                         help="a PostgreSQL URL whose database may be dropped and recreated")
@@ -174,8 +174,11 @@ def main() -> None:
             subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
             subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
             env["DATABASE_URL"] = args.pg
+        workers = args.workers
+        if workers is None:  # the import command's automatic choice for a big file
+            workers = min(cpus // 2, 3) if cpus >= 4 else int(db == "postgres" and cpus >= 2)
         out = subprocess.run([sys.executable, __file__, "--worker", db, "--csv", str(csv_path), "--batch-size",
-                              str(args.batch_size), "--workers", str(args.workers)],
+                              str(args.batch_size), "--workers", str(workers)],
                              env=env, capture_output=True, text=True, check=False)
         if out.returncode:
             print(out.stderr[-3000:])
