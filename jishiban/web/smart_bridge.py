@@ -121,6 +121,13 @@ class DispatchAdvisor:
 
         self._advisor = Advisor()
 
+    def prepare(self, appeals) -> None:
+        """Read the page's routing data at once (see ``routing.services.Advisor.prepare``)."""
+        try:
+            self._advisor.prepare(appeals)
+        except Exception as exc:  # smart help never blocks the desk; suggest() reads one by one
+            log.warning("dispatch suggestions could not be prepared: %s", exc)
+
     def suggest(self, appeal) -> dict | None:
         """``{"lead": Organisation, "co": [Organisation], "explanation": str, "source": str}`` or None."""
         from jishiban.routing.services import suggest_units

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jishiban.organisations.models import Organisation
-from jishiban.organisations.selectors import unit_for_domain
+from jishiban.organisations.selectors import domain_units, pick_for_domain, unit_for_domain
 
 from .. import selectors
 from ..matching import match
@@ -100,6 +100,32 @@ class Advisor:
     _decisions: dict = field(default_factory=dict, init=False, repr=False)
     _learned: dict = field(default_factory=dict, init=False, repr=False)
     _domain: dict = field(default_factory=dict, init=False, repr=False)
+
+    def prepare(self, appeals) -> None:
+        """Read what ``suggest`` will need for all of ``appeals`` (a queue page) in two queries:
+        the learned statistics of their categories and counties, and the units of their
+        categories' domains. Without it each appeal with a new category/county pair costs two."""
+        keys, domains = set(), set()
+        for appeal in appeals:
+            if not appeal.category_id:
+                continue
+            keys.add((tuple(c.pk for c in selectors.category_chain(appeal.category)), appeal.county_id))
+            domains.add(appeal.category.profile("domain"))
+        keys -= self._learned.keys()
+        if keys:
+            rows = selectors.learned_rows_many({pk for chain, _county in keys for pk in chain},
+                                               {county for _chain, county in keys})
+            for chain, county in keys:
+                self._learned[(chain, county)] = [r for r in rows if r.category_id in chain and r.county_id == county]
+        units = domain_units(domains - {None, ""})
+        for appeal in appeals:
+            domain = appeal.category.profile("domain") if appeal.category_id else None
+            if not domain:
+                continue
+            key = (domain, appeal.county_id, appeal.town_id if domain == "town" else None)
+            if key not in self._domain:
+                self._domain[key] = pick_for_domain(units.get(domain, []), domain, county_id=appeal.county_id,
+                                                    town_id=appeal.town_id)
 
     def suggest(self, appeal, *, limit: int = 3) -> list[Suggestion]:
         on = self.on or timezone.localdate()

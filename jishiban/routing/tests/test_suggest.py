@@ -147,3 +147,24 @@ def test_seed_is_idempotent_and_keeps_edits(seeded):
     assert DispatchRule.objects.count() == count and not DispatchRule.objects.get(pk=rule.pk).is_active
     assert not DispatchRule.objects.filter(seed_key__startswith="domain:110101").exists()  # town affairs
     assert not DispatchRule.objects.filter(category__code="120101").exists()  # two telecom operators
+
+
+def test_prepared_advisor_suggests_the_same_with_two_queries_for_a_page(reference_data, django_assert_max_num_queries):
+    """GIVEN a queue page of appeals in different counties, towns and categories (no catalogue:
+    learned statistics and the domain decide) WHEN the advisor reads the page at once THEN each
+    suggestion is what a fresh advisor gives and no row costs a query of its own."""
+    from jishiban.routing.models import LearnedRoute
+
+    LearnedRoute.objects.create(category=Category.objects.get(code="020101"), county=Region.objects.get(code="370811"),
+                                unit=org("370811-water"), dispatched=9, kept=8, refreshed_at=timezone.now())
+    cases = [("370811", "020101"), ("370883", "020101"), ("370811", None), ("370883", "020101"),
+             ("370829", "020101")]
+    appeals = [make_appeal(county=county, category=category) for county, category in cases]
+    appeals.append(make_appeal(county="370883", town=town_of("370883").code, category="020101"))
+    expected = [[s.as_dict() for s in suggest_units(a)] for a in appeals]
+    advisor = Advisor(preload=False)
+    advisor.prepare(appeals)
+    with django_assert_max_num_queries(len(appeals)):  # catalogue look-ups only, none for learned/domain
+        got = [[s.as_dict() for s in suggest_units(a, advisor=advisor)] for a in appeals]
+    assert got == expected
+    assert expected[0][0]["source"] == "learned" and expected[1][0]["lead_unit"]["code"] == "370883-water"

@@ -31,7 +31,9 @@ def queue(request):
     if tab not in TABS:
         tab = "received"
     rows = dispatch_queue(request.user, TABS[tab])
+    rows = list(rows)
     advisor = smart_bridge.DispatchAdvisor()
+    advisor.prepare(rows)
     items = []
     for appeal in rows:
         actions = available_actions(request.user, appeal)
