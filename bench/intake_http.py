@@ -148,7 +148,8 @@ def main() -> None:
     if args.rate * args.seconds > 20000:
         parser.error("keep the run bounded: rate × seconds ≤ 20000")
     for db in args.db:
-        env = {**os.environ, "SECRET_KEY": SECRET, "DJANGO_SETTINGS_MODULE": "jishiban.settings", "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "SECRET_KEY": SECRET, "DJANGO_SETTINGS_MODULE": "jishiban.settings", "PYTHONPATH": str(ROOT),
+               "JISHIBAN_ACCESS_LOG": ""}  # no access log: the production settings otherwise log each request
         env.pop("Q_SYNC", None)
         if db == "sqlite":
             path = Path(f"/tmp/jishiban-bench-http-{os.getpid()}.sqlite3")
@@ -168,7 +169,7 @@ def main() -> None:
         else:
             command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:jishiban.gunicorn_conf",
                        "jishiban.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(args.processes),
-                       "--threads", str(args.server_threads), "--access-logfile", "/dev/null"]
+                       "--threads", str(args.server_threads)]
         server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_until_up(port)

@@ -77,7 +77,7 @@ def server_command(kind: str, port: int, processes: int) -> list[str]:
     if kind == "gunicorn":
         # the production settings (jishiban/gunicorn_conf.py), with the benchmark's port and processes
         return [str(Path(PYTHON).with_name("gunicorn")), "-c", "python:jishiban.gunicorn_conf", "jishiban.wsgi:application",
-                "-b", f"127.0.0.1:{port}", "-w", str(processes), "--access-logfile", "/dev/null"]
+                "-b", f"127.0.0.1:{port}", "-w", str(processes)]
     if kind == "prefork":
         return [PYTHON, "bench/open311_server.py", "--port", str(port), "--processes", str(processes)]
     return [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
@@ -184,7 +184,7 @@ def bench(db: str, args) -> dict:
     pg_name = f"jishiban_bench_open311_{secrets.token_hex(3)}"
     env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(40), "JISHIBAN_VAR_DIR": str(tmp), "DEBUG": "0",
            "DJANGO_SETTINGS_MODULE": "jishiban.settings", "LOG_LEVEL": "WARNING",
-           "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "JISHIBAN_ACCESS_LOG": ""}
     env.pop("Q_SYNC", None)
     if db == "postgres":
         import psycopg

@@ -19,6 +19,7 @@ timeout = 60
 # Restart a worker now and then (with jitter so they do not restart together).
 max_requests = 20000
 max_requests_jitter = 2000
-accesslog = "-"
+# One line per request on stdout; JISHIBAN_ACCESS_LOG="" turns it off (the proxy in front logs).
+accesslog = os.environ.get("JISHIBAN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = "warning"
