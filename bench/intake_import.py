@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
+from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +61,7 @@ def generate(path: Path, rows: int, *, shuffled: bool, seed: int = 7) -> None:
             ])
 
 
-def worker(db: str, csv_path: Path, batch_size: int, workers: int) -> dict:
+def worker(db: str, csv_path: Path, batch_size: int, workers: str, rows: int) -> dict:
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-that-is-long-enough-for-django-checks")
     os.environ["DJANGO_SETTINGS_MODULE"] = "jishiban.settings"
     sys.path.insert(0, str(ROOT))
@@ -79,6 +80,8 @@ def worker(db: str, csv_path: Path, batch_size: int, workers: int) -> dict:
 
     call_command("migrate", verbosity=0)
     load_reference_data()
+    # "auto": what `jishiban import --workers auto` would choose for this file on this machine
+    workers = import_module("jishiban.intake.management.commands.import").Command._workers(workers, rows)
     channel = Channel.objects.get(code="12345-phone")
     rejected = []
     importer = Importer(channel, batch_size=batch_size, workers=workers, on_reject=rejected.append)
@@ -142,8 +145,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     parser.add_argument("--batch-size", type=int, default=5000)
-    cpus = os.cpu_count() or 1
-    parser.add_argument("--workers", type=int, default=None,
+    parser.add_argument("--workers", default="auto",
                         help="validation processes (default: as `jishiban import --workers auto` on this machine)")
     parser.add_argument("--shuffled", action="store_true", help="rows in random time order")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/jsb_bench_intake_import",
@@ -152,7 +154,7 @@ def main() -> None:
     parser.add_argument("--csv", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, Path(args.csv), args.batch_size, args.workers)))
+        print(json.dumps(worker(args.worker, Path(args.csv), args.batch_size, args.workers, args.rows)))
         return
 
     csv_path = Path(f"/tmp/jishiban-bench-import-{args.rows}{'-shuffled' if args.shuffled else ''}.csv")
@@ -174,11 +176,8 @@ def main() -> None:
             subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
             subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
             env["DATABASE_URL"] = args.pg
-        workers = args.workers
-        if workers is None:  # the import command's automatic choice for a big file
-            workers = min(cpus // 2, 3) if cpus >= 4 else int(db == "postgres" and cpus >= 2)
         out = subprocess.run([sys.executable, __file__, "--worker", db, "--csv", str(csv_path), "--batch-size",
-                              str(args.batch_size), "--workers", str(workers)],
+                              str(args.batch_size), "--workers", args.workers, "--rows", str(args.rows)],
                              env=env, capture_output=True, text=True, check=False)
         if out.returncode:
             print(out.stderr[-3000:])

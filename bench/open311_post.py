@@ -6,7 +6,7 @@
 
 What it does: a fresh database in a temporary folder (SQLite) or a throw-away PostgreSQL database,
 migrations, the reference data and one API key; then a server process (gunicorn when installed,
-otherwise ``bench/open311_server.py``, a pre-fork threaded server; ``--server runserver`` for the
+otherwise ``bench/_open311_server.py``, a pre-fork threaded server; ``--server runserver`` for the
 demo's single-process server) and an open-loop load: request *i* is due
 at ``start + i / rate`` whatever the server does, and its latency is counted from that due time
 (so a slow server is not hidden by the client waiting for it). Every POST is a new request (a
@@ -79,7 +79,7 @@ def server_command(kind: str, port: int, processes: int) -> list[str]:
         return [str(Path(PYTHON).with_name("gunicorn")), "-c", "python:jishiban.gunicorn_conf", "jishiban.wsgi:application",
                 "-b", f"127.0.0.1:{port}", "-w", str(processes)]
     if kind == "prefork":
-        return [PYTHON, "bench/open311_server.py", "--port", str(port), "--processes", str(processes)]
+        return [PYTHON, "bench/_open311_server.py", "--port", str(port), "--processes", str(processes)]
     return [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
 
 
@@ -259,7 +259,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=16, help="client threads")
     parser.add_argument("--server", choices=["gunicorn", "prefork", "runserver"],
                         default="gunicorn" if Path(PYTHON).with_name("gunicorn").exists() else "prefork",
-                        help="gunicorn when installed, else bench/open311_server.py; runserver = `jishiban serve`")
+                        help="gunicorn when installed, else bench/_open311_server.py; runserver = `jishiban serve`")
     parser.add_argument("--processes", type=int, default=2, help="server processes (gunicorn, prefork)")
     parser.add_argument("--baseline", action="store_true", help="also time GET discovery.json (server overhead)")
     args = parser.parse_args()

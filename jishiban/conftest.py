@@ -24,12 +24,9 @@ def personas(reference_data):
 
 @pytest.fixture(autouse=True)
 def _fresh_lookups():
-    # Rows cached by one test may have been rolled back (or flushed) before the next.
-    from jishiban.api.tokens import forget_checked_tokens
+    # Rows (and credentials) cached by one test may have been rolled back or flushed before the next.
     from jishiban.core.lookups import clear_all
 
     clear_all()
-    forget_checked_tokens()
     yield
     clear_all()
-    forget_checked_tokens()

@@ -7,25 +7,15 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from jishiban.accounts.models import User
-from jishiban.core.lookups import Lookup
+from jishiban.core.lookups import Lookup, credential_ttl
 
 from .models import ApiToken
 
 PREFIX = "jsb_"
 TOUCH_EVERY = timedelta(minutes=5)
-
-# A token checked a moment ago is not looked up again for JISHIBAN_API_TOKEN_CACHE_SECONDS
-# (default 5 s; 0 turns the cache off): a channel system posting a hundred appeals a second
-# costs one lookup per process every few seconds instead of one per request. Revoking a token
-# or changing its user clears the cache of this process at once; other server processes notice
-# when their entry expires, so a revoked token is refused everywhere within that time.
-def _cache_seconds() -> float:
-    return float(getattr(settings, "JISHIBAN_API_TOKEN_CACHE_SECONDS", 5))
-
 
 def digest(token: str) -> str:
     # Tokens carry 256 random bits, so a fast hash is enough (no password stretching needed).
@@ -50,10 +40,6 @@ def user_for_token(token: str):
     return None if user is None else copy.copy(user)
 
 
-def forget_checked_tokens() -> None:
-    CHECKED.clear()
-
-
 def _look_up(key: str):
     # No ordering: the digest is unique.
     row = next(iter(ApiToken.objects.select_related("user", "channel").order_by()
@@ -68,10 +54,12 @@ def _look_up(key: str):
     return user
 
 
-CHECKED = Lookup(ApiToken, _look_up, ttl=_cache_seconds, also=(User,))
+# Tokens checked a moment ago (see core.lookups.credential_ttl); revoking one or changing its
+# user clears this process's cache at once.
+CHECKED = Lookup(ApiToken, _look_up, ttl=credential_ttl, also=(User,))
 
 
 def revoke(token_rows) -> int:
     count = token_rows.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-    forget_checked_tokens()
+    CHECKED.clear()
     return count

@@ -23,7 +23,8 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
 DEFAULT_TTL = 60.0
@@ -38,6 +39,7 @@ class Lookup:
         self.model, self._load, self._ttl, self._clock = model, load, ttl, clock
         self._items: dict[Hashable, tuple[models.Model, float]] = {}
         self._lock = threading.Lock()
+        self._generation = 0  # bumped by clear(): a load that began before it is not stored
         uid = f"jishiban.core.lookups:{id(self)}"
         for sender in (model, *also):
             post_save.connect(self._changed, sender=sender, weak=False, dispatch_uid=uid)
@@ -49,10 +51,11 @@ class Lookup:
         now = self._clock()
         if hit is not None and hit[1] > now:
             return hit[0]
+        generation = self._generation
         value = self._load(key)
         ttl = self._ttl() if callable(self._ttl) else self._ttl
         with self._lock:
-            if value is None or ttl <= 0:
+            if value is None or ttl <= 0 or generation != self._generation:
                 self._items.pop(key, None)
             else:
                 self._items[key] = (value, now + ttl)
@@ -60,10 +63,22 @@ class Lookup:
 
     def clear(self) -> None:
         with self._lock:
+            self._generation += 1
             self._items.clear()
 
     def _changed(self, sender, **kwargs) -> None:
+        # Now, and again when the change commits: another thread may have read and cached the
+        # old committed row in between.
         self.clear()
+        transaction.on_commit(self.clear, using=kwargs.get("using"))
+
+
+def credential_ttl() -> float:
+    """How long a checked credential (REST token, Open311 key) is trusted per process:
+    ``JISHIBAN_API_TOKEN_CACHE_SECONDS`` (5 s; 0 checks the database on every request). A channel
+    system posting a hundred appeals a second then costs one look-up per process every few
+    seconds; a credential revoked in another process is refused everywhere within that time."""
+    return float(settings.JISHIBAN_API_TOKEN_CACHE_SECONDS)
 
 
 def clear_all() -> None:

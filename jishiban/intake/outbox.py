@@ -98,13 +98,17 @@ def _enqueue(row_id: int) -> None:
     enqueue("jishiban.intake.tasks.deliver_result", row_id)
 
 
+def _due(now: datetime) -> Q:
+    """Rows to send now: pending and due, or stuck in ``sending`` past the lease (a dead worker)."""
+    return Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=DeliveryStatus.SENDING, claimed_at__lt=now - lease()
+    )
+
+
 def claim(row_id: int, now: datetime) -> ResultDelivery | None:
     """Take the row for this worker, or ``None`` when it is not due or someone else has it."""
     token = uuid.uuid4().hex
-    due = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) | Q(
-        status=DeliveryStatus.SENDING, claimed_at__lt=now - lease()
-    )
-    taken = ResultDelivery.objects.filter(due, pk=row_id).update(
+    taken = ResultDelivery.objects.filter(_due(now), pk=row_id).update(
         status=DeliveryStatus.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
     )
     if taken != 1:
@@ -166,11 +170,8 @@ def deliver(row_id: int, *, now: datetime | None = None) -> str:
 def deliver_due(*, now: datetime | None = None, limit: int = 200) -> dict[str, int]:
     """Send every due row (pending and due, or stuck in ``sending`` past the lease)."""
     now = now or timezone.now()
-    due = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) | Q(
-        status=DeliveryStatus.SENDING, claimed_at__lt=now - lease()
-    )
     counts = {"sent": 0, "retry": 0, "skipped": 0}
-    for row_id in ResultDelivery.objects.filter(due).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]:
+    for row_id in ResultDelivery.objects.filter(_due(now)).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]:
         outcome = deliver(row_id, now=now)
         counts[str(outcome) if str(outcome) in counts else "retry"] += 1
     return counts

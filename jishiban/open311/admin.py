@@ -2,13 +2,12 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from jishiban.taxonomy.models import Category
 
-from .keys import KEYS
+from .keys import revoke
 from .models import ApiKey, ServiceAttribute
 
 
@@ -51,7 +50,6 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("吊销所选密钥"))
     def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        KEYS.clear()  # this process at once; the others within their cache time
+        count = revoke(queryset)
         self.message_user(request, ngettext("已吊销 %(n)d 个密钥", "已吊销 %(n)d 个密钥", count) % {"n": count},
                           messages.SUCCESS)

@@ -12,13 +12,12 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from jishiban.channels.models import Channel
-from jishiban.core.lookups import Lookup
+from jishiban.core.lookups import Lookup, credential_ttl
 
 from .models import ApiKey
 
@@ -51,21 +50,24 @@ def revoke_key(prefix: str, *, now: datetime | None = None) -> tuple[ApiKey, boo
     Raises ``ApiKey.DoesNotExist`` for an unknown prefix.
     """
     key = ApiKey.objects.get(prefix=prefix.strip())
-    changed = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now or timezone.now())
-    KEYS.clear()
+    changed = revoke(ApiKey.objects.filter(pk=key.pk), now=now)
     key.refresh_from_db()
     return key, changed == 1
 
 
-def _cache_seconds() -> float:
-    return float(getattr(settings, "JISHIBAN_API_TOKEN_CACHE_SECONDS", 5))
+def revoke(keys, *, now: datetime | None = None) -> int:
+    """Revoke the unrevoked keys of the queryset ``keys``; they are refused in this process at
+    once (the others: within ``core.lookups.credential_ttl``). Returns how many."""
+    count = keys.filter(revoked_at__isnull=True).update(revoked_at=now or timezone.now())
+    KEYS.clear()
+    return count
 
 
-# Keys (with their channel) checked a moment ago come from memory for a few seconds, like the
-# REST API's tokens: revoking a key or switching its channel off takes effect in this process at
-# once, in other server processes within JISHIBAN_API_TOKEN_CACHE_SECONDS (5 s).
+# Keys (with their channel) checked a moment ago, like the REST API's tokens (see
+# core.lookups.credential_ttl): revoking a key or switching its channel off takes effect in this
+# process at once.
 KEYS = Lookup(ApiKey, lambda prefix: ApiKey.objects.select_related("channel").filter(prefix=prefix).first(),
-              ttl=_cache_seconds, also=(Channel,))
+              ttl=credential_ttl, also=(Channel,))
 
 
 def authenticate(raw: str | None, *, now: datetime | None = None) -> ApiKey | None:

@@ -136,8 +136,9 @@ def rule_for(user, pk: int) -> DispatchRule | None:
 # --- learned --------------------------------------------------------------------------------------
 
 def learned_rows_many(category_ids, county_ids) -> list[LearnedRoute]:
-    """``learned_rows`` for several counties at once (``None`` among them: no county), in the
-    same order; the caller picks each county's rows."""
+    """Learned statistics for these categories in these counties (``None`` among them: appeals
+    without a county), units that can still take work, best kept first; the caller picks each
+    county's rows."""
     counties = [c for c in county_ids if c is not None]
     where = Q(county_id__in=counties)
     if None in county_ids:
@@ -145,10 +146,3 @@ def learned_rows_many(category_ids, county_ids) -> list[LearnedRoute]:
     qs = LearnedRoute.objects.filter(where, category_id__in=list(category_ids), unit__is_active=True)
     return list(qs.select_related("unit", "category", "county").order_by("-kept", "unit__code"))
 
-
-def learned_rows(category_ids, county_id) -> list[LearnedRoute]:
-    """Learned statistics for these categories in this county (``None``: appeals without a
-    county), units that can still take work, best kept first."""
-    qs = LearnedRoute.objects.filter(category_id__in=list(category_ids), unit__is_active=True)
-    qs = qs.filter(county_id=county_id) if county_id else qs.filter(county__isnull=True)
-    return list(qs.select_related("unit", "category", "county").order_by("-kept", "unit__code"))

@@ -12,9 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jishiban.appeals.models import Appeal
 
-from .classify.model import ModelLoadError
 from .models import ClassifierVersion, RiskRule, Suggestion
-from .modelstore import DatabaseModelStore
 from .riskrules import clean_rule_data
 
 
@@ -52,6 +50,9 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
         if len(rows) != 1:
             self.message_user(request, _("请只选择一个版本"), messages.ERROR)
             return
+        from .classify.model import ModelLoadError  # scikit-learn: only when a model is activated
+        from .modelstore import DatabaseModelStore
+
         try:
             DatabaseModelStore().activate(rows[0].number)
         except ModelLoadError as exc:

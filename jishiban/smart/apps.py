@@ -15,11 +15,11 @@ class SmartConfig(AppConfig):
         from jishiban.intake.hooks import register_after_intake
         from jishiban.regions.models import Region
 
-        from . import grids, receivers, risk, riskrules, services
+        from . import grids, receivers, risk, riskrules
         from .followup import on_transition_recorded
         from .models import RiskRule
 
-        register_after_intake(services.after_intake)
+        register_after_intake(receivers.after_intake)
         risk.set_rules_provider(riskrules.active_rules)
         transition_recorded.connect(on_transition_recorded, dispatch_uid="smart.follow_parent")
         transition_committed.connect(receivers.forget_gone_appeal, dispatch_uid="smart.forget_gone")

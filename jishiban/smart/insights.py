@@ -12,7 +12,7 @@ import logging
 from django.utils.translation import gettext as _
 
 from . import conf
-from .duplicates import Found, live_index, repeat_of
+from .duplicates import Found, live_index, repeat_of, text_of
 from .geocode.resolver import resolve
 from .suggest import Unavailable, classify
 
@@ -20,10 +20,6 @@ log = logging.getLogger("jishiban.smart")
 
 def doc_of(appeal):
     return (appeal.title or "", appeal.content or "") if appeal.title else (appeal.content or "")
-
-
-def text_of(appeal) -> str:
-    return f"{appeal.title}。{appeal.content}" if appeal.title else (appeal.content or "")
 
 
 def _ref(region) -> dict | None:

@@ -13,6 +13,14 @@ SCHEDULES = {
 }
 
 
+def after_intake(appeal_id: int) -> None:
+    """The after-intake hook. ``services`` (and with it scikit-learn and the text models) is
+    imported on the first call, in the job worker, not in every process at start-up."""
+    from .services import after_intake as run
+
+    run(appeal_id)
+
+
 def forget_gone_appeal(sender, *, appeal, event, **kwargs) -> None:
     """``transition_committed``: a merged or invalid appeal leaves this process's duplicate index."""
     if event.action in ("merge", "invalidate"):

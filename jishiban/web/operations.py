@@ -83,6 +83,8 @@ def bulk_dispatch(items: list[tuple[int, int]], *, by, unit=None, advisor) -> Bu
     result = BulkResult()
     appeals = {a.pk: a for a in Appeal.objects.visible_to(by).filter(pk__in=[pk for pk, _v in items])
                .select_related("category__parent__parent", "county", "town", "channel")}
+    if unit is None:
+        advisor.prepare(list(appeals.values()))
     for pk, version in items:
         appeal = appeals.get(pk)
         if appeal is None:

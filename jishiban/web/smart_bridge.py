@@ -114,12 +114,13 @@ def locate(address: str) -> dict | None:
 class DispatchAdvisor:
     """Suggests lead (and co-) units for appeals from the dispatch catalogue
     (``jishiban.routing``: catalogue rules, meeting decisions, learned units, the domain rule).
-    One instance per request shares the catalogue read across a queue page."""
+    One instance per request shares the catalogue read across a queue page; for one appeal
+    (``many=False``) only the rules that could apply to it are read."""
 
-    def __init__(self):
+    def __init__(self, *, many: bool = True):
         from jishiban.routing.services import Advisor
 
-        self._advisor = Advisor()
+        self._advisor = Advisor(preload=many)
 
     def prepare(self, appeals) -> None:
         """Read the page's routing data at once (see ``routing.services.Advisor.prepare``)."""

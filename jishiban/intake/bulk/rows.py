@@ -56,10 +56,6 @@ def derived_id(row: dict) -> str:
     return "row-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:40]
 
 
-def reason(errors: dict[str, list[str]]) -> str:
-    return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
-
-
 def _pk(obj):
     return obj.pk if obj is not None else None
 
@@ -99,7 +95,7 @@ class RowPreparer:
         try:
             v = validate(new, now=self.now)
         except AppealValidationError as exc:
-            return Rejection(number, external_id, reason(exc.errors))
+            return Rejection(number, external_id, exc.message)  # "field: messages; …"
         return Valid(number, v["external_id"], v["received_at"], (
             v["external_id"], v["received_at"], v["title"], v["content"], v["citizen_name"], v["citizen_phone"],
             v["citizen_id_number"], v["anonymous"], v["address"], _pk(v["category"]), v["appeal_type"],

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jishiban.organisations.models import Organisation
-from jishiban.organisations.selectors import domain_units, pick_for_domain, unit_for_domain
+from jishiban.organisations.selectors import domain_units, pick_for_domain
 
 from .. import selectors
 from ..matching import match
@@ -99,33 +99,15 @@ class Advisor:
     _orphans: bool | None = field(default=None, init=False, repr=False)
     _decisions: dict = field(default_factory=dict, init=False, repr=False)
     _learned: dict = field(default_factory=dict, init=False, repr=False)
-    _domain: dict = field(default_factory=dict, init=False, repr=False)
+    _units: dict = field(default_factory=dict, init=False, repr=False)
 
     def prepare(self, appeals) -> None:
         """Read what ``suggest`` will need for all of ``appeals`` (a queue page) in two queries:
         the learned statistics of their categories and counties, and the units of their
         categories' domains. Without it each appeal with a new category/county pair costs two."""
-        keys, domains = set(), set()
-        for appeal in appeals:
-            if not appeal.category_id:
-                continue
-            keys.add((tuple(c.pk for c in selectors.category_chain(appeal.category)), appeal.county_id))
-            domains.add(appeal.category.profile("domain"))
-        keys -= self._learned.keys()
-        if keys:
-            rows = selectors.learned_rows_many({pk for chain, _county in keys for pk in chain},
-                                               {county for _chain, county in keys})
-            for chain, county in keys:
-                self._learned[(chain, county)] = [r for r in rows if r.category_id in chain and r.county_id == county]
-        units = domain_units(domains - {None, ""})
-        for appeal in appeals:
-            domain = appeal.category.profile("domain") if appeal.category_id else None
-            if not domain:
-                continue
-            key = (domain, appeal.county_id, appeal.town_id if domain == "town" else None)
-            if key not in self._domain:
-                self._domain[key] = pick_for_domain(units.get(domain, []), domain, county_id=appeal.county_id,
-                                                    town_id=appeal.town_id)
+        categorised = [a for a in appeals if a.category_id]
+        self._fill_learned({_learned_key(a, selectors.category_chain(a.category)) for a in categorised})
+        self._fill_units({a.category.profile("domain") for a in categorised} - {None, ""})
 
     def suggest(self, appeal, *, limit: int = 3) -> list[Suggestion]:
         on = self.on or timezone.localdate()
@@ -138,7 +120,7 @@ class Advisor:
                 found.append(suggestion)
 
         rules = self._catalogue(appeal, chain, on)
-        decisions = self._meeting(appeal, chain, on, exclude={r.decision_id for r in rules.values()})
+        decisions = self._meeting(appeal, chain, on)
         data = [self._rule_data(r) for r in rules.values()]
         data += [replace(selectors.decision_data(d, priority=meeting_priority()), lead=("decision", d.pk))
                  for d in decisions.values()]
@@ -183,8 +165,9 @@ class Advisor:
             self._rules[key] = {r.pk: r for r in rows}
         return self._rules[key]
 
-    def _meeting(self, appeal, chain, on, *, exclude) -> dict:
-        """Meeting decisions without a catalogue rule (usually none: one query tells)."""
+    def _meeting(self, appeal, chain, on) -> dict:
+        """Meeting decisions without a catalogue rule (usually none: one query tells), read once
+        per category, county and day."""
         if not chain:
             return {}
         if self._orphans is None:
@@ -195,17 +178,33 @@ class Advisor:
         if key not in self._decisions:
             from jishiban.supervision.selectors import decisions_for
 
-            self._decisions[key] = decisions_for(chain[0], appeal.county, on=on)
-        decisions = [d for d in self._decisions[key] if d.pk not in exclude and d.lead_unit.is_active]
-        in_catalogue = _with_rule([d.pk for d in decisions])
-        return {d.pk: d for d in decisions if d.pk not in in_catalogue}
+            decisions = [d for d in decisions_for(chain[0], appeal.county, on=on) if d.lead_unit.is_active]
+            in_catalogue = _with_rule([d.pk for d in decisions])
+            self._decisions[key] = {d.pk: d for d in decisions if d.pk not in in_catalogue}
+        return self._decisions[key]
+
+    def _fill_learned(self, keys) -> None:
+        """Learned statistics for (category chain, county) keys not read yet, in one query."""
+        keys = set(keys) - self._learned.keys()
+        if not keys:
+            return
+        rows = selectors.learned_rows_many({pk for chain, _county in keys for pk in chain},
+                                           {county for _chain, county in keys})
+        for chain, county in keys:
+            self._learned[(chain, county)] = [r for r in rows if r.category_id in chain and r.county_id == county]
+
+    def _fill_units(self, domains) -> None:
+        """The units of domains not read yet, in one query (``pick_for_domain`` chooses among them)."""
+        missing = set(domains) - self._units.keys()
+        if missing:
+            found = domain_units(missing)
+            self._units.update({domain: found.get(domain, []) for domain in missing})
 
     def _learned_units(self, appeal, chain) -> list[Suggestion]:
         if not chain:
             return []
-        key = (tuple(c.pk for c in chain), appeal.county_id)
-        if key not in self._learned:
-            self._learned[key] = selectors.learned_rows(key[0], appeal.county_id)
+        key = _learned_key(appeal, chain)
+        self._fill_learned({key})
         rows = self._learned[key]
         where = appeal.county.name if appeal.county_id else _("未定县市区")
         for category in chain:  # the nearest category with enough history
@@ -229,11 +228,8 @@ class Advisor:
         domain = category.profile("domain")
         if not domain:
             return None
-        # Only town affairs look at the town; everything else is the county's (or city's) unit.
-        key = (domain, appeal.county_id, appeal.town_id if domain == "town" else None)
-        if key not in self._domain:
-            self._domain[key] = unit_for_domain(domain, county=appeal.county, town=appeal.town)
-        unit = self._domain[key]
+        self._fill_units({domain})
+        unit = pick_for_domain(self._units[domain], domain, county_id=appeal.county_id, town_id=appeal.town_id)
         if unit is None:
             return None
         if domain == "town":
@@ -248,6 +244,10 @@ class Advisor:
         return Suggestion(unit, (), DOMAIN_SCORE, "domain",
                           _("分类 %(cat)s 的职能领域 + %(where)s → %(whose)s %(unit)s")
                           % {"cat": category.name, "where": where, "whose": whose, "unit": unit.name})
+
+
+def _learned_key(appeal, chain) -> tuple:
+    return tuple(c.pk for c in chain), appeal.county_id
 
 
 def _orphan_decisions_exist() -> bool:

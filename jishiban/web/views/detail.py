@@ -57,7 +57,7 @@ def render_detail(request, appeal, *, bound: dict | None = None, note_form=None,
     ctx = detail_context(user, appeal)
     role = "admin" if user.is_superuser else user.role
     if role in CENTRE_ROLES and appeal.status in ("received", "returned", "dispatched"):
-        ctx["dispatch_suggestion"] = smart_bridge.DispatchAdvisor().suggest(appeal)
+        ctx["dispatch_suggestion"] = smart_bridge.DispatchAdvisor(many=False).suggest(appeal)
         ctx["category_suggestions"] = smart_bridge.category_suggestions(appeal.content) if role in CENTRE_ROLES \
             and appeal.status in ("received", "returned") else None
     ctx.update({

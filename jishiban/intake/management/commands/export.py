@@ -68,7 +68,7 @@ class Command(BaseCommand):
                     raise
                 tmp.replace(path)
         except AppealValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items()))
+            raise CommandError(exc.message)
         except ActionForbidden as exc:
             raise CommandError(exc.message)
         self.stderr.write(_("已导出 %(n)d 件（导出记录 #%(id)d）") % {"n": log.row_count, "id": log.pk})

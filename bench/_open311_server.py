@@ -1,6 +1,6 @@
 """A small pre-fork WSGI server for the Open311 benchmark when gunicorn is not installed.
 
-    python bench/open311_server.py --port 8311 --processes 2
+    python bench/_open311_server.py --port 8311 --processes 2
 
 Starts N processes, each a threaded HTTP/1.1 server (Django's runserver handler, keep-alive)
 on the same 127.0.0.1 port with SO_REUSEPORT, so the kernel spreads connections over them
