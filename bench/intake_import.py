@@ -137,7 +137,8 @@ def worker(db: str, csv_path: Path, batch_size: int, workers: str, rows: int) ->
             "rerun_seconds": round(rerun_elapsed, 2), "rerun_present": rerun.present,
             "rerun_rows_per_s": round(stats.read / rerun_elapsed),
             "bare_seconds": round(bare, 2), "bare_rows_per_s": round(stats.read / bare),
-            "ratio_to_bare": round(elapsed / bare, 1), "peak_rss_mb": round(rss_import)}
+            "ratio_to_bare": round(elapsed / bare, 1), "peak_rss_mb": round(rss_import),
+            "worker_peak_rss_mb": round(children.ru_maxrss / 1024)}
 
 
 def main() -> None:

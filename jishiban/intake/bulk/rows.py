@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,7 +42,7 @@ class Valid:
     row: int
     external_id: str
     received_at: datetime
-    fields: tuple  # ROW_FIELDS without the number
+    fields: tuple  # ROW_FIELDS without the number, as the database takes them (``RowPreparer.convert``)
 
 
 @dataclass
@@ -61,8 +62,13 @@ def _pk(obj):
 
 
 class RowPreparer:
-    def __init__(self, channel: Channel, mapping: Mapping, now: datetime):
+    """``convert`` turns the validated values (``ROW_FIELDS[1:]``) into what the database takes
+    (the writer's ``RowWriter.converter``), so that work is done where the rows are prepared."""
+
+    def __init__(self, channel: Channel, mapping: Mapping, now: datetime,
+                 convert: Callable[[tuple], tuple] | None = None):
         self.channel, self.mapping, self.now = channel, mapping, now
+        self.convert = convert or (lambda values: values)
         self.categories = {c.code: c for c in Category.objects.filter(is_active=True).select_related("parent__parent")}
         self.counties = {r.code: r for r in Region.objects.filter(level=RegionLevel.COUNTY)}
 
@@ -96,8 +102,8 @@ class RowPreparer:
             v = validate(new, now=self.now)
         except AppealValidationError as exc:
             return Rejection(number, external_id, exc.message)  # "field: messages; …"
-        return Valid(number, v["external_id"], v["received_at"], (
+        return Valid(number, v["external_id"], v["received_at"], self.convert((
             v["external_id"], v["received_at"], v["title"], v["content"], v["citizen_name"], v["citizen_phone"],
             v["citizen_id_number"], v["anonymous"], v["address"], _pk(v["category"]), v["appeal_type"],
             _pk(v["county"]), _pk(v["town"]), _pk(v["grid"]), v["lat"], v["lon"], v["tags"], v["extras"],
-            v["content_key"], v["confidential"], v["urgent"]))
+            v["content_key"], v["confidential"], v["urgent"])))

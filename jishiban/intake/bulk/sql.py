@@ -11,6 +11,7 @@ which is why only ``loader.py`` uses it, inside a transaction, after validation.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from django.db import connection, models
@@ -22,10 +23,13 @@ class RowWriter:
     """Insert plain tuples into ``model``'s table.
 
     ``field_names`` are the per-row columns (FKs by ``*_id``), in tuple order; ``constants``
-    are columns with one value for every row (prepared once and appended).
+    are columns with one value for every row (prepared once and appended). Values of the
+    ``converted`` columns arrive ready for the database — converted where the rows are prepared,
+    with ``converter(names)`` — and are passed through.
     """
 
-    def __init__(self, model: type[models.Model], field_names: list[str], constants: dict | None = None):
+    def __init__(self, model: type[models.Model], field_names: list[str], constants: dict | None = None,
+                 converted: Iterable[str] = ()):
         opts = model._meta
         constants = constants or {}
         self.use_copy = connection.vendor == "postgresql"
@@ -43,11 +47,31 @@ class RowWriter:
         marks = ", ".join(["%s"] * len(self.columns))
         self.copy_sql = f"COPY {quote(self.table)} ({names}) FROM STDIN"
         self.insert_sql = f"INSERT INTO {quote(self.table)} ({names}) VALUES ({marks})"  # noqa: S608
-        self._plan = [(i, c) for i, f in enumerate(self.fields) if (c := self._converter(f)) is not None]
+        converted = set(converted)
+        self._plan = [(i, c) for i, f in enumerate(self.fields)
+                      if f.attname not in converted and (c := self._converter(f)) is not None]
+        self._opts = opts
+
+    def converter(self, names: Iterable[str]) -> Callable[[tuple], tuple]:
+        """A function giving a tuple of values of the columns ``names`` as this writer would
+        send them (the same conversions as ``prepare``); rows can then be written with those
+        columns declared ``converted``. Plain data in and out, so it runs in any process."""
+        plan = [(i, c) for i, name in enumerate(names) if (c := self._converter(self._opts.get_field(name))) is not None]
+
+        def convert(values: tuple) -> tuple:
+            if not plan:
+                return values
+            values = list(values)
+            for i, conv in plan:
+                if values[i] is not None:
+                    values[i] = conv(values[i])
+            return tuple(values)
+
+        return convert
 
     def _converter(self, field):
         if isinstance(field, models.JSONField):
-            return _json_text  # the text Django would store (jsonb input on PostgreSQL)
+            return json_text  # the text Django would store (jsonb input on PostgreSQL)
         if self.use_copy:
             return None  # psycopg adapts datetimes, dates and decimals itself in COPY
         if connection.vendor == "sqlite" and type(field) is models.DateTimeField:
@@ -84,7 +108,7 @@ def _prep(field):
     return convert
 
 
-def _json_text(value) -> str:
+def json_text(value) -> str:
     if not value and isinstance(value, list | dict):
         return "[]" if isinstance(value, list) else "{}"
     return json.dumps(value, ensure_ascii=False)

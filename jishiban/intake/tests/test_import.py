@@ -207,19 +207,72 @@ def test_after_intake_hooks_run_once_per_imported_appeal(reference_data, tmp_pat
 
 
 def test_worker_processes_give_the_same_result_as_one_process(reference_data, tmp_path):
-    """Rows with unknown codes are handed back to the parent (workers never query)."""
+    """One preparation process, or one with a pool of two: the same rows, numbers and
+    rejections as preparing in the importing process. Rows with unknown codes are handed back
+    to the parent (workers never query)."""
     rows = [[f"W{n}", "2026-10-01 09:00", "t", f"诉求{n}", "", "", "", "", "", "", "020101" if n % 3 else "nope",
              "370811" if n % 4 else "999999"] for n in range(40)] + BAD
     source = write_csv(tmp_path / "in.csv", rows)
     results = {}
-    for code, workers in (("12345-phone", 0), ("12345-web", 2)):
+    for code, workers in (("12345-phone", 0), ("12345-web", 1), ("12345-wechat", 2)):
         rejected = []
         stats = Importer(Channel.objects.get(code=code), batch_size=7, workers=workers, on_reject=rejected.append,
                          after_intake=False).run(read(source, "csv"), MAPPINGS["canonical"])
         order = list(Appeal.objects.filter(channel__code=code).order_by("number").values_list("external_id", flat=True))
         results[workers] = ((stats.imported, stats.rejected), rejected, order)
-    assert results[0] == results[2]
+    assert results[0] == results[1] == results[2]
     assert results[0][0] == (20, 23)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_error_while_preparing_rows_in_workers_reaches_the_importer(reference_data, tmp_path, workers):
+    """GIVEN a file that fails part-way (here: a reader that raises after 30 rows)
+    WHEN it is imported with workers
+    THEN the importer raises that error and what was committed before it stays."""
+    source = read(write_csv(tmp_path / "in.csv", [[f"E{n}", "2026-10-01 09:00", "t", f"诉求{n}"] + [""] * 8
+                                                  for n in range(60)]), "csv")
+
+    def failing():
+        for count, row in enumerate(source):
+            if count == 30:
+                raise UnicodeDecodeError("gb18030", b"\xff", 0, 1, "row 32 does not decode")
+            yield row
+
+    importer = Importer(Channel.objects.get(code="12345-phone"), batch_size=10, workers=workers, after_intake=False)
+    with pytest.raises(UnicodeDecodeError, match="row 32"):
+        importer.run(failing(), MAPPINGS["canonical"])
+    assert importer.stats.imported == Appeal.objects.count() == 30
+
+
+def test_stopping_an_import_with_workers_stops_its_preparation_process(reference_data, tmp_path):
+    import multiprocessing
+
+    rows = [[f"K{n}", "2026-10-01 09:00", "t", f"诉求{n}"] + [""] * 8 for n in range(3000)]
+    source = write_csv(tmp_path / "in.csv", rows)
+
+    def stop(stats):
+        raise KeyboardInterrupt
+
+    importer = Importer(Channel.objects.get(code="12345-phone"), batch_size=100, workers=1, after_intake=False,
+                        on_batch=stop)
+    with pytest.raises(KeyboardInterrupt):
+        importer.run(read(source, "csv"), MAPPINGS["canonical"])
+    assert Appeal.objects.count() == 100
+    assert not [p for p in multiprocessing.active_children() if p.name == "jishiban-import-prepare"]
+
+
+def test_ids_among_stored_ones_are_found_present(reference_data, tmp_path):
+    """A batch whose id range spans ids already stored (not a new range) checks each id."""
+    def row(key):
+        return [key, "2026-10-01 09:00", "t", f"诉求{key}"] + [""] * 8
+
+    channel = Channel.objects.get(code="12345-phone")
+    Importer(channel, after_intake=False).run(read(write_csv(tmp_path / "a.csv", [row("M2"), row("M4")]), "csv"),
+                                              MAPPINGS["canonical"])
+    stats = Importer(channel, after_intake=False).run(
+        read(write_csv(tmp_path / "b.csv", [row(f"M{n}") for n in range(1, 6)]), "csv"), MAPPINGS["canonical"])
+    assert (stats.imported, stats.present) == (3, 2)
+    assert sorted(Appeal.objects.values_list("external_id", flat=True)) == ["M1", "M2", "M3", "M4", "M5"]
 
 
 def test_statistics_are_refreshed_as_the_import_grows_on_postgresql(reference_data, tmp_path, monkeypatch):
@@ -231,19 +284,19 @@ def test_statistics_are_refreshed_as_the_import_grows_on_postgresql(reference_da
     rows = [[f"S{n}", "2026-10-01 09:00", "t", f"诉求{n}", "", "", "", "", "", "", "", ""] for n in range(9)]
     importer = Importer(Channel.objects.get(code="12345-phone"), batch_size=3, after_intake=False)
     importer.run(read(write_csv(tmp_path / "in.csv", rows), "csv"), MAPPINGS["canonical"])
-    # 3 → analyse, next at 6; 6 → analyse, next at 12 (PostgreSQL only; SQLite keeps its planner).
+    # 3 → analyse, next at 12 (PostgreSQL only; SQLite keeps its planner).
     expected = 12 if connection.vendor == "postgresql" else 2
     assert importer._analyze_at == expected and Appeal.objects.count() == 9
 
 
 @pytest.mark.parametrize("cpus,vendor,estimate,expected", [
-    (2, "sqlite", 1_000_000, 0),       # the parent is busy writing: a worker only adds pickling
-    (2, "postgresql", 1_000_000, 1),   # the server writes in its own process: validation overlaps
+    (2, "sqlite", 1_000_000, 1),       # reading and validating move off the writer
+    (2, "postgresql", 1_000_000, 1),
     (2, "postgresql", 1_000, 0),       # small files never fork
-    (8, "sqlite", 1_000_000, 3),
+    (8, "sqlite", 1_000_000, 1),       # the writer is the slower side: more would wait for it
     (1, "postgresql", 1_000_000, 0),
 ])
-def test_automatic_worker_count_follows_cores_database_and_size(monkeypatch, cpus, vendor, estimate, expected):
+def test_automatic_worker_count_follows_cores_and_size(monkeypatch, cpus, vendor, estimate, expected):
     from importlib import import_module
 
     from django.db import connection
