@@ -27,7 +27,7 @@ import threading
 import time
 from pathlib import Path
 
-from _common import busy_cores, cpu_seconds
+from _common import CommitProbe, busy_cores, cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-that-is-long-enough-for-django-checks"
@@ -78,7 +78,8 @@ def body(n: int) -> bytes:
     }, ensure_ascii=False).encode("utf-8")
 
 
-def load(port: int, token: str, rate: float, seconds: float, threads: int, first: int = 0) -> dict:
+def load(port: int, token: str, rate: float, seconds: float, threads: int, first: int = 0,
+         idempotency: bool = False) -> dict:
     total = int(rate * seconds)
     start = time.monotonic() + 0.5
     due: queue.Queue = queue.Queue()
@@ -100,7 +101,8 @@ def load(port: int, token: str, rate: float, seconds: float, threads: int, first
             if wait > 0:
                 time.sleep(wait)
             try:
-                conn.request("POST", "/api/v1/appeals", body=body(n), headers=headers)
+                conn.request("POST", "/api/v1/appeals", body=body(n),
+                             headers={**headers, "Idempotency-Key": f"bench-{first + n}-{start}"} if idempotency else headers)
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 201
@@ -139,6 +141,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
+    parser.add_argument("--idempotency-key", action="store_true",
+                        help="send an Idempotency-Key header with every request (the path channels that retry use)")
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--server-threads", type=int, default=4)
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
@@ -175,7 +179,9 @@ def main() -> None:
             wait_until_up(port)
             load(port, token, rate=20, seconds=2, threads=4, first=10**7)  # warm-up: imports, connections
             server_cpu, client_cpu, machine = cpu_seconds(server.pid), time.process_time(), busy_cores()
-            result = load(port, token, args.rate, args.seconds, args.threads)
+            with CommitProbe(args.pg if db == "postgres" else None) as probe:
+                result = load(port, token, args.rate, args.seconds, args.threads, idempotency=args.idempotency_key)
+            result.update(probe.summary())
             served = result["requests"]
             result["server_cpu_ms_per_request"] = round(1000 * (cpu_seconds(server.pid) - server_cpu) / served, 2)
             result["client_cpu_ms_per_request"] = round(1000 * (time.process_time() - client_cpu) / served, 2)
@@ -186,7 +192,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=20)
         print(json.dumps({"db": db, "server": args.server, "processes": 1 if args.server == "runserver" else
-                          args.processes, "rate": args.rate, "seconds": args.seconds, **result}, ensure_ascii=False))
+                          args.processes, "idempotency_key": args.idempotency_key, "rate": args.rate, "seconds": args.seconds, **result}, ensure_ascii=False))
         if db == "sqlite":
             for suffix in ("", "-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)

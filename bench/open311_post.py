@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from _common import cpu_seconds
+from _common import CommitProbe, cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -206,8 +206,10 @@ def bench(db: str, args) -> dict:
             if warm["ok"] != warm["sent"]:
                 raise RuntimeError(f"warm-up failed: {warm['errors']}")
             cpu_before = cpu_seconds(proc.pid)
-            result = run_load(port, key, rate=args.rate, seconds=args.seconds, workers=args.workers,
-                              tag=secrets.token_hex(3))
+            with CommitProbe(env["DATABASE_URL"] if db == "postgres" else None) as probe:
+                result = run_load(port, key, rate=args.rate, seconds=args.seconds, workers=args.workers,
+                                  tag=secrets.token_hex(3))
+            result["probe"] = probe.summary()
             result["server_cpu_ms"] = (cpu_seconds(proc.pid) - cpu_before) * 1000 / max(result["answered"], 1)
             if args.baseline:
                 # The same server answering a cheap GET: what the HTTP server and middleware cost.
@@ -241,6 +243,10 @@ def report(db: str, r: dict, rate: float) -> bool:
           f"max={max(lat) if lat else float('nan'):.1f} mean={statistics.fmean(lat) if lat else float('nan'):.1f}")
     print(f"[{db}] service time ms:          p50={pct(svc, 50):.1f} p95={pct(svc, 95):.1f} p99={pct(svc, 99):.1f}")
     print(f"[{db}] server CPU per request: {r['server_cpu_ms']:.1f} ms (web processes only, not the database)")
+    if r.get("probe"):
+        p = r["probe"]
+        print(f"[{db}] storage during the run (a one-row commit every 50 ms): p50={p['probe_commit_p50_ms']} ms "
+              f"max={p['probe_commit_max_ms']} ms, {p['probe_commits_over_20ms']} over 20 ms")
     if "baseline_cpu_ms" in r:
         print(f"[{db}] baseline GET discovery.json: server CPU {r['baseline_cpu_ms']:.1f} ms/request, "
               f"p95 {r['baseline_p95']:.1f} ms")

@@ -88,8 +88,8 @@ def create_appeal(request, payload: AppealIn,
     if _role(user) not in intake_roles():
         raise ActionForbidden(_("您的角色不能通过接口提交诉求"))
 
-    def create():
-        result = submit(to_submission(user, payload), by=user)
+    def create(within=None):
+        result = submit(to_submission(user, payload), by=user, within=within)
         return result.appeal, result.created
 
     if idempotency_key is not None:

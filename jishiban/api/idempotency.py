@@ -1,9 +1,16 @@
 """``Idempotency-Key`` for POST /appeals (IETF draft semantics).
 
 The same key with the same body returns the appeal of the first request (200); with another
-body it is refused (422 ``idempotency_key_reused``). Keys are per caller and expire after
-``JISHIBAN_IDEMPOTENCY_TTL_HOURS`` (24 by default). The record is written in the transaction
-of the appeal, so a failed request leaves no record and may be retried with the same key.
+body it is refused (422 ``idempotency_key_reused``); while the first request is still being
+handled, a second one with the key gets 409 ``idempotency_in_progress``. Keys are per caller and
+expire after ``JISHIBAN_IDEMPOTENCY_TTL_HOURS`` (24 by default).
+
+A request first claims its key (a record without an appeal, committed at once), then creates
+the appeal with no transaction around it — one would keep the day's number counter locked on
+PostgreSQL until it commits, and every keyed request of the day would queue behind the one
+before — and links the appeal to the claim inside the appeal's own transaction. A request that
+fails gives its key back; a claim left by a process that died half-way is taken over after
+``CLAIM_LEASE``.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +28,8 @@ from .errors import IdempotencyError
 from .models import IdempotencyRecord
 
 MAX_KEY = 255
+# A claim without an appeal older than this belongs to a request that died half-way.
+CLAIM_LEASE = timedelta(minutes=2)
 
 
 def ttl() -> timedelta:
@@ -32,41 +41,71 @@ def body_hash(data: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _in_progress() -> IdempotencyError:
+    return IdempotencyError(409, "idempotency_in_progress", _("使用该 Idempotency-Key 的请求仍在处理中，请稍后重试"))
+
+
 def _check(record: IdempotencyRecord, digest: str):
     if record.request_hash != digest:
         raise IdempotencyError(422, "idempotency_key_reused",
                                _("Idempotency-Key 已用于另一份不同的请求，请换一个新的键"))
     if record.appeal_id is None:
-        raise IdempotencyError(409, "idempotency_in_progress", _("使用该 Idempotency-Key 的请求仍在处理中，请稍后重试"))
+        raise _in_progress()
     return record.appeal
 
 
+def _claim(user, key: str, digest: str) -> int | None:
+    """Claim ``key`` for ``user`` in one statement (committed at once outside a transaction);
+    the new record's id, or ``None`` when the key is taken."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in ("user_id", "key", "request_hash", "appeal_id", "created_at"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(IdempotencyRecord._meta.db_table)} ({columns}) "  # noqa: S608
+                       f"VALUES (%s, %s, %s, NULL, %s) ON CONFLICT ({quote('user_id')}, {quote('key')}) DO NOTHING "
+                       f"RETURNING {quote('id')}",
+                       [user.pk, key, digest, connection.ops.adapt_datetimefield_value(timezone.now())])
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _stale(record: IdempotencyRecord) -> bool:
+    """Expired, or claimed by a request that never finished."""
+    now = timezone.now()
+    return record.created_at < now - ttl() or (record.appeal_id is None and record.created_at < now - CLAIM_LEASE)
+
+
 def run_once(user, key: str, data: dict, create):
-    """Return ``(appeal, created)``: replay the stored answer for ``key`` or call ``create()``
-    (which returns ``(appeal, created)``) and remember its appeal."""
+    """Return ``(appeal, created)``: replay the stored answer for ``key`` or call
+    ``create(link)``, which returns ``(appeal, created)`` and calls ``link(appeal)`` inside the
+    new appeal's transaction (``create_appeal(within=…)``), so the key and its appeal are stored
+    together."""
     key = key.strip()
     if not key or len(key) > MAX_KEY:
         raise IdempotencyError(422, "validation_error", _("Idempotency-Key 须为 1～255 个字符"))
     digest = body_hash(data)
-    now = timezone.now()
-    record = IdempotencyRecord.objects.filter(user=user, key=key).first()
-    if record is not None and record.created_at < now - ttl():
-        record.delete()
-        record = None
-    if record is not None:
-        return _check(record, digest), False
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(user=user, key=key, request_hash=digest)
-            appeal, created = create()
-            record.appeal = appeal
-            record.save(update_fields=["appeal"])
-    except IntegrityError:
-        # A concurrent request with the same key committed first.
+    claim = _claim(user, key, digest)
+    if claim is None:  # the key is taken
         record = IdempotencyRecord.objects.filter(user=user, key=key).first()
-        if record is None:
-            raise
-        return _check(record, digest), False
+        if record is not None and not _stale(record):
+            return _check(record, digest), False
+        if record is not None:
+            IdempotencyRecord.objects.filter(pk=record.pk, created_at=record.created_at).delete()
+        claim = _claim(user, key, digest)
+        if claim is None:  # another retry took it over in between
+            raise _in_progress()
+    linked = []
+
+    def link(appeal) -> None:
+        IdempotencyRecord.objects.filter(pk=claim).update(appeal=appeal)
+        linked.append(appeal)
+
+    try:
+        appeal, created = create(link)
+    except BaseException:
+        IdempotencyRecord.objects.filter(pk=claim).delete()  # a failed request leaves the key usable
+        raise
+    if not linked:  # an appeal that was already there: nothing was written to link it with
+        link(appeal)
     return appeal, created
 
 

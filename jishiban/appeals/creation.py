@@ -9,6 +9,7 @@ The intake pipeline (``jishiban.intake``) normalises channel payloads and calls
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -182,11 +183,15 @@ def validate(data: NewAppeal, *, now: datetime | None = None) -> dict:
     return values
 
 
-def create_appeal(data: NewAppeal, *, by=None, now: datetime | None = None) -> tuple[Appeal, bool]:
+def create_appeal(data: NewAppeal, *, by=None, now: datetime | None = None,
+                  within: Callable[[Appeal], None] | None = None) -> tuple[Appeal, bool]:
     """Store a new appeal and its ``receive`` event; returns ``(appeal, created)``.
 
     Idempotent on (channel, external id): a retry returns ``(existing, False)`` and writes
-    nothing. Raises ``AppealValidationError`` (nothing written) on bad input.
+    nothing. Raises ``AppealValidationError`` (nothing written) on bad input. ``within(appeal)``
+    runs inside the appeal's transaction (attachments, say): what must be written with the
+    appeal goes there rather than into a transaction around this call, which would hold the
+    day's number counter locked (PostgreSQL) until it commits.
     """
     values = validate(data, now=now)
     if values["external_id"]:
@@ -204,6 +209,8 @@ def create_appeal(data: NewAppeal, *, by=None, now: datetime | None = None) -> t
                 actor_unit_id=getattr(by, "organisation_id", None), at=values["received_at"],
                 payload={"channel": values["channel"].code, "external_id": values["external_id"]},
             )
+            if within is not None:
+                within(appeal)
             transition_recorded.send(sender=Appeal, appeal=appeal, event=event)
             transaction.on_commit(lambda: transition_committed.send(sender=Appeal, appeal=appeal, event=event))
     except IntegrityError:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from jishiban.appeals.creation import NewAppeal, create_appeal, stored_with_content_key, validate
@@ -142,14 +142,16 @@ def to_new_appeal(submission: Submission) -> NewAppeal:
     )
 
 
-def submit(submission: Submission, *, by=None, now: datetime | None = None) -> IntakeResult:
+def submit(submission: Submission, *, by=None, now: datetime | None = None,
+           within: Callable[[Appeal], None] | None = None) -> IntakeResult:
     """Store ``submission`` exactly once and return the appeal.
 
     Raises ``jishiban.appeals.errors.AppealValidationError`` (nothing written) on bad input;
     bad attachments are reported under the field ``attachments``, together with any other
     field errors. With an external id, a retry returns the stored appeal; without one, the
     same payload from the same channel within ``CONTENT_KEY_WINDOW`` does. Attachments are
-    stored in the transaction of the appeal, and only when the appeal is new.
+    stored in the transaction of the appeal, and only when the appeal is new; so is what
+    ``within(appeal)`` writes (see ``creation.create_appeal``).
     """
     now = now or timezone.now()
     new = to_new_appeal(submission)
@@ -159,7 +161,7 @@ def submit(submission: Submission, *, by=None, now: datetime | None = None) -> I
         if earlier:
             return IntakeResult(earlier, False)
     if not submission.attachments:
-        appeal, created = create_appeal(new, by=by, now=now)
+        appeal, created = create_appeal(new, by=by, now=now, within=within)
         return IntakeResult(appeal, created)
     files, file_errors = check_files(submission.attachments)
     if file_errors:
@@ -172,10 +174,12 @@ def submit(submission: Submission, *, by=None, now: datetime | None = None) -> I
         raise AppealValidationError(errors)
     stored: list[str] = []
     try:
-        with transaction.atomic():
-            appeal, created = create_appeal(new, by=by, now=now)
-            if created:
-                store(appeal, files, by=by, stored=stored)
+        def with_files(appeal: Appeal) -> None:
+            store(appeal, files, by=by, stored=stored)
+            if within is not None:
+                within(appeal)
+
+        appeal, created = create_appeal(new, by=by, now=now, within=with_files)
     except BaseException:
         discard(stored)
         raise

@@ -158,3 +158,84 @@ def test_expired_idempotency_records_are_purged_and_the_key_reusable(api):
     assert purge() == 1
     again = client.post("/appeals", body(content="新的一件：井盖缺失"), **{"Idempotency-Key": "old"})
     assert again.status_code == 201 and Appeal.objects.count() == 2
+
+
+def _transactions_at_numbering(monkeypatch):
+    """Record, at each number reservation, the transactions open around it (not the test's own)."""
+    from django.db import connection
+
+    from jishiban.appeals import creation
+
+    seen = []
+    allocate = creation.numbering.allocate
+
+    def watching(*args, **kwargs):
+        seen.append([b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)])
+        return allocate(*args, **kwargs)
+
+    monkeypatch.setattr(creation.numbering, "allocate", watching)
+    return seen
+
+
+def test_keyed_and_attached_requests_reserve_their_number_outside_any_transaction(api, monkeypatch):
+    """A transaction around the reservation would keep the day's counter locked (PostgreSQL)
+    until it commits, and every keyed request of the day would wait for the one before."""
+    seen = _transactions_at_numbering(monkeypatch)
+    client = api("operator")
+    files = [{"name": "现场.png", "content_type": "image/png", "data_base64": base64.b64encode(PNG).decode()}]
+    assert client.post("/appeals", body(), **{"Idempotency-Key": "n-1"}).status_code == 201
+    assert client.post("/appeals", body(content="井盖缺失", attachments=files),
+                       **{"Idempotency-Key": "n-2"}).status_code == 201
+    assert seen == [[], []]
+    assert Attachment.objects.get().appeal.content == "井盖缺失"
+
+
+def test_a_key_still_being_handled_gets_409_in_progress(api):
+    from jishiban.api.idempotency import body_hash
+    from jishiban.api.models import IdempotencyRecord
+    from jishiban.api.schemas import AppealIn
+
+    client = api("operator")
+    IdempotencyRecord.objects.create(user=client.row.user, key="busy", request_hash=body_hash(AppealIn(**body()).dict()))
+    response = client.post("/appeals", body(), **{"Idempotency-Key": "busy"})
+    assert response.status_code == 409 and response.json()["code"] == "idempotency_in_progress"
+    assert Appeal.objects.count() == 0
+
+
+def test_a_claim_left_by_a_request_that_died_is_taken_over(api):
+    """GIVEN a key claimed by a request whose process died before its appeal was stored
+    WHEN the channel retries with the same key after the claim's lease
+    THEN the request is handled anew and the key ends up linked to its appeal."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jishiban.api.idempotency import body_hash
+    from jishiban.api.models import IdempotencyRecord
+    from jishiban.api.schemas import AppealIn
+
+    client = api("operator")
+    IdempotencyRecord.objects.create(user=client.row.user, key="dead", request_hash=body_hash(AppealIn(**body()).dict()))
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(minutes=3))
+    again = client.post("/appeals", body(), **{"Idempotency-Key": "dead"})
+    assert again.status_code == 201 and Appeal.objects.count() == 1
+    assert IdempotencyRecord.objects.get().appeal.number == again.json()["number"]
+
+
+def test_the_key_is_linked_in_the_appeals_own_transaction(api, monkeypatch):
+    """A failure after the appeal's rows are written rolls back the link with them and gives
+    the key back: no key ever points at an appeal that was not stored, or the reverse."""
+    from jishiban.api.models import IdempotencyRecord
+    from jishiban.appeals import creation
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the job queue is down")
+
+    client = api("operator")
+    monkeypatch.setattr(creation.transition_recorded, "send", broken)
+    client.client.raise_request_exception = False
+    assert client.post("/appeals", body(), **{"Idempotency-Key": "tx"}).status_code == 500
+    assert Appeal.objects.count() == 0 and IdempotencyRecord.objects.count() == 0
+    monkeypatch.undo()
+    assert client.post("/appeals", body(), **{"Idempotency-Key": "tx"}).status_code == 201
+    assert IdempotencyRecord.objects.get().appeal == Appeal.objects.get()
