@@ -119,9 +119,11 @@ def _stop(signum, frame):
     raise SystemExit(1)
 
 
-def _default_sigterm() -> None:
-    """Pool processes are ended by the pool with SIGTERM: they must simply die of it."""
+def _pool_process(fd: int) -> None:
+    """Pool processes are ended by the pool with SIGTERM: they must simply die of it; and they
+    never write to the pipe, so they do not keep it open either."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.close(fd)
 
 
 def _chunks(rows: Iterable[tuple[int, dict]], size: int) -> Iterator[list]:
@@ -141,24 +143,29 @@ def _chunks(rows: Iterable[tuple[int, dict]], size: int) -> Iterator[list]:
         yield chunk
 
 
-def _produce(rows: Iterable[tuple[int, dict]], workers: int, fd: int, chunk_size: int, ahead_chunks: int) -> None:
+def _produce(rows: Iterable[tuple[int, dict]], workers: int, fds: tuple[int, int], chunk_size: int,
+             ahead_chunks: int) -> None:
     """The preparation process: read, prepare, send; an exception travels to the reader."""
+    read_fd, fd = fds
+    os.close(read_fd)  # only the importing process reads: when it stops, writing here fails at once
     _put_connections_aside()
     signal.signal(signal.SIGTERM, _stop)  # exit through the pool's clean-up, not around it
     _widen(fd)
+    # The pool (if any) is forked before the sender thread starts, and its processes close the pipe.
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_pool_process, initargs=(fd,)) \
+        if workers > 1 else None
     out = _Outbox(fd, ahead_chunks)
     try:
-        if workers <= 1:
+        if pool is None:
             for chunk in _chunks(rows, chunk_size):
                 out.put(_prepare_chunk(chunk))
         else:
-            window = 4 * workers
-            with multiprocessing.get_context("fork").Pool(workers, initializer=_default_sigterm) as pool:
+            with pool:
                 pending: deque = deque()
                 try:
                     for chunk in _chunks(rows, chunk_size):
                         pending.append(pool.apply_async(_prepare_chunk, (chunk,)))
-                        if len(pending) >= window:
+                        if len(pending) >= 4 * workers:
                             out.put(pending.popleft().get())
                 finally:  # rows read before a reading error are still delivered
                     while pending:
@@ -196,7 +203,7 @@ def prepare_in_workers(preparer: RowPreparer, rows: Iterable[tuple[int, dict]], 
     _preparer = preparer
     context = multiprocessing.get_context("fork")
     read_fd, write_fd = os.pipe()
-    process = context.Process(target=_produce, args=(rows, workers, write_fd, chunk_size, ahead_chunks),
+    process = context.Process(target=_produce, args=(rows, workers, (read_fd, write_fd), chunk_size, ahead_chunks),
                               name="jishiban-import-prepare")
     process.start()
     os.close(write_fd)
