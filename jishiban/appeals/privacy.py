@@ -51,14 +51,21 @@ def may_see_identity(user, appeal) -> bool:
     return role in IDENTITY_ROLES
 
 
-def citizen_display(user, appeal) -> dict[str, str]:
-    """What a page or an export shows of the citizen for ``user`` (never the full numbers)."""
+def masked_citizen(appeal) -> dict[str, str]:
+    """What is shown of the citizen to whoever may not see who they are (also: exports made
+    for nobody in particular): anonymous → 匿名, confidential → （保密） without a phone, else
+    masked name and phone."""
     if appeal.anonymous:
         return {"name": _("匿名"), "phone": "", "id_number": "", "hidden": True}
-    if not may_see_identity(user, appeal):
-        return {"name": _("（保密）") if appeal.confidential else mask_name(appeal.citizen_name),
-                "phone": mask_phone(appeal.citizen_phone) if not appeal.confidential else "",
-                "id_number": "", "hidden": True}
+    return {"name": _("（保密）") if appeal.confidential else mask_name(appeal.citizen_name),
+            "phone": mask_phone(appeal.citizen_phone) if not appeal.confidential else "",
+            "id_number": "", "hidden": True}
+
+
+def citizen_display(user, appeal) -> dict[str, str]:
+    """What a page or an export shows of the citizen for ``user`` (never the full numbers)."""
+    if appeal.anonymous or not may_see_identity(user, appeal):
+        return masked_citizen(appeal)
     return {"name": appeal.citizen_name, "phone": mask_phone(appeal.citizen_phone),
             "id_number": mask_id_number(appeal.citizen_id_number), "hidden": False}
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from jishiban.appeals.errors import ActionForbidden, AppealValidationError
 from jishiban.appeals.models import Appeal
-from jishiban.appeals.privacy import citizen_display, mask_name, mask_phone, may_see_identity, reveal
+from jishiban.appeals.privacy import citizen_display, masked_citizen, may_see_identity, reveal
 from jishiban.organisations.models import Organisation
 from jishiban.regions.models import RegionLevel
 
@@ -96,10 +96,9 @@ def select(user, req: ExportRequest, org: Organisation | None):
 
 def _citizen(user, appeal: Appeal, personal: bool) -> tuple[str, str]:
     if user is None:
-        # Command line without --as: nobody's identity is shown.
-        if appeal.anonymous:
-            return str(_("匿名")), ""
-        return mask_name(appeal.citizen_name), mask_phone(appeal.citizen_phone)
+        # Command line without --as: shown as to someone who may not see the citizen.
+        shown = masked_citizen(appeal)
+        return str(shown["name"]), shown["phone"]
     shown = citizen_display(user, appeal)
     if personal and not appeal.anonymous and appeal.citizen_phone and may_see_identity(user, appeal):
         return shown["name"], reveal(user, appeal, "citizen_phone")

@@ -101,6 +101,19 @@ def test_command_without_user_masks_everyone(personas, appeals, tmp_path):
     assert log.user is None and log.via == "command" and log.row_count == 2
 
 
+def test_command_without_user_keeps_confidential_and_anonymous_citizens_hidden(personas, tmp_path):
+    """An export made for nobody in particular shows what someone who may not see the citizen
+    sees: （保密） without a phone for a confidential appeal, 匿名 for an anonymous one."""
+    make_appeal(citizen_name="钱七", citizen_phone="13700001234", confidential=True)
+    make_appeal(citizen_name="孙八", citizen_phone="13600004321", anonymous=True)
+    out = tmp_path / "all.csv"
+    today = timezone.localdate().isoformat()
+    call_command("export", "appeals", "--from", today, "--to", today, "--out", str(out),
+                 stdout=StringIO(), stderr=StringIO())
+    shown = sorted((row["诉求人"], row["联系电话"]) for row in read_csv(out.read_bytes()))
+    assert shown == [("匿名", ""), ("（保密）", "")]
+
+
 def test_command_as_user_and_errors(personas, appeals, tmp_path):
     today = timezone.localdate().isoformat()
     out = tmp_path / "x.xlsx"
