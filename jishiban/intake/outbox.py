@@ -5,7 +5,8 @@
    committed.
 2. ``deliver`` claims a row with a conditional UPDATE (two workers never send the same row;
    this works on SQLite, where ``select_for_update`` does nothing), POSTs the JSON payload to
-   the channel's ``webhook_url`` with ``Idempotency-Key: <row key>``, and records the outcome
+   the channel's ``webhook_url`` with ``Idempotency-Key: <row key>`` (signed with the channel's
+   ``webhook_secret`` when it has one: ``signature_headers``), and records the outcome
    under the same claim. Failures are retried with exponential backoff until
    ``JISHIBAN_RESULT_MAX_ATTEMPTS``; then the row is ``failed`` and shown in the admin.
 3. A worker that dies between "sent" and "recorded" leaves the row ``sending``; once the lease
@@ -15,6 +16,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import urllib.error
@@ -144,6 +147,31 @@ def mark_failed(row: ResultDelivery, error: str, status_code: int | None, now: d
     ) == 1
 
 
+def _signature(secret: str, timestamp: str, body: bytes) -> str:
+    return hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256).hexdigest()
+
+
+def signature_headers(secret: str, body: bytes, now: datetime) -> dict[str, str]:
+    """``X-Jishiban-Timestamp`` (Unix seconds) and ``X-Jishiban-Signature: sha256=<hex>``, the
+    HMAC-SHA256 with the channel's secret of ``<timestamp>.<body>``: the receiver knows the
+    result came from us, unaltered, and recently (a replayed old delivery fails the time check;
+    a re-sent one carries its own time and the same ``Idempotency-Key``)."""
+    timestamp = str(int(now.timestamp()))
+    return {"X-Jishiban-Timestamp": timestamp, "X-Jishiban-Signature": "sha256=" + _signature(secret, timestamp, body)}
+
+
+def verify_signature(secret: str, body: bytes, timestamp: str, signature: str, *, now: datetime | None = None,
+                     tolerance: timedelta = timedelta(minutes=5)) -> bool:
+    """The receiver's check (also for channel developers to copy): the signature matches and the
+    timestamp is within ``tolerance`` of ``now``."""
+    if not timestamp.isdigit() or not signature.startswith("sha256="):
+        return False
+    now = now or timezone.now()
+    if abs(now.timestamp() - int(timestamp)) > tolerance.total_seconds():
+        return False
+    return hmac.compare_digest(signature.removeprefix("sha256="), _signature(secret, timestamp, body))
+
+
 def deliver(row_id: int, *, now: datetime | None = None) -> str:
     """Claim and send one row; returns the row's status afterwards (or ``skipped``)."""
     now = now or timezone.now()
@@ -154,6 +182,8 @@ def deliver(row_id: int, *, now: datetime | None = None) -> str:
     body = json.dumps(row.payload, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": row.key,
                "User-Agent": "jishiban-results/1"}
+    if row.channel.webhook_secret:
+        headers.update(signature_headers(row.channel.webhook_secret, body, now))
     timeout = float(_setting("JISHIBAN_RESULT_TIMEOUT_SECONDS", 10))
     try:
         code = post_json(url, body, headers, timeout)

@@ -20,12 +20,14 @@ class Receiver:
     """A channel's webhook on 127.0.0.1 that records what it gets and drops repeated keys."""
 
     def __init__(self):
-        self.requests, self.processed, self.fail_next = [], {}, 0
+        self.requests, self.processed, self.fail_next, self.raw = [], {}, 0, []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.raw.append((dict(self.headers), raw))
+                body = json.loads(raw)
                 key = self.headers["Idempotency-Key"]
                 receiver.requests.append((key, body))
                 if receiver.fail_next:
@@ -70,6 +72,40 @@ def test_reply_writes_an_outbox_row_and_delivers_it_after_commit(personas, recei
     [(key, body)] = receiver.requests
     assert key == row.key and body["number"] == appeal.number and body["external_id"] == "WEB-7"
     assert body["action"] == "reply" and body["result_text"] and "citizen" not in json.dumps(body)
+
+
+def test_results_are_signed_with_the_channels_secret(personas, receiver, django_capture_on_commit_callbacks):
+    """GIVEN a channel with a webhook secret
+    WHEN a result is delivered
+    THEN the receiver can check with the same secret that it came from us, unaltered and recent."""
+    secret = "s" * 40
+    Channel.objects.filter(code="12345-web").update(webhook_secret=secret)
+    with django_capture_on_commit_callbacks(execute=True):
+        replied(personas)
+    [(headers, raw)] = receiver.raw
+    timestamp, signature = headers["X-Jishiban-Timestamp"], headers["X-Jishiban-Signature"]
+    assert outbox.verify_signature(secret, raw, timestamp, signature)
+    assert not outbox.verify_signature("x" * 40, raw, timestamp, signature)  # another secret
+    assert not outbox.verify_signature(secret, raw.replace(b"reply", b"close"), timestamp, signature)  # altered
+    later = timezone.now() + timedelta(minutes=6)
+    assert not outbox.verify_signature(secret, raw, timestamp, signature, now=later)  # replayed later
+
+
+def test_channels_without_a_secret_send_unsigned_results(personas, receiver, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        replied(personas)
+    [(headers, _raw)] = receiver.raw
+    assert "X-Jishiban-Signature" not in headers and "X-Jishiban-Timestamp" not in headers
+
+
+def test_a_short_webhook_secret_is_refused(reference_data):
+    from django.core.exceptions import ValidationError
+
+    channel = Channel.objects.get(code="12345-web")
+    channel.webhook_secret = "short"
+    with pytest.raises(ValidationError) as caught:
+        channel.full_clean()
+    assert "webhook_secret" in caught.value.message_dict
 
 
 def test_channels_without_webhook_or_wish_get_no_row(personas, receiver):
