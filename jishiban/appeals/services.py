@@ -64,21 +64,30 @@ def transition(
     check_can(by, appeal, action, now=at)
     target = next_state(appeal.status, action)
     version = appeal.version if expected_version is None else expected_version
-    changes = dict(changes or {})
+    return _write(appeal, action=action, by=by, version=version, at=at, to_status=str(target),
+                  values=dict(changes or {}), reason=reason, payload=payload, after_write=after_write)
+
+
+def _write(appeal: Appeal, *, action: str, by, version: int, at: datetime, values: dict, to_status: str = "",
+           reason: str = "", payload: dict | None = None, after_write=None) -> Appeal:
+    """The one write of every change to an appeal: a conditional UPDATE on (id, version, status)
+    — ``ConflictError`` and nothing written when someone else changed it first — then the event
+    and ``transition_recorded`` inside the transaction, ``transition_committed`` after it."""
     source = appeal.status
+    target = to_status or source
     with transaction.atomic():
         updated = Appeal.objects.filter(pk=appeal.pk, version=version, status=source).update(
-            status=str(target), version=F("version") + 1, updated_at=at, **changes
+            status=target, version=F("version") + 1, updated_at=at, **values
         )
         if updated != 1:
             raise _conflict(appeal)
-        for field, value in changes.items():
+        for field, value in values.items():
             setattr(appeal, field, value)
-        appeal.status, appeal.version = str(target), version + 1
+        appeal.status, appeal.version = target, version + 1
         if after_write:
             after_write(appeal)
         event = AppealEvent.objects.create(
-            appeal=appeal, action=str(action), from_status=source, to_status=str(target), actor=by,
+            appeal=appeal, action=str(action), from_status=source, to_status=target, actor=by,
             actor_unit_id=getattr(by, "organisation_id", None), reason=reason, payload=payload or {}, at=at,
         )
         transition_recorded.send(sender=Appeal, appeal=appeal, event=event)
@@ -309,22 +318,28 @@ def annotate(appeal: Appeal, *, by=None, reason: str = "", at: datetime | None =
     if not diff:
         return appeal
     version = appeal.version if expected_version is None else expected_version
-    values = {field: new for field, (_old, new) in diff.items()}
-    with transaction.atomic():
-        if Appeal.objects.filter(pk=appeal.pk, version=version).update(
-                version=F("version") + 1, updated_at=at, **values) != 1:
-            raise _conflict(appeal)
-        for field, value in values.items():
-            setattr(appeal, field, value)
-        appeal.version = version + 1
-        event = AppealEvent.objects.create(
-            appeal=appeal, action="annotate", from_status=appeal.status, to_status=appeal.status, actor=by,
-            actor_unit_id=getattr(by, "organisation_id", None), reason=reason, at=at,
-            payload={field: {"old": _plain(old), "new": _plain(new)} for field, (old, new) in diff.items()},
-        )
-        transition_recorded.send(sender=Appeal, appeal=appeal, event=event)
-        transaction.on_commit(lambda: transition_committed.send(sender=Appeal, appeal=appeal, event=event))
-    return appeal
+    return _write(appeal, action="annotate", by=by, version=version, at=at,
+                  values={field: new for field, (_old, new) in diff.items()}, reason=reason,
+                  payload={field: {"old": _plain(old), "new": _plain(new)} for field, (old, new) in diff.items()})
+
+
+def record_parent_result(child: Appeal, *, parent: Appeal, event: AppealEvent) -> Appeal:
+    """并单件随主件答复: a merged ``child`` takes the reply, direct answer or close of the appeal it
+    was merged into. Its result fields become the parent's and it gets a ``parent_result`` event
+    of its own (the state stays ``merged``), recorded like a transition, so what hangs on
+    results — the push back to the child's channel (``intake.outbox``) — reaches its citizen
+    too. A system action: no actor, no permission check; called inside the parent's transaction."""
+    if child.status != Status.MERGED or child.parent_id != parent.pk:
+        raise ValueError(f"{child.number} is not merged into {parent.number}")
+    text = parent.result_text or (event.payload or {}).get("text") or ""
+    words = {Action.REPLY: _("已答复"), Action.ANSWER: _("已直接办结"), Action.CLOSE: _("已办结")}
+    head = _("所并入的诉求件 %(n)s %(what)s") % {"n": parent.number, "what": words.get(event.action, event.action)}
+    if parent.result_type:
+        head += f"（{parent.get_result_type_display()}）"
+    return _write(child, action=Action.PARENT_RESULT, by=None, version=child.version, at=event.at,
+                  values={"result_type": parent.result_type, "result_text": parent.result_text},
+                  reason=f"{head}：{text}" if text else head,
+                  payload={"parent": parent.number, "parent_event": event.pk, "parent_action": str(event.action)})
 
 
 def _plain(value):

@@ -38,7 +38,12 @@ class Action(StrEnum):
     REOPEN = "reopen"  # 重办
     MERGE = "merge"  # 并单
     INVALIDATE = "invalidate"  # 无效
+    # Recorded by the system, never chosen by a user (no transition; see services):
+    PARENT_RESULT = "parent-result"  # 随主件答复（并单件）
 
+
+# Actions the system records; no role chooses them (ACTION_ROLES has no entry for them).
+SYSTEM_ACTIONS = frozenset({Action.RECEIVE, Action.PARENT_RESULT})
 
 S, A = State, Action
 

@@ -38,7 +38,8 @@ from .models import DeliveryStatus, ResultDelivery
 
 logger = logging.getLogger("jishiban.intake")
 
-RESULT_ACTIONS = frozenset({Action.REPLY, Action.CLOSE, Action.ANSWER})
+# A merged appeal's own copy of its parent's result (``parent-result``) goes to its channel too.
+RESULT_ACTIONS = frozenset({Action.REPLY, Action.CLOSE, Action.ANSWER, Action.PARENT_RESULT})
 
 
 def _setting(name: str, default):

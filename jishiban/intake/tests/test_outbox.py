@@ -108,6 +108,25 @@ def test_a_short_webhook_secret_is_refused(reference_data):
     assert "webhook_secret" in caught.value.message_dict
 
 
+def test_a_merged_appeal_gets_its_parents_result_pushed_to_its_own_channel(personas, receiver,
+                                                                          django_capture_on_commit_callbacks):
+    """GIVEN a phone appeal, and a web appeal (whose channel wants results) merged into it
+    WHEN the phone appeal is replied
+    THEN the web channel receives the result under its own external id."""
+    from jishiban.appeals.models import Appeal
+
+    parent = make_appeal(channel="12345-phone")
+    child = services.merge(make_appeal(channel="12345-web", external_id="WEB-M1"), by=personas.dispatcher,
+                           into=parent, reason="同一事项")
+    with django_capture_on_commit_callbacks(execute=True):
+        advance(parent, personas, "replied")
+    [row] = ResultDelivery.objects.all()
+    assert row.appeal_id == child.pk and row.status == DeliveryStatus.SENT
+    [(_key, body)] = receiver.requests
+    assert body["external_id"] == "WEB-M1" and body["action"] == "parent-result" and body["status"] == "merged"
+    assert body["result_text"] == Appeal.objects.get(pk=parent.pk).result_text != ""
+
+
 def test_channels_without_webhook_or_wish_get_no_row(personas, receiver):
     replied(personas, channel="12345-phone")  # wants_results is false
     Channel.objects.filter(code="12345-wechat").update(wants_results=True, webhook_url="")

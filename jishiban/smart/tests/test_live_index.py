@@ -72,13 +72,15 @@ def test_merged_child_records_the_parents_answer(personas):
     child = make_appeal(content=DRAIN + "！", citizen_phone="13700000009")
     child = appeal_services.merge(child, by=personas.dispatcher, into=parent, reason="同一事项")
     parent = advance(parent, personas, "replied")
-    event = AppealEvent.objects.filter(appeal=child, action="annotate").get()
+    event = AppealEvent.objects.filter(appeal=child, action="parent-result").get()
     assert parent.number in event.reason and "已安排维修人员处理" in event.reason and "已解决" in event.reason
+    assert event.payload["parent"] == parent.number and event.payload["parent_action"] == "reply"
     child.refresh_from_db()
-    assert "parent-reply" in child.tags and child.status == "merged"
+    assert child.status == "merged" and child.result_text == parent.result_text
+    assert child.result_type == parent.result_type and event.actor is None
     parent = appeal_services.callback(parent, by=personas.supervisor, satisfaction="satisfied", solved=True)
     appeal_services.close(parent, by=personas.supervisor)
-    assert AppealEvent.objects.filter(appeal=child, action="annotate").count() == 2
+    assert AppealEvent.objects.filter(appeal=child, action="parent-result").count() == 2
 
 
 def test_a_failing_child_never_blocks_the_parents_reply(personas, monkeypatch):
