@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from jishiban.appeals.errors import ActionForbidden, AppealValidationError
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.privacy import citizen_display, masked_citizen, may_see_identity, reveal
+from jishiban.core.spreadsheets import local_minute, safe_cell, write_xlsx
 from jishiban.organisations.models import Organisation
 from jishiban.regions.models import RegionLevel
 
@@ -105,26 +106,15 @@ def _citizen(user, appeal: Appeal, personal: bool) -> tuple[str, str]:
     return str(shown["name"]), shown["phone"]
 
 
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def rows(user, qs, personal: bool):
     for a in qs.iterator(chunk_size=2000):
         name, phone = _citizen(user, a, personal)
-        yield [a.number, a.channel.name, a.external_id or "", _local(a.received_at), a.title, a.content,
+        yield [a.number, a.channel.name, a.external_id or "", local_minute(a.received_at), a.title, a.content,
                str(a.get_appeal_type_display()), a.category.name if a.category else "",
                a.county.name if a.county else "", a.address, name, phone, str(a.get_status_display()),
-               a.lead_unit.name if a.lead_unit else "", _local(a.dispatched_at), _local(a.reply_deadline),
-               _local(a.replied_at), _local(a.closed_at), str(a.get_result_type_display()) if a.result_type else "",
+               a.lead_unit.name if a.lead_unit else "", local_minute(a.dispatched_at), local_minute(a.reply_deadline),
+               local_minute(a.replied_at), local_minute(a.closed_at), str(a.get_result_type_display()) if a.result_type else "",
                a.result_text, str(a.get_satisfaction_display()) if a.satisfaction else ""]
-
-
-def _safe(value):
-    # Cells starting with = + - @ are formulas to spreadsheet programs (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def write(stream, fmt: str, data) -> int:
@@ -135,21 +125,12 @@ def write(stream, fmt: str, data) -> int:
         writer = csv.writer(text)
         writer.writerow(_columns())
         for row in data:
-            writer.writerow([_safe(v) for v in row])
+            writer.writerow([safe_cell(v) for v in row])
             count += 1
         text.flush()
         text.detach()
         return count
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=str(_("诉求件")))
-    sheet.append(_columns())
-    for row in data:
-        sheet.append([_safe(v) for v in row])
-        count += 1
-    book.save(stream)
-    return count
+    return write_xlsx(stream, _("诉求件"), _columns(), data)
 
 
 def export_appeals(user, req: ExportRequest, stream, *, via: str) -> ExportLog:

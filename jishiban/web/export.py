@@ -6,10 +6,10 @@ import csv
 import io
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishiban.appeals.privacy import citizen_display
+from jishiban.core.spreadsheets import local_minute, safe_cell, write_xlsx
 
 DEFAULT_LIMIT = 50000
 
@@ -32,27 +32,16 @@ def headers() -> list[str]:
             _("乡镇街道"), _("分类"), _("状态"), _("主办单位"), _("答复时限"), _("答复时间"), _("满意度")]
 
 
-def _dt(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def row_values(user, appeal) -> list[str]:
     shown = citizen_display(user, appeal)
     return [
-        appeal.number, _dt(appeal.received_at), appeal.channel.name, str(appeal.get_appeal_type_display()),
+        appeal.number, local_minute(appeal.received_at), appeal.channel.name, str(appeal.get_appeal_type_display()),
         appeal.title, str(shown["name"] or ""), shown["phone"] or "",
         appeal.county.name if appeal.county_id else "", appeal.town.name if appeal.town_id else "",
         " / ".join(appeal.category.path_names) if appeal.category_id else "", str(appeal.get_status_display()),
-        appeal.lead_unit.name if appeal.lead_unit_id else "", _dt(appeal.reply_deadline), _dt(appeal.replied_at),
+        appeal.lead_unit.name if appeal.lead_unit_id else "", local_minute(appeal.reply_deadline), local_minute(appeal.replied_at),
         str(appeal.get_satisfaction_display()) if appeal.satisfaction else "",
     ]
-
-
-def _safe_cell(value: str) -> str:
-    # A cell starting with = + - @ would be run as a formula by spreadsheet programs.
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 class _Echo:
@@ -65,19 +54,12 @@ def csv_stream(user, rows):
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(headers())
     for appeal in rows:
-        yield writer.writerow([_safe_cell(v) for v in row_values(user, appeal)])
+        yield writer.writerow([safe_cell(v) for v in row_values(user, appeal)])
 
 
 def xlsx_bytes(user, rows) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("诉求件"))
-    sheet.append(headers())
-    for appeal in rows:
-        sheet.append([_safe_cell(v) for v in row_values(user, appeal)])
     out = io.BytesIO()
-    book.save(out)
+    write_xlsx(out, _("诉求件"), headers(), (row_values(user, appeal) for appeal in rows))
     return out.getvalue()
 
 
