@@ -86,3 +86,94 @@ class CommitProbe:
         return {"probe_commit_p50_ms": round(ordered[len(ordered) // 2], 1),
                 "probe_commit_max_ms": round(ordered[-1], 1),
                 "probe_commits_over_20ms": sum(t > 20 for t in ordered)}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(port: int, path: str, *, timeout: float = 60, process=None) -> None:
+    """Until ``GET path`` on 127.0.0.1:``port`` answers 200 (or ``process`` exits)."""
+    import http.client
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        if process is not None and process.poll() is not None:
+            raise RuntimeError("the server exited; see its log")
+        time.sleep(0.3)
+    raise RuntimeError(f"the server did not answer within {timeout:.0f} s")
+
+
+def open_loop(port: int, rate: float, seconds: float, threads: int, send) -> dict:
+    """An open-loop load on 127.0.0.1:``port``: request *i* is due at ``start + i / rate``
+    whatever the server does, and its latency counts from that moment, so a server falling
+    behind shows in the percentiles instead of slowing the load. ``send(conn, i)`` makes
+    request *i* on a keep-alive ``http.client.HTTPConnection`` and returns ``(ok, detail)``; a
+    broken connection is reopened and the request tried once more. Returns the counts and
+    the sorted latencies in ms from the due time (``latency``) and from sending (``service``)."""
+    import http.client
+    import queue
+    import threading
+    import time
+
+    total = int(rate * seconds)
+    start = time.perf_counter() + 0.5
+    due: queue.Queue = queue.Queue()
+    for i in range(total):
+        due.put(i)
+    results: list[tuple[float, float, bool, str]] = []
+    lock = threading.Lock()
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            try:
+                i = due.get_nowait()
+            except queue.Empty:
+                return
+            at = start + i / rate
+            wait = at - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            sent = time.perf_counter()
+            ok, detail = False, ""
+            for _attempt in range(2):
+                try:
+                    ok, detail = send(conn, i)
+                    break
+                except (OSError, http.client.HTTPException) as exc:
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    ok, detail = False, f"{type(exc).__name__}: {exc}"
+            done = time.perf_counter()
+            with lock:
+                results.append(((done - at) * 1000, (done - sent) * 1000, ok, detail))
+
+    pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join(timeout=seconds + 120)
+    elapsed = max(time.perf_counter() - start, 1e-9)
+    return {"sent": total, "answered": len(results), "ok": sum(r[2] for r in results), "elapsed": elapsed,
+            "latency": sorted(r[0] for r in results), "service": sorted(r[1] for r in results),
+            "errors": [r[3] for r in results if not r[2]][:3]}
+
+
+def percentile(ordered: list[float], p: float) -> float:
+    """The ``p``-th percentile of an ascending list (nearest rank); NaN when empty."""
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]

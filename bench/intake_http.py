@@ -15,28 +15,18 @@ Prints p50/p95/p99/max and the error count; nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import queue
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
-from _common import CommitProbe, busy_cores, cpu_seconds
+from _common import CommitProbe, busy_cores, cpu_seconds, free_port, open_loop, percentile, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-that-is-long-enough-for-django-checks"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def prepare(env: dict) -> str:
@@ -56,19 +46,6 @@ def prepare(env: dict) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def wait_until_up(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/v1/openapi.json")
-            conn.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("server did not start")
-
-
 def body(n: int) -> bytes:
     return json.dumps({
         "channel": "12345-web", "external_id": f"HTTP-{os.getpid()}-{n}",
@@ -80,59 +57,24 @@ def body(n: int) -> bytes:
 
 def load(port: int, token: str, rate: float, seconds: float, threads: int, first: int = 0,
          idempotency: bool = False) -> dict:
-    total = int(rate * seconds)
-    start = time.monotonic() + 0.5
-    due: queue.Queue = queue.Queue()
-    for n in range(total):
-        due.put((start + n / rate, first + n))
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    run = f"{os.getpid()}-{time.time():.0f}"
 
-    def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            try:
-                at, n = due.get_nowait()
-            except queue.Empty:
-                return
-            wait = at - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            try:
-                conn.request("POST", "/api/v1/appeals", body=body(n),
-                             headers={**headers, "Idempotency-Key": f"bench-{first + n}-{start}"} if idempotency else headers)
-                response = conn.getresponse()
-                response.read()
-                ok = response.status == 201
-                if response.getheader("Connection", "").lower() == "close":
-                    conn.close()
-            except (OSError, http.client.HTTPException) as exc:
-                ok = False
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                response = exc
-            elapsed = time.monotonic() - at
-            with lock:
-                latencies.append(elapsed)
-                if not ok:
-                    errors.append(str(getattr(response, "status", response)))
+    def send(conn, i):
+        n = first + i
+        conn.request("POST", "/api/v1/appeals", body=body(n),
+                     headers={**headers, "Idempotency-Key": f"bench-{run}-{n}"} if idempotency else headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status == 201, str(response.status)
 
-    pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    wall = time.monotonic() - start
-    ordered = sorted(latencies)
-
-    def pct(p):
-        return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
-
-    return {"requests": total, "errors": len(errors), "achieved_rps": round(total / wall, 1),
-            "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99), "max_ms": round(1000 * ordered[-1], 1),
-            "mean_ms": round(1000 * statistics.fmean(ordered), 1), "error_sample": errors[:3]}
+    result = open_loop(port, rate, seconds, threads, send)
+    latency = result["latency"]
+    return {"requests": result["sent"], "errors": result["sent"] - result["ok"],
+            "achieved_rps": round(result["sent"] / result["elapsed"], 1),
+            **{f"p{p}_ms": round(percentile(latency, p), 1) for p in (50, 95, 99)},
+            "max_ms": round(latency[-1], 1), "mean_ms": round(statistics.fmean(latency), 1),
+            "error_sample": result["errors"]}
 
 
 def main() -> None:
@@ -176,7 +118,7 @@ def main() -> None:
                        "--threads", str(args.server_threads)]
         server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            wait_until_up(port)
+            wait_until_up(port, "/api/v1/openapi.json", process=server)
             load(port, token, rate=20, seconds=2, threads=4, first=10**7)  # warm-up: imports, connections
             server_cpu, client_cpu, machine = cpu_seconds(server.pid), time.process_time(), busy_cores()
             with CommitProbe(args.pg if db == "postgres" else None) as probe:

@@ -18,10 +18,8 @@ The goal: p95 under 50 ms at 100 requests/s.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import queue
 import secrets
 import shutil
 import signal
@@ -29,25 +27,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from _common import CommitProbe, cpu_seconds
+from _common import CommitProbe, cpu_seconds, free_port, open_loop, percentile, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 SERVICE_CODES = ["030201", "030202", "030102", "020101", "010103"]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def prepare(env: dict) -> str:
@@ -85,19 +74,8 @@ def server_command(kind: str, port: int, processes: int) -> list[str]:
 
 def start_server(env: dict, port: int, log, cmd: list[str]) -> subprocess.Popen:
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/open311/v2/discovery.json")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError("server exited; see its log")
-        time.sleep(0.3)
-    raise RuntimeError("server did not answer within 60 s")
+    wait_until_up(port, "/open311/v2/discovery.json", process=proc)
+    return proc
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -119,64 +97,19 @@ def form(key: str, i: int, tag: str) -> bytes:
 
 def run_load(port: int, key: str, rate: float, seconds: float, workers: int, tag: str, get: str = "") -> dict:
     """POST new requests (or GET ``get`` instead) at ``rate`` per second for ``seconds``."""
-    total = int(rate * seconds)
-    jobs: queue.Queue = queue.Queue()
-    results: list[tuple[float, float, int, str]] = []
-    lock = threading.Lock()
-    start = time.perf_counter() + 0.5
 
-    def worker():
-        conn = None
-        while True:
-            item = jobs.get()
-            if item is None:
-                return
-            i, due = item
-            wait = due - time.perf_counter()
-            if wait > 0:
-                time.sleep(wait)
-            sent = time.perf_counter()
-            status, body = 0, ""
-            for _attempt in range(2):
-                try:
-                    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                    if get:
-                        conn.request("GET", get)
-                    else:
-                        conn.request("POST", "/open311/v2/requests.json", body=form(key, i, tag),
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
-                    response = conn.getresponse()
-                    status, body = response.status, response.read().decode()
-                    if response.getheader("Connection", "").lower() == "close":
-                        conn.close()
-                        conn = None
-                    break
-                except (OSError, http.client.HTTPException):
-                    conn = None
-            done = time.perf_counter()
-            with lock:
-                results.append((done - due, done - sent, status, body))
+    def send(conn, i):
+        if get:
+            conn.request("GET", get)
+        else:
+            conn.request("POST", "/open311/v2/requests.json", body=form(key, i, tag),
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        response = conn.getresponse()
+        text = response.read().decode()
+        ok = response.status == 200 and (bool(get) or bool(json.loads(text)[0].get("service_request_id")))
+        return ok, f"{response.status} {text[:200]}"
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
-    for t in threads:
-        t.start()
-    for i in range(total):
-        jobs.put((i, start + i / rate))
-    for _ in threads:
-        jobs.put(None)
-    for t in threads:
-        t.join(timeout=seconds + 120)
-    elapsed = max(time.perf_counter() - start, 1e-9)
-    ok = [r for r in results if r[2] == 200 and (get or json.loads(r[3])[0].get("service_request_id"))]
-    return {"sent": total, "answered": len(results), "ok": len(ok), "elapsed": elapsed,
-            "latency": sorted(r[0] * 1000 for r in results), "service": sorted(r[1] * 1000 for r in results),
-            "errors": [r[2:] for r in results if r[2] != 200][:3]}
-
-
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return open_loop(port, rate, seconds, workers, send)
 
 
 def bench(db: str, args) -> dict:
@@ -217,7 +150,7 @@ def bench(db: str, args) -> dict:
                 base = run_load(port, key, rate=args.rate, seconds=min(args.seconds, 5), workers=args.workers,
                                 tag="", get="/open311/v2/discovery.json")
                 result["baseline_cpu_ms"] = (cpu_seconds(proc.pid) - cpu_before) * 1000 / max(base["answered"], 1)
-                result["baseline_p95"] = pct(base["latency"], 95)
+                result["baseline_p95"] = percentile(base["latency"], 95)
         stored = count_appeals(env) - warm["ok"]
         result["stored"] = stored
         result["server"] = args.server if args.server == "runserver" else f"{args.server}x{args.processes}"
@@ -235,13 +168,13 @@ def bench(db: str, args) -> dict:
 
 def report(db: str, r: dict, rate: float) -> bool:
     lat, svc = r["latency"], r["service"]
-    p95 = pct(lat, 95)
+    p95 = percentile(lat, 95)
     passed = r["ok"] == r["sent"] == r["stored"] and p95 < 50
     print(f"[{db}] server={r['server']} sent={r['sent']} ok={r['ok']} stored={r['stored']} "
           f"achieved={r['answered'] / r['elapsed']:.1f}/s (target {rate:.0f}/s)")
-    print(f"[{db}] latency from due time ms: p50={pct(lat, 50):.1f} p95={p95:.1f} p99={pct(lat, 99):.1f} "
+    print(f"[{db}] latency from due time ms: p50={percentile(lat, 50):.1f} p95={p95:.1f} p99={percentile(lat, 99):.1f} "
           f"max={max(lat) if lat else float('nan'):.1f} mean={statistics.fmean(lat) if lat else float('nan'):.1f}")
-    print(f"[{db}] service time ms:          p50={pct(svc, 50):.1f} p95={pct(svc, 95):.1f} p99={pct(svc, 99):.1f}")
+    print(f"[{db}] service time ms:          p50={percentile(svc, 50):.1f} p95={percentile(svc, 95):.1f} p99={percentile(svc, 99):.1f}")
     print(f"[{db}] server CPU per request: {r['server_cpu_ms']:.1f} ms (web processes only, not the database)")
     if r.get("probe"):
         p = r["probe"]
