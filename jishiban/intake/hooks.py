@@ -2,7 +2,7 @@
 
 Other apps register a function taking the appeal id; ``tasks.after_intake`` calls every hook
 in a background job once the appeal is committed. A hook that raises is logged and skipped:
-intake never depends on it.
+intake never depends on it. A hook opens its own transactions, around its writes only.
 
     from jishiban.intake.hooks import register_after_intake
 
@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 
-from django.db import transaction
+from django.db import connection, transaction
 
 logger = logging.getLogger("jishiban.intake")
 
@@ -43,9 +44,10 @@ def run_after_intake(appeal_id: int) -> dict[str, int]:
     ok = failed = 0
     for hook in registered():
         try:
-            # Each hook in its own (sub)transaction: a database error in one cannot break
-            # the others or the job's own bookkeeping.
-            with transaction.atomic():
+            # A hook manages its own transactions: one around it would hold SQLite's write lock
+            # (taken at BEGIN) for the whole hook, models included, and live intake would wait.
+            # Inside a caller's transaction, a savepoint keeps a failing hook's writes out.
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
                 hook(appeal_id)
         except Exception:
             failed += 1

@@ -83,19 +83,22 @@ def refresh(appeal_id: int, *, apply: bool = True) -> Suggestion | None:
         return None
     started = time.perf_counter()
     embedding = stored_embedding(appeal.pk)
+    # Reads and models only: no transaction around it, so on SQLite (whose transactions take
+    # the write lock at BEGIN) live intake never waits for a classification.
     result = compute(appeal, embedding=embedding)
-    applied = {}
-    if apply:
-        applied = _part("apply", result["unavailable"], apply_safe, appeal, result, default={}) or {}
-    result["unavailable"] = [u for u in result["unavailable"] if u["reason"]]
-    suggestion, _created = Suggestion.objects.update_or_create(
-        appeal_id=appeal.pk,
-        defaults={"categories": result["categories"], "needs_choice": result["needs_choice"],
-                  "region": result["region"], "units": result["units"], "duplicates": result["duplicates"],
-                  "repeat": result["repeat"], "risks": result["risks"], "semantic": result["semantic"],
-                  "model_version_id": result["model_version_id"], "unavailable": result["unavailable"],
-                  "applied": applied, "computed_at": timezone.now()},
-    )
+    with transaction.atomic():  # the writes, together and short
+        applied = {}
+        if apply:
+            applied = _part("apply", result["unavailable"], apply_safe, appeal, result, default={}) or {}
+        result["unavailable"] = [u for u in result["unavailable"] if u["reason"]]
+        suggestion, _created = Suggestion.objects.update_or_create(
+            appeal_id=appeal.pk,
+            defaults={"categories": result["categories"], "needs_choice": result["needs_choice"],
+                      "region": result["region"], "units": result["units"], "duplicates": result["duplicates"],
+                      "repeat": result["repeat"], "risks": result["risks"], "semantic": result["semantic"],
+                      "model_version_id": result["model_version_id"], "unavailable": result["unavailable"],
+                      "applied": applied, "computed_at": timezone.now()},
+        )
     log.info("suggestion for appeal %s in %.0f ms", appeal.pk, 1000 * (time.perf_counter() - started))
     return suggestion
 
@@ -114,8 +117,7 @@ def record_failure(appeal_id: int, exc: Exception) -> None:
 def after_intake(appeal_id: int) -> None:
     """The after-intake hook: suggestion first, then (in the queue) the embedding."""
     try:
-        with transaction.atomic():
-            refresh(appeal_id)
+        refresh(appeal_id)  # writes in a short transaction of its own
     except Exception as exc:
         log.exception("smart help failed for appeal %s", appeal_id)
         record_failure(appeal_id, exc)

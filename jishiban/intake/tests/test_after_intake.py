@@ -122,3 +122,24 @@ def test_queueing_failure_keeps_the_appeal_and_queues_after_commit(reference_dat
     assert result.created and Appeal.objects.filter(pk=result.appeal.pk).exists()
     assert _queued() == [(result.appeal.pk,)]  # queued by the after-commit fallback
     assert any("could not queue" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hooks_run_in_no_transaction_of_the_runners_own():
+    """A worker's job: each hook opens the transactions it needs (a transaction around it would
+    hold SQLite's write lock for the whole hook)."""
+    from django.db import connection
+
+    from jishiban.intake.hooks import run_after_intake
+
+    seen = []
+
+    def hook(appeal_id):
+        seen.append((appeal_id, connection.in_atomic_block))
+
+    register_after_intake(hook)
+    try:
+        assert run_after_intake(7)["failed"] == 0
+    finally:
+        unregister_after_intake(hook)
+    assert (7, False) in seen

@@ -136,3 +136,23 @@ def test_units_come_from_the_routing_catalogue_with_their_explanation(intake, ac
     assert units and units[0]["lead_unit"]["code"]
     assert units[0]["explanation"]
     assert "按建议分类“停水”" in units[0]["basis"]
+
+
+def test_models_run_outside_any_transaction_and_only_the_writes_inside_one(intake, monkeypatch):
+    """On SQLite a transaction takes the write lock at BEGIN: a classification inside one
+    would make every live intake wait for it."""
+    from django.db import connection
+
+    from jishiban.smart import services
+
+    appeal = intake("幸福路路灯不亮", title="路灯")
+    open_at_compute, compute = [], services.compute
+
+    def watching(*args, **kwargs):
+        open_at_compute.append([b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)])
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(services, "compute", watching)
+    services.refresh(appeal.pk)
+    assert open_at_compute == [[]]
+    assert suggestion_of(appeal).computed_at is not None
