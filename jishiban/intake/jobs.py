@@ -19,17 +19,25 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 logger = logging.getLogger("jishiban.intake")
 
 
-def enqueue(func: str, *args) -> None:
-    """Queue ``func(*args)``; failures to queue are logged, never raised (callers run after commit)."""
+def _options(keep_success: bool) -> dict:
+    # A successful job's record costs the worker two more write transactions (on SQLite, two
+    # more turns of the write lock that intake needs) and django-q's pruning scan; jobs that
+    # run for every appeal keep only their failures.
+    return {} if keep_success else {"q_options": {"save": False}}
+
+
+def enqueue(func: str, *args, keep_success: bool = True) -> None:
+    """Queue ``func(*args)``; failures to queue are logged, never raised (callers run after commit).
+    ``keep_success=False``: only a failure of the job is recorded (jobs run for every appeal)."""
     from django_q.conf import Conf
     from django_q.tasks import async_task
 
     try:
         if Conf.SYNC:
-            async_task(func, *args)
+            async_task(func, *args, **_options(keep_success))
         else:
             with transaction.atomic():
-                async_task(func, *args)
+                async_task(func, *args, **_options(keep_success))
     except Exception:
         logger.exception("could not queue %s%r", func, args[:1])
 
@@ -42,7 +50,7 @@ def queue_is_in_database(using: str = DEFAULT_DB_ALIAS) -> bool:
     return not Conf.SYNC and not getattr(Conf, "BROKER_CLASS", None) and Conf.ORM == using
 
 
-def enqueue_with_data(func: str, *args) -> bool:
+def enqueue_with_data(func: str, *args, keep_success: bool = True) -> bool:
     """Queue ``func(*args)`` in the caller's open transaction (``queue_is_in_database()`` must
     hold). In a savepoint: if queueing fails, the caller's data still commits — the failure is
     logged and ``False`` returned so the caller can queue after commit instead."""
@@ -50,7 +58,7 @@ def enqueue_with_data(func: str, *args) -> bool:
 
     try:
         with transaction.atomic():
-            async_task(func, *args)
+            async_task(func, *args, **_options(keep_success))
     except Exception:
         logger.exception("could not queue %s%r in the transaction", func, args[:1])
         return False

@@ -21,10 +21,10 @@ def queue_after_intake(sender, *, appeal, event, **kwargs) -> None:
     """
     if event.action != Action.RECEIVE:
         return
-    if jobs.queue_is_in_database() and jobs.enqueue_with_data(AFTER_INTAKE, appeal.pk):
+    if jobs.queue_is_in_database() and jobs.enqueue_with_data(AFTER_INTAKE, appeal.pk, keep_success=False):
         return
     pk = appeal.pk
-    transaction.on_commit(lambda: jobs.enqueue(AFTER_INTAKE, pk))
+    transaction.on_commit(lambda: jobs.enqueue(AFTER_INTAKE, pk, keep_success=False))
 
 
 def ensure_schedule(app_config=None, using="default", **kwargs) -> None:

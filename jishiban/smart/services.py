@@ -123,9 +123,25 @@ def after_intake(appeal_id: int) -> None:
         record_failure(appeal_id, exc)
         return
     if conf.semantic_enabled():
-        from jishiban.intake.jobs import enqueue
+        _queue_embedding()
 
-        transaction.on_commit(lambda: enqueue("jishiban.smart.tasks.embed_pending"))
+
+# A burst of appeals must not queue a burst of embedding jobs: one job embeds every pending
+# appeal in batches, so each worker process queues one at most this often (the periodic
+# catch-up takes whatever is left).
+EMBED_QUEUE_EVERY = 5.0  # seconds
+_embed_queued_at: float | None = None
+
+
+def _queue_embedding() -> None:
+    global _embed_queued_at
+    now = time.monotonic()
+    if _embed_queued_at is not None and now - _embed_queued_at < EMBED_QUEUE_EVERY:
+        return
+    _embed_queued_at = now
+    from jishiban.intake.jobs import enqueue
+
+    transaction.on_commit(lambda: enqueue("jishiban.smart.tasks.embed_pending", keep_success=False))
 
 
 # --- applying the safe parts -------------------------------------------------------------------

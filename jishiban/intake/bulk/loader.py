@@ -287,7 +287,7 @@ class Importer:
         return ids
 
     def _queue_after_intake(self, ids: list[int]) -> None:
-        enqueue("jishiban.intake.tasks.after_intake_many", ids)
+        enqueue("jishiban.intake.tasks.after_intake_many", ids, keep_success=False)
 
 
 __all__ = ["ImportStats", "Importer", "Rejection", "derived_id"]

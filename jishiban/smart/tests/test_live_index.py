@@ -125,17 +125,25 @@ def test_embedding_is_queued_after_intake_only_when_semantic_is_on(intake, setti
 
     queued = []
 
-    def enqueue(func, *args):
+    def enqueue(func, *args, **options):
         queued.append(func)
         if func == "jishiban.intake.tasks.after_intake":  # the intake's own job runs, as with Q_SYNC
             import_string(func)(*args)
 
     monkeypatch.setattr("jishiban.intake.jobs.enqueue", enqueue)
+    monkeypatch.setattr("jishiban.smart.services._embed_queued_at", None)
     intake("小区停水了")
     assert "jishiban.smart.tasks.embed_pending" not in queued  # "auto" with jobs run inline (tests): off
     settings.JISHIBAN_SMART = {"SEMANTIC": True}
     intake("小区又停水了")
-    assert "jishiban.smart.tasks.embed_pending" in queued
+    assert queued.count("jishiban.smart.tasks.embed_pending") == 1
+    # A burst queues one embedding job per worker process and interval, not one per appeal.
+    intake("小区第三次停水")
+    intake("小区第四次停水")
+    assert queued.count("jishiban.smart.tasks.embed_pending") == 1
+    monkeypatch.setattr("jishiban.smart.services.EMBED_QUEUE_EVERY", 0.0)
+    intake("小区第五次停水")
+    assert queued.count("jishiban.smart.tasks.embed_pending") == 2
 
 
 def test_float16_round_trip_is_close():
