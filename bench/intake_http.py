@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -55,6 +56,29 @@ def body(n: int) -> bytes:
     }, ensure_ascii=False).encode("utf-8")
 
 
+def jobs_caught_up(env: dict) -> dict:
+    """How many appeals had their smart-help suggestion when the load ended, and how long the
+    job cluster then took to finish the rest (polled for up to 120 s)."""
+    code = ("import django; django.setup()\n"
+            "from jishiban.appeals.models import Appeal\nfrom jishiban.smart.models import Suggestion\n"
+            "print(Appeal.objects.count(), Suggestion.objects.count())\n")
+
+    def counts() -> tuple[int, int]:
+        out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
+                             check=True)
+        appeals, done = out.stdout.split()[-2:]
+        return int(appeals), int(done)
+
+    appeals, at_end = counts()
+    started = time.monotonic()
+    done = at_end
+    while done < appeals and time.monotonic() - started < 120:
+        time.sleep(2)
+        appeals, done = counts()
+    return {"appeals": appeals, "suggested_when_load_ended": at_end, "suggested_after": done,
+            "seconds_to_catch_up": round(time.monotonic() - started, 1)}
+
+
 def load(port: int, token: str, rate: float, seconds: float, threads: int, first: int = 0,
          idempotency: bool = False) -> dict:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -83,6 +107,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
+    parser.add_argument("--with-jobs", action="store_true",
+                        help="run the job cluster (smart help after every intake) beside the server")
     parser.add_argument("--idempotency-key", action="store_true",
                         help="send an Idempotency-Key header with every request (the path channels that retry use)")
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 2)
@@ -117,6 +143,15 @@ def main() -> None:
                        "jishiban.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(args.processes),
                        "--threads", str(args.server_threads)]
         server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        jobs = None
+        if args.with_jobs:
+            # The job cluster as production runs it: smart help (no trained classifier in this
+            # database: duplicates, region, risk, routing) for every appeal, beside the intake.
+            jobs_log = Path(f"/tmp/jishiban-bench-http-{os.getpid()}-jobs.log")
+            with jobs_log.open("w") as log:
+                jobs = subprocess.Popen([sys.executable, "-m", "jishiban.cli", "qcluster"], env=env, cwd=ROOT,
+                                        stdout=log, stderr=log, start_new_session=True)
+            print(f"job cluster log: {jobs_log}", file=sys.stderr)
         try:
             wait_until_up(port, "/api/v1/openapi.json", process=server)
             load(port, token, rate=20, seconds=2, threads=4, first=10**7)  # warm-up: imports, connections
@@ -130,11 +165,20 @@ def main() -> None:
             busy, total = (after - before for after, before in zip(busy_cores(), machine, strict=True))
             result["machine_busy_pct"] = round(100 * busy / total, 1)  # all cores, database included
             result["load_avg_1m"] = round(os.getloadavg()[0], 1)
+            if jobs is not None:
+                result.update(jobs_caught_up(env))
         finally:
             server.terminate()
             server.wait(timeout=20)
+            if jobs is not None:
+                os.killpg(jobs.pid, signal.SIGTERM)
+                try:
+                    jobs.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(jobs.pid, signal.SIGKILL)
+                    jobs.wait()
         print(json.dumps({"db": db, "server": args.server, "processes": 1 if args.server == "runserver" else
-                          args.processes, "idempotency_key": args.idempotency_key, "rate": args.rate, "seconds": args.seconds, **result}, ensure_ascii=False))
+                          args.processes, "idempotency_key": args.idempotency_key, "with_jobs": args.with_jobs, "rate": args.rate, "seconds": args.seconds, **result}, ensure_ascii=False))
         if db == "sqlite":
             for suffix in ("", "-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
