@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
 import os
+import queue
+import socket
+import threading
+import time
 from pathlib import Path
 
 
@@ -45,8 +50,6 @@ class CommitProbe:
     ``url`` None (SQLite, whose WAL commits do not flush) makes a probe that measures nothing."""
 
     def __init__(self, url: str | None, every: float = 0.05):
-        import threading
-
         self.url, self.every = url, every
         self.timings: list[float] = []
         self.stop = threading.Event()
@@ -63,8 +66,6 @@ class CommitProbe:
             self.thread.join()
 
     def _run(self) -> None:
-        import time
-
         import psycopg
 
         with psycopg.connect(self.url, autocommit=True) as conn:
@@ -83,14 +84,12 @@ class CommitProbe:
         if not self.timings:
             return {}
         ordered = sorted(self.timings)
-        return {"probe_commit_p50_ms": round(ordered[len(ordered) // 2], 1),
+        return {"probe_commit_p50_ms": round(percentile(ordered, 50), 1),
                 "probe_commit_max_ms": round(ordered[-1], 1),
                 "probe_commits_over_20ms": sum(t > 20 for t in ordered)}
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -98,9 +97,6 @@ def free_port() -> int:
 
 def wait_until_up(port: int, path: str, *, timeout: float = 60, process=None) -> None:
     """Until ``GET path`` on 127.0.0.1:``port`` answers 200 (or ``process`` exits)."""
-    import http.client
-    import time
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -123,11 +119,6 @@ def open_loop(port: int, rate: float, seconds: float, threads: int, send) -> dic
     request *i* on a keep-alive ``http.client.HTTPConnection`` and returns ``(ok, detail)``; a
     broken connection is reopened and the request tried once more. Returns the counts and
     the sorted latencies in ms from the due time (``latency``) and from sending (``service``)."""
-    import http.client
-    import queue
-    import threading
-    import time
-
     total = int(rate * seconds)
     start = time.perf_counter() + 0.5
     due: queue.Queue = queue.Queue()

@@ -127,3 +127,11 @@ def _unit_user(unit):
 
 def now():
     return timezone.now()
+
+
+def transactions_opened_here() -> list:
+    """The atomic blocks open on the default connection, the test case's own left out: what
+    code under test wrapped around the current point."""
+    from django.db import connection
+
+    return [b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)]

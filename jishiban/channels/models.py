@@ -1,6 +1,7 @@
 """The registry of intake channels (一口收集): each source of appeals is a row, not code."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,14 +30,6 @@ def validate_duration(value: str) -> None:
             raise ValidationError(str(exc))
 
 
-MIN_SECRET_LENGTH = 32
-
-
-def validate_secret(value: str) -> None:
-    if value and len(value) < MIN_SECRET_LENGTH:
-        raise ValidationError(_("签名密钥至少 %(n)d 个字符") % {"n": MIN_SECRET_LENGTH})
-
-
 class Channel(models.Model):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=60)
@@ -49,7 +42,8 @@ class Channel(models.Model):
     wants_results = models.BooleanField(_("回推办理结果"), default=False)
     webhook_url = models.URLField(_("结果回推地址"), blank=True)
     webhook_secret = models.CharField(
-        _("结果回推签名密钥"), max_length=128, blank=True, validators=[validate_secret],
+        _("结果回推签名密钥"), max_length=128, blank=True,
+        validators=[MinLengthValidator(32, message=_("签名密钥至少 %(limit_value)d 个字符"))],
         help_text=_("填写后每次回推带 X-Jishiban-Timestamp 与 X-Jishiban-Signature（HMAC-SHA256），"
                     "对方用同一密钥校验；至少 32 个字符，可用 secrets.token_urlsafe(32) 生成"),
     )

@@ -162,15 +162,14 @@ def test_expired_idempotency_records_are_purged_and_the_key_reusable(api):
 
 def _transactions_at_numbering(monkeypatch):
     """Record, at each number reservation, the transactions open around it (not the test's own)."""
-    from django.db import connection
-
     from jishiban.appeals import creation
+    from jishiban.testing import transactions_opened_here
 
     seen = []
     allocate = creation.numbering.allocate
 
     def watching(*args, **kwargs):
-        seen.append([b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)])
+        seen.append(transactions_opened_here())
         return allocate(*args, **kwargs)
 
     monkeypatch.setattr(creation.numbering, "allocate", watching)

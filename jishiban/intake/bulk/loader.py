@@ -124,7 +124,6 @@ class Importer:
         # '{"channel": "…", "imported": true, "external_id": ' + the id as a JSON string + '}'
         self._payload_head = json_text({"channel": self.channel.code, "imported": True})[:-1] + ', "external_id": '
 
-
     # --- rows -> validated values --------------------------------------------------------------
 
     def _constants(self) -> dict:
@@ -209,9 +208,10 @@ class Importer:
                 # A channel's export numbers its records, so a new file's ids seldom fall among the
                 # stored ones: one probe of the id index for the batch's range (bounds taken in
                 # the database's collation) then stands in for thousands of lookups.
-                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE channel_id = %s AND external_id "  # noqa: S608
-                               "BETWEEN (SELECT min(k) FROM unnest(%s::text[]) k) AND (SELECT max(k) FROM unnest(%s::text[]) k))",
-                               [self.channel.pk, keys, keys])
+                cursor.execute(f"WITH batch AS (SELECT unnest(%s::text[]) AS k) SELECT EXISTS (SELECT 1 FROM {table} "  # noqa: S608
+                               "WHERE channel_id = %s AND external_id "
+                               "BETWEEN (SELECT min(k) FROM batch) AND (SELECT max(k) FROM batch))",
+                               [keys, self.channel.pk])
                 if not cursor.fetchone()[0]:
                     return found
                 # One array parameter instead of an IN list of thousands.

@@ -156,36 +156,36 @@ def _produce(rows: Iterable[tuple[int, dict]], workers: int, fds: tuple[int, int
         if workers > 1 else None
     out = _Outbox(fd, ahead_chunks)
     try:
-        if pool is None:
-            for chunk in _chunks(rows, chunk_size):
-                out.put(_prepare_chunk(chunk))
-        else:
-            with pool:
-                pending: deque = deque()
-                try:
-                    for chunk in _chunks(rows, chunk_size):
-                        pending.append(pool.apply_async(_prepare_chunk, (chunk,)))
-                        if len(pending) >= 4 * workers:
+        try:
+            if pool is None:
+                for chunk in _chunks(rows, chunk_size):
+                    out.put(_prepare_chunk(chunk))
+            else:
+                with pool:
+                    pending: deque = deque()
+                    try:
+                        for chunk in _chunks(rows, chunk_size):
+                            pending.append(pool.apply_async(_prepare_chunk, (chunk,)))
+                            if len(pending) >= 4 * workers:
+                                out.put(pending.popleft().get())
+                    finally:  # rows read before a reading error are still delivered
+                        while pending:
                             out.put(pending.popleft().get())
-                finally:  # rows read before a reading error are still delivered
-                    while pending:
-                        out.put(pending.popleft().get())
-        out.put(pickle.dumps((_END,)))
-    except BrokenPipeError:
-        return  # the importing process stopped reading: nothing left to do
-    except BaseException as exc:  # noqa: BLE001 - every failure must reach the importing process
-        try:
-            error = pickle.dumps((_ERROR, exc))
-        except Exception:  # noqa: BLE001 - an exception that does not pickle travels as text
-            error = pickle.dumps((_ERROR, RuntimeError("".join(traceback.format_exception(exc)))))
-        try:
-            out.put(error)
+            out.put(pickle.dumps((_END,)))
         except BrokenPipeError:
-            return
-    try:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the importing process
+            out.put(_error_frame(exc))
         out.close()
     except BrokenPipeError:
         pass  # the importing process stopped reading: nothing left to do
+
+
+def _error_frame(exc: BaseException) -> bytes:
+    try:
+        return pickle.dumps((_ERROR, exc))
+    except Exception:  # noqa: BLE001 - an exception that does not pickle travels as text
+        return pickle.dumps((_ERROR, RuntimeError("".join(traceback.format_exception(exc)))))
 
 
 def _read_exactly(fh, size: int) -> bytes:

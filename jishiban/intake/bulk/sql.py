@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import partial
 
 from django.db import connection, models
 
@@ -57,17 +58,7 @@ class RowWriter:
         send them (the same conversions as ``prepare``); rows can then be written with those
         columns declared ``converted``. Plain data in and out, so it runs in any process."""
         plan = [(i, c) for i, name in enumerate(names) if (c := self._converter(self._opts.get_field(name))) is not None]
-
-        def convert(values: tuple) -> tuple:
-            if not plan:
-                return values
-            values = list(values)
-            for i, conv in plan:
-                if values[i] is not None:
-                    values[i] = conv(values[i])
-            return tuple(values)
-
-        return convert
+        return partial(_apply, plan)
 
     def _converter(self, field):
         if isinstance(field, models.JSONField):
@@ -81,13 +72,7 @@ class RowWriter:
         return None  # Django registers the sqlite3 adapter for Decimal
 
     def prepare(self, row: tuple) -> tuple:
-        if not self._plan:
-            return row + self.constants
-        values = list(row)
-        for i, conv in self._plan:
-            if values[i] is not None:
-                values[i] = conv(values[i])
-        return tuple(values) + self.constants
+        return _apply(self._plan, row) + self.constants
 
     def write(self, rows: list[tuple]) -> None:
         if not rows:
@@ -99,6 +84,17 @@ class RowWriter:
                         copy.write_row(self.prepare(row))
             else:
                 cursor.executemany(self.insert_sql, [self.prepare(row) for row in rows])
+
+
+def _apply(plan: list, values: tuple) -> tuple:
+    """``values`` with the conversions of ``plan`` ((position, function) pairs) applied."""
+    if not plan:
+        return values
+    values = list(values)
+    for i, conv in plan:
+        if values[i] is not None:
+            values[i] = conv(values[i])
+    return tuple(values)
 
 
 def _prep(field):

@@ -141,15 +141,14 @@ def test_units_come_from_the_routing_catalogue_with_their_explanation(intake, ac
 def test_models_run_outside_any_transaction_and_only_the_writes_inside_one(intake, monkeypatch):
     """On SQLite a transaction takes the write lock at BEGIN: a classification inside one
     would make every live intake wait for it."""
-    from django.db import connection
-
     from jishiban.smart import services
+    from jishiban.testing import transactions_opened_here
 
     appeal = intake("幸福路路灯不亮", title="路灯")
     open_at_compute, compute = [], services.compute
 
     def watching(*args, **kwargs):
-        open_at_compute.append([b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)])
+        open_at_compute.append(transactions_opened_here())
         return compute(*args, **kwargs)
 
     monkeypatch.setattr(services, "compute", watching)
