@@ -8,7 +8,7 @@ different version gives 409 ``conflict`` with who acted last.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from django.utils import timezone
@@ -24,13 +24,14 @@ from jishiban.organisations.models import Organisation
 from . import selectors
 from .auth import API_AUTH
 from .errors import WRITE_ERRORS
+from .params import Day, Moment, Version
 from .schemas import AppealOut
 
 router = Router(auth=API_AUTH, tags=["actions"])
 
 
 class Versioned(Schema):
-    expected_version: int = Field(..., ge=1, description="客户端看到的 version")
+    expected_version: Version = Field(..., description="客户端看到的 version")
 
 
 class DispatchIn(Versioned):
@@ -50,7 +51,7 @@ class ReturnIn(Versioned):
 
 
 class RequestExtensionIn(Versioned):
-    new_deadline: datetime
+    new_deadline: Moment
     reason: str
 
 
@@ -63,7 +64,7 @@ class ReplyIn(Versioned):
     result_type: Literal["solved", "stepwise", "explained"]
     text: str
     promise: str = ""
-    follow_up_date: date | None = None
+    follow_up_date: Day | None = None
 
 
 class CallbackIn(Versioned):

@@ -4,12 +4,14 @@ never stored, so it cannot be shown (``jishiban token create`` prints it once)."
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from jishiban.core.admin import CheckedDateLookups
+
 from .models import ApiToken
 from .tokens import revoke
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(CheckedDateLookups, admin.ModelAdmin):
     list_display = ("prefix", "user", "name", "channel", "created_at", "last_used_at", "revoked_at")
     list_filter = ("revoked_at", "channel")
     search_fields = ("prefix", "user__username", "name")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date, datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -20,6 +19,7 @@ from . import selectors
 from .auth import API_AUTH
 from .errors import READ_ERRORS, WRITE_ERRORS, IdempotencyError
 from .idempotency import run_once
+from .params import DayOrMoment, Limit, PageNumber
 from .schemas import AppealIn, AppealOut, AppealPage, EventOut
 
 router = Router(auth=API_AUTH, tags=["appeals"])
@@ -113,11 +113,11 @@ class AppealFilters(Schema):
     category: str | None = Field(None, description="分类代码（含下级分类）")
     handler: str | None = Field(None, description="主办单位代码")
     overdue: bool | None = Field(None, description="true：办理中且已超答复时限")
-    received_from: date | datetime | None = Field(None, description="受理时间起（含）")
-    received_to: date | datetime | None = Field(None, description="受理时间止（日期则含当天）")
+    received_from: DayOrMoment | None = Field(None, description="受理时间起（含）")
+    received_to: DayOrMoment | None = Field(None, description="受理时间止（日期则含当天）")
     text: str | None = Field(None, description="编号、标题、内容或地址包含的文字")
-    page: int = Field(1, ge=1)
-    page_size: int = Field(20, ge=1, le=100)
+    page: PageNumber = 1
+    page_size: Limit(100) = 20
 
 
 @router.get("/appeals", response={200: AppealPage, **READ_ERRORS}, url_name="appeal_list", summary="诉求件列表")

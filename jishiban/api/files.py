@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from typing import Literal
 
 from django.http import FileResponse, Http404
@@ -16,13 +15,14 @@ from jishiban.intake.models import Attachment, ExportVia
 
 from .auth import API_AUTH
 from .errors import READ_ERRORS, WRITE_ERRORS
+from .params import Day, Id
 
 router = Router(auth=API_AUTH, tags=["files"])
 
 
 @router.get("/attachments/{attachment_id}", response={200: None, **READ_ERRORS}, url_name="attachment_download",
             summary="下载附件")
-def download_attachment(request, attachment_id: int):
+def download_attachment(request, attachment_id: Id):
     """The file, only for users who may see its appeal (404 otherwise)."""
     attachment = Attachment.objects.filter(pk=attachment_id).first()
     if attachment is None or not Appeal.objects.visible_to(request.auth).filter(pk=attachment.appeal_id).exists():
@@ -36,8 +36,8 @@ def download_attachment(request, attachment_id: int):
 
 class ExportFilters(Schema):
     org: str | None = Field(None, description="单位代码（主办或协办）；服务中心为其辖区")
-    date_from: date = Field(..., alias="from", description="受理日期起")
-    date_to: date = Field(..., alias="to", description="受理日期止（含当天）")
+    date_from: Day = Field(..., alias="from", description="受理日期起")
+    date_to: Day = Field(..., alias="to", description="受理日期止（含当天）")
     personal_data: bool = Field(False, description="完整电话（仅限有权查看的件，逐件留痕）")
 
 

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from .params import Latitude, Longitude, Moment
+
 # --- Errors ---------------------------------------------------------------------------------
 
 
@@ -38,8 +40,8 @@ class CitizenIn(Schema):
 
 class LocationIn(Schema):
     address: str = ""
-    lat: float | None = None
-    lon: float | None = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
     county: str | None = Field(None, description="县市区区划代码，如 370811")
     town: str | None = Field(None, description="乡镇街道代码")
     grid: str | None = Field(None, description="网格代码")
@@ -56,7 +58,7 @@ class AppealIn(Schema):
     external_id: str | None = Field(None, description="渠道自己的编号；同一渠道同一编号只受理一次")
     title: str = ""
     content: str
-    received_at: datetime | None = None
+    received_at: Moment | None = None
     citizen: CitizenIn = Field(default_factory=CitizenIn)
     location: LocationIn = Field(default_factory=LocationIn)
     category: str | None = Field(None, description="分类代码")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from jishiban.channels.models import Channel
+from jishiban.core import params
 from jishiban.core.lookups import Lookup
 from jishiban.regions.models import Region, RegionLevel
 from jishiban.taxonomy.models import Category
@@ -84,17 +85,11 @@ def _region(value, level: int, field_name: str, errors: dict) -> Region | None:
 
 
 def _coordinate(value, low: int, high: int, field_name: str, errors: dict) -> Decimal | None:
-    if value in (None, ""):
-        return None
     try:
-        number = Decimal(str(value)).quantize(Decimal("0.000001"))
-    except (InvalidOperation, ValueError):
-        errors[field_name] = [_("坐标必须是数字")]
+        return params.coordinate(value, field_name, low=low, high=high)
+    except params.ParameterError as exc:
+        errors[field_name] = [_("坐标%(problem)s") % {"problem": exc.reason}]
         return None
-    if not low <= number <= high:
-        errors[field_name] = [_("坐标超出范围 %(low)s～%(high)s") % {"low": low, "high": high}]
-        return None
-    return number
 
 
 def validate(data: NewAppeal, *, now: datetime | None = None) -> dict:

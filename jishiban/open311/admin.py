@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from jishiban.core.admin import CheckedDateLookups
 from jishiban.taxonomy.models import Category
 
 from .keys import revoke
@@ -35,7 +36,7 @@ class ServiceAttributeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(CheckedDateLookups, admin.ModelAdmin):
     list_display = ("prefix", "name", "channel", "created_at", "last_used_at", "revoked_at")
     list_filter = ("channel", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("prefix", "name")

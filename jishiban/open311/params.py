@@ -1,41 +1,31 @@
 """Reading the query parameters of the GET lists: dates, comma lists, paging.
 
-Each reader raises ``Open311Error(400, …)`` naming the parameter.
+Each reader raises ``Open311Error(400, …)`` naming the parameter; numbers and dates are read
+by the project's parsers (``jishiban.core.params``), as on every other interface.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+
+from jishiban.core import params
+from jishiban.core.params import ParameterError
 
 from .conf import conf
 from .errors import Open311Error
 
-# "+08:00" arrives as " 08:00" when a client forgets to encode the plus sign.
-_UNENCODED_PLUS = re.compile(r"^(.*T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$")
-
 
 def parse_when(name: str, value: str | None) -> datetime | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    value = _UNENCODED_PLUS.sub(r"\1+\2", value)
+    """A W3C date-time or a date (its start), local when it has no offset; blank → ``None``."""
     try:
-        moment = parse_datetime(value)
-        if moment is None:
-            day = parse_date(value)
-            moment = datetime.combine(day, time.min) if day else None
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise Open311Error(400, _("%(name)s 格式错误：%(value)s（应为 W3C 格式，如 2026-11-27T09:30:00+08:00）")
-                           % {"name": name, "value": value[:40]})
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+        return params.moment(value, name)
+    except ParameterError as exc:
+        raise Open311Error(400, _("%(problem)s（收到 %(value)s）")
+                           % {"problem": exc, "value": (value or "").strip()[:40]})
 
 
 def date_range(query) -> tuple[datetime, datetime]:
@@ -71,19 +61,19 @@ class Page:
         return (self.number - 1) * self.size
 
 
-def _positive(query, name: str, default: int) -> int:
-    raw = (query.get(name) or "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise Open311Error(400, _("%(name)s 须为正整数：%(value)s") % {"name": name, "value": raw[:20]})
-    return int(raw)
-
-
 def paging(query) -> Page:
-    """The paging extension: ``page`` (from 1) and ``page_size`` (at most MAX_PAGE_SIZE)."""
+    """The paging extension: ``page`` (1 … ``params.MAX_PAGE``) and ``page_size`` (at most MAX_PAGE_SIZE)."""
     settings = conf()
-    size = _positive(query, "page_size", settings["PAGE_SIZE"])
-    if size > settings["MAX_PAGE_SIZE"]:
-        raise Open311Error(400, _("page_size 最大为 %(n)d") % {"n": settings["MAX_PAGE_SIZE"]})
-    return Page(_positive(query, "page", 1), size)
+    problems = []
+    try:
+        size = params.limit(query.get("page_size"), "page_size", maximum=settings["MAX_PAGE_SIZE"],
+                            default=settings["PAGE_SIZE"])
+    except ParameterError as exc:
+        problems.append(str(exc))
+    try:
+        number = params.page_number(query.get("page"))
+    except ParameterError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise Open311Error(400, *problems)
+    return Page(number, size)

@@ -6,6 +6,9 @@ from django.contrib import admin, messages
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from jishiban.core import params
+from jishiban.core.admin import CheckedDateLookups
+
 from .models import CalendarYear, Holiday
 from .services import calendar_warning_text
 
@@ -36,13 +39,17 @@ class YearFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value and value.isdigit():
-            return queryset.filter(date__year=int(value))
-        return queryset
+        if not value:
+            return queryset
+        try:
+            year = params.integer(value, "year", minimum=params.EARLIEST_DAY.year, maximum=params.LATEST_DAY.year)
+        except params.ParameterError:
+            return queryset.none()  # a year no one could have: no holidays in it
+        return queryset.filter(date__year=year)
 
 
 @admin.register(Holiday)
-class HolidayAdmin(MissingYearBannerMixin, admin.ModelAdmin):
+class HolidayAdmin(CheckedDateLookups, MissingYearBannerMixin, admin.ModelAdmin):
     list_display = ["date", "weekday", "is_off_day", "name", "source", "updated_at"]
     list_filter = [YearFilter, "is_off_day"]
     search_fields = ["name"]

@@ -8,7 +8,6 @@ except the citizen's signed callback link.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict
 from functools import wraps
 
@@ -18,14 +17,15 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from jishiban.api.auth import API_AUTH
+from jishiban.api.params import Day, Days, Id, Limit, Offset
 from jishiban.appeals import services as appeal_services
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
 from jishiban.appeals.models import Appeal
+from jishiban.core.params import ParameterError
 from jishiban.organisations.models import Organisation
 
 from . import access, letters, selectors, triggers
-from .core import PeriodError, parse_period
-from .forms import PERIOD_ERROR
+from .forms import read_period
 from .models import DispatchDecision, DisputeStatus
 from .notifications import mark_read
 from .schemas import (
@@ -82,9 +82,9 @@ def _one(qs, pk):
 
 def _period(text: str):
     try:
-        return parse_period(text)
-    except PeriodError:
-        raise HttpError(422, str(PERIOD_ERROR) % {"value": text})
+        return read_period(text)
+    except ParameterError as exc:
+        raise AppealValidationError({"period": [exc.reason]})
 
 
 def _unit(code: str | None, field: str) -> Organisation | None:
@@ -102,7 +102,7 @@ class OrderIn(Schema):
     appeal: str  # number
     reason: str = "key"
     level: str | None = None
-    deadline_days: int | None = None
+    deadline_days: Days | None = None
     requirement: str = ""
     instruction: str = ""
     instructed_by: str = ""
@@ -114,11 +114,11 @@ class TextIn(Schema):
 
 class ReasonIn(Schema):
     reason: str = ""
-    deadline_days: int | None = None
+    deadline_days: Days | None = None
 
 
 class VisitIn(Schema):
-    date: dt.date | None = None
+    date: Day | None = None
     place: str = ""
     participants: str = ""
     findings: str = ""
@@ -130,11 +130,11 @@ def _orders_reader(user):
 
 
 @router.get("/orders", response=list[OrderOut])
-def list_orders(request, status: str = "active", reason: str = "", level: str = "", limit: int = 100,
-                offset: int = 0):
+def list_orders(request, status: str = "active", reason: str = "", level: str = "", limit: Limit(500) = 100,
+                offset: Offset = 0):
     _need(_orders_reader, request.user)
     qs = selectors.orders(request.user, status=status, reason=reason, level=level)
-    return list(qs[offset:offset + min(limit, 500)])
+    return list(qs[offset:offset + limit])
 
 
 @router.post("/orders", response={201: OrderOut, 200: OrderOut, **ERRORS})
@@ -151,13 +151,13 @@ def create_order(request, data: OrderIn):
 
 
 @router.get("/orders/{int:pk}", response=OrderOut)
-def get_order(request, pk: int):
+def get_order(request, pk: Id):
     _need(_orders_reader, request.user)
     return _one(access.orders_for(request.user), pk)
 
 
 @router.get("/orders/{int:pk}/events", response=list[dict])
-def order_events(request, pk: int):
+def order_events(request, pk: Id):
     _need(_orders_reader, request.user)
     order = _one(access.orders_for(request.user), pk)
     return [{"action": e.action, "from_status": e.from_status, "to_status": e.to_status,
@@ -167,32 +167,32 @@ def order_events(request, pk: int):
 
 @router.post("/orders/{int:pk}/respond", response={200: OrderOut, **ERRORS})
 @errors
-def respond_order(request, pk: int, data: TextIn):
+def respond_order(request, pk: Id, data: TextIn):
     return orders.respond(_one(access.orders_for(request.user), pk), by=request.user, text=data.text)
 
 
 @router.post("/orders/{int:pk}/reject", response={200: OrderOut, **ERRORS})
 @errors
-def reject_order(request, pk: int, data: ReasonIn):
+def reject_order(request, pk: Id, data: ReasonIn):
     return orders.reject_response(_one(access.orders_for(request.user), pk), by=request.user, reason=data.reason,
                                   deadline_days=data.deadline_days)
 
 
 @router.post("/orders/{int:pk}/escalate", response={200: OrderOut, **ERRORS})
 @errors
-def escalate_order(request, pk: int, data: ReasonIn):
+def escalate_order(request, pk: Id, data: ReasonIn):
     return orders.escalate(_one(access.orders_for(request.user), pk), by=request.user, reason=data.reason)
 
 
 @router.post("/orders/{int:pk}/close", response={200: OrderOut, **ERRORS})
 @errors
-def close_order(request, pk: int, data: ReasonIn):
+def close_order(request, pk: Id, data: ReasonIn):
     return orders.close_order(_one(access.orders_for(request.user), pk), by=request.user, reason=data.reason)
 
 
 @router.post("/orders/{int:pk}/visits", response={201: VisitOut, **ERRORS})
 @errors
-def add_visit(request, pk: int, data: VisitIn):
+def add_visit(request, pk: Id, data: VisitIn):
     order = _one(access.orders_for(request.user), pk)
     return Status(201, orders.add_visit(order, by=request.user, **data.dict()))
 
@@ -214,7 +214,7 @@ class CallbackDecisionIn(Schema):
     decision: str
     reason: str = ""
     level: str | None = None
-    deadline_days: int | None = None
+    deadline_days: Days | None = None
 
 
 def _callback_reader(user):
@@ -222,9 +222,10 @@ def _callback_reader(user):
 
 
 @router.get("/callbacks", response=list[CallbackOut])
-def list_callbacks(request, state: str = "pending", limit: int = 100, offset: int = 0):
+def list_callbacks(request, state: str = "pending", limit: Limit(500) = 100,
+                offset: Offset = 0):
     _need(_callback_reader, request.user)
-    return list(selectors.callback_tasks(request.user, state=state)[offset:offset + min(limit, 500)])
+    return list(selectors.callback_tasks(request.user, state=state)[offset:offset + limit])
 
 
 def _task(request, pk):
@@ -233,31 +234,31 @@ def _task(request, pk):
 
 
 @router.get("/callbacks/{int:pk}", response=CallbackOut)
-def get_callback(request, pk: int):
+def get_callback(request, pk: Id):
     return _task(request, pk)
 
 
 @router.post("/callbacks/{int:pk}/result", response={200: CallbackOut, **ERRORS})
 @errors
-def callback_result(request, pk: int, data: VerdictIn):
+def callback_result(request, pk: Id, data: VerdictIn):
     return callbacks.record_result(_task(request, pk), by=request.user, **data.dict())
 
 
 @router.post("/callbacks/{int:pk}/attempts", response={200: CallbackOut, **ERRORS})
 @errors
-def callback_attempt(request, pk: int, data: AttemptIn):
+def callback_attempt(request, pk: Id, data: AttemptIn):
     return callbacks.record_attempt(_task(request, pk), by=request.user, **data.dict())
 
 
 @router.post("/callbacks/{int:pk}/link", response={200: dict, **ERRORS})
 @errors
-def callback_link(request, pk: int):
+def callback_link(request, pk: Id):
     return {"url": callbacks.send_link(_task(request, pk), by=request.user)}
 
 
 @router.post("/callbacks/{int:pk}/decision", response={200: CallbackOut, **ERRORS})
 @errors
-def callback_decision(request, pk: int, data: CallbackDecisionIn):
+def callback_decision(request, pk: Id, data: CallbackDecisionIn):
     return callbacks.decide(_task(request, pk), by=request.user, **data.dict())
 
 
@@ -290,20 +291,22 @@ class PublicReplyIn(Schema):
 
 
 @router.get("/public-replies", response=list[PublicReplyOut])
-def list_public_replies(request, status: str = "", limit: int = 100, offset: int = 0):
+def list_public_replies(request, status: str = "", limit: Limit(500) = 100,
+                offset: Offset = 0):
     _need(_callback_reader, request.user)
-    return list(selectors.public_replies(request.user, status=status)[offset:offset + min(limit, 500)])
+    return list(selectors.public_replies(request.user, status=status)[offset:offset + limit])
 
 
 @router.put("/public-replies/{int:pk}", response={200: PublicReplyOut, **ERRORS})
 @errors
-def edit_public_reply(request, pk: int, data: PublicReplyIn):
+def edit_public_reply(request, pk: Id, data: PublicReplyIn):
     _need(access.may_call_back, request.user)
     reply = public_replies.edit(_one(selectors.public_replies(request.user), pk), by=request.user, text=data.text)
     return public_replies.publish(reply, by=request.user) if data.publish else reply
 
 
-@router.get("/reply-rates", response=list[dict])
+@router.get("/reply-rates", response={200: list[dict], **ERRORS})
+@errors
 def reply_rates(request, period: str):
     _need(_callback_reader, request.user)
     return [{**r, "rate": str(r["rate"]) if r["rate"] is not None else None}
@@ -324,7 +327,7 @@ def list_follow_ups(request, state: str = "open"):
 
 @router.post("/follow-ups/{int:pk}/{action}", response={200: FollowUpOut, **ERRORS})
 @errors
-def follow_up_action(request, pk: int, action: str, data: NoteIn):
+def follow_up_action(request, pk: Id, action: str, data: NoteIn):
     follow_up = _one(access.follow_ups_for(request.user), pk)
     if action == "fulfil":
         return followups.fulfil(follow_up, by=request.user, note=data.note)
@@ -368,10 +371,10 @@ class ContestIn(Schema):
 
 
 class MeetingIn(Schema):
-    date: dt.date | None = None
+    date: Day | None = None
     place: str = ""
     title: str = ""
-    disputes: list[int] = []
+    disputes: list[Id] = []
     units: list[str] = []
 
 
@@ -401,7 +404,7 @@ def contest(request, data: ContestIn):
 
 @router.post("/disputes/{int:pk}/withdraw", response={200: DisputeOut, **ERRORS})
 @errors
-def withdraw_dispute(request, pk: int, data: NoteIn):
+def withdraw_dispute(request, pk: Id, data: NoteIn):
     return disputes.withdraw(_one(access.disputes_for(request.user), pk), by=request.user, reason=data.note)
 
 
@@ -421,14 +424,14 @@ def create_meeting(request, data: MeetingIn):
 
 
 @router.get("/meetings/{int:pk}", response=MeetingOut)
-def get_meeting(request, pk: int):
+def get_meeting(request, pk: Id):
     _need(access.may_read, request.user)
     return _one(access.meetings_for(request.user), pk)
 
 
 @router.post("/meetings/{int:pk}/decisions", response={201: DecisionOut, **ERRORS})
 @errors
-def decide_dispute(request, pk: int, data: DecisionIn):
+def decide_dispute(request, pk: Id, data: DecisionIn):
     meeting = _one(access.meetings_for(request.user), pk)
     dispute = _one(meeting.disputes.all(), data.dispute)
     category = None
@@ -448,13 +451,13 @@ def decide_dispute(request, pk: int, data: DecisionIn):
 
 @router.post("/meetings/{int:pk}/minutes", response={200: MeetingOut, **ERRORS})
 @errors
-def meeting_minutes(request, pk: int, data: MinutesIn):
+def meeting_minutes(request, pk: Id, data: MinutesIn):
     return disputes.record_minutes(_one(access.meetings_for(request.user), pk), by=request.user,
                                    minutes=data.minutes)
 
 
 @router.get("/decisions", response=list[DecisionOut])
-def list_decisions(request, category: str = "", county: str = "", on: dt.date | None = None):
+def list_decisions(request, category: str = "", county: str = "", on: Day | None = None):
     """The dispatch catalogue from meetings; with ``category`` it is ``selectors.decisions_for``."""
     _need(lambda u: access.may_read(u) or access.may_contest(u), request.user)
     if category:
@@ -465,7 +468,7 @@ def list_decisions(request, category: str = "", county: str = "", on: dt.date | 
 
 @router.post("/decisions/{int:pk}/deactivate", response={200: DecisionOut, **ERRORS})
 @errors
-def deactivate_decision(request, pk: int):
+def deactivate_decision(request, pk: Id):
     _need(access.may_manage, request.user)
     return disputes.deactivate_decision(_one(DispatchDecision.objects.all(), pk), by=request.user)
 
@@ -480,11 +483,11 @@ def list_rules(request):
 # --- notifications, letters, figures ---------------------------------------------------------------------
 
 @router.get("/notifications", response=list[NotificationOut])
-def list_notifications(request, unread: bool = False, limit: int = 50):
+def list_notifications(request, unread: bool = False, limit: Limit(500) = 50):
     qs = selectors.notifications_for(request.user)
     if unread:
         qs = qs.filter(read_at__isnull=True)
-    return list(qs[:min(limit, 500)])
+    return list(qs[:limit])
 
 
 @router.get("/notifications/unread-count", response=dict)
@@ -493,7 +496,7 @@ def notifications_unread(request):
 
 
 @router.post("/notifications/read", response=dict)
-def notifications_read(request, ids: list[int] | None = None):
+def notifications_read(request, ids: list[Id] | None = None):
     return {"marked": mark_read(request.user, ids)}
 
 
@@ -520,7 +523,7 @@ def generate_letters(request, data: LetterIn):
 
 
 @router.get("/letters/{int:pk}/file")
-def letter_file(request, pk: int):
+def letter_file(request, pk: Id):
     _need(_orders_reader, request.user)
     letter = _one(access.letters_for(request.user), pk)
     response = HttpResponse(letter.file.read(), content_type=(
@@ -529,7 +532,8 @@ def letter_file(request, pk: int):
     return response
 
 
-@router.get("/figures", response=FiguresOut)
+@router.get("/figures", response={200: FiguresOut, **ERRORS})
+@errors
 def figures(request, period: str):
     _need(access.may_read, request.user)
     p = _period(period)

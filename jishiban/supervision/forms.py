@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jishiban.appeals.models import Satisfaction
+from jishiban.core import params
 from jishiban.organisations.models import Organisation, OrgKind
 
-from .core import PeriodError, parse_period
+from .core import Period, PeriodError, parse_period
 from .models import FAILED_OUTCOMES, Decision, Level, Outcome, Reason
 
 
@@ -19,14 +20,26 @@ def units():
 PERIOD_ERROR = _("期间 %(value)s 格式不正确，请填写 2026-11、2026-Q4、2026 或 2026-08-01..2026-11-30")
 
 
+def read_period(text: str) -> Period:
+    """``parse_period`` within the dates any query may name (``core.params``); raises
+    ``ParameterError`` with the message to show (the form, the API and the command alike)."""
+    try:
+        period = parse_period(text)
+    except PeriodError:
+        raise params.ParameterError("period", PERIOD_ERROR % {"value": (text or "")[:30]})
+    params.check_day(period.start, "period")
+    params.check_day(period.end, "period")
+    return period
+
+
 class PeriodForm(forms.Form):
     period = forms.CharField(label=_("期间"), max_length=30, help_text=_("如 2026-11、2026-Q4、2026 或 2026-08-01..2026-11-30"))
 
     def clean_period(self):
         try:
-            return parse_period(self.cleaned_data["period"])
-        except PeriodError:
-            raise forms.ValidationError(PERIOD_ERROR % {"value": self.cleaned_data["period"]})
+            return read_period(self.cleaned_data["period"])
+        except params.ParameterError as exc:
+            raise forms.ValidationError(exc.reason)
 
 
 class OrderForm(forms.Form):
@@ -50,7 +63,7 @@ class ReasonForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    date = forms.DateField(label=_("督办日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = params.DayField(label=_("督办日期"), widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label=_("地点"), max_length=200)
     participants = forms.CharField(label=_("参加人员"), widget=forms.Textarea(attrs={"rows": 2}))
     findings = forms.CharField(label=_("发现问题"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -105,7 +118,7 @@ class ContestForm(forms.Form):
 
 class MeetingForm(forms.Form):
     title = forms.CharField(label=_("会议名称"), max_length=100, initial=_("月度攻坚会商"))
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = params.DayField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label=_("地点"), max_length=200)
     disputes = forms.MultipleChoiceField(label=_("会商争议"), widget=forms.CheckboxSelectMultiple)
     units = forms.ModelMultipleChoiceField(label=_("其他参会单位"), queryset=Organisation.objects.none(),

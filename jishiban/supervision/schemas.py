@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from jishiban.api.params import Day, Id
+
 
 class OrderOut(Schema):
     id: int
@@ -168,14 +170,14 @@ class MeetingOut(Schema):
 
 
 class DecisionIn(Schema):
-    dispute: int
+    dispute: Id
     lead_unit: str
     co_units: list[str] = []
     legal_basis: str = ""
     category: str | None = None
     keywords: str = ""
     whole_city: bool = False
-    valid_from: dt.date | None = None
+    valid_from: Day | None = None
 
 
 class DecisionOut(Schema):

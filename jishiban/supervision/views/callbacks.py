@@ -154,7 +154,7 @@ def public_reply_list(request):
                                                           ("draft", "published") else "")),
         "status": status, "form": form, "rates": rates, "can_edit": access.may_call_back(request.user),
         "nav_active": "supervision",
-    })
+    }, status=200 if form.is_valid() else 400)
 
 
 @gate(access.may_call_back)

@@ -169,4 +169,4 @@ def figures(request):
         context.update(figures=result, callbacks=selectors.callback_figures(request.user, period),
                        reply_rates=selectors.reply_rates(request.user, period), period=period,
                        reason_rows=[(labels.get(k, k), n) for k, n in result.by_reason.items()])
-    return render(request, "supervision/figures.html", context)
+    return render(request, "supervision/figures.html", context, status=200 if form.is_valid() else 400)

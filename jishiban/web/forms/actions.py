@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jishiban.appeals.models import ResultType, Satisfaction
+from jishiban.core.params import MAX_ID, MAX_SMALL, DayField
 
 from .widgets import YES_NO, MultipleFileField, UnitChoiceField, UnitMultipleChoiceField, group_units
 
@@ -15,7 +16,7 @@ from .widgets import YES_NO, MultipleFileField, UnitChoiceField, UnitMultipleCho
 class ActionForm(forms.Form):
     """Every action form carries the version the user saw (optimistic lock)."""
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_SMALL)
 
     def __init__(self, *args, appeal=None, user=None, **kwargs):
         self.appeal, self.user = appeal, user
@@ -44,7 +45,7 @@ class DispatchForm(ActionForm):
     note = forms.CharField(label=_("派单说明"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
     explanation = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
-    suggested_lead = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    suggested_lead = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,7 +118,7 @@ class ReplyForm(ActionForm):
     text = _reason(_("答复内容"), rows=4)
     promise = forms.CharField(label=_("承诺事项"), required=False, max_length=300,
                               help_text=_("分步解决时必填"))
-    follow_up_date = forms.DateField(label=_("跟进日期"), required=False,
+    follow_up_date = DayField(label=_("跟进日期"), required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}),
                                      error_messages={"invalid": _("请填写有效的日期")})
     attachments = MultipleFileField(label=_("附件"), help_text=_("照片、文书等，可多选"))

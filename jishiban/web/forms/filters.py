@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jishiban.appeals.models import Satisfaction, Status
 from jishiban.channels.models import Channel
+from jishiban.core.params import DayField
 from jishiban.organisations.models import Organisation
 from jishiban.regions.models import Region, RegionLevel
 from jishiban.taxonomy.models import Category
@@ -42,9 +43,9 @@ class FilterForm(forms.Form):
     deadline = forms.ChoiceField(label=_("时限状态"), required=False, choices=DEADLINE_STATES)
     satisfaction = forms.ChoiceField(label=_("满意度"), required=False,
                                      choices=[("", _("全部"))] + list(Satisfaction.choices))
-    date_from = forms.DateField(label=_("受理日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    date_from = DayField(label=_("受理日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
                                 error_messages={"invalid": _("请填写有效的日期")})
-    date_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    date_to = DayField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
                               error_messages={"invalid": _("请填写有效的日期")})
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=[(k, SORT_LABELS[k]) for k in SORTS])
 

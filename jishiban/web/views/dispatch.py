@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from jishiban.appeals.models import Status
 from jishiban.appeals.permissions import available_actions
+from jishiban.core import params
+from jishiban.core.params import ParameterError
 
 from .. import smart_bridge
 from ..forms.actions import BulkDispatchForm
@@ -46,19 +49,25 @@ def queue(request):
     })
 
 
+def _pick(value: str) -> tuple[int, int]:
+    """A ticked box's ``<id>:<version>``."""
+    pk, _sep, version = value.partition(":")
+    return (params.integer(pk, "pick", minimum=1, maximum=params.MAX_ID),
+            params.integer(version, "pick", minimum=1, maximum=params.MAX_SMALL))
+
+
 @require_POST
 @page_required("dispatch")
 def bulk(request):
     """Dispatch the ticked appeals to one unit, or each to its suggested unit."""
     form = BulkDispatchForm(request.POST)
-    picks = []
-    for value in request.POST.getlist("pick"):
-        try:
-            pk, version = (int(x) for x in value.split(":", 1))
-        except ValueError:
-            continue
-        picks.append((pk, version))
     tab = request.POST.get("tab", "received")
+    try:
+        picks = [_pick(value) for value in request.POST.getlist("pick")]
+    except ParameterError as exc:
+        # Only a hand-made request sends such a value: nothing is dispatched.
+        return HttpResponseBadRequest(_("所选诉求件有误（%(problem)s），未派单") % {"problem": exc},
+                                      content_type="text/plain; charset=utf-8")
     if not picks:
         messages.error(request, _("请先勾选要派单的诉求件"))
         return redirect(_queue_url(tab))

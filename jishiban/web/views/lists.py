@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,12 +46,15 @@ def appeal_list(request):
     page = keyset_page(qs, sort=sort, after=request.GET.get("after", ""), before=request.GET.get("before", ""),
                        small_set=bool(criteria and narrows_to_open(criteria)))
     query = _filter_query(request)
+    # Filters that cannot be applied (a date no one could mean) show the list unfiltered with the
+    # form's messages, answered as what it is: a bad request.
+    status = 400 if form.is_bound and form.errors else 200
     return render(request, "web/lists/page.html", {
         "form": form, "page": page, "query": query, "now": now, "nav_active": "list",
         "saved": list(SavedFilter.objects.filter(user=request.user)), "save_form": SavedFilterForm(
             initial={"querystring": query}),
         "sort_links": _sort_links(request, sort), "may_export": export.may_export(request.user),
-    })
+    }, status=status)
 
 
 def _sort_links(request, current: str) -> dict:
@@ -74,8 +77,10 @@ def export_list(request, fmt: str):
     now = timezone.now()
     form, qs, criteria = _filtered(request, now)
     if form.is_bound and form.errors:
-        messages.error(request, _("筛选条件有误，未导出"))
-        return redirect(reverse("web:appeal_list") + "?" + _filter_query(request))
+        problems = "；".join(f"{form.fields[name].label or name}：{' '.join(errors)}" if name in form.fields
+                            else " ".join(errors) for name, errors in form.errors.items())
+        return HttpResponseBadRequest(_("筛选条件有误，未导出：%(problems)s") % {"problems": problems},
+                                      content_type="text/plain; charset=utf-8")
     limit = export.export_limit()
     sort = criteria.sort if criteria else "-received_at"
     count = min(count_capped(qs, limit), limit)

@@ -17,15 +17,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jishiban.appeals.errors import ActionForbidden, AppealValidationError
+from jishiban.core import params
 from jishiban.intake.exports import FORMATS, ExportRequest, export_appeals
 from jishiban.intake.models import ExportVia
 
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(_("日期 %(v)r 格式错误，应为 2026-11-27") % {"v": text})
+        found = params.day(text, "date")
+    except params.ParameterError as exc:
+        raise CommandError(_("日期 %(v)r：%(problem)s") % {"v": text, "problem": exc.reason})
+    if found is None:
+        raise CommandError(_("日期 %(v)r：%(problem)s") % {"v": text, "problem": _("须为日期，如 2026-11-27")})
+    return found
 
 
 class Command(BaseCommand):

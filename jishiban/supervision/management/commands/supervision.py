@@ -9,10 +9,10 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from jishiban.core.params import ParameterError
 from jishiban.organisations.models import Organisation
 from jishiban.supervision import jobs, letters
-from jishiban.supervision.core import PeriodError, parse_period
-from jishiban.supervision.forms import PERIOD_ERROR
+from jishiban.supervision.forms import read_period
 
 JOBS = {"cards": jobs.cards, "sweep": jobs.sweep, "deliver": jobs.deliver}
 
@@ -34,9 +34,9 @@ class Command(BaseCommand):
             self.stdout.write(" ".join(f"{k}={v}" for k, v in result.items()) or "ok")
             return
         try:
-            period = parse_period(options["period"])
-        except PeriodError:
-            raise CommandError("--period: " + str(PERIOD_ERROR % {"value": options["period"]}))
+            period = read_period(options["period"])
+        except ParameterError as exc:
+            raise CommandError("--period: " + exc.reason)
         try:
             made = letters.generate_for_period(period, unit_code=options["unit"] or None)
         except Organisation.DoesNotExist:
