@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import zoneinfo
+from datetime import date
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -59,6 +60,14 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} is not one of {sorted(choices)}")
     return value
+
+
+def env_date(name: str, default: str) -> date:
+    value = os.environ.get(name, default)
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a date (use 2000-01-01)")
 
 
 def env_database(name: str, default: str) -> dict:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from jishiban.env import (
     env_bool,
     env_database,
+    env_date,
     env_int,
     env_str,
     env_timezone,
@@ -178,6 +179,10 @@ JISHIBAN = {
     "MAX_EXTENSION_DAYS": env_int("JISHIBAN_MAX_EXTENSION_DAYS", 10, minimum=1),
     "WORK_HOURS": env_str("JISHIBAN_WORK_HOURS", "08:30-12:00,13:30-17:30"),
     "MAX_CONTENT_LENGTH": env_int("JISHIBAN_MAX_CONTENT_LENGTH", 20000, minimum=100),
+    # Received times: none before this day (a typo such as 0001-01-01 is refused), none later than
+    # now plus this many seconds of clock skew between a channel's system and ours.
+    "EARLIEST_RECEIVED": env_date("JISHIBAN_EARLIEST_RECEIVED", "2000-01-01"),
+    "CLOCK_SKEW_SECONDS": env_int("JISHIBAN_CLOCK_SKEW_SECONDS", 300, minimum=0),
     # Absolute links in SMS and e-mail (callback links), e.g. https://12345.jining.gov.cn
     "BASE_URL": (env_str("JISHIBAN_BASE_URL", "") or "").rstrip("/"),
 }

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from ninja import Field, Schema
+from ninja.schema import DjangoGetter
+from pydantic import BaseModel, model_validator
+from pydantic_core import PydanticCustomError
 
 from .params import Latitude, Longitude, Moment
 
@@ -29,16 +33,29 @@ class ConflictOut(ErrorOut):
 # --- Creating an appeal ------------------------------------------------------------------------
 
 
-class CitizenIn(Schema):
+class InBody(Schema):
+    """A request body object: only a JSON object is one. (ninja's ``Schema`` reads attributes
+    of anything, so ``"citizen": "x"`` would otherwise become an empty citizen.)"""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _objects_only(cls, value: Any):
+        raw = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(raw, dict | BaseModel):
+            raise PydanticCustomError("model_type", "须为对象")
+        return value
+
+
+class CitizenIn(InBody):
     name: str = ""
     phone: str = ""
     id_number: str = ""
-    email: str = ""
+    email: str = Field("", description="电子邮箱（校验格式）")
     anonymous: bool = False
     confidential: bool | None = None
 
 
-class LocationIn(Schema):
+class LocationIn(InBody):
     address: str = ""
     lat: Latitude | None = None
     lon: Longitude | None = None
@@ -47,13 +64,13 @@ class LocationIn(Schema):
     grid: str | None = Field(None, description="网格代码")
 
 
-class AttachmentIn(Schema):
+class AttachmentIn(InBody):
     name: str = Field(..., description="原文件名，如 现场.jpg")
     content_type: str = ""
     data_base64: str = Field(..., description="文件内容（Base64）")
 
 
-class AppealIn(Schema):
+class AppealIn(InBody):
     channel: str | None = Field(None, description="渠道代码；令牌限定了渠道时可省略")
     external_id: str | None = Field(None, description="渠道自己的编号；同一渠道同一编号只受理一次")
     title: str = ""
@@ -64,8 +81,8 @@ class AppealIn(Schema):
     category: str | None = Field(None, description="分类代码")
     appeal_type: str = Field("consult", description="consult/help/complaint/report/suggestion/praise/other")
     urgent: bool = False
-    tags: list[str] = Field(default_factory=list)
-    extras: dict = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=list, description="标签（最多 20 个，每个最多 40 字；内部标签须有相应权限）")
+    extras: dict = Field(default_factory=dict, description="渠道自己的数据（JSON 对象，最多 16 KB）")
     attachments: list[AttachmentIn] = Field(default_factory=list)
 
 

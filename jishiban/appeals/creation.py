@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from jishiban.channels.models import Channel
@@ -35,6 +34,7 @@ from .workflow import Action
 ID_NUMBER = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
 PHONE = re.compile(r"^\+?[\d\-\s()]{5,30}$")
 FUTURE_TOLERANCE = timedelta(minutes=5)
+DEFAULT_EARLIEST_RECEIVED = date(2000, 1, 1)
 APPEAL_TYPES = frozenset(AppealType.values)
 
 # Reference rows named by code in every submission, served from memory (see core.lookups).
@@ -92,6 +92,13 @@ def _coordinate(value, low: int, high: int, field_name: str, errors: dict) -> De
         return None
 
 
+def received_bounds() -> tuple[date, timedelta]:
+    """The earliest day a received time may fall on, and how far past now it may be."""
+    conf = settings.JISHIBAN
+    return (conf.get("EARLIEST_RECEIVED", DEFAULT_EARLIEST_RECEIVED),
+            timedelta(seconds=conf.get("CLOCK_SKEW_SECONDS", FUTURE_TOLERANCE.total_seconds())))
+
+
 def validate(data: NewAppeal, *, now: datetime | None = None) -> dict:
     """Check every field and return the model field values; raise ``AppealValidationError``
     with all field errors at once."""
@@ -117,18 +124,19 @@ def validate(data: NewAppeal, *, now: datetime | None = None) -> dict:
         errors["title"] = [_("标题过长（最多 200 字）")]
 
     received_at = data.received_at or now
-    if isinstance(received_at, str):
+    if not isinstance(received_at, datetime):
         try:
-            parsed = parse_datetime(received_at.strip())
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            errors["received_at"] = [_("时间格式错误：%(v)s（应为 2026-11-27T09:30:00+08:00）") % {"v": received_at}]
-        received_at = parsed
+            received_at = params.moment(received_at, "received_at", dates=False)
+        except params.ParameterError as exc:
+            errors["received_at"] = [_("受理时间%(problem)s") % {"problem": exc.reason}]
+            received_at = None
     if isinstance(received_at, datetime):
         if timezone.is_naive(received_at):
             received_at = timezone.make_aware(received_at)
-        if received_at > now + FUTURE_TOLERANCE:
+        earliest, skew = received_bounds()
+        if received_at.date() < earliest:  # before any conversion: 0001-01-01+14:00 has no UTC time
+            errors["received_at"] = [_("受理时间不能早于 %(day)s") % {"day": earliest.isoformat()}]
+        elif received_at > now + skew:
             errors["received_at"] = [_("受理时间不能晚于当前时间")]
 
     external_id = (data.external_id or "").strip() or None

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from .xmltext import xml_safe
+
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    """Text that a spreadsheet would take for a formula gets a leading apostrophe; other values
-    pass unchanged."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
+    """Text that a spreadsheet would take for a formula gets a leading apostrophe, characters
+    XML cannot carry (XLSX is XML) become U+FFFD; other values pass unchanged."""
+    if isinstance(value, str):
+        value = xml_safe(value)
+        if value[:1] in FORMULA_STARTS:
+            return "'" + value
     return value
 
 

@@ -8,17 +8,23 @@ deadlines are decided downstream, never by the adapter.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jishiban.appeals.creation import NewAppeal, create_appeal, stored_with_content_key, validate
 from jishiban.appeals.errors import AppealValidationError
 from jishiban.appeals.models import Appeal
+from jishiban.core.xmltext import XML_ILLEGAL
 
 from .attachments import IncomingFile, check_files, discard, store
 
@@ -117,6 +123,102 @@ def normalise_phone(phone: str) -> str:
     return value
 
 
+# Sizes a submission may not pass (``settings.JISHIBAN`` overrides each).
+LIMITS = {"MAX_TAGS": 20, "MAX_TAG_LENGTH": 40, "MAX_EXTRAS_BYTES": 16_384}
+
+
+def _limit(name: str) -> int:
+    return int(getattr(settings, "JISHIBAN", {}).get(name, LIMITS[name]))
+
+
+def _control_character(text: str) -> str | None:
+    """The message for the first character of ``text`` that XML and PostgreSQL cannot store
+    (``core.xmltext.XML_ILLEGAL``: NUL and the other C0 controls but tab, newline and carriage
+    return; lone surrogates; U+FFFE/U+FFFF), or ``None``."""
+    found = XML_ILLEGAL.search(text)
+    if found is None:
+        return None
+    return _("含有不可见的控制字符 U+%(code)04X（第 %(pos)d 个字符），请删除后重新提交") % {
+        "code": ord(found.group()), "pos": found.start() + 1}
+
+
+def _texts_of(value):
+    """Every string in a JSON-like value, keys too."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _texts_of(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts_of(item)
+
+
+def intake_problems(submission: Submission) -> dict[str, list[str]]:
+    """The pipeline's own rule for every channel (the forms, REST, Open311, bulk import …), before
+    ``creation.validate``: no control characters in any text, tags and extras of bounded size,
+    a valid e-mail. Field → messages; empty when the submission passes."""
+    errors: dict[str, list[str]] = {}
+    c, loc = submission.citizen, submission.location
+    texts = {"title": submission.title, "content": submission.content, "external_id": submission.external_id,
+             "citizen_name": c.name, "citizen_phone": c.phone, "citizen_id_number": c.id_number,
+             "email": c.email, "address": loc.address, "category": submission.category, "county": loc.county,
+             "town": loc.town, "grid": loc.grid}
+    for name, text in texts.items():
+        problem = _control_character(text) if isinstance(text, str) else None
+        if problem:
+            errors[name] = [problem]
+    tags = submission.tags or []
+    if not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags):
+        errors["tags"] = [_("标签须为文字列表")]
+    elif len(tags) > _limit("MAX_TAGS"):
+        errors["tags"] = [_("标签最多 %(n)d 个") % {"n": _limit("MAX_TAGS")}]
+    elif any(len(t) > _limit("MAX_TAG_LENGTH") for t in tags):
+        errors["tags"] = [_("每个标签最多 %(n)d 个字") % {"n": _limit("MAX_TAG_LENGTH")}]
+    else:
+        problem = next(filter(None, (_control_character(t) for t in tags)), None)
+        if problem:
+            errors["tags"] = [problem]
+    extras = submission.extras or {}
+    if not isinstance(extras, dict):
+        errors["extras"] = [_("extras 须为对象")]
+    else:
+        try:
+            size = len(json.dumps(extras, ensure_ascii=False, default=str).encode("utf-8"))
+        except (TypeError, ValueError):
+            size = None
+        if size is None:
+            errors["extras"] = [_("extras 须为 JSON 对象")]
+        elif size > _limit("MAX_EXTRAS_BYTES"):
+            errors["extras"] = [_("extras 过大（%(n)d 字节，最多 %(max)d 字节）") % {
+                "n": size, "max": _limit("MAX_EXTRAS_BYTES")}]
+        else:
+            problem = next(filter(None, (_control_character(t) for t in _texts_of(extras))), None)
+            if problem:
+                errors["extras"] = [problem]
+    email = (c.email or "").strip()
+    if email and "email" not in errors:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [_("电子邮箱格式不正确：%(v)s") % {"v": email[:60]}]
+    return errors
+
+
+def check(submission: Submission, new: NewAppeal | None = None, *, now: datetime | None = None) -> None:
+    """Raise ``AppealValidationError`` with the pipeline's problems and ``creation.validate``'s
+    together (all at once) when the submission breaks the pipeline's rule; else return."""
+    errors = intake_problems(submission)
+    if not errors:
+        return
+    try:
+        validate(new or to_new_appeal(submission), now=now)
+    except AppealValidationError as exc:
+        errors = {**exc.errors, **errors}
+    raise AppealValidationError(errors)
+
+
 def content_key(submission: Submission) -> str:
     location = submission.location
     parts = [submission.channel, normalise_text(submission.title), normalise_text(submission.content),
@@ -155,6 +257,7 @@ def submit(submission: Submission, *, by=None, now: datetime | None = None,
     """
     now = now or timezone.now()
     new = to_new_appeal(submission)
+    check(submission, new, now=now)
     if not new.external_id:
         new.content_key = content_key(submission)
         earlier = stored_with_content_key(new.channel, new.content_key, now - CONTENT_KEY_WINDOW)

@@ -15,6 +15,8 @@ from datetime import datetime
 from decimal import Decimal
 from xml.etree.ElementTree import Element, SubElement, tostring  # noqa: S405  (we only write XML)
 
+from jishiban.core.xmltext import xml_safe
+
 JSON = "json"
 XML = "xml"
 CONTENT_TYPES = {JSON: "application/json; charset=utf-8", XML: "text/xml; charset=utf-8"}
@@ -42,7 +44,7 @@ def _text(value) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return xml_safe(str(value))
 
 
 def _fill(parent: Element, key: str, value) -> None:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from jishiban.appeals.errors import ActionForbidden
 from jishiban.appeals.models import Appeal, AppealEvent
 from jishiban.appeals.workflow import HANDLING_STATES
+from jishiban.core.xmltext import xml_safe
 from jishiban.organisations.models import Organisation, OrgKind
 
 from . import access
@@ -123,6 +124,7 @@ def _replace(paragraph, values: dict[str, str]) -> None:
     if "{{" not in text:
         return
     new = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    new = xml_safe(new)
     runs = paragraph.runs
     if not runs:
         paragraph.add_run(new)
@@ -170,7 +172,7 @@ def _insert_table(doc, paragraph, appeals: list[dict]) -> None:
     for item in appeals:
         cells = table.add_row().cells
         for cell, key in zip(cells, ("number", "received", "title", "issues"), strict=True):
-            cell.text = item[key]
+            cell.text = xml_safe(item[key])
     paragraph._p.addnext(table._tbl)
     paragraph._p.getparent().remove(paragraph._p)
 

@@ -1,8 +1,8 @@
 """One import row → a validated, insert-ready tuple, by the pipeline's rules.
 
-``RowPreparer.prepare`` turns a raw row into a ``Submission``, normalises it with
-``pipeline.to_new_appeal`` and validates it with ``appeals.creation.validate`` — the same rules
-as every other channel — with channel, categories and counties resolved from in-memory maps.
+``RowPreparer.prepare`` turns a raw row into a ``Submission``, checks it by the pipeline's own
+rule (``pipeline.intake_problems``), normalises it with ``pipeline.to_new_appeal`` and validates
+it with ``appeals.creation.validate`` — the same rules as every other channel — with channel, categories and counties resolved from in-memory maps.
 With ``allow_db=False`` (worker processes) a row naming a code that is not in the maps is
 handed back (``Deferred``) for the parent to validate, so a worker never touches the database.
 """
@@ -18,7 +18,7 @@ from datetime import datetime
 from jishiban.appeals.creation import validate
 from jishiban.appeals.errors import AppealValidationError
 from jishiban.channels.models import Channel
-from jishiban.intake.pipeline import Citizen, Location, Submission, to_new_appeal
+from jishiban.intake.pipeline import Citizen, Location, Submission, intake_problems, to_new_appeal
 from jishiban.regions.models import Region, RegionLevel
 from jishiban.taxonomy.models import Category
 
@@ -89,6 +89,9 @@ class RowPreparer:
             category=row.get("category") or None, appeal_type=row.get("appeal_type") or "consult",
             extras=row.get("extras") or {},
         )
+        problems = intake_problems(submission)
+        if problems:
+            return Rejection(number, external_id, AppealValidationError(problems).message)
         new = to_new_appeal(submission)
         new.channel = self.channel
         # Known codes become objects (no query); unknown ones stay text for validate() to report.
