@@ -197,6 +197,12 @@ if env_str("OPEN311_CONTACT"):
 # A REST token or Open311 key checked a moment ago is trusted for this long per process
 # (revoking elsewhere takes effect within it; 0 checks the database on every request).
 JISHIBAN_API_TOKEN_CACHE_SECONDS = env_int("JISHIBAN_API_TOKEN_CACHE_SECONDS", 5, minimum=0)
+# REST tokens expire: after this many days unless created with another lifetime, never after the maximum.
+JISHIBAN_API_TOKEN_DAYS = env_int("JISHIBAN_API_TOKEN_DAYS", 90, minimum=1)
+JISHIBAN_API_TOKEN_MAX_DAYS = env_int("JISHIBAN_API_TOKEN_MAX_DAYS", 365, minimum=1)
+if JISHIBAN_API_TOKEN_DAYS > JISHIBAN_API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured(f"JISHIBAN_API_TOKEN_DAYS={JISHIBAN_API_TOKEN_DAYS} is above "
+                               f"JISHIBAN_API_TOKEN_MAX_DAYS={JISHIBAN_API_TOKEN_MAX_DAYS}")
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

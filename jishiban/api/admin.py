@@ -1,5 +1,6 @@
-"""Admin for API tokens: who holds one, when it was last used, revoke. The token itself is
-never stored, so it cannot be shown (``jishiban token create`` prints it once)."""
+"""Admin for API tokens: who holds one, its scope, when it expires and was last used, revoke.
+The token itself is never stored, so it cannot be shown (``jishiban token create`` prints it
+once). Revoking clears the token cache of this process at once (``tokens.revoke``)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
@@ -12,10 +13,12 @@ from .tokens import revoke
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(CheckedDateLookups, admin.ModelAdmin):
-    list_display = ("prefix", "user", "name", "channel", "created_at", "last_used_at", "revoked_at")
-    list_filter = ("revoked_at", "channel")
+    list_display = ("prefix", "user", "name", "channel", "scope", "created_at", "expires_at", "last_used_at",
+                    "revoked_at")
+    list_filter = ("scope", "revoked_at", "expires_at", "channel")
     search_fields = ("prefix", "user__username", "name")
-    readonly_fields = ("user", "name", "prefix", "channel", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("user", "name", "prefix", "channel", "scope", "created_at", "expires_at", "last_used_at",
+                       "revoked_at")
     exclude = ("digest",)
     actions = ["revoke_selected"]
 

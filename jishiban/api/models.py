@@ -5,11 +5,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class TokenScope(models.TextChoices):
+    """What a token may do, at most (the user's own rights still apply within it)."""
+
+    INTAKE = "intake", _("仅受理（提交诉求，读取代码表）")
+    READ = "read", _("只读")
+    ACT = "act", _("读取与办理")
+
+
 class ApiToken(models.Model):
     """A bearer token of a user (a channel system, a department's system).
 
     Only the SHA-256 of the token is stored; the token itself is shown once, at creation.
-    A token bound to a channel may only submit appeals into that channel.
+    A token bound to a channel may only submit appeals into that channel. A token stops
+    working at ``expires_at`` and when revoked; ``scope`` bounds what it may do.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
@@ -19,7 +28,9 @@ class ApiToken(models.Model):
     digest = models.CharField(_("摘要"), max_length=64, unique=True)
     channel = models.ForeignKey("channels.Channel", verbose_name=_("限定渠道"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField(_("权限范围"), max_length=10, choices=TokenScope.choices, default=TokenScope.ACT)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"))
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 
