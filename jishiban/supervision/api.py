@@ -13,11 +13,11 @@ from functools import wraps
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from jishiban.api.auth import API_AUTH
-from jishiban.api.params import Day, Days, Id, Limit, Offset
+from jishiban.api.params import Day, Days, Id, Limit, Offset, Version
 from jishiban.appeals import services as appeal_services
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
 from jishiban.appeals.models import Appeal
@@ -62,7 +62,8 @@ def errors(func):
         except AppealValidationError as exc:
             return Status(422, {"code": "validation_error", "detail": exc.message, "errors": exc.errors})
         except ConflictError as exc:
-            return Status(409, {"code": "conflict", "detail": exc.message, "last_action": exc.last_action})
+            return Status(409, {"code": "conflict", "detail": exc.message, "current_version": exc.current_version,
+                                "last_action": exc.last_action, "last_actor": exc.last_actor})
         except ActionNotAllowed as exc:
             return Status(409, {"code": "action_not_allowed", "detail": exc.message})
     return wrapper
@@ -205,6 +206,10 @@ class VerdictIn(Schema):
     comment: str = ""
 
 
+class VersionedVerdictIn(VerdictIn):
+    expected_version: Version = Field(..., description="诉求件的 version（回访任务的 appeal_version）")
+
+
 class AttemptIn(Schema):
     outcome: str
     note: str = ""
@@ -238,10 +243,21 @@ def get_callback(request, pk: Id):
     return _task(request, pk)
 
 
+def _current(appeal: Appeal, expected_version: int) -> Appeal:
+    """``appeal`` if the client saw its current version; a stale decision is a 409 ``conflict``
+    naming who acted last, as for the appeal actions, and changes nothing."""
+    if appeal.version != expected_version:
+        raise appeal_services._conflict(appeal)
+    return appeal
+
+
 @router.post("/callbacks/{int:pk}/result", response={200: CallbackOut, **ERRORS})
 @errors
-def callback_result(request, pk: Id, data: VerdictIn):
-    return callbacks.record_result(_task(request, pk), by=request.user, **data.dict())
+def callback_result(request, pk: Id, data: VersionedVerdictIn):
+    task = _task(request, pk)
+    _current(task.appeal, data.expected_version)
+    verdict = data.dict(exclude={"expected_version"})
+    return callbacks.record_result(task, by=request.user, expected_version=data.expected_version, **verdict)
 
 
 @router.post("/callbacks/{int:pk}/attempts", response={200: CallbackOut, **ERRORS})
@@ -341,6 +357,7 @@ def follow_up_action(request, pk: Id, action: str, data: NoteIn):
 class ExtensionIn(Schema):
     approve: bool
     reason: str = ""
+    expected_version: Version = Field(..., description="诉求件的 version（延期申请列表的 appeal_version）")
 
 
 @router.get("/extensions", response=list[ExtensionOut])
@@ -348,18 +365,24 @@ def list_extensions(request):
     from .views.callbacks import extension_requests
 
     _need(access.may_read, request.user)
-    return [{"appeal_id": r["appeal"].pk, "appeal": r["appeal"].number, "unit": str(r["appeal"].lead_unit or ""),
+    return [{"appeal_id": r["appeal"].pk, "appeal": r["appeal"].number, "appeal_version": r["appeal"].version,
+             "unit": str(r["appeal"].lead_unit or ""),
              "reply_deadline": r["appeal"].reply_deadline, "new_deadline": r["new_deadline"],
              "reason": r["request"].reason if r["request"] else "", "can_decide": r["can_decide"]}
             for r in extension_requests(request.user)]
 
 
-@router.post("/extensions/{int:appeal_id}", response={200: dict, **ERRORS})
+@router.post("/extensions/{number}", response={200: dict, **ERRORS})
 @errors
-def decide_extension(request, appeal_id: int, data: ExtensionIn):
+def decide_extension(request, number: str, data: ExtensionIn):
+    """Approve or refuse the extension asked for the appeal numbered ``number``."""
     _need(access.may_manage, request.user)
-    appeal = _one(Appeal.objects.visible_to(request.user), appeal_id)
-    appeal = appeal_services.decide_extension(appeal, by=request.user, approve=data.approve, reason=data.reason)
+    appeal = Appeal.objects.visible_to(request.user).filter(number=number).first()
+    if appeal is None:
+        raise HttpError(404, "appeal not found")
+    appeal = appeal_services.decide_extension(_current(appeal, data.expected_version), by=request.user,
+                                              approve=data.approve, reason=data.reason,
+                                              expected_version=data.expected_version)
     return {"status": appeal.status, "reply_deadline": appeal.reply_deadline.isoformat()}
 
 

@@ -60,6 +60,7 @@ class CallbackOut(Schema):
     id: int
     appeal_id: int
     appeal: str
+    appeal_version: int
     round: int
     mode: str
     status: str
@@ -77,6 +78,10 @@ class CallbackOut(Schema):
     @staticmethod
     def resolve_appeal(obj) -> str:
         return obj.appeal.number
+
+    @staticmethod
+    def resolve_appeal_version(obj) -> int:
+        return obj.appeal.version
 
     @staticmethod
     def resolve_attempts(obj) -> list[dict]:
@@ -122,6 +127,7 @@ class FollowUpOut(Schema):
 class ExtensionOut(Schema):
     appeal_id: int
     appeal: str
+    appeal_version: int
     unit: str
     reply_deadline: dt.datetime | None
     new_deadline: dt.datetime | None

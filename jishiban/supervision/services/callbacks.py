@@ -181,8 +181,10 @@ def _close_unreachable(task, by, failures: int, now) -> None:
                           reason=_("回访 %(n)d 次均未接通，按无法回访办结") % {"n": failures})
 
 
-def record_result(task, *, by, satisfaction: str, solved, comment: str = "", now=None) -> CallbackTask:
-    """The citizen answered the phone: record the try and the verdict."""
+def record_result(task, *, by, satisfaction: str, solved, comment: str = "", now=None,
+                  expected_version: int | None = None) -> CallbackTask:
+    """The citizen answered the phone: record the try and the verdict. With ``expected_version``
+    (the appeal's version the caller saw) a stale verdict raises ``ConflictError``."""
     now = now or timezone.now()
     _require_desk(by, task)
     if task.status != CallbackStatus.PENDING:
@@ -190,7 +192,8 @@ def record_result(task, *, by, satisfaction: str, solved, comment: str = "", now
     appeal = Appeal.objects.get(pk=task.appeal_id)
     with transaction.atomic():
         appeal_services.callback(appeal, by=by, satisfaction=satisfaction, solved=solved,
-                                 comment=optional("comment", comment, limit=1000), at=now)
+                                 comment=optional("comment", comment, limit=1000), at=now,
+                                 expected_version=expected_version)
         CallbackAttempt.objects.create(task=task, at=now, outcome=Outcome.ANSWERED, by=by)
         CallbackTask.objects.filter(pk=task.pk).update(origin="phone")
     task.refresh_from_db()

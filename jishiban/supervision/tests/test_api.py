@@ -80,8 +80,10 @@ def test_callback_paths_through_the_api(api, personas, replied):
     assert api.get("/callbacks", user=personas.handler).status_code == 403
     for _ in range(2):
         api.post(f"/callbacks/{task.pk}/attempts", json={"outcome": "no_answer"}, user=personas.operator)
+    version = api.get(f"/callbacks/{task.pk}", user=personas.operator).json()["appeal_version"]
     answered = api.post(f"/callbacks/{task.pk}/result", user=personas.operator,
-                        json={"satisfaction": "dissatisfied", "solved": False, "comment": "没修好"})
+                        json={"satisfaction": "dissatisfied", "solved": False, "comment": "没修好",
+                              "expected_version": version})
     assert answered.status_code == 200 and answered.json()["needs_decision"] is True
     assert len(answered.json()["attempts"]) == 3
     decided = api.post(f"/callbacks/{task.pk}/decision", user=personas.supervisor,
@@ -136,11 +138,50 @@ def test_extension_approval(api, personas, accepted):
     rows = api.get("/extensions", user=personas.supervisor).json()
     assert [r["appeal"] for r in rows] == [appeal.number] and rows[0]["can_decide"]
     assert api.get("/extensions", user=personas.leader).json()[0]["can_decide"] is False
-    assert api.post(f"/extensions/{appeal.pk}", json={"approve": True}, user=personas.leader).status_code == 403
-    refused = api.post(f"/extensions/{appeal.pk}", json={"approve": False}, user=personas.supervisor)
+    version = rows[0]["appeal_version"]
+    assert api.post(f"/extensions/{appeal.number}", json={"approve": True, "expected_version": version},
+                    user=personas.leader).status_code == 403
+    refused = api.post(f"/extensions/{appeal.number}", json={"approve": False, "expected_version": version},
+                       user=personas.supervisor)
     assert refused.status_code == 422
-    approved = api.post(f"/extensions/{appeal.pk}", json={"approve": True}, user=personas.supervisor)
+    approved = api.post(f"/extensions/{appeal.number}", json={"approve": True, "expected_version": version},
+                        user=personas.supervisor)
     assert approved.status_code == 200 and approved.json()["status"] == "accepted"
+
+
+def test_a_stale_extension_decision_is_a_conflict_and_changes_nothing(api, personas, accepted):
+    """GIVEN two supervisors looking at the same request WHEN one approves THEN the other's
+    refusal, made on the old version, is a 409 naming who acted, and the approval stands."""
+    appeal = accepted()
+    appeal.refresh_from_db()
+    services.request_extension(appeal, by=personas.handler, new_deadline=appeal.reply_deadline + timedelta(days=3),
+                               reason="需协调管网改造")
+    seen = api.get("/extensions", user=personas.supervisor).json()[0]["appeal_version"]
+    assert api.post(f"/extensions/{appeal.number}", json={"approve": True, "expected_version": seen},
+                    user=personas.supervisor).status_code == 200
+    stale = api.post(f"/extensions/{appeal.number}", json={"approve": False, "reason": "不同意", "expected_version": seen},
+                     user=personas.admin)
+    assert stale.status_code == 409 and stale.json()["code"] == "conflict"
+    assert stale.json()["current_version"] == seen + 1 and stale.json()["last_action"] == "decide-extension"
+    appeal.refresh_from_db()
+    assert appeal.status == "accepted" and appeal.events.filter(action="decide-extension").count() == 1
+    assert api.post(f"/extensions/{appeal.pk}", json={"approve": True, "expected_version": seen + 1},
+                    user=personas.supervisor).status_code == 404  # appeals are named by their number
+
+
+def test_a_stale_callback_result_is_a_conflict_and_changes_nothing(api, personas, replied):
+    appeal = replied()
+    task = CallbackTask.objects.get(appeal=appeal)
+    seen = api.get(f"/callbacks/{task.pk}", user=personas.operator).json()["appeal_version"]
+    services.callback(appeal, by=personas.supervisor, satisfaction="satisfied", solved=True)  # elsewhere, first
+    stale = api.post(f"/callbacks/{task.pk}/result", user=personas.operator,
+                     json={"satisfaction": "dissatisfied", "solved": False, "expected_version": seen})
+    assert stale.status_code == 409 and stale.json()["code"] == "conflict"
+    appeal.refresh_from_db()
+    assert appeal.satisfaction == "satisfied" and appeal.events.filter(action="callback").count() == 1
+    missing = api.post(f"/callbacks/{task.pk}/result", user=personas.operator,
+                       json={"satisfaction": "satisfied", "solved": True})
+    assert missing.status_code == 422
 
 
 def test_dispute_meeting_decision_through_the_api(api, personas):
