@@ -18,6 +18,22 @@ def reference_data(db):
 
 
 @pytest.fixture
+def live(live_server, transactional_db):
+    """A live server (for real clients: ``requests``, CSRF, cookies) with the seeded channels and
+    the reference data, which earlier transactional tests may have flushed."""
+    import importlib
+
+    from django.apps import apps
+
+    from jishiban.regions.models import Region
+
+    importlib.import_module("jishiban.channels.migrations.0002_seed_channels").seed(apps, None)
+    if not Region.objects.exists():
+        load_reference_data()
+    return live_server
+
+
+@pytest.fixture
 def personas(reference_data):
     return Personas()
 

@@ -6,30 +6,18 @@ A write with no token, a wrong, revoked or expired one is the documented 401 wit
 before it looked for a session. A browser session's write still needs its CSRF token.
 """
 
-import importlib
 import re
 from datetime import timedelta
 
-import pytest
 import requests
-from django.apps import apps
 from django.utils import timezone
 
 from jishiban.api.models import ApiToken
 from jishiban.api.tokens import create_token, revoke
 from jishiban.appeals.models import Appeal
-from jishiban.regions.models import Region
-from jishiban.testing import Personas, load_reference_data
+from jishiban.testing import Personas
 
 BODY = {"channel": "12345-web", "content": "小区路灯不亮已经一周", "location": {"address": "任城区某小区"}}
-
-
-@pytest.fixture
-def live(live_server, transactional_db):
-    importlib.import_module("jishiban.channels.migrations.0002_seed_channels").seed(apps, None)
-    if not Region.objects.exists():
-        load_reference_data()
-    return live_server
 
 
 def _post(live, headers=None, session=None):

@@ -7,14 +7,12 @@ reads the XML the way its XML::Simple settings do (group tags forced to lists, r
 
 from __future__ import annotations
 
-import importlib
 from datetime import UTC, timedelta
 from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from georeport import GeoReport
 
@@ -22,8 +20,7 @@ from jishiban.appeals import services
 from jishiban.appeals.models import Appeal
 from jishiban.channels.models import Channel
 from jishiban.open311.keys import create_key
-from jishiban.regions.models import Region
-from jishiban.testing import Personas, load_reference_data
+from jishiban.testing import Personas
 
 from .conftest import STREETLIGHT, parse_xml
 
@@ -111,15 +108,6 @@ class FixMyStreetOpen311:
 def w3cdtf(moment) -> str:
     """DateTime::Format::W3CDTF->format_datetime of a UTC DateTime."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@pytest.fixture
-def live(live_server, transactional_db):
-    """A live server with the seeded channels (flushed by earlier transactional tests) and personas."""
-    importlib.import_module("jishiban.channels.migrations.0002_seed_channels").seed(apps, None)
-    if not Region.objects.exists():
-        load_reference_data()
-    return live_server
 
 
 def test_fixmystreet_open311_client_works_unchanged(live, streetlight_attributes):
