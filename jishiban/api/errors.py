@@ -127,7 +127,9 @@ def install(api) -> None:
 
     @api.exception_handler(IdempotencyError)
     def idempotency(request, exc):
-        return respond(request, exc.status, exc.code, exc.detail)
+        # A 422 has the shape of every 422: the field (the header) and its message.
+        extra = {"errors": {"Idempotency-Key": [exc.detail]}} if exc.status == 422 else {}
+        return respond(request, exc.status, exc.code, exc.detail, **extra)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):
@@ -136,5 +138,46 @@ def install(api) -> None:
         return respond(request, exc.status_code, code, message)
 
 
+# What every operation may answer besides what it declares: 401 when it needs credentials, 403
+# when they do not reach (a role, a token's scope, CSRF), 404 for a path naming something unknown
+# or invisible, 409 for a write on a changed or unfit state, 422 for parameters or a body the
+# schema or the rules refuse.
+_COMMON = {
+    "401": ("ErrorOut", "未认证：没有、错误、已吊销或已过期的令牌，或未登录（带 WWW-Authenticate: Bearer）"),
+    "403": ("ErrorOut", "无权：角色不允许、令牌权限范围不够，或会话请求缺 CSRF 令牌"),
+    "404": ("ErrorOut", "不存在或无权查看"),
+    "409": ("ConflictOut", "版本冲突（conflict，含 current_version、last_action、last_actor）或当前状态不允许"),
+    "422": ("ValidationErrorOut", "参数或请求体有误（errors：字段 → 信息）"),
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def document_errors(schema: dict) -> dict:
+    """Add the common error answers to every operation of an OpenAPI ``schema`` (in place) that
+    does not declare them, so the document says every status a client can get."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (ErrorOut, ValidationErrorOut, ConflictOut):
+        components.setdefault(model.__name__, model.model_json_schema(ref_template="#/components/schemas/{model}"))
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            parameters = operation.get("parameters", [])
+            wanted = set()
+            if operation.get("security"):
+                wanted |= {"401", "403"}
+            if any(p.get("in") == "path" for p in parameters):
+                wanted.add("404")
+            if method in _WRITES:
+                wanted.add("409")
+            if parameters or "requestBody" in operation:
+                wanted.add("422")
+            for status in sorted(wanted - set(operation["responses"])):
+                name, text = _COMMON[status]
+                operation["responses"][status] = {"description": text, "content": {"application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{name}"}}}}
+    return schema
+
+
 __all__ = ["READ_ERRORS", "WRITE_ERRORS", "ConflictOut", "ErrorOut", "IdempotencyError", "ValidationErrorOut",
-           "field_name", "install", "schema_errors"]
+           "document_errors", "field_name", "install", "schema_errors"]

@@ -16,11 +16,19 @@ from ninja import NinjaAPI
 
 from . import actions, appeals, files, reference
 from .auth import API_AUTH
-from .errors import install
+from .errors import document_errors, install
 
 logger = logging.getLogger("jishiban.api")
 
-api = NinjaAPI(
+
+class DocumentedAPI(NinjaAPI):
+    """The API whose OpenAPI document lists, for every operation, the errors it can answer."""
+
+    def get_openapi_schema(self, **kwargs):
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = DocumentedAPI(
     title="济时办 API",
     version="1",
     description=(

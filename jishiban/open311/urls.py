@@ -16,5 +16,6 @@ urlpatterns = [
     re_path(r"^requests/(?P<number>[^/]+?)" + FMT, views.request_detail, name="request"),
     re_path(r"^tokens/(?P<token>[^/]+?)" + FMT, views.token, name="token"),
     re_path(r"^servicerequestupdates" + FMT, views.request_updates, name="updates"),
+    re_path(r"^openapi\.json$", views.openapi, name="openapi"),
     re_path(r"^(?P<path>.*)$", views.not_found),
 ]

@@ -19,7 +19,8 @@ from jishiban.appeals.models import Appeal
 from . import catalog, keys
 from .conf import conf
 from .errors import Open311Error
-from .formats import CONTENT_TYPES, JSON, render, w3c
+from .formats import CONTENT_TYPES, JSON, render, to_json, w3c
+from .openapi import document
 from .params import comma_list, date_range, paging
 from .posting import create_request
 from .public import public_appeals, request_record, service_notice
@@ -167,6 +168,15 @@ def request_updates(request, fmt):
     page = paging(query)
     events = list(public_events(start, end)[page.offset: page.offset + page.size])
     return respond(fmt, "service_request_updates", update_records(events), item="request_update")
+
+
+def openapi(request):
+    """The OpenAPI document of the JSON endpoints (``openapi.document``)."""
+    settings = conf()
+    response = HttpResponse(to_json(document(max_page_size=settings["MAX_PAGE_SIZE"], max_ids=settings["MAX_IDS"])),
+                            content_type=CONTENT_TYPES[JSON])
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @csrf_exempt

@@ -19,6 +19,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from jishiban.api.auth import API_AUTH
+from jishiban.api.schemas import ErrorOut
 from jishiban.appeals.models import Appeal
 from jishiban.regions.models import Region
 from jishiban.taxonomy.models import Category
@@ -27,11 +28,6 @@ from . import access, selectors
 from .services import suggest_units
 
 router = Router(auth=API_AUTH, tags=["routing"])
-
-
-class ErrorOut(Schema):
-    code: str = ""
-    detail: str
 
 
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -77,7 +73,7 @@ class RulePage(Schema):
     results: list[RuleOut]
 
 
-class SuggestionOut(Schema):
+class RoutingSuggestionOut(Schema):
     lead_unit: UnitOut
     co_units: list[UnitOut]
     score: float
@@ -122,7 +118,7 @@ def rules(request, filters: Query[RuleFilters]):
     return {"count": qs.count(), "results": [_rule(r) for r in page]}
 
 
-@router.get("/appeals/{number}/routing", response={200: list[SuggestionOut], **READ_ERRORS},
+@router.get("/appeals/{number}/routing", response={200: list[RoutingSuggestionOut], **READ_ERRORS},
             url_name="appeal_routing", summary="诉求件的派单建议")
 def appeal_routing(request, number: str, limit: int = Query(3, ge=1, le=10)):
     appeal = (Appeal.objects.visible_to(request.user)

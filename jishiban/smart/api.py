@@ -23,7 +23,7 @@ class TermOut(Schema):
     weight: float
 
 
-class CategoryOut(Schema):
+class CategorySuggestionOut(Schema):
     code: str | None = Field(None, description="分类代码；模型标签对应不到分类时为空")
     name: str
     path: str = Field(..., description="分类路径，如 城乡建设 / 物业管理 / 物业收费")
@@ -44,7 +44,7 @@ class CommunityOut(Schema):
     name: str
 
 
-class RegionOut(Schema):
+class RegionSuggestionOut(Schema):
     county: RegionRef | None = None
     town: RegionRef | None = None
     community: CommunityOut | None = None
@@ -115,13 +115,13 @@ class UnavailableOut(Schema):
     reason: str
 
 
-class SuggestionOut(Schema):
+class SmartSuggestionsOut(Schema):
     appeal: str
     status: str = Field(..., description="ready、pending（尚未计算）或 failed（任务失败）")
     computed_at: datetime | None
-    categories: list[CategoryOut] = Field(..., description="前 3 个分类建议")
+    categories: list[CategorySuggestionOut] = Field(..., description="前 3 个分类建议")
     needs_choice: bool = Field(..., description="最高概率低于阈值（或无模型）：须由话务员选择分类")
-    region: RegionOut | None
+    region: RegionSuggestionOut | None
     units: list[UnitSuggestionOut]
     duplicates: list[DuplicateOut] = Field(..., description="疑似重复/相关的诉求件（仅含可查看的）")
     hidden_duplicates: int = Field(..., description="无权查看而未列出的候选数")
@@ -134,7 +134,7 @@ class SuggestionOut(Schema):
     unavailable: list[UnavailableOut]
 
 
-@router.get("/appeals/{number}/suggestions", response={200: SuggestionOut, 403: ErrorOut, **READ_ERRORS},
+@router.get("/appeals/{number}/suggestions", response={200: SmartSuggestionsOut, 403: ErrorOut, **READ_ERRORS},
             url_name="appeal_suggestions", summary="智能建议（分类、区域、承办单位、重复件、风险）")
 def appeal_suggestions(request, number: str):
     """Category, region, unit, duplicate, repeat and risk suggestions of one appeal, each with

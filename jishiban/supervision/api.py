@@ -113,7 +113,7 @@ class TextIn(Schema):
     text: str = ""
 
 
-class ReasonIn(Schema):
+class OrderReasonIn(Schema):
     reason: str = ""
     deadline_days: Days | None = None
 
@@ -174,20 +174,20 @@ def respond_order(request, pk: Id, data: TextIn):
 
 @router.post("/orders/{int:pk}/reject", response={200: OrderOut, **ERRORS})
 @errors
-def reject_order(request, pk: Id, data: ReasonIn):
+def reject_order(request, pk: Id, data: OrderReasonIn):
     return orders.reject_response(_one(access.orders_for(request.user), pk), by=request.user, reason=data.reason,
                                   deadline_days=data.deadline_days)
 
 
 @router.post("/orders/{int:pk}/escalate", response={200: OrderOut, **ERRORS})
 @errors
-def escalate_order(request, pk: Id, data: ReasonIn):
+def escalate_order(request, pk: Id, data: OrderReasonIn):
     return orders.escalate(_one(access.orders_for(request.user), pk), by=request.user, reason=data.reason)
 
 
 @router.post("/orders/{int:pk}/close", response={200: OrderOut, **ERRORS})
 @errors
-def close_order(request, pk: Id, data: ReasonIn):
+def close_order(request, pk: Id, data: OrderReasonIn):
     return orders.close_order(_one(access.orders_for(request.user), pk), by=request.user, reason=data.reason)
 
 
