@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jishiban.core.middleware.ConfiguredLanguageFirst",
     "django.middleware.locale.LocaleMiddleware",
+    "jishiban.core.middleware.RefuseNul",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

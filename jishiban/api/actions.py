@@ -13,7 +13,7 @@ from typing import Literal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from jishiban.appeals import services
 from jishiban.appeals.errors import ActionNotAllowed, AppealValidationError
@@ -25,12 +25,12 @@ from . import selectors
 from .auth import API_AUTH
 from .errors import WRITE_ERRORS
 from .params import Day, Moment, Version
-from .schemas import AppealOut
+from .schemas import AppealOut, InBody
 
 router = Router(auth=API_AUTH, tags=["actions"])
 
 
-class Versioned(Schema):
+class Versioned(InBody):
     expected_version: Version = Field(..., description="客户端看到的 version")
 
 

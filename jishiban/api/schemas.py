@@ -7,8 +7,10 @@ from typing import Any
 
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+
+from jishiban.intake.pipeline import control_character
 
 from .params import Latitude, Longitude, Moment
 
@@ -34,8 +36,13 @@ class ConflictOut(ErrorOut):
 
 
 class InBody(Schema):
-    """A request body object: only a JSON object is one. (ninja's ``Schema`` reads attributes
-    of anything, so ``"citizen": "x"`` would otherwise become an empty citizen.)"""
+    """The base of every request body of the API.
+
+    Only a JSON object is an object: ninja's ``Schema`` reads attributes of anything, so
+    ``"citizen": "x"`` would otherwise become an empty citizen. And no text may carry what no
+    column can store — NUL (PostgreSQL refuses it), lone surrogates (no UTF-8 for them), the
+    other characters XML cannot carry (the public feeds): a reply or a reason is stored and
+    published like an appeal's content, so every field refuses them, as intake does."""
 
     @model_validator(mode="before")
     @classmethod
@@ -43,6 +50,14 @@ class InBody(Schema):
         raw = value._obj if isinstance(value, DjangoGetter) else value
         if not isinstance(raw, dict | BaseModel):
             raise PydanticCustomError("model_type", "须为对象")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value):
+        problem = control_character(value)
+        if problem:
+            raise PydanticCustomError("control_character", problem)
         return value
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from jishiban.appeals.creation import NewAppeal, create_appeal, stored_with_content_key, validate
 from jishiban.appeals.errors import AppealValidationError
 from jishiban.appeals.models import Appeal
-from jishiban.core.xmltext import XML_ILLEGAL
+from jishiban.core.xmltext import find_illegal
 
 from .attachments import IncomingFile, check_files, discard, store
 
@@ -131,28 +131,15 @@ def _limit(name: str) -> int:
     return int(getattr(settings, "JISHIBAN", {}).get(name, LIMITS[name]))
 
 
-def _control_character(text: str) -> str | None:
-    """The message for the first character of ``text`` that XML and PostgreSQL cannot store
-    (``core.xmltext.XML_ILLEGAL``: NUL and the other C0 controls but tab, newline and carriage
-    return; lone surrogates; U+FFFE/U+FFFF), or ``None``."""
-    found = XML_ILLEGAL.search(text)
+def control_character(value) -> str | None:
+    """The message for the first character in ``value`` (a text, or the texts in lists and
+    dicts) that XML and PostgreSQL cannot store (``core.xmltext.XML_ILLEGAL``: NUL and the other
+    C0 controls but tab, newline and carriage return; lone surrogates; U+FFFE/U+FFFF), or ``None``."""
+    found = find_illegal(value)
     if found is None:
         return None
     return _("含有不可见的控制字符 U+%(code)04X（第 %(pos)d 个字符），请删除后重新提交") % {
-        "code": ord(found.group()), "pos": found.start() + 1}
-
-
-def _texts_of(value):
-    """Every string in a JSON-like value, keys too."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield str(key)
-            yield from _texts_of(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _texts_of(item)
+        "code": ord(found[0]), "pos": found[1]}
 
 
 def intake_problems(submission: Submission) -> dict[str, list[str]]:
@@ -166,7 +153,7 @@ def intake_problems(submission: Submission) -> dict[str, list[str]]:
              "email": c.email, "address": loc.address, "category": submission.category, "county": loc.county,
              "town": loc.town, "grid": loc.grid}
     for name, text in texts.items():
-        problem = _control_character(text) if isinstance(text, str) else None
+        problem = control_character(text)
         if problem:
             errors[name] = [problem]
     tags = submission.tags or []
@@ -177,7 +164,7 @@ def intake_problems(submission: Submission) -> dict[str, list[str]]:
     elif any(len(t) > _limit("MAX_TAG_LENGTH") for t in tags):
         errors["tags"] = [_("每个标签最多 %(n)d 个字") % {"n": _limit("MAX_TAG_LENGTH")}]
     else:
-        problem = next(filter(None, (_control_character(t) for t in tags)), None)
+        problem = control_character(list(tags))
         if problem:
             errors["tags"] = [problem]
     extras = submission.extras or {}
@@ -194,7 +181,7 @@ def intake_problems(submission: Submission) -> dict[str, list[str]]:
             errors["extras"] = [_("extras 过大（%(n)d 字节，最多 %(max)d 字节）") % {
                 "n": size, "max": _limit("MAX_EXTRAS_BYTES")}]
         else:
-            problem = next(filter(None, (_control_character(t) for t in _texts_of(extras))), None)
+            problem = control_character(extras)
             if problem:
                 errors["extras"] = [problem]
     email = (c.email or "").strip()

@@ -13,11 +13,12 @@ from functools import wraps
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 from ninja.errors import HttpError
 
 from jishiban.api.auth import API_AUTH
 from jishiban.api.params import Day, Days, Id, Limit, Offset, Version
+from jishiban.api.schemas import InBody
 from jishiban.appeals import services as appeal_services
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
 from jishiban.appeals.models import Appeal
@@ -99,7 +100,7 @@ def _unit(code: str | None, field: str) -> Organisation | None:
 
 # --- orders -------------------------------------------------------------------------------------------
 
-class OrderIn(Schema):
+class OrderIn(InBody):
     appeal: str  # number
     reason: str = "key"
     level: str | None = None
@@ -109,16 +110,16 @@ class OrderIn(Schema):
     instructed_by: str = ""
 
 
-class TextIn(Schema):
+class TextIn(InBody):
     text: str = ""
 
 
-class OrderReasonIn(Schema):
+class OrderReasonIn(InBody):
     reason: str = ""
     deadline_days: Days | None = None
 
 
-class VisitIn(Schema):
+class VisitIn(InBody):
     date: Day | None = None
     place: str = ""
     participants: str = ""
@@ -200,7 +201,7 @@ def add_visit(request, pk: Id, data: VisitIn):
 
 # --- callbacks and public replies ---------------------------------------------------------------------
 
-class VerdictIn(Schema):
+class VerdictIn(InBody):
     satisfaction: str
     solved: bool
     comment: str = ""
@@ -210,12 +211,12 @@ class VersionedVerdictIn(VerdictIn):
     expected_version: Version = Field(..., description="诉求件的 version（回访任务的 appeal_version）")
 
 
-class AttemptIn(Schema):
+class AttemptIn(InBody):
     outcome: str
     note: str = ""
 
 
-class CallbackDecisionIn(Schema):
+class CallbackDecisionIn(InBody):
     decision: str
     reason: str = ""
     level: str | None = None
@@ -301,7 +302,7 @@ def link_submit(request, token: str, data: VerdictIn):
     return {"status": task.status}
 
 
-class PublicReplyIn(Schema):
+class PublicReplyIn(InBody):
     text: str
     publish: bool = False
 
@@ -331,7 +332,7 @@ def reply_rates(request, period: str):
 
 # --- promises, extensions ------------------------------------------------------------------------------
 
-class NoteIn(Schema):
+class NoteIn(InBody):
     note: str = ""
 
 
@@ -354,7 +355,7 @@ def follow_up_action(request, pk: Id, action: str, data: NoteIn):
     raise HttpError(404, "unknown action")
 
 
-class ExtensionIn(Schema):
+class ExtensionIn(InBody):
     approve: bool
     reason: str = ""
     expected_version: Version = Field(..., description="诉求件的 version（延期申请列表的 appeal_version）")
@@ -388,12 +389,12 @@ def decide_extension(request, number: str, data: ExtensionIn):
 
 # --- disputes, meetings, decisions -----------------------------------------------------------------------
 
-class ContestIn(Schema):
+class ContestIn(InBody):
     appeal: str
     note: str = ""
 
 
-class MeetingIn(Schema):
+class MeetingIn(InBody):
     date: Day | None = None
     place: str = ""
     title: str = ""
@@ -401,7 +402,7 @@ class MeetingIn(Schema):
     units: list[str] = []
 
 
-class MinutesIn(Schema):
+class MinutesIn(InBody):
     minutes: str = ""
 
 
@@ -523,7 +524,7 @@ def notifications_read(request, ids: list[Id] | None = None):
     return {"marked": mark_read(request.user, ids)}
 
 
-class LetterIn(Schema):
+class LetterIn(InBody):
     period: str
     unit: str | None = None
 

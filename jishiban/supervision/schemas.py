@@ -8,6 +8,7 @@ from decimal import Decimal
 from ninja import Schema
 
 from jishiban.api.params import Day, Id
+from jishiban.api.schemas import InBody
 
 
 class OrderOut(Schema):
@@ -175,7 +176,7 @@ class MeetingOut(Schema):
         return list(obj.disputes.values_list("pk", flat=True))
 
 
-class DecisionIn(Schema):
+class DecisionIn(InBody):
     dispute: Id
     lead_unit: str
     co_units: list[str] = []

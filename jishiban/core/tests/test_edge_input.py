@@ -136,3 +136,29 @@ def test_an_action_with_a_20_digit_version_is_a_422(personas, stored):
         f"/api/v1/appeals/{stored.number}/actions/accept", json.dumps({"expected_version": int(HUGE)}),
         content_type="application/json", headers=_bearer(personas.dispatcher))
     assert response.status_code == 422 and "expected_version" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/appeals?text=%00", "/api/v1/appeals/JN%00", "/open311/v2/requests.json?service_code=%00",
+                                 "/appeals/?q=%00", "/open311/v2/requests/%00.json"])
+def test_nul_in_an_address_is_a_400_before_any_lookup(personas, stored, url):
+    """No text column of PostgreSQL can hold NUL: on PostgreSQL these lookups raised."""
+    client = Client(raise_request_exception=False)
+    client.force_login(personas.admin)
+    response = client.get(url, headers=_bearer(personas.admin))
+    assert response.status_code == 400 and "NUL" in response.content.decode()
+
+
+@pytest.mark.parametrize("text", ['"已修复\\u0000"', '"已修复\\ud800"', '"已修复\\u001b"'])
+def test_no_api_body_may_carry_characters_no_column_can_store(personas, stored, text):
+    """A reply through the API is no intake, yet its text is stored and published: NUL and lone
+    surrogates made the write fail (a 500), other controls broke the public XML."""
+    from jishiban.testing import advance
+
+    appeal = advance(stored, personas, "accepted")
+    body = f'{{"expected_version": {appeal.version}, "result_type": "solved", "text": {text}}}'
+    response = Client(raise_request_exception=False).post(
+        f"/api/v1/appeals/{appeal.number}/actions/reply", body, content_type="application/json",
+        headers=_bearer(personas.handler))
+    assert response.status_code == 422 and "text" in response.json()["errors"], response.content
+    appeal.refresh_from_db()
+    assert appeal.status == "accepted" and appeal.result_text == ""
