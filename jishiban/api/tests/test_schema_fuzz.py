@@ -12,6 +12,8 @@ import os
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -41,6 +43,17 @@ def fuzz_data(personas):
     _row, token = create_token(personas.admin)
     _key, raw_key = create_key(channel=Channel.objects.get(code="open311"), name="fuzz")
     return {"token": token, "key": raw_key}
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """As Django's test client does: the in-process requests must not close the connection that
+    holds the test's transaction at their end (on PostgreSQL it would)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def _fuzz(path: str, call) -> None:
