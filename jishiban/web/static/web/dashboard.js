@@ -1,4 +1,6 @@
-/* Dashboard charts (ECharts served from node_modules through staticfiles). */
+/* Dashboard charts (ECharts served from node_modules through staticfiles). Tooltips are drawn
+   on the canvas (renderMode richText): ECharts' HTML tooltips carry style attributes, which the
+   Content-Security-Policy refuses. */
 (function () {
   "use strict";
   function init() {
@@ -10,7 +12,7 @@
       var el = document.getElementById(id);
       if (!el) return;
       var c = window.echarts.init(el, null, { renderer: "canvas" });
-      c.setOption(Object.assign({ animation: false, tooltip: { trigger: "axis" },
+      c.setOption(Object.assign({ animation: false, tooltip: { trigger: "axis", renderMode: "richText" },
         grid: { left: 48, right: 16, top: 30, bottom: 40, containLabel: true } }, option));
       charts.push(c);
     }
@@ -24,7 +26,7 @@
       ]
     });
     chart("chart-channel", d.channel.values.length ? {
-      tooltip: { trigger: "item" },
+      tooltip: { trigger: "item", renderMode: "richText" },
       series: [{ type: "pie", radius: ["35%", "65%"], data: d.channel.labels.map(function (l, i) { return { name: l, value: d.channel.values[i] }; }) }]
     } : empty);
     chart("chart-status", d.status.values.length ? {

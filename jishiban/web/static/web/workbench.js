@@ -72,6 +72,7 @@
       var discard = form.querySelector("[data-draft-discard]");
       if (discard) discard.addEventListener("click", function () {
         try { localStorage.removeItem("draft:" + form.dataset.draft); } catch (e) { /* ignore */ }
+        location.reload();
       });
     });
   }
@@ -111,6 +112,17 @@
     document.querySelectorAll("input[type=checkbox][name='" + all.dataset.checkAll + "']").forEach(function (box) {
       box.checked = all.checked;
     });
+  });
+
+  // A select marked data-autosubmit submits its form on change (the language switch).
+  document.addEventListener("change", function (ev) {
+    if (ev.target.matches && ev.target.matches("select[data-autosubmit]") && ev.target.form) ev.target.form.submit();
+  });
+
+  // A button marked data-hide-on-click disappears once used (the phone number reveal).
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest && ev.target.closest("[data-hide-on-click]");
+    if (button) button.hidden = true;
   });
 
   // Confirmation for destructive buttons.
