@@ -6,6 +6,7 @@ Bad values fail at start-up with the variable's name; nothing falls back silentl
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -60,9 +61,13 @@ INSTALLED_APPS = [
     "django_q",
     "ninja",  # serves the API docs page's assets locally
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Reference data
     "jishiban.core",
     "jishiban.accounts",
+    "jishiban.audit",
     "jishiban.regions",
     "jishiban.organisations",
     "jishiban.channels",
@@ -91,8 +96,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jishiban.accounts.sessions.IdleTimeout",
+    "jishiban.audit.middleware.CurrentActor",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jishiban.urls"
@@ -120,9 +128,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Staff (every role but citizens) need longer passwords of several kinds of characters.
+    {"NAME": "jishiban.accounts.passwords.StaffPasswordPolicy",
+     "OPTIONS": {"min_length": env_int("JISHIBAN_STAFF_PASSWORD_LENGTH", 12, minimum=8)}},
 ]
+# Argon2 for new and changed passwords; older hashes still verify and are upgraded at login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# django-axes first: it refuses a locked-out username or address before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -210,6 +230,24 @@ if JISHIBAN_API_TOKEN_DAYS > JISHIBAN_API_TOKEN_MAX_DAYS:
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# A session ends after this long without a request (accounts.sessions.IdleTimeout slides it).
+SESSION_COOKIE_AGE = env_int("JISHIBAN_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
+
+# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (README → 配置): every
+# request is redirected to https, cookies are sent over https only, browsers are told to keep to
+# https (HSTS). Off by default so the demo and development servers work on plain http.
+BEHIND_TLS = env_bool("JISHIBAN_BEHIND_TLS", False)
+if BEHIND_TLS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("JISHIBAN_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+# How many proxies in front append to X-Forwarded-For: the client's address is that many entries
+# from the right (0: the connection's own address). Used by the login lockout and the audit log.
+JISHIBAN_PROXY_HOPS = env_int("JISHIBAN_PROXY_HOPS", 1 if BEHIND_TLS else 0, minimum=0)
 
 # Content-Security-Policy: scripts, styles and everything else only from our own origin; no
 # inline script, style attribute or eval anywhere (templates load web/*.js and *.css).
@@ -227,3 +265,24 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# Password guessing (django-axes): after this many failures for one username, or from one
+# address, further logins from it are refused for the lockout time; every failure counts again.
+AXES_FAILURE_LIMIT = env_int("JISHIBAN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("JISHIBAN_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "jishiban.core.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "jishiban.accounts.login.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+# Logins and failures are written to the audit log (jishiban.audit), not to axes' own logs.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # jishiban.audit registers its own, in Chinese, with an unlock action
+
+# Two-step verification (django-otp TOTP): the name authenticator apps show for the account.
+OTP_TOTP_ISSUER = "济时办"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# The audit log keeps its rows this many days (a daily job removes older ones).
+JISHIBAN_AUDIT_RETENTION_DAYS = env_int("JISHIBAN_AUDIT_RETENTION_DAYS", 365, minimum=1)

@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 admin.site.site_header = "济时办 · 社会治理服务中心"
 admin.site.site_title = "济时办"
 admin.site.index_title = "系统配置"
 
 urlpatterns = [
+    # One sign-in for the workbench and the admin: lockout and two-step verification apply to both.
+    path("admin/login/", RedirectView.as_view(pattern_name="web:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("jishiban.api.urls")),
     path("open311/v2/", include("jishiban.open311.urls")),

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class Role(models.TextChoices):
@@ -46,3 +47,12 @@ class User(AbstractUser):
     @property
     def is_unit_staff(self) -> bool:
         return self.role in UNIT_ROLES
+
+
+class TwoFactorDevice(TOTPDevice):
+    """A staff member's authenticator (django-otp's TOTP device), as the admin lists it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("两步验证设备")
+        verbose_name_plural = _("两步验证设备")

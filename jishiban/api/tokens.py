@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jishiban.accounts.models import User
+from jishiban.audit.models import AuditKind
+from jishiban.audit.services import record
 from jishiban.core.lookups import Lookup, credential_ttl
 
 from .models import ApiToken, TokenScope
@@ -54,6 +56,9 @@ def create_token(user, *, name: str = "", channel=None, scope: str = TokenScope.
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken.objects.create(user=user, name=name, prefix=token[:12], digest=digest(token), channel=channel,
                                   scope=scope, expires_at=timezone.now() + timedelta(days=days))
+    record(AuditKind.TOKEN_CREATED, subject=f"接口令牌 {row.prefix}…", source=row,
+           detail={"holder": user.get_username(), "name": name, "channel": channel.code if channel else None,
+                   "scope": scope, "expires_at": row.expires_at.isoformat()})
     return row, token
 
 
@@ -101,9 +106,13 @@ CHECKED = Lookup(ApiToken, _look_up, ttl=credential_ttl, also=(User,))
 
 
 def revoke(token_rows) -> int:
-    count = token_rows.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    rows = list(token_rows.filter(revoked_at__isnull=True).values_list("pk", "prefix", "user__username"))
+    count = ApiToken.objects.filter(pk__in=[pk for pk, _p, _u in rows], revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
     # Now, and again once the revocation commits: a request in another thread may have checked
     # (and cached) the still committed token in between.
     CHECKED.clear()
     transaction.on_commit(CHECKED.clear)
+    for _pk, prefix, holder in rows:
+        record(AuditKind.TOKEN_REVOKED, subject=f"接口令牌 {prefix}…", detail={"holder": holder})
     return count

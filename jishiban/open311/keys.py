@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from jishiban.audit.models import AuditKind
+from jishiban.audit.services import record
 from jishiban.channels.models import Channel
 from jishiban.core.lookups import Lookup, credential_ttl
 
@@ -40,6 +42,8 @@ def create_key(*, channel: Channel, name: str = "") -> tuple[ApiKey, str]:
                 key = ApiKey.objects.create(channel=channel, name=name.strip(), prefix=prefix, hashed_key=_digest(raw))
         except IntegrityError:  # prefix taken (1 in 4 billion): draw again
             continue
+        record(AuditKind.TOKEN_CREATED, subject=f"Open311 密钥 {prefix}", source=key,
+               detail={"channel": channel.code, "name": key.name})
         return key, raw
     raise RuntimeError("could not draw a free API key prefix")
 
@@ -58,8 +62,12 @@ def revoke_key(prefix: str, *, now: datetime | None = None) -> tuple[ApiKey, boo
 def revoke(keys, *, now: datetime | None = None) -> int:
     """Revoke the unrevoked keys of the queryset ``keys``; they are refused in this process at
     once (the others: within ``core.lookups.credential_ttl``). Returns how many."""
-    count = keys.filter(revoked_at__isnull=True).update(revoked_at=now or timezone.now())
+    live = list(keys.filter(revoked_at__isnull=True).values_list("pk", "prefix"))
+    count = ApiKey.objects.filter(pk__in=[pk for pk, _prefix in live], revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now())
     KEYS.clear()
+    for _pk, prefix in live:
+        record(AuditKind.TOKEN_REVOKED, subject=f"Open311 密钥 {prefix}")
     return count
 
 

@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
+from jishiban.accounts.two_factor import two_factor
+
 from .views import actions, dashboard, detail, dispatch, home, inbox, intake, lists, oversight
 
 app_name = "web"
@@ -9,6 +11,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("accounts/login/", home.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor, name="two_factor"),
     # Call desk
     path("intake/", intake.intake, name="intake"),
     path("intake/caller/", intake.caller, name="intake_caller"),

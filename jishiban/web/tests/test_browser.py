@@ -269,15 +269,16 @@ def test_every_page_works_under_the_content_security_policy(live_server, browser
     for username in ("operator", "dispatcher", "dept_water", "supervisor", "citizen", "admin"):
         page = _page(browser)
         _login(page, base, username)
-        problems += _visit_all(page, base, [urlsplit_path(page.url), "/appeals/", f"/appeals/{appeal.pk}/"], seen)
+        problems += _visit_all(page, base, [urlsplit_path(page.url), "/appeals/", f"/appeals/{appeal.pk}/",
+                                            "/accounts/two-factor/"], seen)
         page.context.close()
     assert len(seen) >= 20, sorted(seen)  # the crawl really went round the workbench
 
-    # The admin and the API's own documentation page.
+    # The admin, the audit log and the API's own documentation page.
     page = _page(browser)
     _login(page, base, "admin")
     for path in ("/admin/", "/admin/appeals/appeal/", f"/admin/appeals/appeal/{appeal.pk}/change/",
-                 "/admin/accounts/user/",
+                 "/admin/audit/auditevent/", "/admin/audit/loginlockout/", "/admin/accounts/user/",
                  f"/admin/accounts/user/{world.dispatcher.pk}/change/", "/api/v1/docs"):
         response = page.goto(base + path)
         assert response.status == 200, path

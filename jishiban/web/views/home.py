@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, resolve_url
 from django.urls import NoReverseMatch, reverse
 
+from jishiban.accounts.login import LoginForm
 from jishiban.web.navigation import home_url_name
 
 
@@ -20,8 +21,17 @@ def home(request):
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
         # An explicit ?next= wins; otherwise the user's own home.
         return resolve_url("web:home")
+
+    def dispatch(self, request, *args, **kwargs):
+        # The admin signs in here too (admin/login/ redirects here). A signed-in user whom the
+        # admin refused is shown the form to sign in as someone else, not sent back in a loop.
+        user = request.user
+        if user.is_authenticated and not user.is_staff and self.get_redirect_url().startswith("/admin/"):
+            self.redirect_authenticated_user = False
+        return super().dispatch(request, *args, **kwargs)
