@@ -7,6 +7,9 @@ admin.site.site_header = "济时办 · 社会治理服务中心"
 admin.site.site_title = "济时办"
 admin.site.index_title = "系统配置"
 
+# A database outage answers 503 with a clear message instead of a 500 (core.errors).
+handler500 = "jishiban.core.errors.server_error"
+
 urlpatterns = [
     # One sign-in for the workbench and the admin: lockout and two-step verification apply to both.
     path("admin/login/", RedirectView.as_view(pattern_name="web:login", query_string=True)),
