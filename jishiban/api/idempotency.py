@@ -10,7 +10,7 @@ the appeal with no transaction around it — one would keep the day's number cou
 PostgreSQL until it commits, and every keyed request of the day would queue behind the one
 before — and links the appeal to the claim inside the appeal's own transaction. A request that
 fails gives its key back; a claim left by a process that died half-way is taken over after
-``CLAIM_LEASE``.
+``claim_lease()`` (``JISHIBAN_IDEMPOTENCY_CLAIM_SECONDS``, 120 by default).
 """
 
 from __future__ import annotations
@@ -28,8 +28,11 @@ from .errors import IdempotencyError
 from .models import IdempotencyRecord
 
 MAX_KEY = 255
-# A claim without an appeal older than this belongs to a request that died half-way.
-CLAIM_LEASE = timedelta(minutes=2)
+
+
+def claim_lease() -> timedelta:
+    """A claim without an appeal older than this belongs to a request that died half-way."""
+    return timedelta(seconds=float(getattr(settings, "JISHIBAN_IDEMPOTENCY_CLAIM_SECONDS", 120)))
 
 
 def ttl() -> timedelta:
@@ -71,7 +74,7 @@ def _claim(user, key: str, digest: str) -> int | None:
 def _stale(record: IdempotencyRecord) -> bool:
     """Expired, or claimed by a request that never finished."""
     now = timezone.now()
-    return record.created_at < now - ttl() or (record.appeal_id is None and record.created_at < now - CLAIM_LEASE)
+    return record.created_at < now - ttl() or (record.appeal_id is None and record.created_at < now - claim_lease())
 
 
 def run_once(user, key: str, data: dict, create):
