@@ -36,11 +36,12 @@ call_command("migrate", verbosity=0)
 from jishiban.testing import load_reference_data, make_user
 from jishiban.api.tokens import create_token
 load_reference_data()
-operator = make_user("operator", "operator", org="centre-city")
-make_user("dispatcher", "dispatcher", org="centre-city")
-make_user("dept_water", "handler", org="city-water")
-make_user("supervisor", "supervisor", org="centre-city")
-print(json.dumps({"token": create_token(operator, name="faults")[1]}))
+users = [make_user("operator", "operator", org="centre-city"),
+         make_user("dispatcher", "dispatcher", org="centre-city", first_name="王"),
+         make_user("dispatcher2", "dispatcher", org="centre-city", first_name="李"),
+         make_user("dept_water", "handler", org="city-water"),
+         make_user("supervisor", "supervisor", org="centre-city")]
+print(json.dumps({u.username: create_token(u, name="faults")[1] for u in users}))
 """
 
 
@@ -74,8 +75,9 @@ def _drop_pg(name: str) -> None:
 class Scratch:
     """One database for one test, and the environment that points a process at it."""
 
-    def __init__(self, url: str, var_dir: Path, token: str, pg_name: str | None = None):
-        self.url, self.var_dir, self.token, self.pg_name = url, var_dir, token, pg_name
+    def __init__(self, url: str, var_dir: Path, tokens: dict, pg_name: str | None = None):
+        self.url, self.var_dir, self.tokens, self.pg_name = url, var_dir, tokens, pg_name
+        self.token = tokens.get("operator", "")  # the operator's API token
 
     def env(self, **extra) -> dict:
         return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.var_dir), "PYTHONPATH": str(ROOT),
@@ -108,8 +110,9 @@ class Scratch:
             _drop_pg(self.pg_name)
 
 
-def make_template(base: Path) -> tuple[str, str, str | None]:
-    """Migrate and seed the database every scratch copy starts from: ``(url, token, pg name)``."""
+def make_template(base: Path) -> tuple[str, dict, str | None]:
+    """Migrate and seed the database every scratch copy starts from: ``(url, API tokens by
+    username, pg name)``."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     if ON_POSTGRES:
         name = f"{urlsplit(SUITE_URL).path.lstrip('/')}_faults_{worker}"[:60]
@@ -118,21 +121,21 @@ def make_template(base: Path) -> tuple[str, str, str | None]:
         url = _pg_url(name)
     else:
         name, url = None, f"sqlite:///{base / 'template.sqlite3'}"
-    out = Scratch(url, base, "").django(PREPARE, timeout=300)
-    return url, json.loads(out.strip().splitlines()[-1])["token"], name
+    out = Scratch(url, base, {}).django(PREPARE, timeout=300)
+    return url, json.loads(out.strip().splitlines()[-1]), name
 
 
-def copy_of(template: tuple[str, str, str | None], directory: Path, n: int) -> Scratch:
-    url, token, pg_name = template
+def copy_of(template: tuple[str, dict, str | None], directory: Path, n: int) -> Scratch:
+    url, tokens, pg_name = template
     if pg_name:
         name = f"{pg_name}_{n}"[:63]
         _drop_pg(name)
         pg_admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", pg_name)
         pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_name}"')
-        return Scratch(_pg_url(name), directory, token, name)
+        return Scratch(_pg_url(name), directory, tokens, name)
     path = directory / "db.sqlite3"
     shutil.copyfile(url.removeprefix("sqlite:///"), path)
-    return Scratch(f"sqlite:///{path}", directory, token)
+    return Scratch(f"sqlite:///{path}", directory, tokens)
 
 
 class Server:
