@@ -112,19 +112,21 @@ def wait_until_up(port: int, path: str, *, timeout: float = 60, process=None) ->
     raise RuntimeError(f"the server did not answer within {timeout:.0f} s")
 
 
-def open_loop(port: int, rate: float, seconds: float, threads: int, send) -> dict:
+def open_loop(port: int, rate: float, seconds: float, threads: int, send, kind=None) -> dict:
     """An open-loop load on 127.0.0.1:``port``: request *i* is due at ``start + i / rate``
     whatever the server does, and its latency counts from that moment, so a server falling
     behind shows in the percentiles instead of slowing the load. ``send(conn, i)`` makes
     request *i* on a keep-alive ``http.client.HTTPConnection`` and returns ``(ok, detail)``; a
     broken connection is reopened and the request tried once more. Returns the counts and
-    the sorted latencies in ms from the due time (``latency``) and from sending (``service``)."""
+    the sorted latencies in ms from the due time (``latency``) and from sending (``service``);
+    with ``kind(i)`` (a label per request: a mixed load) also ``by_kind``: label → (sorted
+    latencies, errors)."""
     total = int(rate * seconds)
     start = time.perf_counter() + 0.5
     due: queue.Queue = queue.Queue()
     for i in range(total):
         due.put(i)
-    results: list[tuple[float, float, bool, str]] = []
+    results: list[tuple[float, float, bool, str, str]] = []
     lock = threading.Lock()
 
     def worker():
@@ -150,7 +152,7 @@ def open_loop(port: int, rate: float, seconds: float, threads: int, send) -> dic
                     ok, detail = False, f"{type(exc).__name__}: {exc}"
             done = time.perf_counter()
             with lock:
-                results.append(((done - at) * 1000, (done - sent) * 1000, ok, detail))
+                results.append(((done - at) * 1000, (done - sent) * 1000, ok, detail, kind(i) if kind else ""))
 
     pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
     for t in pool:
@@ -158,9 +160,14 @@ def open_loop(port: int, rate: float, seconds: float, threads: int, send) -> dic
     for t in pool:
         t.join(timeout=seconds + 120)
     elapsed = max(time.perf_counter() - start, 1e-9)
+    by_kind: dict[str, tuple[list[float], int]] = {}
+    if kind:
+        for label in sorted({r[4] for r in results}):
+            mine = [r for r in results if r[4] == label]
+            by_kind[label] = (sorted(r[0] for r in mine), sum(not r[2] for r in mine))
     return {"sent": total, "answered": len(results), "ok": sum(r[2] for r in results), "elapsed": elapsed,
             "latency": sorted(r[0] for r in results), "service": sorted(r[1] for r in results),
-            "errors": [r[3] for r in results if not r[2]][:3]}
+            "errors": [r[3] for r in results if not r[2]][:3], "by_kind": by_kind}
 
 
 def percentile(ordered: list[float], p: float) -> float:

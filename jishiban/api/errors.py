@@ -10,6 +10,7 @@
 | 409    | idempotency_in_progress  | the first request with this key has not finished            |
 | 422    | validation_error         | field errors (``errors``: field → messages), ours or the schema's |
 | 422    | idempotency_key_reused   | same ``Idempotency-Key`` with a different body              |
+| 503    | unavailable              | the database cannot be reached (``core.errors``; ``Retry-After``) |
 """
 
 from __future__ import annotations
