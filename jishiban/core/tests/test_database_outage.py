@@ -42,6 +42,7 @@ def test_open311_answers_its_error_list_in_the_format_asked():
 def test_in_english_too():
     response = _client().get("/api/v1/appeals")
     assert response.status_code == 503 and json.loads(response.content)["code"] == "unavailable"
+    assert "cannot be reached" in json.loads(response.content)["detail"]
 
 
 def test_other_errors_stay_a_500():
