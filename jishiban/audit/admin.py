@@ -47,7 +47,7 @@ class LoginLockoutAdmin(axes_admin.AccessAttemptAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if request.user.has_perm("axes.delete_accessattempt") or request.user.is_superuser:
+        if request.user.has_perm("audit.delete_loginlockout"):
             actions["unlock"] = self.get_action("unlock")
         else:
             actions.pop("unlock", None)
