@@ -197,16 +197,17 @@ def test_grid_worker_and_citizen_see_their_own_appeals(demo, db):
     assert set(own.values_list("citizen_phone", flat=True)) == {citizen.phone}
 
 
-def test_each_demo_account_logs_in_with_the_demo_password(demo, db, settings):
+def test_each_demo_account_logs_in_with_the_demo_password(demo, db, settings, rf):
+    login = rf.post("/accounts/login/")  # the lockout (django-axes) checks every sign-in's request
     for account in ACCOUNTS:
-        user = authenticate(username=account.username, password=settings.DEMO_PASSWORD)
+        user = authenticate(login, username=account.username, password=settings.DEMO_PASSWORD)
         assert user is not None, account.username
         if account.role in VIEW:  # the admin is a superuser without a role group
             assert user.groups.filter(name=f"role:{account.role}").exists()
         assert user.is_staff
     assert User.objects.get(username="admin").is_superuser
     unit = User.objects.filter(username__startswith="unit-").first()
-    assert authenticate(username=unit.username, password=settings.DEMO_PASSWORD) == unit
+    assert authenticate(login, username=unit.username, password=settings.DEMO_PASSWORD) == unit
     assert unit.groups.filter(name="role:handler").exists()
 
 
