@@ -173,7 +173,9 @@ def document_errors(schema: dict) -> dict:
                 wanted.add("409")
             if parameters or "requestBody" in operation:
                 wanted.add("422")
-            for status in sorted(wanted - set(operation["responses"])):
+            # django-ninja keys the declared answers by int, the JSON document by str: compare as str
+            # so a declared status is not documented twice (Swagger refuses duplicated keys).
+            for status in sorted(wanted - {str(code) for code in operation["responses"]}):
                 name, text = _COMMON[status]
                 operation["responses"][status] = {"description": text, "content": {"application/json": {
                     "schema": {"$ref": f"#/components/schemas/{name}"}}}}
