@@ -121,6 +121,34 @@ def evaluate_pairs(rows: list[dict], emb: np.ndarray | None, window: float | Non
             "scan_seconds": round(seconds, 1), "scan": pr(pred, labelled), "signals_only": pr(sig_pred, labelled)}
 
 
+def evaluate_cv(rows: list[dict], emb: np.ndarray | None) -> dict:
+    """Thresholds chosen by repeated cross-validation over the labelled pairs (bench/_dedupe_cv.py),
+    with the live windows (DUPLICATE_WINDOW_DAYS, REPEAT_WINDOW_DAYS)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _dedupe_cv import cross_validate, generated_signals, grid
+
+    from jishiban.smart.conf import DEFAULTS
+
+    window, repeat_window = float(DEFAULTS["DUPLICATE_WINDOW_DAYS"]), float(DEFAULTS["REPEAT_WINDOW_DAYS"])
+    labelled = [(str(a), str(b), y, s) for a, b, y, s in json.loads(LABELS.read_text(encoding="utf-8"))["pairs"]]
+    keys = {(a, b) for a, b, _y, _s in labelled}
+    records = [Record(r["留言编号"], r["text"], at=r["at"], caller=r["留言用户"]) for r in rows]
+    t = time.perf_counter()
+    sigs = generated_signals(records, keys, window_days=window, repeat_window_days=repeat_window, emb=emb,
+                             encoder=_Precomputed(emb) if emb is not None else None)
+    seconds = time.perf_counter() - t
+    y = np.array([lab for _a, _b, lab, _s in labelled])
+    signals = [sigs.get((a, b)) for a, b, _y, _s in labelled]
+    generated = np.array([s is not None for s in signals])
+    result = cross_validate(signals, y, [s for *_x, s in labelled], grid(Thresholds()))
+    apart = [s.days_apart for s, lab in zip(signals, y, strict=True) if s is not None and lab == 1]
+    return {"window_days": window, "repeat_window_days": repeat_window, "semantic": emb is not None,
+            "scan_seconds": round(seconds, 1), "duplicates_generated": int((generated & (y == 1)).sum()),
+            "duplicates_labelled": int((y == 1).sum()),
+            "generated_duplicates_beyond_window": int(sum(d is not None and d > window for d in apart)),
+            "cross_validated": result}
+
+
 class _Precomputed:
     """The index only calls the encoder for texts without a given embedding; here none are."""
 
@@ -376,10 +404,16 @@ def main() -> None:
     ap.add_argument("--emb-cache", help="a .npy file to keep the embeddings between runs")
     ap.add_argument("--scale", type=int, default=2_000_000, help="synthetic stored items (0: skip)")
     ap.add_argument("--skip-pairs", action="store_true")
+    ap.add_argument("--cv", action="store_true", help="thresholds chosen by cross-validation over the pairs")
     ap.add_argument("--live", type=int, default=100_000, help="appeals in a scratch database for the live index (0: skip)")
     ap.add_argument("--live-dir", help="directory for the scratch database (default: a new temporary one)")
     args = ap.parse_args()
     rows = load_messages()
+    if args.cv:
+        emb = embeddings(rows, args.emb_cache) if args.semantic else None
+        print(json.dumps(evaluate_cv(rows, None), ensure_ascii=False, indent=1), flush=True)
+        if emb is not None:
+            print(json.dumps(evaluate_cv(rows, emb), ensure_ascii=False, indent=1), flush=True)
     if not args.skip_pairs:
         emb = embeddings(rows, args.emb_cache) if args.semantic else None
         for window in (None, 30):
