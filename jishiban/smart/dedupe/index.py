@@ -62,13 +62,14 @@ class Candidate:
 
 @dataclass
 class Thresholds:
-    """Decision thresholds, tuned on labelled pairs from the teddy2020 hot-spot messages."""
+    """Decision thresholds, chosen by repeated cross-validation over the labelled teddy2020
+    pairs with the live windows (bench/smart_dedupe.py --cv; docs/smart.md section 3)."""
 
     duplicate: float = 0.6  # with an embedding signal
     duplicate_lexical: float = 0.3  # without one (topic words and places only)
     related: float = 0.25
     lexical_alone: float = 0.6  # near-identical text is a duplicate whatever the other signals
-    min_topic_for_duplicate: float = 0.15
+    min_topic_for_duplicate: float = 0.1
     topic_weight: float = 0.3  # share of topic words vs. embedding similarity in "content"
     topic_smoothing: float = 2.0
     shared_place_bonus: float = 0.15
@@ -76,7 +77,7 @@ class Thresholds:
     same_caller_bonus: float = 0.1
     same_address_bonus: float = 0.05
     # E5 cosines between Chinese texts sit in a narrow band; rescaled from [low, high] to [0, 1].
-    semantic_low: float = 0.90
+    semantic_low: float = 0.92
     semantic_high: float = 0.95
 
 
