@@ -46,6 +46,9 @@ class Entry:
     adjacent_only: bool = False
     # A guessed town (one wrong character): taken only when its county is named too.
     needs_county: bool = False
+    # A guessed county whose wrong character is no homophone (老城区 is not 任城区): taken only
+    # when a town of that county is named too.
+    needs_town: bool = False
 
 
 @dataclass(frozen=True)
@@ -178,10 +181,11 @@ class AddressResolver:
             kind, code = self._fuzzy_codes[g.name]
             note = _("疑似错别字：%s") % g.name
             if kind == COUNTY:
-                # Another character (not a homophone) is a weak guess: it yields to any other
-                # place named (滨州市邹平市 is not 邹城市), like a generic zone name.
+                # Another character (not a homophone) is a weak guess: it needs a town of that
+                # county and yields to any other place named (滨州市邹平市 is not 邹城市).
                 out.append(Hit(g.start, g.end, g.surface, Entry(
-                    COUNTY, code, 0.85 if g.homophone else 0.75, note, generic=not g.homophone, typo=True)))
+                    COUNTY, code, 0.85 if g.homophone else 0.75, note, generic=not g.homophone, typo=True,
+                    needs_town=not g.homophone)))
             elif g.homophone:
                 out.append(Hit(g.start, g.end, g.surface, Entry(TOWN, code, 0.8, note, typo=True, needs_county=True)))
         return out
@@ -247,8 +251,11 @@ class AddressResolver:
         hits = self.scan(text)
         gaz = self.gaz
         city_hits = [h for h in hits if h.entry.kind == CITY]
-        county_hits = [h for h in hits if h.entry.kind in (COUNTY, LANDMARK)]
         town_hits = [h for h in hits if h.entry.kind in (TOWN, TOWN_BARE)]
+        town_counties = {c for h in town_hits
+                         for c in (gaz.towns[h.entry.code].county, gaz.towns[h.entry.code].statistical_county)}
+        county_hits = [h for h in hits if h.entry.kind in (COUNTY, LANDMARK)
+                       and (not h.entry.needs_town or h.entry.code in town_counties)]
         strong = city_hits or [h for h in county_hits if not h.entry.generic]
         others = [h.entry.note for h in hits if h.entry.kind == ELSEWHERE] + self.other_places(text, hits)
         if others and not strong:
@@ -265,7 +272,7 @@ class AddressResolver:
             for h in dropped:
                 res.evidence.append(_("“%s”是通用名，已按文中区县理解") % h.surface)
         for h in hits:
-            if h.entry.typo:
+            if h.entry.typo and (h.entry.kind != COUNTY or h in county_hits):
                 res.evidence.append(_("“%(s)s”按%(n)s理解") % {"s": h.surface, "n": h.entry.note})
 
         named = {}

@@ -91,7 +91,8 @@ def test_citizens_forms_keep_county_and_town(resolver, text, county, town):
     assert (r.county_code, r.town_code) == (county, town), r.evidence
 
 
-@pytest.mark.parametrize("text", ["曲阜师范大学日照校区的宿舍", "滨州市邹平市和平社区", "化宇镇的冷库"])
+@pytest.mark.parametrize("text", ["曲阜师范大学日照校区的宿舍", "滨州市邹平市和平社区", "化宇镇的冷库",
+                                  "老城区的路灯坏了", "我们这个大城市", "东城区供暖不热"])
 def test_places_elsewhere_and_unanchored_guesses_give_no_town(resolver, text):
     r = resolver.resolve(text)
     assert r.town_code is None
