@@ -451,8 +451,8 @@ def main() -> None:
             emb = pair_embeddings(rows) if args.pairs_only_embeddings else embeddings(rows, args.emb_cache)
         from jishiban.smart.conf import DEFAULTS
 
-        live = (float(DEFAULTS["DUPLICATE_WINDOW_DAYS"]), float(DEFAULTS["REPEAT_WINDOW_DAYS"]))
-        for window, repeat_window in (live, (live[0], None)):
+        windows = (float(DEFAULTS["DUPLICATE_WINDOW_DAYS"]), float(DEFAULTS["REPEAT_WINDOW_DAYS"]))
+        for window, repeat_window in (windows, (windows[0], None)):
             print(json.dumps(evaluate_pairs(rows, None, window, repeat_window), ensure_ascii=False, indent=1), flush=True)
             if emb is not None:
                 print(json.dumps(evaluate_pairs(rows, emb, window, repeat_window), ensure_ascii=False, indent=1), flush=True)
