@@ -115,6 +115,32 @@ def bench_suggestions(label: str, sample: list[Appeal]) -> None:
           f"{hits}/{total} ({100 * hits / max(total, 1):.0f}%)")
 
 
+def bench_holdout(share: float = 0.2, sample_size: int = 1000) -> None:
+    """Top-1 / top-3 of the learned suggestion on held-back history: ``LearnedRoute`` is rebuilt
+    from the dispatches before the cut (the newest ``share`` of appeals by received time), and
+    the appeals received after it are suggested for, against the unit that kept each one."""
+    kept_qs = Appeal.objects.filter(category__isnull=False, lead_unit__isnull=False)
+    n = kept_qs.count()
+    cut = kept_qs.order_by("-received_at").values_list("received_at", flat=True)[int(n * share)]
+    learned = learn(now=cut)
+    held = [a for a in kept_qs.filter(received_at__gt=cut).select_related("category__parent__parent", "county", "town",
+                                                                           "channel").order_by("pk")[:sample_size]
+            if kept_unit(a) is not None]
+    advisor = Advisor()
+    top1 = top3 = 0
+    sources: Counter = Counter()
+    for appeal in held:
+        found = suggest_units(appeal, advisor=advisor, limit=3)
+        units = [s.lead_unit.pk for s in found]
+        top1 += bool(units) and units[0] == kept_unit(appeal)
+        top3 += kept_unit(appeal) in units
+        sources[found[0].source if found else "none"] += 1
+    print(f"held-back history: learned from {learned['dispatches']:,} dispatches before {cut:%Y-%m-%d %H:%M}; "
+          f"{len(held)} later appeals with a unit that kept them: top-1 {top1 / max(len(held), 1):.3f}, "
+          f"top-3 {top3 / max(len(held), 1):.3f}; first suggestion from {dict(sources.most_common())}")
+    learn()  # back to the full history
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--appeals", type=int, default=20000, help="demo appeals to load on a fresh database")
@@ -133,6 +159,10 @@ def main() -> None:
     result = seed_catalogue()
     print(f"seed_catalogue: {result} in {(time.perf_counter() - started) * 1000:.0f} ms")
     bench_suggestions("seeded catalogue", sample)
+    bench_holdout()
+    DispatchRule.objects.all().delete()
+    print("without the seeded catalogue (learned routes and unit domains only):")
+    bench_holdout()
     print(f"LearnedRoute rows: {LearnedRoute.objects.count():,}")
 
 

@@ -1,18 +1,22 @@
-"""Appeal classification on teddy2020: accuracy against the baseline, cross-validated, and speed.
+"""Appeal classification on teddy2020: repeated stratified group cross-validation, the final
+check on a split no method was chosen on, the baseline, and speed.
 
-    .venv/bin/python bench/smart_classifier.py [--seeds 0,1,2,3,4] [--big 100000] [--skip-cv]
+    .venv/bin/python bench/smart_classifier.py [--repeats 5] [--folds 5] [--final] [--big 100000] [--skip-cv]
 
-Split (fixed, documented in docs/smart.md): train = all of train_titles.csv (title only) + a
-seeded stratified half of train_full.csv (title + text); test = the other half of
-train_full.csv (title + text). The headline uses seed 0; the cross-validated mean repeats the
-split with the seeds given. Shared data is read from $JISHIBAN_SHARED_DATA or ../shared/data.
+Rows, groups, folds and the final split are defined in bench/_classify_cv.py: titles-only rows
+(train_titles.csv) and full-text rows (train_full.csv, sample_with_time.csv), grouped by message
+so a titles-only row never sits in a test fold apart from the full text of the same message; a
+fifth of the full-text messages is kept out of the cross-validation for the final check.
+Figures are macro-F1 and top-3 accuracy on the full-text rows of each test fold (the unseen
+messages are title + text), mean and spread over folds and over repeats. ``--final`` trains on
+all cross-validation rows and measures once on the final split. Shared data is read from
+$JISHIBAN_SHARED_DATA or ../shared/data.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -21,46 +25,66 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
+from _classify_cv import Pool, final_split, folds, load_pool  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from jishiban.smart.classify.data import Labelled, evaluate, load_labelled  # noqa: E402
 from jishiban.smart.classify.model import AppealClassifier, compose  # noqa: E402
 
 
-def shared_dir() -> Path:
-    return Path(os.environ.get("JISHIBAN_SHARED_DATA") or ROOT.parent / "shared" / "data")
+def ours(train: Pool, test: Pool) -> tuple[np.ndarray, list[str]]:
+    model = AppealClassifier().fit(train.docs, train.labels)
+    return model.predict_proba(test.docs), model.labels_
 
 
-def load() -> tuple[Labelled, Labelled]:
-    base = shared_dir() / "teddy2020"
-    if not (base / "train_full.csv").exists():
-        sys.exit(f"teddy2020 data not found under {base} (set JISHIBAN_SHARED_DATA)")
-    titles = load_labelled([str(base / "train_titles.csv")], ["留言主题"], "一级标签")
-    full = load_labelled([str(base / "train_full.csv")], ["留言主题", "留言详情"], "一级标签")
-    return titles, full
-
-
-def split(titles: Labelled, full: Labelled, seed: int) -> tuple[Labelled, Labelled]:
-    idx = np.arange(len(full.docs))
-    a, b = train_test_split(idx, test_size=0.5, stratify=full.labels, random_state=seed)
-    train = Labelled(titles.docs + [full.docs[i] for i in a], titles.labels + [full.labels[i] for i in a])
-    test = Labelled([full.docs[i] for i in b], [full.labels[i] for i in b])
-    return train, test
-
-
-def baseline(train: Labelled, test: Labelled) -> float:
+def baseline(train: Pool, test: Pool) -> tuple[np.ndarray, list[str]]:
     """The issue's reference: character 1–3-gram TF-IDF + LinearSVC on title + text."""
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3))
-    X = vec.fit_transform([compose(d, 1) for d in train.docs])
-    clf = LinearSVC().fit(X, train.labels)
-    pred = clf.predict(vec.transform([compose(d, 1) for d in test.docs]))
-    return float(f1_score(test.labels, pred, average="macro"))
+    clf = LinearSVC().fit(vec.fit_transform([compose(d, 1) for d in train.docs]), train.labels)
+    return clf.decision_function(vec.transform([compose(d, 1) for d in test.docs])), list(clf.classes_)
+
+
+def scores(test: Pool, proba: np.ndarray, labels: list[str]) -> dict:
+    labels_arr = np.asarray(labels)
+    order = np.argsort(-proba, axis=1)
+    out = {}
+    for name, rows in (("full", test.full), ("train_full", test.source == 1), ("sample_with_time", test.source == 2),
+                       ("titles", ~test.full)):
+        if not rows.any():
+            continue
+        truth, pred = test.labels[rows], labels_arr[order[rows, 0]]
+        top3 = labels_arr[order[rows, :3]]
+        out[name] = {"macro_f1": float(f1_score(truth, pred, average="macro")),
+                     "top3": float(np.mean([t in row for t, row in zip(truth, top3, strict=True)])),
+                     "n": int(rows.sum())}
+    return out
+
+
+def summary(runs: list[dict], repeats: int, k: int) -> dict:
+    out = {}
+    for part in runs[0]:
+        f1 = np.array([r[part]["macro_f1"] for r in runs])
+        top3 = np.array([r[part]["top3"] for r in runs])
+        per_repeat = f1.reshape(repeats, k).mean(axis=1)
+        out[part] = {"macro_f1_mean": round(float(f1.mean()), 4), "macro_f1_sd_folds": round(float(f1.std(ddof=1)), 4),
+                     "macro_f1_sd_repeats": round(float(per_repeat.std(ddof=1)), 4) if repeats > 1 else 0.0,
+                     "macro_f1_min_fold": round(float(f1.min()), 4), "top3_mean": round(float(top3.mean()), 4),
+                     "top3_min_fold": round(float(top3.min()), 4), "test_rows_per_fold": runs[0][part]["n"]}
+    return out
+
+
+def cross_validate(pool: Pool, method, repeats: int, k: int) -> dict:
+    runs = []
+    for r, f, tr, te in folds(pool, repeats, k):
+        test = pool.subset(te)
+        runs.append(scores(test, *method(pool.subset(tr), test)))
+        print(f"  repeat {r} fold {f}: full-text macro-F1 {runs[-1]['full']['macro_f1']:.4f}", file=sys.stderr, flush=True)
+    return summary(runs, repeats, k)
 
 
 def perturb(doc, rng: random.Random):
@@ -82,11 +106,14 @@ def perturb(doc, rng: random.Random):
     return noisy(doc)
 
 
-def speed(train: Labelled, test: Labelled, big: int) -> dict:
+def speed(pool: Pool, big: int) -> dict:
     rng = random.Random(0)
-    model = AppealClassifier().fit(train.docs, train.labels)
-    docs = [test.docs[i % len(test.docs)] for i in range(5000)]
     with threadpool_limits(limits=1):
+        t = time.perf_counter()
+        model = AppealClassifier().fit(pool.docs, pool.labels)
+        train_seconds = time.perf_counter() - t
+        full_docs = [d for d, f in zip(pool.docs, pool.full, strict=True) if f]
+        docs = [full_docs[i % len(full_docs)] for i in range(5000)]
         model.predict_top(docs[:200])
         t = time.perf_counter()
         model.predict_top(docs)
@@ -95,47 +122,48 @@ def speed(train: Labelled, test: Labelled, big: int) -> dict:
         for d in docs[:300]:
             model.predict_top([d])
         single_ms = (time.perf_counter() - t) / 300 * 1000
-    out = {"predict_per_second_one_core": round(per_second, 1), "predict_one_text_ms": round(single_ms, 2),
-           "mean_test_chars": round(statistics.mean(len(compose(d)) for d in test.docs))}
+    out = {"train_texts": len(pool.docs), "train_seconds_one_core": round(train_seconds, 1),
+           "predict_per_second_one_core": round(per_second, 1), "predict_one_text_ms": round(single_ms, 2),
+           "mean_text_chars": round(statistics.mean(len(compose(d)) for d in full_docs))}
     if big:
-        pool = list(zip(train.docs, train.labels, strict=True))
-        sample = [rng.choice(pool) for _ in range(big)]
-        big_docs = [perturb(d, rng) for d, _ in sample]
-        big_labels = [y for _, y in sample]
-        n_full = sum(isinstance(d, tuple) and bool(d[1]) for d in big_docs)
+        sample = [rng.randrange(len(pool.docs)) for _ in range(big)]
+        big_docs = [perturb(pool.docs[i], rng) for i in sample]
         t = time.perf_counter()
         with threadpool_limits(limits=1):
-            big_model = AppealClassifier().fit(big_docs, big_labels)
-        out.update({"big_train_texts": big, "big_train_with_body": n_full,
-                    "big_train_seconds_one_core": round(time.perf_counter() - t, 1),
+            big_model = AppealClassifier().fit(big_docs, [pool.labels[i] for i in sample])
+        out.update({"big_train_texts": big, "big_train_seconds_one_core": round(time.perf_counter() - t, 1),
                     "big_model_bytes": len(big_model.to_bytes())})
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seeds", default="0,1,2,3,4")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--final", action="store_true", help="measure once on the final split (after choosing)")
     ap.add_argument("--big", type=int, default=100_000, help="training texts for the timing run (0: skip)")
     ap.add_argument("--skip-cv", action="store_true")
+    ap.add_argument("--skip-speed", action="store_true")
     args = ap.parse_args()
-    titles, full = load()
-    train, test = split(titles, full, 0)
-    head = evaluate(train, test, progress=lambda m: print(m, file=sys.stderr))
-    head["baseline_macro_f1"] = round(baseline(train, test), 4)
-    print(json.dumps({"headline_seed0": head}, ensure_ascii=False, indent=1), flush=True)
+    pool = load_pool()
+    cv_idx, final_idx = final_split(pool)
+    cv_pool = pool.subset(cv_idx)
+    print(json.dumps({"rows": len(pool.docs), "full_text_rows": int(pool.full.sum()), "cv_rows": len(cv_idx),
+                      "final_rows": len(final_idx), "final_full_text_rows": int(pool.full[final_idx].sum())}), flush=True)
     if not args.skip_cv:
-        rows = []
-        for seed in [int(s) for s in args.seeds.split(",") if s.strip()]:
-            tr, te = split(titles, full, seed)
-            r = evaluate(tr, te)
-            rows.append({"seed": seed, "macro_f1": r["macro_f1"], "accuracy": r["accuracy"],
-                         "top3_accuracy": r["top3_accuracy"], "baseline_macro_f1": round(baseline(tr, te), 4)})
-            print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
-        summary = {k: {"mean": round(statistics.mean(r[k] for r in rows), 4),
-                       "stdev": round(statistics.stdev(r[k] for r in rows), 4) if len(rows) > 1 else 0.0}
-                   for k in ("macro_f1", "accuracy", "top3_accuracy", "baseline_macro_f1")}
-        print(json.dumps({"cross_validated": summary, "seeds": len(rows)}, ensure_ascii=False, indent=1), flush=True)
-    print(json.dumps({"speed": speed(train, test, args.big)}, ensure_ascii=False, indent=1), flush=True)
+        with threadpool_limits(limits=1):
+            for name, method in (("ours", ours), ("baseline", baseline)):
+                result = cross_validate(cv_pool, method, args.repeats, args.folds)
+                print(json.dumps({"cross_validated": name, "repeats": args.repeats, "folds": args.folds, **result},
+                                 ensure_ascii=False, indent=1), flush=True)
+    if args.final:
+        final = pool.subset(final_idx)
+        with threadpool_limits(limits=1):
+            for name, method in (("ours", ours), ("baseline", baseline)):
+                print(json.dumps({"final_check": name, **scores(final, *method(cv_pool, final))},
+                                 ensure_ascii=False, indent=1), flush=True)
+    if not args.skip_speed:
+        print(json.dumps({"speed": speed(pool, args.big)}, ensure_ascii=False, indent=1), flush=True)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,14 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from jishiban.smart.dedupe import features as fx  # noqa: E402
-from jishiban.smart.dedupe.index import DUPLICATE, DuplicateIndex, Thresholds, pair_signals, score_pair  # noqa: E402
+from jishiban.smart.dedupe.index import (  # noqa: E402
+    DUPLICATE,
+    REPEAT,
+    DuplicateIndex,
+    Thresholds,
+    pair_signals,
+    score_pair,
+)
 from jishiban.smart.dedupe.scan import Record, scan_pairs  # noqa: E402
 from jishiban.smart.tabular import parse_time, read_rows  # noqa: E402
 
@@ -78,6 +85,21 @@ def embeddings(rows: list[dict], cache: str | None) -> np.ndarray:
     return out
 
 
+def pair_embeddings(rows: list[dict]) -> np.ndarray:
+    """Embeddings of the messages in labelled pairs only (cached in var/e5-pairs.npz), zero
+    vectors for the others: on a slow machine embedding all 4,326 takes too long, and the
+    labelled pairs' figures depend on the others only through candidate crowding (a zero
+    vector is never a semantic neighbour), so they come out slightly optimistic."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _e5cache import embed
+
+    ids = {str(x) for a, b, _y, _s in json.loads(LABELS.read_text(encoding="utf-8"))["pairs"] for x in (a, b)}
+    picked = [i for i, r in enumerate(rows) if r["留言编号"] in ids]
+    out = np.zeros((len(rows), 384), dtype=np.float32)
+    out[picked] = embed([rows[i]["text"] for i in picked], cache=ROOT / "var" / "e5-pairs.npz", batch=32)
+    return out
+
+
 def pr(pred: set, labelled: list) -> dict:
     pos = {(a, b) for a, b, y, _ in labelled if y == 1}
     tp = sum(1 for a, b, _, _ in labelled if (a, b) in pred and (a, b) in pos)
@@ -94,7 +116,8 @@ def pr(pred: set, labelled: list) -> dict:
             "labelled": len(labelled), "labelled_duplicates": len(pos), "strata": strata}
 
 
-def evaluate_pairs(rows: list[dict], emb: np.ndarray | None, window: float | None) -> dict:
+def evaluate_pairs(rows: list[dict], emb: np.ndarray | None, window: float | None,
+                   repeat_window: float | None = None) -> dict:
     labelled = json.loads(LABELS.read_text(encoding="utf-8"))["pairs"]
     labelled = [(str(a), str(b), y, s) for a, b, y, s in labelled]
     by_id = {r["留言编号"]: i for i, r in enumerate(rows)}
@@ -109,7 +132,8 @@ def evaluate_pairs(rows: list[dict], emb: np.ndarray | None, window: float | Non
     # System view: the full scan, as live intake would have proposed.
     records = [Record(r["留言编号"], r["text"], at=r["at"], caller=r["留言用户"]) for r in rows]
     encoder = _Precomputed(emb) if emb is not None else None
-    index = DuplicateIndex(window_days=window, encoder=encoder, semantic_window=len(rows))
+    index = DuplicateIndex(window_days=window, repeat_window_days=repeat_window, encoder=encoder,
+                           semantic_window=len(rows))
     t = time.perf_counter()
     pairs = list(scan_pairs(records, index, encode_batch=(lambda texts: emb) if emb is not None else None))
     seconds = time.perf_counter() - t
@@ -117,8 +141,38 @@ def evaluate_pairs(rows: list[dict], emb: np.ndarray | None, window: float | Non
     for p in pairs:
         pred.add((p.id_a, p.id_b))
         pred.add((p.id_b, p.id_a))
-    return {"window_days": window, "semantic": emb is not None, "proposed_pairs": len(pairs),
+    relations = {rel: sum(p.relation == rel for p in pairs) for rel in (DUPLICATE, REPEAT)}
+    return {"window_days": window, "repeat_window_days": repeat_window, "semantic": emb is not None,
+            "proposed_pairs": len(pairs), "proposed_by_relation": relations, "messages": len(rows),
             "scan_seconds": round(seconds, 1), "scan": pr(pred, labelled), "signals_only": pr(sig_pred, labelled)}
+
+
+def evaluate_cv(rows: list[dict], emb: np.ndarray | None) -> dict:
+    """Thresholds chosen by repeated cross-validation over the labelled pairs (bench/_dedupe_cv.py),
+    with the live windows (DUPLICATE_WINDOW_DAYS, REPEAT_WINDOW_DAYS)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _dedupe_cv import cross_validate, generated_signals, grid
+
+    from jishiban.smart.conf import DEFAULTS
+
+    window, repeat_window = float(DEFAULTS["DUPLICATE_WINDOW_DAYS"]), float(DEFAULTS["REPEAT_WINDOW_DAYS"])
+    labelled = [(str(a), str(b), y, s) for a, b, y, s in json.loads(LABELS.read_text(encoding="utf-8"))["pairs"]]
+    keys = {(a, b) for a, b, _y, _s in labelled}
+    records = [Record(r["留言编号"], r["text"], at=r["at"], caller=r["留言用户"]) for r in rows]
+    t = time.perf_counter()
+    sigs = generated_signals(records, keys, window_days=window, repeat_window_days=repeat_window, emb=emb,
+                             encoder=_Precomputed(emb) if emb is not None else None)
+    seconds = time.perf_counter() - t
+    y = np.array([lab for _a, _b, lab, _s in labelled])
+    signals = [sigs.get((a, b)) for a, b, _y, _s in labelled]
+    generated = np.array([s is not None for s in signals])
+    result = cross_validate(signals, y, [s for *_x, s in labelled], grid(Thresholds()))
+    apart = [s.days_apart for s, lab in zip(signals, y, strict=True) if s is not None and lab == 1]
+    return {"window_days": window, "repeat_window_days": repeat_window, "semantic": emb is not None,
+            "scan_seconds": round(seconds, 1), "duplicates_generated": int((generated & (y == 1)).sum()),
+            "duplicates_labelled": int((y == 1).sum()),
+            "generated_duplicates_beyond_window": int(sum(d is not None and d > window for d in apart)),
+            "cross_validated": result}
 
 
 class _Precomputed:
@@ -376,16 +430,32 @@ def main() -> None:
     ap.add_argument("--emb-cache", help="a .npy file to keep the embeddings between runs")
     ap.add_argument("--scale", type=int, default=2_000_000, help="synthetic stored items (0: skip)")
     ap.add_argument("--skip-pairs", action="store_true")
+    ap.add_argument("--cv", action="store_true", help="thresholds chosen by cross-validation over the pairs")
+    ap.add_argument("--pairs-only-embeddings", action="store_true",
+                    help="embed only the messages of labelled pairs (faster; see pair_embeddings)")
     ap.add_argument("--live", type=int, default=100_000, help="appeals in a scratch database for the live index (0: skip)")
     ap.add_argument("--live-dir", help="directory for the scratch database (default: a new temporary one)")
     args = ap.parse_args()
     rows = load_messages()
+    if args.cv:
+        emb = None
+        if args.semantic:
+            emb = pair_embeddings(rows) if args.pairs_only_embeddings else embeddings(rows, args.emb_cache)
+        else:
+            print(json.dumps(evaluate_cv(rows, None), ensure_ascii=False, indent=1), flush=True)
+        if emb is not None:
+            print(json.dumps(evaluate_cv(rows, emb), ensure_ascii=False, indent=1), flush=True)
     if not args.skip_pairs:
-        emb = embeddings(rows, args.emb_cache) if args.semantic else None
-        for window in (None, 30):
-            print(json.dumps(evaluate_pairs(rows, None, window), ensure_ascii=False, indent=1), flush=True)
+        emb = None
+        if args.semantic:
+            emb = pair_embeddings(rows) if args.pairs_only_embeddings else embeddings(rows, args.emb_cache)
+        from jishiban.smart.conf import DEFAULTS
+
+        windows = (float(DEFAULTS["DUPLICATE_WINDOW_DAYS"]), float(DEFAULTS["REPEAT_WINDOW_DAYS"]))
+        for window, repeat_window in (windows, (windows[0], None)):
+            print(json.dumps(evaluate_pairs(rows, None, window, repeat_window), ensure_ascii=False, indent=1), flush=True)
             if emb is not None:
-                print(json.dumps(evaluate_pairs(rows, emb, window), ensure_ascii=False, indent=1), flush=True)
+                print(json.dumps(evaluate_pairs(rows, emb, window, repeat_window), ensure_ascii=False, indent=1), flush=True)
         print(json.dumps({"thresholds": Thresholds().__dict__}, ensure_ascii=False), flush=True)
         if emb is not None:
             print(json.dumps({"semantic_lookup": semantic_latency(rows, emb)}, ensure_ascii=False), flush=True)

@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/smart_geocode.py [--errors]
 
-Needs no shared data: the cases are generated from the project's own gazetteer
-(jishiban/smart/geocode/evalset.py).
+Needs no shared data: the generated cases come from the project's own gazetteer
+(jishiban/smart/geocode/evalset.py); the hand-written ones (geocode/handwritten.tsv) are reported
+per half: "dev" (looked at while writing the rules) and "test" (the estimate).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jishiban.settings")
 
-from jishiban.smart.geocode.evalset import evaluate, generate_cases  # noqa: E402
+from jishiban.smart.geocode.evalset import evaluate, generate_cases, handwritten_cases  # noqa: E402
 from jishiban.smart.geocode.grid import GridIndex  # noqa: E402
 from jishiban.smart.geocode.resolver import AddressResolver  # noqa: E402
 
@@ -66,6 +67,11 @@ def main() -> None:
     errors = result.pop("errors")
     result["resolver_build_seconds"] = round(build, 3)
     result["resolve_per_second"] = round(len(cases) / seconds, 1)
+    for half in ("dev", "test"):
+        hand = evaluate(resolver, handwritten_cases(half))
+        result[f"handwritten_{half}"] = {k: hand[k] for k in ("n_cases", "county_accuracy", "town_accuracy",
+                                                               "n_town_cases", "no_place_county_guesses", "per_kind")}
+        errors += hand["errors"]
     result["grid"] = grid_speed()
     print(json.dumps(result, ensure_ascii=False, indent=1))
     if args.errors:

@@ -89,7 +89,7 @@ class DuplicateOut(Schema):
     status: str
     received_at: datetime
     score: float
-    relation: str = Field(..., description="duplicate（重复）或 related（同一地点、不同事项）")
+    relation: str = Field(..., description="duplicate（重复件，可并单）、repeat（重复诉求：同一事项在重复件时间窗之外再次反映）或 related（同一地点、不同事项）")
     reason: str
     signals: SignalsOut
 

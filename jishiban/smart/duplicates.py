@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from . import conf
 from .dedupe import features as fx
-from .dedupe.index import DUPLICATE, Candidate, DuplicateIndex
+from .dedupe.index import DUPLICATE, REPEAT, Candidate, DuplicateIndex
 from .dedupe.repeats import RepeatFlag
 from .dedupe.semantic import E5Encoder
 
@@ -114,6 +114,7 @@ class LiveIndex:
         self.semantic = conf.semantic_enabled()
         return DuplicateIndex(
             window_days=float(conf.get("DUPLICATE_WINDOW_DAYS")),
+            repeat_window_days=float(conf.get("REPEAT_WINDOW_DAYS")),
             encoder=E5Encoder() if self.semantic else None, embed_missing=False,
             semantic_window=int(conf.get("SEMANTIC_WINDOW")),
         )
@@ -128,7 +129,9 @@ class LiveIndex:
             return self.index  # type: ignore[return-value]
 
     def _window_start(self):
-        return timezone.now() - timedelta(days=float(conf.get("DUPLICATE_WINDOW_DAYS")))
+        # Repeats (the same matter after the duplicate window) are found within the repeat window.
+        days = max(float(conf.get("DUPLICATE_WINDOW_DAYS")), float(conf.get("REPEAT_WINDOW_DAYS")))
+        return timezone.now() - timedelta(days=days)
 
     def _build(self) -> None:
         from jishiban.appeals.models import Appeal
@@ -315,7 +318,7 @@ def repeat_of(found: list[Found], *, threshold: int, window_days: float) -> Repe
     within ``window_days``."""
     from .dedupe.repeats import repeat_reason
 
-    same = [f for f in found if f.candidate.relation == DUPLICATE
+    same = [f for f in found if f.candidate.relation in (DUPLICATE, REPEAT)
             and (f.candidate.signals.days_apart is None or f.candidate.signals.days_apart <= window_days)]
     by_caller = tuple(f.candidate.id for f in same if f.candidate.signals.same_caller)
     by_address = tuple(f.candidate.id for f in same if f.candidate.signals.same_address and not f.candidate.signals.same_caller)

@@ -38,6 +38,17 @@ def test_learned_units_are_those_that_accepted_and_kept(personas):
                                 "（占 100%，派单 3 件）")
 
 
+def test_learning_as_of_an_earlier_time_ignores_later_dispatches(personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    returned_then_kept(personas)
+    assert learn(now=timezone.now() - timedelta(hours=1))["dispatches"] == 0
+    assert not LearnedRoute.objects.exists()
+    assert learn()["dispatches"] == 2
+
+
 def test_accepted_then_returned_does_not_count_as_kept(personas):
     for _ in range(3):
         appeal = advance(make_appeal(category=POLICY), personas, "accepted", unit=personas.urban)

@@ -3,6 +3,7 @@
 from jishiban.smart.dedupe.index import (
     DUPLICATE,
     RELATED,
+    REPEAT,
     Candidate,
     DuplicateIndex,
     Signals,
@@ -13,6 +14,6 @@ from jishiban.smart.dedupe.repeats import RepeatFlag, check_repeat
 from jishiban.smart.dedupe.scan import Pair, Record, scan_pairs
 
 __all__ = [
-    "DUPLICATE", "RELATED", "Candidate", "DuplicateIndex", "Signals", "Thresholds", "score_pair",
+    "DUPLICATE", "RELATED", "REPEAT", "Candidate", "DuplicateIndex", "Signals", "Thresholds", "score_pair",
     "RepeatFlag", "check_repeat", "Pair", "Record", "scan_pairs",
 ]

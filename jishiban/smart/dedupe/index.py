@@ -35,6 +35,7 @@ from jishiban.smart.dedupe.semantic import rescale
 from jishiban.smart.dedupe.store import BandTable, Growable, Ragged, band_keys
 
 DUPLICATE = "duplicate"
+REPEAT = "repeat"  # the same matter raised again after the duplicate window (重复诉求)
 RELATED = "related"
 
 
@@ -61,25 +62,29 @@ class Candidate:
 
 @dataclass
 class Thresholds:
-    """Decision thresholds, tuned on labelled pairs from the teddy2020 hot-spot messages."""
+    """Decision thresholds, chosen by repeated cross-validation over the labelled teddy2020
+    pairs with the live windows (bench/smart_dedupe.py --cv; docs/smart.md section 3)."""
 
     duplicate: float = 0.6  # with an embedding signal
     duplicate_lexical: float = 0.3  # without one (topic words and places only)
     related: float = 0.25
     lexical_alone: float = 0.6  # near-identical text is a duplicate whatever the other signals
-    min_topic_for_duplicate: float = 0.15
+    min_topic_for_duplicate: float = 0.1
     topic_weight: float = 0.3  # share of topic words vs. embedding similarity in "content"
     topic_smoothing: float = 2.0
     shared_place_bonus: float = 0.15
     place_conflict_factor: float = 0.7
     same_caller_bonus: float = 0.1
     same_address_bonus: float = 0.05
+    # E5 cosines between Chinese texts sit in a narrow band; rescaled from [low, high] to [0, 1].
+    semantic_low: float = 0.92
+    semantic_high: float = 0.95
 
 
 def score_pair(s: Signals, t: Thresholds | None = None) -> tuple[float, str | None, str]:
     """(score, relation or None, Chinese reason) for one candidate's signals."""
     t = t or Thresholds()
-    sem = rescale(s.semantic) if s.semantic is not None else None
+    sem = rescale(s.semantic, t.semantic_low, t.semantic_high) if s.semantic is not None else None
     content = s.topic if sem is None else t.topic_weight * s.topic + (1 - t.topic_weight) * sem
     content += t.shared_place_bonus if s.places else 0.0
     if s.place_conflict:
@@ -114,6 +119,9 @@ def score_pair(s: Signals, t: Thresholds | None = None) -> tuple[float, str | No
     return score, relation, "；".join(reasons) or _("相似度较低")
 
 
+_ORDER = {DUPLICATE: 0, REPEAT: 1, RELATED: 2}
+
+
 def _epoch(at: dt.datetime | None) -> float:
     if at is None:
         return math.nan
@@ -127,6 +135,7 @@ class DuplicateIndex:
         self,
         *,
         window_days: float | None = 30,
+        repeat_window_days: float | None = None,
         bands: int = 16,
         encoder=None,
         semantic_window: int = 5000,
@@ -139,10 +148,14 @@ class DuplicateIndex:
         """``encoder`` turns on the semantic signal. With ``embed_missing=False`` the encoder is
         never called here: embeddings come with ``add``/``query`` or later via ``set_embedding``
         (the live index computes them in a background job), and items without one are compared
-        without the semantic signal."""
+        without the semantic signal. The same matter found further back than ``window_days``
+        but within ``repeat_window_days`` is a ``repeat`` (raised again after an earlier
+        appeal), not a ``duplicate`` to merge."""
         if fx.NUM_PERM % bands:
             raise ValueError(f"bands must divide {fx.NUM_PERM}")
         self.window = None if window_days is None else window_days * 86400.0
+        self.repeat_window = None if repeat_window_days is None or window_days is None else max(
+            repeat_window_days, window_days) * 86400.0
         self.bands = bands
         self.encoder = encoder
         self.semantic_window = semantic_window
@@ -334,7 +347,8 @@ class DuplicateIndex:
             for slot in top:
                 item = int(self._emb_item[slot])
                 sem_of[item] = float(sims[slot])
-                if len(cand) < 10_000 and rescale(float(sims[slot])) >= 0.5:
+                if len(cand) < 10_000 and rescale(float(sims[slot]), self.thresholds.semantic_low,
+                                                  self.thresholds.semantic_high) >= 0.5:
                     cand.add(item)
         if not cand:
             return []
@@ -342,8 +356,9 @@ class DuplicateIndex:
         keep = self._alive.view()[idx]
         keep &= ~np.isin(idx, list(excluded)) if excluded else True
         ts = self._ts.view()[idx]
-        if self.window is not None and not math.isnan(now):
-            keep &= np.isnan(ts) | (np.abs(now - ts) <= self.window)
+        horizon = self.repeat_window or self.window
+        if horizon is not None and not math.isnan(now):
+            keep &= np.isnan(ts) | (np.abs(now - ts) <= horizon)
         idx = idx[keep]
         if idx.size == 0:
             return []
@@ -363,9 +378,16 @@ class DuplicateIndex:
                 days_apart=None if math.isnan(now) or math.isnan(ts_i := float(self._ts.view()[i])) else round(abs(now - ts_i) / 86400, 1),
             )
             score, relation, reason = score_pair(s, self.thresholds)
-            if relation == DUPLICATE or (include_related and relation == RELATED):
+            if relation == DUPLICATE and self.window is not None and s.days_apart is not None \
+                    and s.days_apart * 86400.0 > self.window:
+                relation = REPEAT
+                reason += "；" + _("相隔%d天，属重复诉求") % round(s.days_apart)
+            elif relation == RELATED and self.window is not None and s.days_apart is not None \
+                    and s.days_apart * 86400.0 > self.window:
+                continue  # outside the duplicate window only the same matter is worth showing
+            if relation in (DUPLICATE, REPEAT) or (include_related and relation == RELATED):
                 out.append(Candidate(self._ids[i], score, relation, reason, s))
-        out.sort(key=lambda c: (c.relation != DUPLICATE, -c.score))
+        out.sort(key=lambda c: (_ORDER[c.relation], -c.score))
         return out[:limit]
 
     def _semantic(self, idx: int, embedding) -> float | None:

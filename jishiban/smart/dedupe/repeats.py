@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jishiban.smart._i18n import gettext as _
-from jishiban.smart.dedupe.index import DUPLICATE, DuplicateIndex
+from jishiban.smart.dedupe.index import DUPLICATE, REPEAT, DuplicateIndex
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def check_repeat(index: DuplicateIndex, text: str, *, at=None, caller=None, addr
     if not caller and not address:
         return None
     cands = index.query(text, at=at, caller=caller, address=address, exclude=exclude, limit=200)
-    same = [c for c in cands if c.relation == DUPLICATE]
+    same = [c for c in cands if c.relation in (DUPLICATE, REPEAT)]
     by_caller = tuple(c.id for c in same if c.signals.same_caller)
     by_address = tuple(c.id for c in same if c.signals.same_address and not c.signals.same_caller)
     count = len(by_caller) + len(by_address)

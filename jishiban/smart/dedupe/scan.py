@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from jishiban.smart.dedupe.index import DUPLICATE, DuplicateIndex
+from jishiban.smart.dedupe.index import DUPLICATE, DuplicateIndex, Signals
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Pair:
     score: float
     reason: str
     relation: str = DUPLICATE
+    signals: Signals | None = field(default=None, repr=False, compare=False)
 
 
 def scan_pairs(
@@ -55,7 +56,7 @@ def scan_pairs(
         emb = None if embeddings is None else embeddings[i]
         for c in index.query(r.text, at=r.at, caller=r.caller, address=r.address,
                              limit=limit_per_item, include_related=include_related, embedding=emb):
-            yield Pair(c.id, r.id, c.score, c.reason, c.relation)
+            yield Pair(c.id, r.id, c.score, c.reason, c.relation, c.signals)
         index.add(r.id, r.text, at=r.at, caller=r.caller, address=r.address, embedding=emb)
         if progress is not None and (n + 1) % 500 == 0:
             progress(n + 1, len(recs))

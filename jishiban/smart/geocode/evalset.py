@@ -21,7 +21,9 @@ not an independent estimate of accuracy on citizens' real addresses.
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from jishiban.smart.geocode.gazetteer import Gazetteer, default_aliases, default_gazetteer
 
@@ -173,6 +175,29 @@ def generate_cases(gaz: Gazetteer | None = None, seed: int = 20240601) -> list[C
     for problem in NO_PLACE:
         cases.append(Case(f"{rng.choice(PREFIXES)}{problem}", None, None, "no_place"))
         cases.append(Case(f"{city}市民反映：{problem}", None, None, "city_only"))
+    return cases
+
+
+HANDWRITTEN = Path(__file__).resolve().parent / "handwritten.tsv"
+
+
+def handwritten_cases(half: str | None = None, gaz: Gazetteer | None = None) -> list[Case]:
+    """The hand-written cases of ``handwritten.tsv`` (forms: full, county_town, town_only,
+    ambiguous, no_place, typo, colloquial, zone_town, landmark), written as citizens write,
+    not from the gazetteer. ``half`` "dev" or "test" keeps one fixed half (CRC-32 of the text):
+    rules are adjusted looking at the dev half only, the test half is the estimate."""
+    gaz = gaz or default_gazetteer()
+    counties = {c.name: c.code for c in gaz.counties.values()}
+    towns = {(t.county, t.name): t.code for t in gaz.towns.values()}
+    cases = []
+    for line in HANDWRITTEN.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        form, text, county, town = line.split("\t")
+        if half and ("test" if zlib.crc32(text.encode()) % 2 else "dev") != half:
+            continue
+        code = None if county == "-" else counties[county]
+        cases.append(Case(text, code, None if town == "-" else towns[(code, town)], form))
     return cases
 
 

@@ -22,9 +22,13 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from jishiban.smart._i18n import gettext as _
+from jishiban.smart.geocode.fuzzy import FuzzyNames
 from jishiban.smart.geocode.gazetteer import Gazetteer, default_aliases, default_gazetteer
 
 CITY, COUNTY, TOWN, TOWN_BARE, LANDMARK, IGNORE = "city", "county", "town", "town_bare", "landmark", "ignore"
+ELSEWHERE = "elsewhere"
+# Between a county and a bare town name written right after it (梁山县寿张集, 兖州大安那片).
+_ADJACENT_GAP = ("", "县", "区", "市", "的")
 
 _COMMUNITY_RE = re.compile(r"^([\u4e00-\u9fa5]{2,5}?(?:社区|居委会|村委会|村))(?![民委务])")
 _STREET_SUFFIXES = ("路", "街", "大道", "道", "巷", "镇", "乡", "村", "小区", "花园", "桥", "广场", "大厦", "社区", "酒店", "饭店")
@@ -38,6 +42,13 @@ class Entry:
     note: str
     generic: bool = False
     typo: bool = False
+    # A bare town name that is also an ordinary word (太平, 南站): taken only right after its county.
+    adjacent_only: bool = False
+    # A guessed town (one wrong character): taken only when its county is named too.
+    needs_county: bool = False
+    # A guessed county whose wrong character is no homophone (老城区 is not 任城区): taken only
+    # when a town of that county is named too.
+    needs_town: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,10 @@ class AddressResolver:
             self._add(a["alias"], Entry(COUNTY, a["county"], a.get("weight", 0.9), a.get("note", ""), a.get("generic", False)))
         for a in self.aliases.get("landmarks", ()):
             self._add(a["alias"], Entry(LANDMARK, a["county"], a.get("weight", 0.85), a.get("note", "")))
+            if a.get("town"):
+                self._add(a["alias"], Entry(TOWN, a["town"], min(a.get("weight", 0.85), 0.8), _("地标所在乡镇")))
+        for a in self.aliases.get("elsewhere", ()):
+            self._add(a["alias"], Entry(ELSEWHERE, "", 0.0, a.get("note", "")))
         real_names = set(self._table) | {t.name for t in gaz.towns.values()}
         for t in gaz.towns.values():
             self._add(t.name, Entry(TOWN, t.code, 1.0, "乡镇街道全称"))
@@ -119,9 +134,12 @@ class AddressResolver:
             for v in variants:
                 if v not in real_names:
                     self._add(v, Entry(TOWN, t.code, 0.85, "乡镇街道旧称或口语"))
-            if bare not in stop and bare not in county_bares and bare not in real_names:
-                self._add(bare, Entry(TOWN_BARE, t.code, 0.7, "乡镇简称"))
+            if bare not in county_bares and bare not in real_names:
+                self._add(bare, Entry(TOWN_BARE, t.code, 0.7, "乡镇简称", adjacent_only=bare in stop))
         self._add_typos(real_names | set(self._table))
+        self._fuzzy_codes = {c.name: (COUNTY, c.code) for c in gaz.counties.values()}
+        self._fuzzy_codes.update({t.name: (TOWN, t.code) for t in gaz.towns.values()})
+        self._fuzzy = FuzzyNames(self._fuzzy_codes)
         for surface in self.aliases.get("ignore", ()):
             self._table[surface] = [Entry(IGNORE, "", 0.0, "")]
 
@@ -146,7 +164,41 @@ class AddressResolver:
 
     # -- scanning -------------------------------------------------------------------------
     def scan(self, text: str) -> list[Hit]:
-        """Longest known surface at each position, non-overlapping, left to right."""
+        """Longest known surface at each position, non-overlapping, left to right; then names
+        with one wrong character in the gaps (``fuzzy.py``); bare town names are kept next to a
+        cue word or right after their own county."""
+        hits = self._scan_known(text)
+        hits += self._guesses(text, hits)
+        hits.sort(key=lambda h: h.start)
+        counties = [h for h in hits if h.entry.kind in (COUNTY, LANDMARK)]
+        return [h for h in hits if h.entry.kind != IGNORE and (
+            h.entry.kind != TOWN_BARE or self._after_own_county(text, h, counties)
+            or (not h.entry.adjacent_only and self._has_cue(text, h)))]
+
+    def _guesses(self, text: str, hits: list[Hit]) -> list[Hit]:
+        out = []
+        for g in self._fuzzy.find(text, [(h.start, h.end) for h in hits]):
+            kind, code = self._fuzzy_codes[g.name]
+            note = _("疑似错别字：%s") % g.name
+            if kind == COUNTY:
+                # Another character (not a homophone) is a weak guess: it needs a town of that
+                # county and yields to any other place named (滨州市邹平市 is not 邹城市).
+                out.append(Hit(g.start, g.end, g.surface, Entry(
+                    COUNTY, code, 0.85 if g.homophone else 0.75, note, generic=not g.homophone, typo=True,
+                    needs_town=not g.homophone)))
+            elif g.homophone:
+                out.append(Hit(g.start, g.end, g.surface, Entry(TOWN, code, 0.8, note, typo=True, needs_county=True)))
+        return out
+
+    def _after_own_county(self, text: str, hit: Hit, counties: list[Hit]) -> bool:
+        town = self.gaz.towns[hit.entry.code]
+        return any(
+            c.end <= hit.start and text[c.end : hit.start] in _ADJACENT_GAP
+            and c.entry.code in (town.county, town.statistical_county)
+            for c in counties
+        )
+
+    def _scan_known(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
         i, n = 0, len(text)
         while i < n:
@@ -157,7 +209,7 @@ class AddressResolver:
                     break
             else:
                 i += 1
-        return [h for h in hits if h.entry.kind != IGNORE and (h.entry.kind != TOWN_BARE or self._has_cue(text, h))]
+        return hits
 
     def _has_cue(self, text: str, hit: Hit) -> bool:
         after = text[hit.end : hit.end + 4]
@@ -199,10 +251,13 @@ class AddressResolver:
         hits = self.scan(text)
         gaz = self.gaz
         city_hits = [h for h in hits if h.entry.kind == CITY]
-        county_hits = [h for h in hits if h.entry.kind in (COUNTY, LANDMARK)]
         town_hits = [h for h in hits if h.entry.kind in (TOWN, TOWN_BARE)]
+        town_counties = {c for h in town_hits
+                         for c in (gaz.towns[h.entry.code].county, gaz.towns[h.entry.code].statistical_county)}
+        county_hits = [h for h in hits if h.entry.kind in (COUNTY, LANDMARK)
+                       and (not h.entry.needs_town or h.entry.code in town_counties)]
         strong = city_hits or [h for h in county_hits if not h.entry.generic]
-        others = self.other_places(text, hits)
+        others = [h.entry.note for h in hits if h.entry.kind == ELSEWHERE] + self.other_places(text, hits)
         if others and not strong:
             res.evidence.append(_("文本指向其他地方：%s，不属于本市") % "、".join(others))
             return res
@@ -217,7 +272,7 @@ class AddressResolver:
             for h in dropped:
                 res.evidence.append(_("“%s”是通用名，已按文中区县理解") % h.surface)
         for h in hits:
-            if h.entry.typo:
+            if h.entry.typo and (h.entry.kind != COUNTY or h in county_hits):
                 res.evidence.append(_("“%(s)s”按%(n)s理解") % {"s": h.surface, "n": h.entry.note})
 
         named = {}
@@ -225,6 +280,8 @@ class AddressResolver:
             if h.entry.code not in named or named[h.entry.code].entry.weight < h.entry.weight:
                 named[h.entry.code] = h
 
+        town_hits = [h for h in town_hits if not h.entry.needs_county
+                     or {gaz.towns[h.entry.code].county, gaz.towns[h.entry.code].statistical_county} & set(named)]
         best_town = None
         consistent = [
             h for h in town_hits

@@ -146,15 +146,29 @@ def test_duplicates_scan_command_prints_pairs(tmp_path):
         "编号,用户,主题,详情,时间\n"
         "1,u1,下水道堵塞,幸福小区3号楼下水道堵塞污水横流,2019/2/28 11:25:05\n"
         "2,u2,下水道堵塞,幸福小区3号楼下水道堵塞污水横流请处理,2019/3/01 08:00:00\n"
-        "3,u3,交通,学校门口交通拥堵,2019/3/02 08:00:00\n",
+        "3,u3,交通,学校门口交通拥堵,2019/3/02 08:00:00\n"
+        "4,u4,下水道堵塞,幸福小区3号楼下水道又堵塞了污水横流,2019/6/20 08:00:00\n",
         encoding="utf-8-sig",
     )
     out = StringIO()
     call_command("duplicates", "scan", str(path), "--id-column", "编号", "--text-columns", "主题,详情",
-                 "--time-column", "时间", "--user-column", "用户", "--json", stdout=out, stderr=StringIO())
+                 "--time-column", "时间", "--user-column", "用户", "--no-semantic", "--json",
+                 "--window-days", "30", "--repeat-window-days", "365", stdout=out, stderr=StringIO())
     pairs = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [(p["id_a"], p["id_b"]) for p in pairs] == [("1", "2")]
-    assert set(pairs[0]) >= {"id_a", "id_b", "score", "reason"}
+    found = {(p["id_a"], p["id_b"]): p["relation"] for p in pairs}
+    assert found == {("1", "2"): "duplicate", ("1", "4"): "repeat", ("2", "4"): "repeat"}
+    assert set(pairs[0]) >= {"id_a", "id_b", "score", "reason", "relation"}
+
+
+def test_same_matter_after_the_duplicate_window_is_a_repeat():
+    ix = DuplicateIndex(window_days=30, repeat_window_days=365)
+    ix.add("old", "幸福小区下水道堵塞污水横流", at=day(0))
+    ix.add("older", "幸福小区下水道堵塞污水横流", at=day(-400))
+    (c,) = ix.query("幸福小区下水道堵塞污水横流", at=day(45))
+    assert (c.id, c.relation) == ("old", "repeat")
+    assert "重复诉求" in c.reason
+    (c,) = ix.query("幸福小区下水道堵塞污水横流", at=day(20))
+    assert c.relation == "duplicate"
 
 
 def test_duplicates_scan_command_unknown_column(tmp_path):

@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from jishiban.smart.geocode.evalset import evaluate, generate_cases
+from jishiban.smart.geocode.evalset import evaluate, generate_cases, handwritten_cases
 from jishiban.smart.geocode.grid import GridIndex
 from jishiban.smart.geocode.resolver import AddressResolver
 
@@ -73,6 +73,36 @@ def test_generated_evalset_meets_the_targets(resolver):
     result = evaluate(resolver, cases)
     assert result["county_accuracy"] >= 0.97
     assert result["town_accuracy"] >= 0.90
+    assert result["no_place_county_guesses"] == 0
+
+
+@pytest.mark.parametrize(("text", "county", "town"), [
+    ("汶尚县南旺镇的运河边", "370830", "370830102"),  # homophone typo in the county keeps the town
+    ("泗水县高裕镇的山林", "370831", "370831110"),  # homophone typo in the town, county named
+    ("梁山县寿张集的集市", "370832", "370832109"),  # bare town right after its county
+    ("兖州大安那片", "370812", "370812101"),  # an ordinary word (大安) as a town after its county
+    ("俺们是泗水泉林上的", "370831", "370831101"),
+    ("经济技术开发区唐口的道路", "3708JK", "370811018"),
+    ("尼山圣境附近停车难", "370881", "370881105"),  # landmark with its town
+    ("济宁学院附近", "370881", None),
+])
+def test_citizens_forms_keep_county_and_town(resolver, text, county, town):
+    r = resolver.resolve(text)
+    assert (r.county_code, r.town_code) == (county, town), r.evidence
+
+
+@pytest.mark.parametrize("text", ["曲阜师范大学日照校区的宿舍", "滨州市邹平市和平社区", "化宇镇的冷库",
+                                  "老城区的路灯坏了", "我们这个大城市", "东城区供暖不热"])
+def test_places_elsewhere_and_unanchored_guesses_give_no_town(resolver, text):
+    r = resolver.resolve(text)
+    assert r.town_code is None
+    assert r.county_code is None
+
+
+def test_handwritten_cases_meet_the_targets(resolver):
+    result = evaluate(resolver, handwritten_cases())
+    assert result["county_accuracy"] >= 0.97, result["errors"]
+    assert result["town_accuracy"] >= 0.90, result["errors"]
     assert result["no_place_county_guesses"] == 0
 
 

@@ -30,6 +30,18 @@ def test_index_is_built_from_recent_appeals_and_sees_those_of_other_processes(re
     assert set(candidates(probe)) == {first.pk, later.pk}
 
 
+def test_same_matter_after_the_duplicate_window_is_a_repeat_from_the_repeat_window(reference_data):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = make_appeal(content=DRAIN, received_at=timezone.now() - timedelta(days=90))
+    recent = make_appeal(content=DRAIN + "。", citizen_phone="13700000008", received_at=timezone.now() - timedelta(days=3))
+    probe = make_appeal(content=DRAIN + "！", citizen_phone="13700000009")
+    found = {f.candidate.id: f.candidate.relation for f in live_index().query(probe)}
+    assert found == {recent.pk: "duplicate", old.pk: "repeat"}
+
+
 def test_gone_or_changed_appeals_are_never_reported(reference_data):
     first = make_appeal(content=DRAIN)
     probe = make_appeal(content=DRAIN + "！", citizen_phone="13700000009")

@@ -31,3 +31,28 @@ def test_teddy_files_load_with_title_and_body(teddy):
 def test_titles_file_has_no_body_column_and_that_is_not_an_error(teddy):
     data = load_labelled([str(teddy / "train_titles.csv"), str(teddy / "train_full.csv")], ["留言主题", "留言详情"], "一级标签")
     assert data.docs[0][1] == ""
+
+
+def test_classifier_cross_validation_keeps_each_message_in_one_fold(teddy, monkeypatch):
+    """The benchmark's folds (bench/_classify_cv.py): a titles-only row never trains a fold whose
+    test rows hold the full text of the same message, and the final check stays apart."""
+    import sys
+
+    import numpy as np
+
+    monkeypatch.setenv("JISHIBAN_SHARED_DATA", str(teddy.parent))
+    monkeypatch.syspath_prepend(str(Path(settings.BASE_DIR) / "bench"))
+    sys.modules.pop("_classify_cv", None)
+    from _classify_cv import final_split, folds, load_pool
+
+    pool = load_pool()
+    shared = set(pool.groups[pool.source == 0]) & set(pool.groups[pool.source == 2])
+    assert len(shared) > 300  # sample_with_time messages whose titles are in train_titles.csv
+    cv_idx, final_idx = final_split(pool)
+    assert not set(pool.groups[cv_idx]) & set(pool.groups[final_idx])
+    assert pool.full[final_idx].sum() > 150
+    cv = pool.subset(cv_idx)
+    _r, _f, train, test = next(folds(cv, repeats=1, k=5))
+    assert not set(cv.groups[train]) & set(cv.groups[test])
+    assert cv.full[test].sum() > 150  # every test fold gets its share of full texts
+    assert np.isin(cv.groups[test][cv.source[test] == 2], cv.groups[test][cv.source[test] == 0]).mean() > 0.9

