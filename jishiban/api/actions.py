@@ -154,7 +154,7 @@ def perform(user, number: str, action: str, body: Versioned) -> dict:
     except ActionNotAllowed:
         if appeal.version != body.expected_version:
             # The client acted on an old view: say who changed it, not just "not allowed".
-            raise services._conflict(appeal)
+            raise services.conflict(appeal)
         raise
     appeal = service(appeal, by=user, expected_version=body.expected_version, **arguments(user, body))
     return selectors.detail(user, selectors.get_visible(user, number) if _still_visible(user, appeal) else appeal)

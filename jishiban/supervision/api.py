@@ -248,7 +248,7 @@ def _current(appeal: Appeal, expected_version: int) -> Appeal:
     """``appeal`` if the client saw its current version; a stale decision is a 409 ``conflict``
     naming who acted last, as for the appeal actions, and changes nothing."""
     if appeal.version != expected_version:
-        raise appeal_services._conflict(appeal)
+        raise appeal_services.conflict(appeal)
     return appeal
 
 
@@ -363,14 +363,12 @@ class ExtensionIn(InBody):
 
 @router.get("/extensions", response=list[ExtensionOut])
 def list_extensions(request):
-    from .views.callbacks import extension_requests
-
     _need(access.may_read, request.user)
     return [{"appeal_id": r["appeal"].pk, "appeal": r["appeal"].number, "appeal_version": r["appeal"].version,
              "unit": str(r["appeal"].lead_unit or ""),
              "reply_deadline": r["appeal"].reply_deadline, "new_deadline": r["new_deadline"],
              "reason": r["request"].reason if r["request"] else "", "can_decide": r["can_decide"]}
-            for r in extension_requests(request.user)]
+            for r in selectors.extension_requests(request.user)]
 
 
 @router.post("/extensions/{number}", response={200: dict, **ERRORS})

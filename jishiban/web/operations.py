@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from jishiban.appeals import services
 from jishiban.appeals.errors import ActionForbidden, AppealError, AppealValidationError
-from jishiban.appeals.models import Appeal, Satisfaction
+from jishiban.appeals.models import Appeal
 from jishiban.intake.pipeline import Citizen, Location, Submission, submit
 
 from .forms.intake import MODE_ANSWER
@@ -109,12 +109,15 @@ def bulk_dispatch(items: list[tuple[int, int]], *, by, unit=None, advisor) -> Bu
 
 def callback_and_close(appeal: Appeal, *, by, satisfaction: str, solved: bool, comment: str = "",
                        close_after: bool = False, expected_version: int) -> Appeal:
-    """回访, then 办结 when asked and the citizen is satisfied and the problem solved."""
+    """回访, then 办结 when asked and the citizen is satisfied and the problem solved (the rule of
+    the callback desk, ``supervision.services.callbacks.close_if_settled``)."""
+    from jishiban.supervision.services.callbacks import close_if_settled
+
     with transaction.atomic():
         appeal = services.callback(appeal, by=by, satisfaction=satisfaction, solved=solved, comment=comment,
                                    expected_version=expected_version)
-        if close_after and solved and satisfaction != Satisfaction.DISSATISFIED:
-            appeal = services.close(appeal, by=by, reason=_("回访满意，办结"))
+        if close_after:
+            appeal = close_if_settled(appeal, by=by)
     return appeal
 
 
