@@ -19,7 +19,7 @@ from jishiban.appeals.models import Appeal
 from jishiban.intake.pipeline import Citizen, Location, Submission, submit
 
 from .forms.intake import MODE_ANSWER
-from .models import CoHandlerNote, DuplicateHint
+from .models import CoHandlerNote, DuplicateHint, SavedFilter
 from .selectors.desk import possible_duplicates
 
 MAX_HINTS = 5
@@ -156,3 +156,17 @@ def add_note(appeal: Appeal, *, by, text: str) -> CoHandlerNote:
     if not may_add_note(by, appeal, appeal.co_units.values_list("pk", flat=True)):
         raise ActionForbidden(_("只有主办或协办单位可以填写协办意见"))
     return CoHandlerNote.objects.create(appeal=appeal, unit=by.organisation, author=by, text=text)
+
+
+# --- Saved list filters ---------------------------------------------------------------------
+
+def save_filter(user, *, name: str, querystring: str) -> SavedFilter:
+    """Save (or overwrite, by name) one of ``user``'s list filters."""
+    saved, _created = SavedFilter.objects.update_or_create(user=user, name=name.strip(),
+                                                           defaults={"querystring": querystring})
+    return saved
+
+
+def delete_filter(saved: SavedFilter) -> None:
+    """Delete a saved filter the caller has already found among the user's own."""
+    saved.delete()
