@@ -55,13 +55,6 @@ def env_timezone(name: str, default: str) -> str:
     return value
 
 
-def env_choice(name: str, default: str, choices: set[str]) -> str:
-    value = os.environ.get(name, default)
-    if value not in choices:
-        raise ImproperlyConfigured(f"{name}={value!r} is not one of {sorted(choices)}")
-    return value
-
-
 def env_date(name: str, default: str) -> date:
     value = os.environ.get(name, default)
     try:

@@ -17,7 +17,6 @@ urlpatterns = [
     path("api/v1/", include("jishiban.api.urls")),
     path("open311/v2/", include("jishiban.open311.urls")),
     path("supervision/", include("jishiban.supervision.urls")),
-    path("smart/", include("jishiban.smart.urls")),
     path("routing/", include("jishiban.routing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("jishiban.web.urls")),

@@ -9,15 +9,13 @@ import base64
 from io import BytesIO
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from jishiban.audit.models import AuditKind
-from jishiban.audit.services import record
 from jishiban.core.views import gate
 
+from . import services
 from .login import confirmed_device, normalise_code
 from .passwords import is_staff_account
 
@@ -47,29 +45,22 @@ def _verified(device, raw) -> bool:
 @gate(is_staff_account)
 @require_http_methods(["GET", "POST"])
 def two_factor(request):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     user = request.user
     active = confirmed_device(user)
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "start" and active is None:
-        with transaction.atomic():
-            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-            TOTPDevice.objects.create(user=user, name=_("验证器"), confirmed=False)
+        services.start_two_factor(user)
         return redirect("web:two_factor")
     if action == "confirm" and active is None:
         pending = _pending(user)
         if pending is not None and _verified(pending, request.POST.get("otp_token")):
-            pending.confirmed = True
-            pending.save(update_fields=["confirmed"])
-            record(AuditKind.TWO_FACTOR, subject=f"用户 {user.get_username()}",
-                   detail={"device": "totp", "confirmed": True})
+            services.confirm_two_factor(user, pending)
             messages.success(request, _("两步验证已开启。以后登录时须同时填写动态验证码。"))
             return redirect("web:two_factor")
         messages.error(request, _("动态验证码不正确，请核对手机时间后重试。"))
     if action == "disable" and active is not None:
         if _verified(active, request.POST.get("otp_token")):
-            active.delete()
+            services.remove_two_factor(user, active)
             messages.success(request, _("两步验证已关闭。"))
             return redirect("web:two_factor")
         messages.error(request, _("动态验证码不正确，未关闭两步验证。"))

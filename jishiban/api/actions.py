@@ -154,15 +154,13 @@ def perform(user, number: str, action: str, body: Versioned) -> dict:
     except ActionNotAllowed:
         if appeal.version != body.expected_version:
             # The client acted on an old view: say who changed it, not just "not allowed".
-            raise services._conflict(appeal)
+            raise services.conflict(appeal)
         raise
     appeal = service(appeal, by=user, expected_version=body.expected_version, **arguments(user, body))
-    return selectors.detail(user, selectors.get_visible(user, number) if _still_visible(user, appeal) else appeal)
-
-
-def _still_visible(user, appeal) -> bool:
-    # A unit that returned an appeal no longer sees it; answer with what it just did.
-    return selectors.visible(user).filter(pk=appeal.pk).exists()
+    # One query: the appeal as the user now sees it; a unit that returned it no longer does, and
+    # is answered with what it just did.
+    current = selectors.visible(user).select_related(*selectors.DETAIL_RELATED).filter(pk=appeal.pk).first()
+    return selectors.detail(user, current or appeal)
 
 
 def _endpoint(action: str, schema: type[Versioned]):

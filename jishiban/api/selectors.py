@@ -23,7 +23,10 @@ def visible(user):
     return Appeal.objects.visible_to(user)
 
 
-def get_visible(user, number: str, *, related=LIST_RELATED + ("town", "grid", "parent")) -> Appeal:
+DETAIL_RELATED = LIST_RELATED + ("town", "grid", "parent")
+
+
+def get_visible(user, number: str, *, related=DETAIL_RELATED) -> Appeal:
     """The appeal numbered ``number`` if ``user`` may see it; ``Http404`` otherwise (unknown or
     hidden: the caller cannot tell the two apart)."""
     appeal = visible(user).select_related(*related).filter(number=number).first()

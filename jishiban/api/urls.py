@@ -1,24 +1,23 @@
 """The REST API ``/api/v1/`` (django-ninja); OpenAPI at ``/api/v1/openapi.json``, docs at ``/api/v1/docs``.
 
-``api`` is the NinjaAPI instance. Routers of other apps are mounted when their module exists:
+``api`` is the NinjaAPI instance. The routers of other apps are mounted here:
 ``jishiban.supervision.api.router`` under ``/supervision/``, ``jishiban.smart.api.router`` and
-``jishiban.routing.api.router`` at the root. They should use ``jishiban.api.auth.API_AUTH``.
+``jishiban.routing.api.router`` at the root. They use ``jishiban.api.auth.API_AUTH`` and raise
+the errors ``jishiban.api.errors`` answers.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import logging
-
 from django.urls import path
 from ninja import NinjaAPI
+
+from jishiban.routing import api as routing_api
+from jishiban.smart import api as smart_api
+from jishiban.supervision import api as supervision_api
 
 from . import actions, appeals, files, reference
 from .auth import API_AUTH
 from .errors import document_errors, install
-
-logger = logging.getLogger("jishiban.api")
 
 
 class DocumentedAPI(NinjaAPI):
@@ -47,29 +46,8 @@ api.add_router("/", actions.router)
 api.add_router("/", reference.router)
 api.add_router("/", files.router)
 
-OPTIONAL_ROUTERS = (("jishiban.supervision.api", "/supervision/"), ("jishiban.smart.api", "/"),
-                    ("jishiban.routing.api", "/"))
-
-
-def mount_optional(target: NinjaAPI, modules=OPTIONAL_ROUTERS) -> list[str]:
-    """Add the ``router`` of each module that exists; returns the modules mounted."""
-    mounted = []
-    for module_name, prefix in modules:
-        try:
-            found = importlib.util.find_spec(module_name) is not None
-        except ModuleNotFoundError:
-            found = False
-        if not found:
-            continue
-        router = getattr(importlib.import_module(module_name), "router", None)
-        if router is None:
-            logger.warning("%s has no `router`; not mounted", module_name)
-            continue
-        target.add_router(prefix, router)
-        mounted.append(module_name)
-    return mounted
-
-
-mount_optional(api)
+api.add_router("/supervision/", supervision_api.router)
+api.add_router("/", smart_api.router)
+api.add_router("/", routing_api.router)
 
 urlpatterns = [path("", api.urls)]

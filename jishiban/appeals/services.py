@@ -36,7 +36,7 @@ def _require(field: str, value: str, message: str) -> str:
     return value
 
 
-def _conflict(appeal: Appeal) -> ConflictError:
+def conflict(appeal: Appeal) -> ConflictError:
     current = Appeal.objects.filter(pk=appeal.pk).values_list("version", flat=True).first() or 0
     last = AppealEvent.objects.filter(appeal_id=appeal.pk).select_related("actor").order_by("-at", "-id").first()
     who = (last.actor.get_full_name() or last.actor.username) if last and last.actor else _("系统")
@@ -80,7 +80,7 @@ def _write(appeal: Appeal, *, action: str, by, version: int, at: datetime, value
             status=target, version=F("version") + 1, updated_at=at, **values
         )
         if updated != 1:
-            raise _conflict(appeal)
+            raise conflict(appeal)
         for field, value in values.items():
             setattr(appeal, field, value)
         appeal.status, appeal.version = target, version + 1

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
 from jishiban.appeals.errors import ActionForbidden, AppealValidationError
+from jishiban.core.pages import apply_errors
 from jishiban.organisations.models import Organisation, OrgKind
 from jishiban.regions.models import Region, RegionLevel
 
@@ -57,9 +58,7 @@ class RuleAdminForm(forms.ModelForm):
         try:
             self.checked = rule_services.clean(values, rule=self.instance if self.instance.pk else None)
         except AppealValidationError as exc:
-            for field, msgs in exc.errors.items():
-                for message in msgs:
-                    self.add_error(field if field in self.fields else None, message)
+            apply_errors(self, exc.errors)
         return data
 
 

@@ -27,11 +27,8 @@ def decision_units_changed(sender, instance, action, reverse=False, **kwargs) ->
 
 
 def connect() -> None:
-    from django.apps import apps
     from django.db.models.signals import m2m_changed, post_save
 
-    if not apps.is_installed("jishiban.supervision"):
-        return
     from jishiban.supervision.models import DispatchDecision
 
     post_save.connect(decision_saved, sender=DispatchDecision, dispatch_uid="routing-decision-saved")

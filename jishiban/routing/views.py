@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from jishiban.appeals.errors import ActionForbidden, AppealValidationError
 from jishiban.appeals.models import Appeal
+from jishiban.core.pages import apply_errors
 from jishiban.core.views import gate
 
 from . import access, selectors
@@ -64,9 +65,7 @@ def _save(request, form, rule=None):
     except ActionForbidden:
         raise PermissionDenied
     except AppealValidationError as exc:
-        for field, msgs in exc.errors.items():
-            for message in msgs:
-                form.add_error(field if field in form.fields else None, message)
+        apply_errors(form, exc.errors)
     return None
 
 

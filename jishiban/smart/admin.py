@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from jishiban.appeals.models import Appeal
+from jishiban.core.pages import apply_errors
 
 from .models import ClassifierVersion, RiskRule, Suggestion
 from .riskrules import clean_rule_data
@@ -96,9 +97,7 @@ class RiskRuleForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for field, errors in clean_rule_data({**data, "code": data.get("code") or "x"}).items():
-            for error in errors:
-                self.add_error(field, error)
+        apply_errors(self, clean_rule_data({**data, "code": data.get("code") or "x"}))
         return data
 
 

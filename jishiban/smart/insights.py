@@ -84,11 +84,8 @@ def region_part(appeal) -> tuple[dict, str]:
 def units_part(appeal, categories: dict, region: dict) -> tuple[list[dict], str]:
     """Dispatch suggestions of the routing catalogue. An appeal without category or county is
     looked at with the suggested ones, and each suggestion says so."""
-    try:
-        from jishiban.routing.services import suggest_units
-    except ImportError:
-        return [], _("派单目录模块不可用")
     from jishiban.regions.models import Region
+    from jishiban.routing.services import suggest_units
     from jishiban.taxonomy.models import Category
 
     view, basis = appeal, []

@@ -21,9 +21,3 @@ def retrain_if_needed() -> str:
 
     return run(trigger="schedule")
 
-
-def refresh_suggestion(appeal_id: int) -> None:
-    """Recompute one appeal's suggestion (``jishiban smart refresh``, queued)."""
-    from .services import refresh
-
-    refresh(appeal_id)

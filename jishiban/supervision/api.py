@@ -1,7 +1,9 @@
 """REST API of supervision: ``router`` (django-ninja), mounted at ``/api/v1/supervision/``.
 
 Same rules as the pages: every list starts from the user's scope (``access``), actions go
-through the services, errors map to 403 / 404 / 409 / 422 with ``{"detail", "errors"}``.
+through the services. Errors are raised (``ActionForbidden``, ``Http404``, the services' own)
+and answered by the API's handlers (``jishiban.api.errors``), in its one shape ``{"code",
+"detail", ...}`` with ``current_version``, ``last_action`` and ``last_actor`` on a conflict.
 Authentication is the API's (``jishiban.api.auth.API_AUTH``: bearer token or session + CSRF),
 except the citizen's signed callback link.
 """
@@ -9,18 +11,17 @@ except the citizen's signed callback link.
 from __future__ import annotations
 
 from dataclasses import asdict
-from functools import wraps
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Status
-from ninja.errors import HttpError
 
 from jishiban.api.auth import API_AUTH
+from jishiban.api.errors import READ_ERRORS, WRITE_ERRORS, ErrorOut
 from jishiban.api.params import Day, Days, Id, Limit, Offset, Version
 from jishiban.api.schemas import InBody
 from jishiban.appeals import services as appeal_services
-from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
+from jishiban.appeals.errors import ActionForbidden, AppealValidationError
 from jishiban.appeals.models import Appeal
 from jishiban.core.params import ParameterError
 from jishiban.organisations.models import Organisation
@@ -48,38 +49,27 @@ from .services import callbacks, disputes, followups, orders, public_replies
 
 router = Router(auth=API_AUTH, tags=["supervision"])
 
-ERRORS = {403: dict, 404: dict, 409: dict, 422: dict}
-
-
-def errors(func):
-    """Map the services' errors to the API's error shape ``{"code", "detail", ...}``
-    (``jishiban.api.errors``), also when the router runs outside that API (tests)."""
-    @wraps(func)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return func(request, *args, **kwargs)
-        except ActionForbidden as exc:
-            return Status(403, {"code": "forbidden", "detail": exc.message})
-        except AppealValidationError as exc:
-            return Status(422, {"code": "validation_error", "detail": exc.message, "errors": exc.errors})
-        except ConflictError as exc:
-            return Status(409, {"code": "conflict", "detail": exc.message, "current_version": exc.current_version,
-                                "last_action": exc.last_action, "last_actor": exc.last_actor})
-        except ActionNotAllowed as exc:
-            return Status(409, {"code": "action_not_allowed", "detail": exc.message})
-    return wrapper
+ERRORS = WRITE_ERRORS
+READS = {**READ_ERRORS, 403: ErrorOut}
 
 
 def _need(check, user):
     if not check(user):
-        raise HttpError(403, "forbidden")
+        raise ActionForbidden(_("您无权进行此项督查督办操作"))
 
 
 def _one(qs, pk):
     obj = qs.filter(pk=pk).first()
     if obj is None:
-        raise HttpError(404, "not found")
+        raise Http404(_("不存在或无权查看"))
     return obj
+
+
+def _appeal(user, number: str) -> Appeal:
+    appeal = Appeal.objects.visible_to(user).filter(number=number).first()
+    if appeal is None:
+        raise Http404(_("诉求件 %(number)s 不存在或无权查看") % {"number": number})
+    return appeal
 
 
 def _period(text: str):
@@ -140,12 +130,9 @@ def list_orders(request, status: str = "active", reason: str = "", level: str = 
 
 
 @router.post("/orders", response={201: OrderOut, 200: OrderOut, **ERRORS})
-@errors
 def create_order(request, data: OrderIn):
     _need(access.may_manage, request.user)
-    appeal = Appeal.objects.visible_to(request.user).filter(number=data.appeal).first()
-    if appeal is None:
-        raise HttpError(404, "appeal not found")
+    appeal = _appeal(request.user, data.appeal)
     order, created = orders.open_order(appeal, by=request.user, reason=data.reason, level=data.level,
                                        deadline_days=data.deadline_days, requirement=data.requirement,
                                        instruction=data.instruction, instructed_by=data.instructed_by)
@@ -168,32 +155,27 @@ def order_events(request, pk: Id):
 
 
 @router.post("/orders/{int:pk}/respond", response={200: OrderOut, **ERRORS})
-@errors
 def respond_order(request, pk: Id, data: TextIn):
     return orders.respond(_one(access.orders_for(request.user), pk), by=request.user, text=data.text)
 
 
 @router.post("/orders/{int:pk}/reject", response={200: OrderOut, **ERRORS})
-@errors
 def reject_order(request, pk: Id, data: OrderReasonIn):
     return orders.reject_response(_one(access.orders_for(request.user), pk), by=request.user, reason=data.reason,
                                   deadline_days=data.deadline_days)
 
 
 @router.post("/orders/{int:pk}/escalate", response={200: OrderOut, **ERRORS})
-@errors
 def escalate_order(request, pk: Id, data: OrderReasonIn):
     return orders.escalate(_one(access.orders_for(request.user), pk), by=request.user, reason=data.reason)
 
 
 @router.post("/orders/{int:pk}/close", response={200: OrderOut, **ERRORS})
-@errors
 def close_order(request, pk: Id, data: OrderReasonIn):
     return orders.close_order(_one(access.orders_for(request.user), pk), by=request.user, reason=data.reason)
 
 
 @router.post("/orders/{int:pk}/visits", response={201: VisitOut, **ERRORS})
-@errors
 def add_visit(request, pk: Id, data: VisitIn):
     order = _one(access.orders_for(request.user), pk)
     return Status(201, orders.add_visit(order, by=request.user, **data.dict()))
@@ -221,6 +203,7 @@ class CallbackDecisionIn(InBody):
     reason: str = ""
     level: str | None = None
     deadline_days: Days | None = None
+    expected_version: Version = Field(..., description="诉求件的 version（回访任务的 appeal_version）")
 
 
 def _callback_reader(user):
@@ -248,12 +231,11 @@ def _current(appeal: Appeal, expected_version: int) -> Appeal:
     """``appeal`` if the client saw its current version; a stale decision is a 409 ``conflict``
     naming who acted last, as for the appeal actions, and changes nothing."""
     if appeal.version != expected_version:
-        raise appeal_services._conflict(appeal)
+        raise appeal_services.conflict(appeal)
     return appeal
 
 
 @router.post("/callbacks/{int:pk}/result", response={200: CallbackOut, **ERRORS})
-@errors
 def callback_result(request, pk: Id, data: VersionedVerdictIn):
     task = _task(request, pk)
     _current(task.appeal, data.expected_version)
@@ -262,19 +244,16 @@ def callback_result(request, pk: Id, data: VersionedVerdictIn):
 
 
 @router.post("/callbacks/{int:pk}/attempts", response={200: CallbackOut, **ERRORS})
-@errors
 def callback_attempt(request, pk: Id, data: AttemptIn):
     return callbacks.record_attempt(_task(request, pk), by=request.user, **data.dict())
 
 
 @router.post("/callbacks/{int:pk}/link", response={200: dict, **ERRORS})
-@errors
 def callback_link(request, pk: Id):
     return {"url": callbacks.send_link(_task(request, pk), by=request.user)}
 
 
 @router.post("/callbacks/{int:pk}/decision", response={200: CallbackOut, **ERRORS})
-@errors
 def callback_decision(request, pk: Id, data: CallbackDecisionIn):
     return callbacks.decide(_task(request, pk), by=request.user, **data.dict())
 
@@ -292,7 +271,6 @@ def link_info(request, token: str):
 
 
 @router.post("/callback-links/{token}", auth=None, response={200: dict, **ERRORS})
-@errors
 def link_submit(request, token: str, data: VerdictIn):
     try:
         task = callbacks.submit_link(token, origin={"ip": request.META.get("REMOTE_ADDR", ""), "via_api": True},
@@ -315,15 +293,13 @@ def list_public_replies(request, status: str = "", limit: Limit(500) = 100,
 
 
 @router.put("/public-replies/{int:pk}", response={200: PublicReplyOut, **ERRORS})
-@errors
 def edit_public_reply(request, pk: Id, data: PublicReplyIn):
     _need(access.may_call_back, request.user)
     reply = public_replies.edit(_one(selectors.public_replies(request.user), pk), by=request.user, text=data.text)
     return public_replies.publish(reply, by=request.user) if data.publish else reply
 
 
-@router.get("/reply-rates", response={200: list[dict], **ERRORS})
-@errors
+@router.get("/reply-rates", response={200: list[dict], **READS})
 def reply_rates(request, period: str):
     _need(_callback_reader, request.user)
     return [{**r, "rate": str(r["rate"]) if r["rate"] is not None else None}
@@ -343,7 +319,6 @@ def list_follow_ups(request, state: str = "open"):
 
 
 @router.post("/follow-ups/{int:pk}/{action}", response={200: FollowUpOut, **ERRORS})
-@errors
 def follow_up_action(request, pk: Id, action: str, data: NoteIn):
     follow_up = _one(access.follow_ups_for(request.user), pk)
     if action == "fulfil":
@@ -352,7 +327,7 @@ def follow_up_action(request, pk: Id, action: str, data: NoteIn):
         return followups.confirm(follow_up, by=request.user)
     if action == "reject":
         return followups.reject(follow_up, by=request.user, note=data.note)
-    raise HttpError(404, "unknown action")
+    raise Http404(_("没有这个操作"))
 
 
 class ExtensionIn(InBody):
@@ -363,24 +338,19 @@ class ExtensionIn(InBody):
 
 @router.get("/extensions", response=list[ExtensionOut])
 def list_extensions(request):
-    from .views.callbacks import extension_requests
-
     _need(access.may_read, request.user)
     return [{"appeal_id": r["appeal"].pk, "appeal": r["appeal"].number, "appeal_version": r["appeal"].version,
              "unit": str(r["appeal"].lead_unit or ""),
              "reply_deadline": r["appeal"].reply_deadline, "new_deadline": r["new_deadline"],
              "reason": r["request"].reason if r["request"] else "", "can_decide": r["can_decide"]}
-            for r in extension_requests(request.user)]
+            for r in selectors.extension_requests(request.user)]
 
 
 @router.post("/extensions/{number}", response={200: dict, **ERRORS})
-@errors
 def decide_extension(request, number: str, data: ExtensionIn):
     """Approve or refuse the extension asked for the appeal numbered ``number``."""
     _need(access.may_manage, request.user)
-    appeal = Appeal.objects.visible_to(request.user).filter(number=number).first()
-    if appeal is None:
-        raise HttpError(404, "appeal not found")
+    appeal = _appeal(request.user, number)
     appeal = appeal_services.decide_extension(_current(appeal, data.expected_version), by=request.user,
                                               approve=data.approve, reason=data.reason,
                                               expected_version=data.expected_version)
@@ -416,18 +386,14 @@ def list_disputes(request, state: str = "open"):
 
 
 @router.post("/disputes", response={201: DisputeOut, 200: DisputeOut, **ERRORS})
-@errors
 def contest(request, data: ContestIn):
     _need(access.may_contest, request.user)
-    appeal = Appeal.objects.visible_to(request.user).filter(number=data.appeal).first()
-    if appeal is None:
-        raise HttpError(404, "appeal not found")
+    appeal = _appeal(request.user, data.appeal)
     dispute, created = disputes.contest_return(appeal, by=request.user, note=data.note)
     return Status(201 if created else 200, dispute)
 
 
 @router.post("/disputes/{int:pk}/withdraw", response={200: DisputeOut, **ERRORS})
-@errors
 def withdraw_dispute(request, pk: Id, data: NoteIn):
     return disputes.withdraw(_one(access.disputes_for(request.user), pk), by=request.user, reason=data.note)
 
@@ -439,7 +405,6 @@ def list_meetings(request):
 
 
 @router.post("/meetings", response={201: MeetingOut, **ERRORS})
-@errors
 def create_meeting(request, data: MeetingIn):
     units = list(Organisation.objects.filter(code__in=data.units).values_list("pk", flat=True))
     meeting = disputes.schedule_meeting(by=request.user, date=data.date, place=data.place, title=data.title,
@@ -454,7 +419,6 @@ def get_meeting(request, pk: Id):
 
 
 @router.post("/meetings/{int:pk}/decisions", response={201: DecisionOut, **ERRORS})
-@errors
 def decide_dispute(request, pk: Id, data: DecisionIn):
     meeting = _one(access.meetings_for(request.user), pk)
     dispute = _one(meeting.disputes.all(), data.dispute)
@@ -474,7 +438,6 @@ def decide_dispute(request, pk: Id, data: DecisionIn):
 
 
 @router.post("/meetings/{int:pk}/minutes", response={200: MeetingOut, **ERRORS})
-@errors
 def meeting_minutes(request, pk: Id, data: MinutesIn):
     return disputes.record_minutes(_one(access.meetings_for(request.user), pk), by=request.user,
                                    minutes=data.minutes)
@@ -491,7 +454,6 @@ def list_decisions(request, category: str = "", county: str = "", on: Day | None
 
 
 @router.post("/decisions/{int:pk}/deactivate", response={200: DecisionOut, **ERRORS})
-@errors
 def deactivate_decision(request, pk: Id):
     _need(access.may_manage, request.user)
     return disputes.deactivate_decision(_one(DispatchDecision.objects.all(), pk), by=request.user)
@@ -536,7 +498,6 @@ def list_letters(request, period: str = ""):
 
 
 @router.post("/letters", response={201: list[LetterOut], **ERRORS})
-@errors
 def generate_letters(request, data: LetterIn):
     _need(access.may_manage, request.user)
     period = _period(data.period)
@@ -556,8 +517,7 @@ def letter_file(request, pk: Id):
     return response
 
 
-@router.get("/figures", response={200: FiguresOut, **ERRORS})
-@errors
+@router.get("/figures", response={200: FiguresOut, **READS})
 def figures(request, period: str):
     _need(access.may_read, request.user)
     p = _period(period)

@@ -83,6 +83,12 @@ class VerdictForm(forms.Form):
         return self.cleaned_data["solved"] == "yes"
 
 
+class DeskVerdictForm(VerdictForm):
+    """The centre's phone verdict: the version the page showed, and whether to close at once."""
+    close_after = forms.BooleanField(label=_("满意且已解决的，回访后直接办结"), required=False, initial=True)
+    expected_version = forms.IntegerField(label=_("版本"), widget=forms.HiddenInput, min_value=0)
+
+
 class AttemptForm(forms.Form):
     outcome = forms.ChoiceField(label=_("未接通原因"), choices=[(o.value, o.label) for o in Outcome
                                                            if o in FAILED_OUTCOMES])
@@ -95,6 +101,7 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(label=_("处理说明"), widget=forms.Textarea(attrs={"rows": 3}))
     level = forms.ChoiceField(label=_("督办级别"), choices=[("", _("按规则"))] + list(Level.choices), required=False)
     deadline_days = forms.IntegerField(label=_("督办时限（工作日）"), min_value=1, max_value=60, required=False)
+    expected_version = forms.IntegerField(label=_("版本"), widget=forms.HiddenInput, min_value=0)
 
 
 class PublicReplyForm(forms.Form):
@@ -109,6 +116,8 @@ class ExtensionDecisionForm(forms.Form):
     approve = forms.ChoiceField(label=_("审批意见"), choices=[("yes", _("同意延期")), ("no", _("不同意"))],
                                 widget=forms.RadioSelect)
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    # The appeal's version the page showed: a decision on a changed appeal is refused (conflict).
+    expected_version = forms.IntegerField(label=_("版本"), widget=forms.HiddenInput, min_value=0)
 
 
 class ContestForm(forms.Form):

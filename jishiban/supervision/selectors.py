@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from jishiban.appeals.models import Appeal
+from jishiban.appeals.models import Appeal, AppealEvent
+from jishiban.appeals.permissions import available_actions
 
 from . import access
 from .core import SOLVED_SATISFACTION, Period, rate
@@ -80,6 +81,26 @@ def orders_for_unit(user):
     if not access.is_unit_staff(user):
         return access.orders_for(None)
     return orders(user, status="active")
+
+
+# --- extensions (延期审批) --------------------------------------------------------------------------------
+
+def extension_requests(user, *, limit: int = 200) -> list[dict]:
+    """Appeals waiting for an extension decision, earliest deadline first: ``[{appeal, request,
+    new_deadline, can_decide}]`` where ``request`` is the latest request-extension event (with
+    its actor) and ``new_deadline`` the deadline it asks for. Three queries however many rows."""
+    asks = (AppealEvent.objects.filter(action="request-extension").select_related("actor", "actor_unit")
+            .order_by("-at", "-id"))
+    rows = []
+    for appeal in (Appeal.objects.visible_to(user).filter(status="extension_requested")
+                   .select_related("lead_unit").prefetch_related(Prefetch("events", queryset=asks, to_attr="asks"))
+                   .order_by("reply_deadline", "id")[:limit]):
+        ask = appeal.asks[0] if appeal.asks else None
+        new_deadline = datetime.fromisoformat(ask.payload["new_deadline"]) if ask and ask.payload.get(
+            "new_deadline") else None
+        rows.append({"appeal": appeal, "request": ask, "new_deadline": new_deadline,
+                     "can_decide": "decide-extension" in available_actions(user, appeal)})
+    return rows
 
 
 # --- callbacks, follow-ups, public replies ---------------------------------------------------------------

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 
 from jishiban.appeals import services
 from jishiban.appeals.errors import ActionForbidden, AppealError, AppealValidationError
-from jishiban.appeals.models import Appeal, Satisfaction
+from jishiban.appeals.models import Appeal
 from jishiban.intake.pipeline import Citizen, Location, Submission, submit
 
 from .forms.intake import MODE_ANSWER
-from .models import CoHandlerNote, DuplicateHint
+from .models import CoHandlerNote, DuplicateHint, SavedFilter
 from .selectors.desk import possible_duplicates
 
 MAX_HINTS = 5
@@ -109,12 +109,15 @@ def bulk_dispatch(items: list[tuple[int, int]], *, by, unit=None, advisor) -> Bu
 
 def callback_and_close(appeal: Appeal, *, by, satisfaction: str, solved: bool, comment: str = "",
                        close_after: bool = False, expected_version: int) -> Appeal:
-    """回访, then 办结 when asked and the citizen is satisfied and the problem solved."""
+    """回访, then 办结 when asked and the citizen is satisfied and the problem solved (the rule of
+    the callback desk, ``supervision.services.callbacks.close_if_settled``)."""
+    from jishiban.supervision.services.callbacks import close_if_settled
+
     with transaction.atomic():
         appeal = services.callback(appeal, by=by, satisfaction=satisfaction, solved=solved, comment=comment,
                                    expected_version=expected_version)
-        if close_after and solved and satisfaction != Satisfaction.DISSATISFIED:
-            appeal = services.close(appeal, by=by, reason=_("回访满意，办结"))
+        if close_after:
+            appeal = close_if_settled(appeal, by=by)
     return appeal
 
 
@@ -153,3 +156,17 @@ def add_note(appeal: Appeal, *, by, text: str) -> CoHandlerNote:
     if not may_add_note(by, appeal, appeal.co_units.values_list("pk", flat=True)):
         raise ActionForbidden(_("只有主办或协办单位可以填写协办意见"))
     return CoHandlerNote.objects.create(appeal=appeal, unit=by.organisation, author=by, text=text)
+
+
+# --- Saved list filters ---------------------------------------------------------------------
+
+def save_filter(user, *, name: str, querystring: str) -> SavedFilter:
+    """Save (or overwrite, by name) one of ``user``'s list filters."""
+    saved, _created = SavedFilter.objects.update_or_create(user=user, name=name.strip(),
+                                                           defaults={"querystring": querystring})
+    return saved
+
+
+def delete_filter(saved: SavedFilter) -> None:
+    """Delete a saved filter the caller has already found among the user's own."""
+    saved.delete()

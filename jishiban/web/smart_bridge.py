@@ -1,14 +1,13 @@
-"""Optional smart help for the workbench, each with the reason when it is not available.
+"""Smart help as the workbench shows it, each with the reason when there is none.
 
-The smart-help app may or may not provide category suggestions, a geocoder, a dispatch
-catalogue and risk flags. Each helper here imports it lazily, normalises what it returns to
-plain dicts with an explanation, and falls back to the plain rule (or to "no suggestion,
-because …") instead of failing the page.
+Category suggestions, the address resolver, dispatch suggestions and risk flags come from the
+``smart`` and ``routing`` apps (both always installed). Each helper turns their answer into
+plain dicts for the templates and, when smart help fails at run time, gives "no suggestion,
+because …" instead of failing the page.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass, field
 
@@ -24,89 +23,54 @@ class Suggestions:
     source: str = ""
 
 
-def _optional(module: str, name: str):
-    """``module.name`` when the module imports and has it; otherwise ``None``."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    return getattr(mod, name, None)
-
-
-def _get(item, *names, default=None):
-    for name in names:
-        if isinstance(item, dict) and name in item:
-            return item[name]
-        if hasattr(item, name):
-            return getattr(item, name)
-    return default
-
-
 # --- Categories ----------------------------------------------------------------------------
 
 def category_suggestions(text: str, *, limit: int = 3) -> Suggestions:
-    """The top ``limit`` categories for ``text`` with their explanation, when smart help offers them."""
+    """The top ``limit`` categories for ``text`` with their explanation (``smart.suggest``)."""
+    from jishiban.smart.suggest import category_status, suggest_categories
+
     text = (text or "").strip()
-    func = _optional("jishiban.smart.suggest", "suggest_categories")
-    if func is None:
-        return Suggestions(reason=_("智能分类模块尚未启用"))
     if len(text) < 4:
         return Suggestions(reason=_("诉求内容太短，暂不能判断"))
     try:
-        raw = func(text, limit=limit)
+        items = suggest_categories(text, limit=limit)
+        reason = "" if items else category_status()
     except Exception as exc:  # smart help must never break the call desk
         log.warning("category suggestion failed: %s", exc)
         return Suggestions(reason=_("智能分类暂时不可用"))
-    items = []
-    from jishiban.taxonomy.models import Category
-
-    codes = [str(_get(r, "code", "category_code", "category", default="")) for r in raw or []]
-    codes = [getattr(c, "code", c) for c in codes]
-    known = {c.code: c for c in Category.objects.filter(code__in=codes).select_related("parent__parent")}
-    for r, code in zip(raw or [], codes, strict=False):
-        category = known.get(code)
-        if category is None:
-            continue
-        score = _get(r, "score", "probability", "confidence", default=None)
-        items.append({
-            "code": code, "name": category.name, "path": " / ".join(category.path_names),
-            "score": round(float(score), 2) if isinstance(score, int | float) else None,
-            "explanation": str(_get(r, "explanation", "reason", "why", default="") or ""),
-        })
     if not items:
-        return Suggestions(reason=_("没有足够把握的分类建议"), source="smart")
-    return Suggestions(items=items[:limit], source="smart")
+        return Suggestions(reason=reason or _("没有足够把握的分类建议"), source="smart")
+    return Suggestions(items=[{key: item[key] for key in ("code", "name", "path", "explanation")}
+                              | {"score": round(float(item["score"]), 2)} for item in items[:limit]],
+                       source="smart")
 
 
 # --- Address → county/town ----------------------------------------------------------------------
 
 def locate(address: str) -> dict | None:
     """``{"county": Region, "town": Region|None, "confidence": float, "evidence": [...]}`` or ``None``."""
+    from jishiban.regions.models import Region
+    from jishiban.smart.geocode import resolve
+
     address = (address or "").strip()
     if len(address) < 2:
         return None
-    func = _optional("jishiban.smart.geocode", "resolve") or _optional("jishiban.smart.geocode.resolver", "resolve")
-    if func is None:
-        return None
     try:
-        result = func(address)
+        result = resolve(address)
     except Exception as exc:
         log.warning("geocoding failed: %s", exc)
         return None
-    county_code = _get(result, "county_code")
-    town_code = _get(result, "town_code")
-    if not county_code and not town_code:
+    if not result.county_code and not result.town_code:
         return None
-    from jishiban.regions.models import Region
-
-    regions = {r.code: r for r in Region.objects.filter(code__in=[c for c in (county_code, town_code) if c])}
-    county, town = regions.get(county_code), regions.get(town_code)
+    codes = [c for c in (result.county_code, result.town_code) if c]
+    regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    county, town = regions.get(result.county_code), regions.get(result.town_code)
     if town is not None and county is None:
         county = town.parent
     if county is None:
         return None
-    return {"county": county, "town": town, "confidence": float(_get(result, "confidence", default=0) or 0),
-            "evidence": [str(e) for e in (_get(result, "evidence", default=[]) or [])]}
+    return {"county": county, "town": town, "confidence": float(result.confidence or 0),
+            "evidence": [str(e) for e in result.evidence or []]}
 
 
 # --- Dispatch suggestions -------------------------------------------------------------------------
@@ -156,14 +120,14 @@ def risk_tags(appeal) -> list[str]:
 
 
 def risk_flags_for_text(text: str) -> list[dict]:
-    """Live risk flags from the smart rules (shown on the detail page), or [] when not available."""
-    assess = _optional("jishiban.smart.risk", "assess")
-    if assess is None or not text:
+    """Live risk flags from the smart rules (shown on the detail page); [] when they fail."""
+    from jishiban.smart.risk import assess
+
+    if not text:
         return []
     try:
         flags = assess(text)
     except Exception as exc:
         log.warning("risk assessment failed: %s", exc)
         return []
-    return [{"code": str(_get(f, "code", default="")), "label": str(_get(f, "label", default="")),
-             "evidence": str(_get(f, "evidence", "snippet", default="") or "")} for f in flags]
+    return [{"code": f.code, "label": f.label, "evidence": f.evidence} for f in flags]

@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
+from django.views.generic import RedirectView
 
 from jishiban.accounts.two_factor import two_factor
 
@@ -25,8 +26,9 @@ urlpatterns = [
     path("dispatch/bulk/", dispatch.bulk, name="dispatch_bulk"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("oversight/", oversight.oversight, name="oversight"),
-    path("callbacks/", oversight.callbacks, name="callbacks"),
-    path("extensions/", oversight.extensions, name="extensions"),
+    # Callbacks and extension approvals are supervision's pages; the old addresses lead there.
+    path("callbacks/", RedirectView.as_view(pattern_name="supervision:callbacks", permanent=True)),
+    path("extensions/", RedirectView.as_view(pattern_name="supervision:extensions", permanent=True)),
     # Appeals
     path("appeals/", lists.appeal_list, name="appeal_list"),
     re_path(r"^appeals/export\.(?P<fmt>csv|xlsx)$", lists.export_list, name="appeal_export"),

@@ -122,3 +122,20 @@ def test_unit_that_returned_an_appeal_gets_the_result(api, personas):
     appeal = advance(make_appeal(), personas, "dispatched")
     r = act(api("handler"), appeal, "return", appeal.version, reason="属于供电公司职责")
     assert r.status_code == 200 and r.json()["status"] == "returned"
+
+
+def test_an_action_reads_the_appeal_back_once(api, personas):
+    """After the write the answer costs one read of the appeal, not a check and then a fetch."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    appeal = advance(make_appeal(), personas, "dispatched")
+    client = api("handler")
+    with CaptureQueriesContext(connection) as queries:
+        r = act(client, appeal, "accept", appeal.version)
+    assert r.status_code == 200 and r.json()["status"] == "accepted"
+    after_write = [q["sql"] for q in queries.captured_queries if 'INSERT INTO "appeals_appealevent"' in q["sql"]
+                   or q["sql"].startswith('SELECT') and 'FROM "appeals_appeal"' in q["sql"]]
+    reads_after = after_write[after_write.index(next(q for q in after_write if q.startswith("INSERT"))) + 1:]
+    assert len([q for q in reads_after if 'FROM "appeals_appeal" ' in q and "LIMIT 1" in q]) == 1
+    assert not any(q.startswith('SELECT 1 AS "a"') for q in reads_after)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from jishiban.organisations.models import Organisation, OrgKind
 from jishiban.regions.models import Region
+from jishiban.supervision.models import DispatchDecision
 from jishiban.taxonomy.models import Category
 
 from ..matching import parse_keywords
@@ -148,12 +149,7 @@ def seed_catalogue(name: str = "jining") -> dict:
     with transaction.atomic():
         _domain_map(seeder, units, counties)
         _curated(seeder, units, counties, rows)
-        try:
-            from jishiban.supervision.models import DispatchDecision
-        except ImportError:
-            pass
-        else:
-            for decision in DispatchDecision.objects.filter(routing_rule__isnull=True):
-                sync_decision(decision)
-                decisions += 1
+        for decision in DispatchDecision.objects.filter(routing_rule__isnull=True):
+            sync_decision(decision)
+            decisions += 1
     return {"created": seeder.created, "existing": seeder.kept, "decisions": decisions}

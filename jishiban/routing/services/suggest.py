@@ -251,10 +251,6 @@ def _learned_key(appeal, chain) -> tuple:
 
 
 def _orphan_decisions_exist() -> bool:
-    from django.apps import apps
-
-    if not apps.is_installed("jishiban.supervision"):  # the catalogue alone decides
-        return False
     from jishiban.supervision.models import DispatchDecision
 
     return DispatchDecision.objects.filter(is_active=True, routing_rule__isnull=True).exists()

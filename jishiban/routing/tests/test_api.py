@@ -7,7 +7,7 @@ from jishiban.api.tokens import create_token
 from jishiban.routing.services import seed_catalogue
 from jishiban.testing import make_appeal
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("jishiban.routing.tests.api_urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

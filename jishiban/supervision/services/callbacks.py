@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from jishiban.appeals import services as appeal_services
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError
-from jishiban.appeals.models import Appeal
+from jishiban.appeals.models import Appeal, Satisfaction
 from jishiban.appeals.permissions import check_can
 
 from .. import access, links
@@ -182,35 +182,55 @@ def _close_unreachable(task, by, failures: int, now) -> None:
 
 
 def record_result(task, *, by, satisfaction: str, solved, comment: str = "", now=None,
-                  expected_version: int | None = None) -> CallbackTask:
+                  expected_version: int | None = None, close_after: bool = False) -> CallbackTask:
     """The citizen answered the phone: record the try and the verdict. With ``expected_version``
-    (the appeal's version the caller saw) a stale verdict raises ``ConflictError``."""
+    (the appeal's version the caller saw) a stale verdict raises ``ConflictError``. With
+    ``close_after`` a satisfied and solved verdict also closes the appeal (``close_if_settled``)."""
     now = now or timezone.now()
     _require_desk(by, task)
     if task.status != CallbackStatus.PENDING:
         raise ActionNotAllowed(_("该回访任务已结束"))
     appeal = Appeal.objects.get(pk=task.appeal_id)
     with transaction.atomic():
-        appeal_services.callback(appeal, by=by, satisfaction=satisfaction, solved=solved,
-                                 comment=optional("comment", comment, limit=1000), at=now,
-                                 expected_version=expected_version)
+        appeal = appeal_services.callback(appeal, by=by, satisfaction=satisfaction, solved=solved,
+                                          comment=optional("comment", comment, limit=1000), at=now,
+                                          expected_version=expected_version)
         CallbackAttempt.objects.create(task=task, at=now, outcome=Outcome.ANSWERED, by=by)
         CallbackTask.objects.filter(pk=task.pk).update(origin="phone")
+        if close_after:
+            close_if_settled(appeal, by=by, now=now)
     task.refresh_from_db()
     return task
+
+
+def close_if_settled(appeal, *, by, now=None):
+    """办结 a called-back appeal whose citizen is satisfied and whose problem is solved, when
+    ``by`` may close it (an operator calls back but leaves the closing to the centre).
+    Returns the appeal, closed or not."""
+    if not appeal.solved or appeal.satisfaction == Satisfaction.DISSATISFIED:
+        return appeal
+    try:
+        check_can(by, appeal, "close", now=now)
+    except (ActionForbidden, ActionNotAllowed):
+        return appeal
+    return appeal_services.close(appeal, by=by, reason=_("回访满意，办结"), at=now)
 
 
 # --- the supervisor's decision ------------------------------------------------------------------------
 
 def decide(task, *, by, decision: str, reason: str, level: str | None = None, deadline_days=None,
-           now=None) -> CallbackTask:
-    """Dissatisfied or unsolved: 重办 (same unit, counted), 督办 (an order), or close with a reason."""
+           now=None, expected_version: int | None = None) -> CallbackTask:
+    """Dissatisfied or unsolved: 重办 (same unit, counted), 督办 (an order), or close with a reason.
+    With ``expected_version`` (the appeal's version the caller saw) a decision on a changed
+    appeal raises ``ConflictError`` and changes nothing."""
     from .orders import open_order
 
     now = now or timezone.now()
     appeal = Appeal.objects.get(pk=task.appeal_id)
     if not access.may_manage_appeal(by, appeal):
         raise ActionForbidden(_("您无权处理诉求件 %(number)s 的回访结果") % {"number": appeal.number})
+    if expected_version is not None and appeal.version != expected_version:
+        raise appeal_services.conflict(appeal)
     if not task.needs_decision:
         raise ActionNotAllowed(_("该回访结果无需处理或已处理"))
     if decision not in (Decision.REOPEN, Decision.ORDER, Decision.CLOSE):

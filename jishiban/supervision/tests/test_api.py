@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from ninja.testing import TestClient
 
+from jishiban.api.urls import api as main_api
 from jishiban.appeals import services
-from jishiban.supervision.api import router
 from jishiban.supervision.models import CallbackTask, Dispute, FollowUp, SupervisionOrder
 from jishiban.supervision.services import callbacks
 from jishiban.testing import advance, make_appeal
@@ -16,9 +16,21 @@ from jishiban.testing import advance, make_appeal
 pytestmark = pytest.mark.django_db
 
 
+class SupervisionClient:
+    """The main API's test client, at the supervision router's paths: errors come back through
+    the API's own handlers, as they do for a real client."""
+
+    def __init__(self):
+        self.client = TestClient(main_api)
+
+    def __getattr__(self, method):
+        call = getattr(self.client, method)
+        return lambda path, **kwargs: call("/supervision" + path, **kwargs)
+
+
 @pytest.fixture
 def api():
-    return TestClient(router)
+    return SupervisionClient()
 
 
 def test_anonymous_requests_are_refused(api):
@@ -86,8 +98,11 @@ def test_callback_paths_through_the_api(api, personas, replied):
                               "expected_version": version})
     assert answered.status_code == 200 and answered.json()["needs_decision"] is True
     assert len(answered.json()["attempts"]) == 3
+    version = api.get(f"/callbacks/{task.pk}", user=personas.supervisor).json()["appeal_version"]
+    assert api.post(f"/callbacks/{task.pk}/decision", user=personas.supervisor,
+                    json={"decision": "reopen", "reason": "群众反映仍未解决"}).status_code == 422
     decided = api.post(f"/callbacks/{task.pk}/decision", user=personas.supervisor,
-                       json={"decision": "reopen", "reason": "群众反映仍未解决"})
+                       json={"decision": "reopen", "reason": "群众反映仍未解决", "expected_version": version})
     assert decided.status_code == 200 and decided.json()["decision"] == "reopen"
     appeal.refresh_from_db()
     assert appeal.status == "reopened" and appeal.reopen_count == 1
@@ -182,6 +197,37 @@ def test_a_stale_callback_result_is_a_conflict_and_changes_nothing(api, personas
     missing = api.post(f"/callbacks/{task.pk}/result", user=personas.operator,
                        json={"satisfaction": "satisfied", "solved": True})
     assert missing.status_code == 422
+
+
+def test_a_stale_callback_decision_is_a_conflict_and_changes_nothing(api, personas, replied):
+    appeal = replied()
+    task = CallbackTask.objects.get(appeal=appeal)
+    callbacks.record_result(task, by=personas.operator, satisfaction="dissatisfied", solved=False)
+    seen = api.get(f"/callbacks/{task.pk}", user=personas.supervisor).json()["appeal_version"]
+    appeal.refresh_from_db()
+    services.annotate(appeal, by=personas.supervisor, urgent=True)  # changed meanwhile
+    stale = api.post(f"/callbacks/{task.pk}/decision", user=personas.supervisor,
+                     json={"decision": "reopen", "reason": "仍未解决", "expected_version": seen})
+    body = stale.json()
+    assert stale.status_code == 409 and body["code"] == "conflict"
+    assert body["current_version"] == seen + 1 and body["last_action"] == "annotate" and body["last_actor"]
+    appeal.refresh_from_db()
+    task.refresh_from_db()
+    assert appeal.status == "callback_done" and task.decision == ""
+
+
+def test_errors_have_the_api_shape_in_chinese(api, personas, accepted):
+    """A refusal and an unknown object answer like the rest of /api/v1: a code and a Chinese detail."""
+    refused = api.get("/orders", user=personas.citizen)
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    assert "无权" in refused.json()["detail"]
+    missing = api.get("/orders/999999", user=personas.supervisor)
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    assert "不存在" in missing.json()["detail"]
+    unknown = api.post("/orders", json={"appeal": "JN000", "reason": "key"}, user=personas.supervisor)
+    assert unknown.status_code == 404 and "JN000" in unknown.json()["detail"]
+    for response in (refused, missing, unknown):
+        assert not any(word in response.json()["detail"] for word in ("forbidden", "not found"))
 
 
 def test_dispute_meeting_decision_through_the_api(api, personas):

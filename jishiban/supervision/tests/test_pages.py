@@ -123,15 +123,16 @@ def test_callback_paths_through_the_pages(personas, replied):
     assert "电话回访" in page and "记录本次尝试" in page
     operator.post(f"/supervision/callbacks/{task.pk}/attempt/", {"outcome": "busy"})
     operator.post(f"/supervision/callbacks/{task.pk}/result/", {"solved": "no", "satisfaction": "dissatisfied",
-                                                                "comment": "没人来"})
+                                                                "comment": "没人来", "expected_version": appeal.version})
     task.refresh_from_db()
+    version = Appeal.objects.get(pk=appeal.pk).version
     assert task.status == "done" and task.needs_decision and task.attempts.count() == 2
     listing = client_for(personas.supervisor).get("/supervision/callbacks/?state=decision").content.decode()
     assert appeal.number in listing
     assert operator.post(f"/supervision/callbacks/{task.pk}/decide/", {
-        "decision": "close", "reason": "x"}).status_code == 403
+        "decision": "close", "reason": "x", "expected_version": version}).status_code == 403
     client_for(personas.supervisor).post(f"/supervision/callbacks/{task.pk}/decide/", {
-        "decision": "reopen", "reason": "未解决，交原单位重办"})
+        "decision": "reopen", "reason": "未解决，交原单位重办", "expected_version": version})
     task.refresh_from_db()
     assert task.decision == "reopen" and Appeal.objects.get(pk=appeal.pk).reopen_count == 1
 
@@ -182,13 +183,104 @@ def test_extension_page(personas, accepted):
     appeal.refresh_from_db()
     services.request_extension(appeal, by=personas.handler, new_deadline=appeal.reply_deadline + timedelta(days=2),
                                reason="需采购配件")
+    version = Appeal.objects.get(pk=appeal.pk).version
     sup = client_for(personas.supervisor)
-    assert "需采购配件" in sup.get("/supervision/extensions/").content.decode()
+    page = sup.get("/supervision/extensions/").content.decode()
+    assert "需采购配件" in page and personas.handler.get_full_name() in page
+    assert f'name="expected_version" value="{version}"' in page
     assert "只读" in client_for(personas.leader).get("/supervision/extensions/").content.decode()
-    sup.post(f"/supervision/extensions/{appeal.pk}/decide/", {"approve": "no", "reason": ""})
+    sup.post(f"/supervision/extensions/{appeal.pk}/decide/", {"approve": "no", "reason": "",
+                                                              "expected_version": version})
     assert Appeal.objects.get(pk=appeal.pk).status == "extension_requested"
-    sup.post(f"/supervision/extensions/{appeal.pk}/decide/", {"approve": "yes"})
+    sup.post(f"/supervision/extensions/{appeal.pk}/decide/", {"approve": "yes", "expected_version": version})
     assert Appeal.objects.get(pk=appeal.pk).status == "accepted"
+
+
+def test_a_stale_extension_decision_on_the_page_changes_nothing(personas, accepted):
+    appeal = accepted()
+    appeal.refresh_from_db()
+    appeal = services.request_extension(appeal, by=personas.handler,
+                                        new_deadline=appeal.reply_deadline + timedelta(days=2), reason="需采购配件")
+    seen = appeal.version
+    services.annotate(appeal, by=personas.supervisor, urgent=True)  # someone else changed it meanwhile
+    response = client_for(personas.supervisor).post(f"/supervision/extensions/{appeal.pk}/decide/", {
+        "approve": "yes", "expected_version": seen}, follow=True)
+    assert "请刷新后重试" in response.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.status == "extension_requested" and not appeal.events.filter(action="decide-extension").exists()
+
+
+def test_the_extension_list_costs_the_same_queries_for_one_row_or_many(personas, accepted,
+                                                                       django_assert_num_queries):
+    from jishiban.supervision import selectors
+
+    def ask():
+        appeal = accepted()
+        appeal.refresh_from_db()
+        services.request_extension(appeal, by=personas.handler,
+                                   new_deadline=appeal.reply_deadline + timedelta(days=2), reason="需采购配件")
+
+    ask()
+    with django_assert_num_queries(2):
+        rows = selectors.extension_requests(personas.supervisor)
+    assert len(rows) == 1 and rows[0]["request"].actor == personas.handler and rows[0]["new_deadline"]
+    for _i in range(4):
+        ask()
+    with django_assert_num_queries(2):
+        rows = selectors.extension_requests(personas.supervisor)
+    assert len(rows) == 5 and all(r["can_decide"] and r["request"].reason == "需采购配件" for r in rows)
+
+
+def test_the_callback_list_takes_the_verdict_and_closes_a_satisfied_appeal(personas, replied):
+    appeal = replied()
+    appeal.refresh_from_db()
+    task = CallbackTask.objects.get(appeal=appeal)
+    sup = client_for(personas.supervisor)
+    page = sup.get("/supervision/callbacks/").content.decode()
+    assert f'id="callback-{appeal.pk}"' in page and appeal.result_text[:20] in page
+    response = sup.post(f"/supervision/callbacks/{task.pk}/result/", {
+        "satisfaction": "satisfied", "solved": "yes", "comment": "群众表示满意", "close_after": "on",
+        "expected_version": appeal.version, "next": "/supervision/callbacks/"})
+    assert response["Location"] == "/supervision/callbacks/"
+    appeal.refresh_from_db()
+    assert appeal.status == "closed" and appeal.satisfaction == "satisfied"
+    assert list(appeal.events.values_list("action", flat=True))[-2:] == ["callback", "close"]
+
+
+def test_an_operator_calls_back_and_leaves_the_closing_to_the_centre(personas, replied):
+    appeal = replied()
+    appeal.refresh_from_db()
+    task = CallbackTask.objects.get(appeal=appeal)
+    client_for(personas.operator).post(f"/supervision/callbacks/{task.pk}/result/", {
+        "satisfaction": "satisfied", "solved": "yes", "close_after": "on", "expected_version": appeal.version})
+    appeal.refresh_from_db()
+    assert appeal.status == "callback_done"
+
+
+def test_a_stale_callback_verdict_on_the_page_changes_nothing(personas, replied):
+    appeal = replied()
+    appeal.refresh_from_db()
+    task = CallbackTask.objects.get(appeal=appeal)
+    response = client_for(personas.supervisor).post(f"/supervision/callbacks/{task.pk}/result/", {
+        "satisfaction": "satisfied", "solved": "yes", "expected_version": appeal.version - 1}, follow=True)
+    assert "请刷新后重试" in response.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.status == "replied"
+
+
+def test_the_callback_list_query_count_does_not_grow_with_rows(personas, replied, django_assert_max_num_queries):
+    for _i in range(6):
+        replied()
+    sup = client_for(personas.supervisor)
+    with django_assert_max_num_queries(12):
+        assert sup.get("/supervision/callbacks/").status_code == 200
+
+
+@pytest.mark.parametrize("old, new", [("/callbacks/", "/supervision/callbacks/"),
+                                      ("/extensions/", "/supervision/extensions/")])
+def test_the_workbench_addresses_lead_to_the_supervision_pages(personas, old, new):
+    response = client_for(personas.supervisor).get(old)
+    assert response.status_code == 301 and response["Location"] == new
 
 
 def test_dispute_meeting_decision_through_the_pages(personas):

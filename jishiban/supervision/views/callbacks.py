@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,14 +10,14 @@ from django.views.decorators.http import require_POST
 
 from jishiban.appeals import services as appeal_services
 from jishiban.appeals.errors import ActionNotAllowed, AppealValidationError
-from jishiban.appeals.models import Appeal
-from jishiban.appeals.permissions import available_actions
+from jishiban.appeals.models import Appeal, Satisfaction
 from jishiban.appeals.privacy import citizen_display
 
 from .. import access, links, selectors
 from ..forms import (
     AttemptForm,
     DecisionForm,
+    DeskVerdictForm,
     ExtensionDecisionForm,
     NoteForm,
     PeriodForm,
@@ -46,9 +44,12 @@ def callback_list(request):
     state = request.GET.get("state", "pending")
     state = state if state in CALLBACK_STATES else "pending"
     counts = {s: selectors.callback_tasks(request.user, state=s).count() for s in ("pending", "decision")}
+    # Pending tasks carry a plain HTML verdict form each (bound Django forms per row would
+    # dominate the page time); an invalid verdict comes back on the task's page.
     return render(request, "supervision/callbacks/list.html", {
         "tasks": page(request, selectors.callback_tasks(request.user, state=state)), "state": state,
-        "counts": counts, "nav_active": "supervision",
+        "counts": counts, "can_call": access.may_call_back(request.user), "now": timezone.now(),
+        "satisfaction_choices": Satisfaction.choices, "nav_active": "callbacks", "area": "callbacks",
     })
 
 
@@ -70,7 +71,9 @@ def callback_detail(request, pk):
         "attempts": task.attempts.select_related("by"), "can_call": pending and access.may_call_back(user),
         "can_decide": task.needs_decision and task.appeal.status == "callback_done"
         and access.may_manage_appeal(user, task.appeal),
-        "verdict_form": VerdictForm(), "attempt_form": AttemptForm(), "decision_form": DecisionForm(),
+        "verdict_form": DeskVerdictForm(initial={"expected_version": task.appeal.version}),
+        "attempt_form": AttemptForm(),
+        "decision_form": DecisionForm(initial={"expected_version": task.appeal.version}),
         "nav_active": "supervision",
     })
 
@@ -82,7 +85,7 @@ def callback_action(request, pk, action):
     user = request.user
     here = redirect("supervision:callback_detail", pk=task.pk)
     if action == "result":
-        form = VerdictForm(request.POST)
+        form = DeskVerdictForm(request.POST)
         if not form.is_valid():
             form_errors(request, form)
             return here
@@ -111,7 +114,8 @@ def callback_action(request, pk, action):
             return here
         data = form.cleaned_data
         perform(request, callback_services.decide, task, by=user, decision=data["decision"], reason=data["reason"],
-                level=data["level"] or None, deadline_days=data["deadline_days"], success=_("已处理"))
+                level=data["level"] or None, deadline_days=data["deadline_days"],
+                expected_version=data["expected_version"], success=_("已处理"))
     else:
         raise Http404
     return back(request, here.url)
@@ -208,22 +212,11 @@ def follow_up_action(request, pk, action):
 
 # --- extensions (延期审批) -------------------------------------------------------------------------------------
 
-def extension_requests(user):
-    """Appeals waiting for an extension decision, with the request's new deadline and reason."""
-    rows = []
-    for appeal in (Appeal.objects.visible_to(user).filter(status="extension_requested")
-                   .select_related("lead_unit").order_by("reply_deadline")):
-        ask = appeal.events.filter(action="request-extension").order_by("-at", "-id").first()
-        new_deadline = datetime.fromisoformat(ask.payload["new_deadline"]) if ask else None
-        rows.append({"appeal": appeal, "request": ask, "new_deadline": new_deadline,
-                     "can_decide": "decide-extension" in available_actions(user, appeal)})
-    return rows
-
-
 @gate(access.may_read)
 def extension_list(request):
     return render(request, "supervision/extensions.html", {
-        "rows": extension_requests(request.user), "form": ExtensionDecisionForm(), "nav_active": "supervision",
+        "rows": selectors.extension_requests(request.user), "form": ExtensionDecisionForm(), "nav_active": "extensions",
+        "area": "extensions",
     })
 
 
@@ -239,6 +232,7 @@ def extension_decide(request, pk):
     else:
         approve = form.cleaned_data["approve"] == "yes"
         perform(request, appeal_services.decide_extension, appeal, by=request.user, approve=approve,
-                reason=form.cleaned_data["reason"], success=_("已同意延期") if approve else _("已不同意延期"))
+                reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["expected_version"],
+                success=_("已同意延期") if approve else _("已不同意延期"))
     return redirect("supervision:extensions")
 

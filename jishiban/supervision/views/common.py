@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect
 
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
+from jishiban.core.pages import apply_errors, safe_next
 from jishiban.core.views import gate  # noqa: F401  (re-exported for the page modules)
 
 PAGE_SIZE = 50
@@ -36,9 +37,7 @@ def perform(request, func, *args, form=None, success: str = "", **kwargs):
         raise PermissionDenied
     except AppealValidationError as exc:
         if form is not None:
-            for field, msgs in exc.errors.items():
-                for message in msgs:
-                    form.add_error(field if field in form.fields else None, message)
+            apply_errors(form, exc.errors)
         messages.error(request, labelled(exc.errors, form))
         return False, None
     except (ActionNotAllowed, ConflictError) as exc:
@@ -54,14 +53,7 @@ def form_errors(request, form) -> None:
 
 
 def back(request, default: str):
-    return redirect(request.POST.get("next") if _safe(request) else default)
-
-
-def _safe(request) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next") or ""
-    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return redirect(safe_next(request, default))
 
 
 def page(request, queryset, size: int = PAGE_SIZE):

@@ -231,18 +231,3 @@ def repeat_open_ids(user, *, now: datetime) -> list[int]:
     return list(visible(user).filter(status__in=OPEN).exclude(citizen_phone="")
                 .annotate(others=Subquery(others)).filter(others__gte=REPEAT_THRESHOLD)
                 .values_list("pk", flat=True))
-
-
-def callback_tasks(user, *, limit: int = 50):
-    """Replied appeals waiting for the citizen's verdict (回访), oldest reply first."""
-    return list(visible(user).filter(status=Status.REPLIED).select_related(*LIST_RELATED)
-                .order_by("replied_at", "id")[:limit])
-
-
-def extension_requests(user, *, limit: int = 50):
-    """Appeals waiting for an extension decision, with ``requests`` (newest first)."""
-    return list(visible(user).filter(status=Status.EXTENSION_REQUESTED).select_related(*LIST_RELATED)
-                .prefetch_related(Prefetch(
-                    "events", queryset=AppealEvent.objects.filter(action=Action.REQUEST_EXTENSION)
-                    .select_related("actor", "actor_unit").order_by("-at", "-id"), to_attr="requests"))
-                .order_by("reply_deadline", "id")[:limit])

@@ -6,6 +6,7 @@ from django.http import Http404
 
 from jishiban.appeals.models import Appeal, AppealEvent, Satisfaction
 from jishiban.appeals.workflow import Action
+from jishiban.intake.models import Attachment
 from jishiban.organisations.models import Organisation
 
 from ..models import CoHandlerNote
@@ -25,10 +26,6 @@ def get_visible_appeal(user, pk) -> Appeal:
 
 
 def attachments_of(appeal) -> list:
-    try:
-        from jishiban.intake.models import Attachment
-    except ImportError:  # pragma: no cover - intake always installed, kept for a trimmed deployment
-        return []
     return list(Attachment.objects.filter(appeal=appeal).select_related("uploaded_by").order_by("id"))
 
 

@@ -48,7 +48,7 @@ def test_nav_shows_each_role_only_its_pages(personas):
 
 @pytest.mark.parametrize("who, url", [
     ("handler", "/intake/"), ("handler", "/dispatch/"), ("handler", "/oversight/"), ("handler", "/dashboard/"),
-    ("operator", "/dispatch/"), ("operator", "/inbox/"), ("citizen", "/callbacks/"), ("dispatcher", "/extensions/"),
+    ("operator", "/dispatch/"), ("operator", "/inbox/"), ("citizen", "/supervision/callbacks/"), ("dispatcher", "/supervision/extensions/"),
     ("grid_worker", "/dashboard/"),
 ])
 def test_pages_refuse_roles_that_do_not_use_them(login, personas, who, url):

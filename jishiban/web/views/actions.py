@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
 from jishiban.appeals.models import AppealEvent
+from jishiban.core.pages import apply_errors, safe_next
 
 from ..actions import ACTIONS, EVENT_LABELS, perform
 from ..selectors.detail import get_visible_appeal
-from .common import apply_errors, safe_next
 from .detail import render_detail
 
 

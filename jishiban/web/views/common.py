@@ -1,4 +1,5 @@
-"""Helpers shared by the page modules: page gates, safe redirects, error mapping."""
+"""Helpers shared by the page modules: the page gate and htmx detection (safe redirects and
+errors on forms: ``jishiban.core.pages``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from jishiban.web.navigation import may_use
 
@@ -22,21 +22,6 @@ def page_required(page: str):
             return view(request, *args, **kwargs)
         return wrapper
     return decorator
-
-
-def safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return default
-
-
-def apply_errors(form, errors: dict) -> None:
-    """Put a service's ``{field: [messages]}`` next to the form's fields (unknown → form-wide)."""
-    for field, messages in errors.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def is_htmx(request) -> bool:

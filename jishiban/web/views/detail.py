@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 from jishiban.appeals.errors import AppealError, AppealValidationError
 from jishiban.appeals.permissions import available_actions
 from jishiban.appeals.privacy import citizen_display, may_see_identity, reveal
+from jishiban.core.pages import apply_errors
 
 from .. import smart_bridge
 from ..actions import ACTIONS
 from ..forms.actions import NoteForm
 from ..operations import add_note, may_add_note
 from ..selectors.detail import attachments_of, detail_context, get_visible_appeal
-from .common import apply_errors
 
 CENTRE_ROLES = ("admin", "operator", "dispatcher", "supervisor", "county_staff")
 

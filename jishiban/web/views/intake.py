@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from jishiban.appeals.errors import AppealError, AppealValidationError
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.permissions import available_actions
+from jishiban.core.pages import apply_errors
 from jishiban.regions.models import Region
 from jishiban.taxonomy.models import Category
 
@@ -21,7 +22,7 @@ from ..forms.intake import DEFAULT_CHANNEL, IntakeForm
 from ..models import DuplicateHint
 from ..operations import take_call
 from ..selectors.desk import caller_history, possible_duplicates
-from .common import apply_errors, page_required
+from .common import page_required
 
 SESSION_DONE = "web_intake_done"
 CATEGORY_RESULTS = 15

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import export
+from .. import export, operations
 from ..forms.filters import PAGING_KEYS, FilterForm, SavedFilterForm
 from ..models import SavedFilter
 from ..selectors.desk import count_capped, visible
@@ -103,8 +103,8 @@ def save_filter(request):
     form = SavedFilterForm(request.POST)
     query = request.POST.get("querystring", "")
     if form.is_valid():
-        SavedFilter.objects.update_or_create(user=request.user, name=form.cleaned_data["name"].strip(),
-                                             defaults={"querystring": form.cleaned_data["querystring"]})
+        operations.save_filter(request.user, name=form.cleaned_data["name"],
+                               querystring=form.cleaned_data["querystring"])
         messages.success(request, _("已保存筛选“%(name)s”") % {"name": form.cleaned_data["name"]})
     else:
         messages.error(request, _("筛选名称：%(e)s") % {"e": " ".join(form.errors.get("name", []))})
@@ -115,6 +115,6 @@ def save_filter(request):
 @login_required
 def delete_filter(request, pk: int):
     saved = get_object_or_404(SavedFilter, pk=pk, user=request.user)
-    saved.delete()
+    operations.delete_filter(saved)
     messages.success(request, _("已删除筛选“%(name)s”") % {"name": saved.name})
     return redirect("web:appeal_list")

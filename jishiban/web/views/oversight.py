@@ -1,4 +1,4 @@
-"""The centre's lists (督办清单), callback tasks (回访) and extension approvals (延期审批)."""
+"""The centre's lists (督办清单). Callbacks (回访) and extension approvals (延期审批) are supervision's pages."""
 
 from __future__ import annotations
 
@@ -6,15 +6,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jishiban.appeals.models import Satisfaction
-from jishiban.appeals.permissions import available_actions
-
 from ..selectors.desk import (
     LIST_RELATED,
     OVERSIGHT_LISTS,
-    callback_tasks,
     count_capped,
-    extension_requests,
     oversight_queryset,
 )
 from .common import page_required
@@ -52,24 +47,3 @@ def oversight(request):
         "tabs": tabs, "key": key, "rows": rows, "help": LIST_HELP[key], "cap": COUNT_CAP, "now": now,
         "nav_active": "oversight",
     })
-
-
-@page_required("callbacks")
-def callbacks(request):
-    rows = callback_tasks(request.user)
-    # The inline forms are plain HTML (50 bound Django forms would dominate the page time);
-    # a refused or invalid callback comes back on the detail page with the errors by the fields.
-    items = [{"appeal": a, "can": "callback" in available_actions(request.user, a)} for a in rows]
-    return render(request, "web/oversight/callbacks.html", {
-        "items": items, "nav_active": "callbacks", "now": timezone.now(),
-        "satisfaction_choices": Satisfaction.choices})
-
-
-@page_required("extensions")
-def extensions(request):
-    rows = extension_requests(request.user)
-    # Plain HTML forms as on the callback list; errors come back on the detail page.
-    items = [{"appeal": a, "request": (a.requests or [None])[0],
-              "can": "decide-extension" in available_actions(request.user, a)} for a in rows]
-    return render(request, "web/oversight/extensions.html", {"items": items, "nav_active": "extensions",
-                                                               "now": timezone.now()})
