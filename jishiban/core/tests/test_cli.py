@@ -33,13 +33,25 @@ def one_line(result: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
+ADMIN_PASSWORD = "Centre-Admin-2026!"
+
+
 @pytest.fixture(scope="module")
 def var(tmp_path_factory) -> Path:
-    """A fresh checkout's var/ after ``jishiban migrate`` — run without a secret key."""
+    """A fresh checkout's var/ after ``jishiban setup`` (migrate, the Jining reference data, an
+    administrator) — run without a secret key."""
     path = tmp_path_factory.mktemp("var")
-    result = jishiban("migrate", "--no-input", "-v0", var=path)
+    result = jishiban("setup", "--admin", "chief", "--no-input", var=path, JISHIBAN_ADMIN_PASSWORD=ADMIN_PASSWORD)
     assert result.returncode == 0, result.stderr
+    assert "已建立管理员 chief" in result.stdout and "乡镇街道：新增 158" in result.stdout
     return path
+
+
+def test_setup_again_changes_nothing_and_keeps_the_administrator(var):
+    result = jishiban("setup", "--no-input", var=var)
+    assert result.returncode == 0, result.stderr
+    assert "乡镇街道：新增 0，更新 0，未变 158" in result.stdout and "已有管理员：chief" in result.stdout
+    assert "[4/4]" in result.stderr  # progress, step by step
 
 
 def test_calendar_due_runs_without_a_secret_key(var):
