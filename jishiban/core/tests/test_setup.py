@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from jishiban.accounts.models import User
 from jishiban.organisations.models import Organisation
@@ -33,9 +34,10 @@ def files(tmp_path, gazetteer=GAZETTEER, taxonomy=TAXONOMY, organisations=ORGANI
     return args
 
 
-def setup(*args, **environ):
+def setup(*args):
     out = StringIO()
-    call_command("setup", "--skip-migrate", "--no-input", *args, stdout=out, stderr=StringIO())
+    with translation.override("zh-hans"):  # another test on this worker may have left English on
+        call_command("setup", "--skip-migrate", "--no-input", *args, stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
@@ -106,6 +108,7 @@ def test_the_first_administrator_asked_at_the_terminal(reference_data, monkeypat
     monkeypatch.setattr("builtins.input", lambda prompt: "chief")
     monkeypatch.setattr("getpass.getpass", lambda prompt: "Centre-Admin-2026!")
     out = StringIO()
-    call_command("setup", "--skip-migrate", stdout=out, stderr=StringIO())
+    with translation.override("zh-hans"):
+        call_command("setup", "--skip-migrate", stdout=out, stderr=StringIO())
     assert "已建立管理员 chief" in out.getvalue()
     assert User.objects.get(username="chief").check_password("Centre-Admin-2026!")

@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from jishiban.appeals.creation import NewAppeal, validate
 from jishiban.appeals.errors import AppealValidationError
@@ -27,8 +28,9 @@ def import_rows(tmp_path, rows, *extra):
         csv.writer(fh).writerows([HEADER, *rows])
     report = tmp_path / "report.csv"
     out = StringIO()
-    call_command("import", "appeals", str(source), "--channel", "12345热线电话", "--report", str(report),
-                 "--no-after-intake", *extra, stdout=out, stderr=StringIO())
+    with translation.override("zh-hans"):  # the reasons are read in Chinese below
+        call_command("import", "appeals", str(source), "--channel", "12345热线电话", "--report", str(report),
+                     "--no-after-intake", *extra, stdout=out, stderr=StringIO())
     with report.open(encoding="utf-8-sig") as fh:
         return out.getvalue(), list(csv.reader(fh))[1:]
 
