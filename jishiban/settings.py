@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from jishiban.cli import SECRET_KEY_HINT
 from jishiban.env import (
     env_bool,
     env_database,
@@ -30,13 +31,18 @@ DEMO_PASSWORD = env_str("JISHIBAN_DEMO_PASSWORD", "jishiban-demo")
 
 
 def _secret_key() -> str:
+    """The key from the environment, or the demo's own. Outside the demo an unset key stays
+    empty: commands that sign nothing (calendar, migrate, setup, import) run without one, and
+    Django refuses every use of an empty key (``ImproperlyConfigured`` on access). What serves
+    or runs jobs checks it at start (``jishiban.cli.require_secret_key``)."""
     key = env_str("SECRET_KEY")
     if key:
         if len(key) < 32:
-            raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long")
+            raise ImproperlyConfigured(f"SECRET_KEY is {len(key)} characters long, at least 32 are needed: "
+                                       f"{SECRET_KEY_HINT}")
         return key
     if not DEMO:
-        raise ImproperlyConfigured("SECRET_KEY is not set (only the demo, JISHIBAN_DEMO=1, makes its own)")
+        return ""
     # The demo keeps a generated key beside its database so sessions survive restarts.
     path = VAR_DIR / "secret_key"
     if not path.exists():

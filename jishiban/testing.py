@@ -15,19 +15,15 @@ from django.utils import timezone
 from jishiban.accounts.models import User
 from jishiban.appeals import services
 from jishiban.appeals.creation import NewAppeal, create_appeal
+from jishiban.core.reference import load_reference
 from jishiban.organisations.models import Organisation
-from jishiban.organisations.services import load_organisations
 from jishiban.regions.models import Region
-from jishiban.regions.services import load_gazetteer
-from jishiban.taxonomy.services import load_taxonomy
 
 _ids = itertools.count(1)
 
 
 def load_reference_data() -> None:
-    load_gazetteer()
-    load_taxonomy()
-    load_organisations()
+    load_reference()
 
 
 def reseed_after_flush() -> None:

@@ -12,6 +12,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from jishiban.appeals.errors import ActionForbidden, AppealValidationError
 from jishiban.appeals.models import Appeal
+from jishiban.channels.lookup import CHANNELS
 from jishiban.intake.attachments import IncomingFile, max_bytes
 from jishiban.intake.pipeline import Citizen, Location, Submission, submit
 
@@ -58,7 +59,7 @@ def to_submission(user, payload: AppealIn) -> Submission:
     token = getattr(user, "api_token", None)
     channel = payload.channel
     if token is not None and token.channel_id:
-        if channel and channel != token.channel.code:
+        if channel and getattr(CHANNELS.get(channel), "pk", None) != token.channel_id:  # code or name
             raise ActionForbidden(_("该令牌只能向渠道 %(c)s 提交诉求") % {"c": token.channel.code})
         channel = token.channel.code
     if not channel:

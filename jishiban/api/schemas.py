@@ -74,8 +74,8 @@ class LocationIn(InBody):
     address: str = ""
     lat: Latitude | None = None
     lon: Longitude | None = None
-    county: str | None = Field(None, description="县市区区划代码，如 370811")
-    town: str | None = Field(None, description="乡镇街道代码")
+    county: str | None = Field(None, description="县市区：区划代码、名称或简称，如 370827、鱼台县、鱼台")
+    town: str | None = Field(None, description="乡镇街道：区划代码或名称，如 370827001、谷亭街道")
     grid: str | None = Field(None, description="网格代码")
 
 
@@ -86,15 +86,15 @@ class AttachmentIn(InBody):
 
 
 class AppealIn(InBody):
-    channel: str | None = Field(None, description="渠道代码；令牌限定了渠道时可省略")
+    channel: str | None = Field(None, description="渠道代码或名称；令牌限定了渠道时可省略")
     external_id: str | None = Field(None, description="渠道自己的编号；同一渠道同一编号只受理一次")
     title: str = ""
     content: str
     received_at: Moment | None = None
     citizen: CitizenIn = Field(default_factory=CitizenIn)
     location: LocationIn = Field(default_factory=LocationIn)
-    category: str | None = Field(None, description="分类代码")
-    appeal_type: str = Field("consult", description="consult/help/complaint/report/suggestion/praise/other")
+    category: str | None = Field(None, description="分类：代码、名称或路径，如 020101、停水、供水/停水")
+    appeal_type: str = Field("consult", description="consult/help/complaint/report/suggestion/praise/other，或中文名称（投诉）")
     urgent: bool = False
     tags: list[str] = Field(default_factory=list, description="标签（最多 20 个，每个最多 40 字；内部标签须有相应权限）")
     extras: dict = Field(default_factory=dict, description="渠道自己的数据（JSON 对象，最多 16 KB）")

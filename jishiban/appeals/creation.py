@@ -19,14 +19,18 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jishiban.channels.lookup import CHANNELS
 from jishiban.channels.models import Channel
 from jishiban.core import params
 from jishiban.core.lookups import Lookup
+from jishiban.regions import lookup as regions
 from jishiban.regions.models import Region, RegionLevel
+from jishiban.taxonomy.lookup import CATEGORIES
 from jishiban.taxonomy.models import Category
 
 from . import numbering
 from .errors import AppealValidationError
+from .lookup import appeal_type as resolve_appeal_type
 from .models import Appeal, AppealEvent, AppealType, Status
 from .signals import transition_committed, transition_recorded
 from .workflow import Action
@@ -37,11 +41,26 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 DEFAULT_EARLIEST_RECEIVED = date(2000, 1, 1)
 APPEAL_TYPES = frozenset(AppealType.values)
 
-# Reference rows named by code in every submission, served from memory (see core.lookups).
-CHANNELS = Lookup(Channel, lambda code: Channel.objects.filter(code=code).first())
-CATEGORIES = Lookup(Category, lambda code: Category.objects.select_related("parent__parent")
-                    .filter(code=code, is_active=True).first())
+# Grids are named by code only (thousands of them, drawn on a map rather than typed).
 REGIONS = Lookup(Region, lambda key: Region.objects.filter(code=key[0], level=key[1]).first())
+
+
+@dataclass(frozen=True)
+class References:
+    """Where ``validate`` resolves channel, category, county and town (code, name or variant):
+    the live resolvers (``LIVE``), or their in-memory snapshots for an import (``snapshot``)."""
+
+    channels: object
+    categories: object
+    counties: object
+    towns: object
+
+    def snapshot(self) -> References:
+        return References(*(getattr(self, name).snapshot() for name in ("channels", "categories", "counties",
+                                                                         "towns")))
+
+
+LIVE = References(CHANNELS, CATEGORIES, regions.COUNTIES, regions.TOWNS)
 
 
 @dataclass
@@ -73,15 +92,37 @@ class NewAppeal:
     citizen_user: object = None
 
 
-def _region(value, level: int, field_name: str, errors: dict) -> Region | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, Region):
-        return value
-    region = REGIONS.get((str(value), level))
+def _grid(value, errors: dict) -> Region | None:
+    if value in (None, "") or isinstance(value, Region):
+        return value or None
+    region = REGIONS.get((str(value), RegionLevel.GRID))
     if region is None:
-        errors[field_name] = [_("未知区划代码 %(code)s") % {"code": value}]
+        errors["grid"] = [_("未知网格代码 %(code)s") % {"code": value}]
     return region
+
+
+def _one(value, found: list, field_name: str, errors: dict, what: str, hint: str):
+    """The single row ``found`` for ``value``, else an error naming the value."""
+    if len(found) == 1:
+        return found[0]
+    if found:
+        names = "、".join(sorted({str(getattr(row, "code", row)) for row in found})[:5])
+        errors[field_name] = [_("%(what)s“%(value)s”不唯一（%(names)s），请填代码") % {
+            "what": what, "value": value, "names": names}]
+    else:
+        errors[field_name] = [_("未知%(what)s“%(value)s”（%(hint)s）") % {"what": what, "value": value, "hint": hint}]
+    return None
+
+
+def _regions(data: NewAppeal, refs: References, errors: dict) -> tuple[Region | None, Region | None]:
+    county, town = data.county, data.town
+    if county not in (None, "") and not isinstance(county, Region):
+        county = _one(county, refs.counties.candidates(county), "county", errors, _("县市区"),
+                      _("可填区划代码、名称或简称，如 370827、鱼台县、鱼台"))
+    if town not in (None, "") and not isinstance(town, Region):
+        found = regions.within(refs.towns.candidates(town), county if isinstance(county, Region) else None)
+        town = _one(town, found, "town", errors, _("乡镇街道"), _("可填区划代码或名称"))
+    return county or None, town or None
 
 
 def _coordinate(value, low: int, high: int, field_name: str, errors: dict) -> Decimal | None:
@@ -99,16 +140,17 @@ def received_bounds() -> tuple[date, timedelta]:
             timedelta(seconds=conf.get("CLOCK_SKEW_SECONDS", FUTURE_TOLERANCE.total_seconds())))
 
 
-def validate(data: NewAppeal, *, now: datetime | None = None) -> dict:
+def validate(data: NewAppeal, *, now: datetime | None = None, refs: References = LIVE) -> dict:
     """Check every field and return the model field values; raise ``AppealValidationError``
-    with all field errors at once."""
+    with all field errors at once. Channel, category, appeal type, county and town may be given
+    by code, name or a common variant (``refs``; an unresolved value is named in its error)."""
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     limit = settings.JISHIBAN["MAX_CONTENT_LENGTH"]
 
     channel = data.channel
     if not isinstance(channel, Channel):
-        channel = CHANNELS.get(str(channel or ""))
+        channel = refs.channels.get(str(channel or ""))
     if channel is None:
         errors["channel"] = [_("未知渠道 %(code)s") % {"code": data.channel}]
     elif not channel.is_active:
@@ -142,8 +184,10 @@ def validate(data: NewAppeal, *, now: datetime | None = None) -> dict:
     external_id = (data.external_id or "").strip() or None
     if external_id and len(external_id) > 100:
         errors["external_id"] = [_("渠道编号过长（最多 100 字符）")]
-    if data.appeal_type not in APPEAL_TYPES:
-        errors["appeal_type"] = [_("未知诉求类型 %(t)s") % {"t": data.appeal_type}]
+    appeal_type = data.appeal_type if data.appeal_type in APPEAL_TYPES else resolve_appeal_type(data.appeal_type)
+    if appeal_type is None:
+        errors["appeal_type"] = [_("未知诉求类型 %(t)s（可填 咨询、求助、投诉、举报、建议、表扬、其他）") % {
+            "t": data.appeal_type}]
     phone = (data.citizen_phone or "").strip()
     if phone and not PHONE.match(phone):
         errors["citizen_phone"] = [_("电话号码格式不正确")]
@@ -157,19 +201,17 @@ def validate(data: NewAppeal, *, now: datetime | None = None) -> dict:
 
     category = data.category
     if category not in (None, "") and not isinstance(category, Category):
-        category = CATEGORIES.get(str(category))
-        if category is None:
-            errors["category"] = [_("未知分类 %(code)s") % {"code": data.category}]
+        category = _one(category, refs.categories.candidates(category), "category", errors, _("分类"),
+                        _("可填分类代码、名称或路径，如 物业管理/物业收费"))
     category = category or None
+    county, town = _regions(data, refs, errors)
 
     values = {
         "channel": channel, "external_id": external_id, "received_at": received_at, "title": title,
         "content": content, "citizen_name": (data.citizen_name or "").strip(), "citizen_phone": phone,
         "citizen_id_number": id_number.upper(), "anonymous": bool(data.anonymous),
-        "address": (data.address or "").strip(), "category": category, "appeal_type": data.appeal_type,
-        "county": _region(data.county, RegionLevel.COUNTY, "county", errors),
-        "town": _region(data.town, RegionLevel.TOWN, "town", errors),
-        "grid": _region(data.grid, RegionLevel.GRID, "grid", errors),
+        "address": (data.address or "").strip(), "category": category, "appeal_type": appeal_type,
+        "county": county, "town": town, "grid": _grid(data.grid, errors),
         "lat": _coordinate(data.lat, -90, 90, "lat", errors),
         "lon": _coordinate(data.lon, -180, 180, "lon", errors),
         "tags": list(data.tags or []), "extras": dict(data.extras or {}), "content_key": data.content_key or "",
@@ -180,7 +222,7 @@ def validate(data: NewAppeal, *, now: datetime | None = None) -> dict:
     if values["town"] and not values["county"]:
         values["county"] = values["town"].parent
     values["confidential"] = (
-        data.appeal_type == AppealType.REPORT if data.confidential is None else bool(data.confidential)
+        appeal_type == AppealType.REPORT if data.confidential is None else bool(data.confidential)
     )
     values["urgent"] = bool(data.urgent) or bool(category and category.is_urgent())
     return values

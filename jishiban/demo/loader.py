@@ -27,12 +27,10 @@ from django.utils import timezone
 from jishiban.appeals import deadlines, numbering
 from jishiban.appeals.models import Appeal, AppealEvent
 from jishiban.appeals.workflow import State
+from jishiban.core.reference import load_reference
 from jishiban.intake.pipeline import Citizen, Location, Submission, content_key
-from jishiban.organisations.services import load_organisations
-from jishiban.regions.services import load_gazetteer
 from jishiban.sla.clock import Duration
 from jishiban.sla.services import get_calendar
-from jishiban.taxonomy.services import load_taxonomy
 
 from . import people
 from .cases import EXTERNAL_PREFIX, Case, Drawer, World
@@ -110,9 +108,7 @@ def load_demo(appeals: int = 20000, *, seed: int = 12345, now: datetime | None =
         raise DemoDisabled
     started = time.monotonic()
     now = now or timezone.now()
-    load_gazetteer()
-    load_taxonomy()
-    load_organisations()
+    load_reference()  # the project's Jining files, as ``jishiban setup`` loads them
     grids = people.ensure_grids()
     hashed = people.password_hash()
     users = people.ensure_accounts(hashed)

@@ -45,9 +45,12 @@ def _settings_in_subprocess(**environ):
                           timeout=60)
 
 
-def test_missing_secret_key_outside_demo_refuses_to_start(tmp_path):
-    result = _settings_in_subprocess(JISHIBAN_VAR_DIR=str(tmp_path))
-    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+def test_without_a_secret_key_settings_load_but_the_web_application_refuses(tmp_path):
+    assert _settings_in_subprocess(JISHIBAN_VAR_DIR=str(tmp_path)).returncode == 0
+    code = "import os; os.environ['DJANGO_SETTINGS_MODULE']='jishiban.settings'; import jishiban.wsgi"
+    result = subprocess.run([sys.executable, "-c", code], env={"PATH": "/usr/bin:/bin", "HOME": "/tmp",
+                            "JISHIBAN_VAR_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
 
 
 def test_demo_generates_and_keeps_its_own_secret(tmp_path):

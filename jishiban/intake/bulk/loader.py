@@ -38,7 +38,7 @@ from jishiban.channels.models import Channel
 from ..jobs import enqueue
 from .mappings import Mapping
 from .parallel import prepare_in_workers
-from .rows import ROW_FIELDS, Deferred, Rejection, RowPreparer, Valid, derived_id
+from .rows import ROW_FIELDS, Rejection, RowPreparer, Valid, derived_id
 from .sql import RowWriter, json_text
 
 logger = logging.getLogger("jishiban.intake")
@@ -147,15 +147,13 @@ class Importer:
         else:
             prepared = (preparer.prepare(number, raw) for number, raw in rows)
         with closing(prepared):  # a failed batch stops the preparation process at once
-            self._consume(prepared, preparer)
+            self._consume(prepared)
         return self.stats
 
-    def _consume(self, prepared: Iterator, preparer: RowPreparer) -> None:
+    def _consume(self, prepared: Iterator) -> None:
         batch: list[Valid] = []
         for item in prepared:
             self.stats.read += 1
-            if isinstance(item, Deferred):
-                item = preparer.prepare(item.row, item.raw)
             if isinstance(item, Rejection):
                 self._reject(item)
             else:

@@ -1,7 +1,8 @@
 """Column mappings: a file's own layout → the canonical import row.
 
 Canonical columns: external_id, received_at, title, content, address, lat, lon, citizen_name,
-citizen_phone, appeal_type, category, county. A mapping only translates (names, time
+citizen_phone, appeal_type, category, county, town (types, categories, counties and towns by code,
+name or variant: ``creation.validate`` resolves them). A mapping only translates (names, time
 formats, time zones); validation is the pipeline's, the same as for every other channel.
 
 - ``canonical``: the columns above; ``received_at`` in ISO 8601 (no offset = TIME_ZONE).
@@ -23,7 +24,7 @@ from datetime import datetime
 from django.utils import timezone
 
 CANONICAL = ("external_id", "received_at", "title", "content", "address", "lat", "lon", "citizen_name",
-             "citizen_phone", "appeal_type", "category", "county")
+             "citizen_phone", "appeal_type", "category", "county", "town")
 
 
 class MappingError(Exception):

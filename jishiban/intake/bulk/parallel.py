@@ -10,8 +10,8 @@ cost a third of what the worker saved), and it decodes plain tuples, not objects
 The preparation process runs ahead of the writer by up to ``ahead_chunks`` chunks of rows
 (buffered on its side, so memory stays flat however large the file is) and never uses the
 database: the connections it inherits are put aside untouched (closing a forked SQLite or
-PostgreSQL connection in the child would disturb the parent's), and rows that would need a
-query come back as ``Deferred``. An error in it (an unreadable file, say) is raised again in
+PostgreSQL connection in the child would disturb the parent's): reference values are resolved
+from the preparer's snapshot (``creation.References.snapshot``). An error in it (an unreadable file, say) is raised again in
 the importing process; if that process stops early, the preparation process ends with it.
 """
 
@@ -28,10 +28,10 @@ import traceback
 from collections import deque
 from collections.abc import Iterable, Iterator
 
-from .rows import Deferred, Rejection, RowPreparer, Valid
+from .rows import Rejection, RowPreparer, Valid
 
 _HEADER = struct.Struct("<Q")
-_VALID, _REJECTION, _DEFERRED, _END, _ERROR = range(5)
+_VALID, _REJECTION, _END, _ERROR = range(4)
 
 _preparer: RowPreparer | None = None
 _kept_alive: list = []
@@ -48,23 +48,19 @@ def _put_connections_aside() -> None:
 def _encode(item) -> tuple:
     if isinstance(item, Valid):
         return (_VALID, item.row, item.external_id, item.received_at, item.fields)
-    if isinstance(item, Rejection):
-        return (_REJECTION, item.row, item.external_id, item.reason)
-    return (_DEFERRED, item.row, item.raw)
+    return (_REJECTION, item.row, item.external_id, item.reason)
 
 
 def _decode(encoded: tuple):
     kind = encoded[0]
     if kind == _VALID:
         return Valid(*encoded[1:])
-    if kind == _REJECTION:
-        return Rejection(*encoded[1:])
-    return Deferred(*encoded[1:])
+    return Rejection(*encoded[1:])
 
 
 def _prepare_chunk(chunk: list[tuple[int, dict]]) -> bytes:
     """One chunk, prepared and pickled (in a pool process, so the relay only copies bytes)."""
-    return pickle.dumps([_encode(_preparer.prepare(number, raw, allow_db=False)) for number, raw in chunk],
+    return pickle.dumps([_encode(_preparer.prepare(number, raw)) for number, raw in chunk],
                         protocol=pickle.HIGHEST_PROTOCOL)
 
 

@@ -2,9 +2,11 @@
 
 ``RowPreparer.prepare`` turns a raw row into a ``Submission``, checks it by the pipeline's own
 rule (``pipeline.intake_problems``), normalises it with ``pipeline.to_new_appeal`` and validates
-it with ``appeals.creation.validate`` — the same rules as every other channel — with channel, categories and counties resolved from in-memory maps.
-With ``allow_db=False`` (worker processes) a row naming a code that is not in the maps is
-handed back (``Deferred``) for the parent to validate, so a worker never touches the database.
+it with ``appeals.creation.validate`` — the same rules as every other channel. Category, type,
+county and town are resolved by code, name or variant from snapshots of the live resolvers taken
+when the preparer is made (``creation.References.snapshot``): no query per row, whether the row
+is accepted or rejected, so a forked worker never touches the database; a value the snapshot
+does not know is named in the row's rejection.
 """
 
 from __future__ import annotations
@@ -15,12 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from jishiban.appeals.creation import validate
+from jishiban.appeals.creation import LIVE, validate
 from jishiban.appeals.errors import AppealValidationError
 from jishiban.channels.models import Channel
 from jishiban.intake.pipeline import Citizen, Location, Submission, intake_problems, to_new_appeal
-from jishiban.regions.models import Region, RegionLevel
-from jishiban.taxonomy.models import Category
 
 from .mappings import Mapping, MappingError
 
@@ -45,12 +45,6 @@ class Valid:
     fields: tuple  # ROW_FIELDS without the number, as the database takes them (``RowPreparer.convert``)
 
 
-@dataclass
-class Deferred:
-    row: int
-    raw: dict
-
-
 def derived_id(row: dict) -> str:
     """A stable id for a row without one: the same content gives the same id on every run."""
     canonical = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
@@ -69,10 +63,9 @@ class RowPreparer:
                  convert: Callable[[tuple], tuple] | None = None):
         self.channel, self.mapping, self.now = channel, mapping, now
         self.convert = convert or (lambda values: values)
-        self.categories = {c.code: c for c in Category.objects.filter(is_active=True).select_related("parent__parent")}
-        self.counties = {r.code: r for r in Region.objects.filter(level=RegionLevel.COUNTY)}
+        self.refs = LIVE.snapshot()
 
-    def prepare(self, number: int, raw: dict, *, allow_db: bool = True) -> Valid | Rejection | Deferred:
+    def prepare(self, number: int, raw: dict) -> Valid | Rejection:
         if "__error__" in raw:
             return Rejection(number, "", raw["__error__"])
         try:
@@ -85,7 +78,7 @@ class RowPreparer:
             external_id=external_id, received_at=row.get("received_at"),
             citizen=Citizen(name=row.get("citizen_name") or "", phone=row.get("citizen_phone") or ""),
             location=Location(address=row.get("address") or "", lat=row.get("lat"), lon=row.get("lon"),
-                              county=row.get("county") or None),
+                              county=row.get("county") or None, town=row.get("town") or None),
             category=row.get("category") or None, appeal_type=row.get("appeal_type") or "consult",
             extras=row.get("extras") or {},
         )
@@ -94,15 +87,8 @@ class RowPreparer:
             return Rejection(number, external_id, AppealValidationError(problems).message)
         new = to_new_appeal(submission)
         new.channel = self.channel
-        # Known codes become objects (no query); unknown ones stay text for validate() to report.
-        if new.category:
-            new.category = self.categories.get(new.category, new.category)
-        if new.county:
-            new.county = self.counties.get(new.county, new.county)
-        if not allow_db and (isinstance(new.category, str) or isinstance(new.county, str)):
-            return Deferred(number, raw)
         try:
-            v = validate(new, now=self.now)
+            v = validate(new, now=self.now, refs=self.refs)
         except AppealValidationError as exc:
             return Rejection(number, external_id, exc.message)  # "field: messages; …"
         return Valid(number, v["external_id"], v["received_at"], self.convert((

@@ -10,6 +10,7 @@ from jishiban.appeals.creation import PHONE
 from jishiban.appeals.models import AppealType
 from jishiban.channels.models import Channel
 from jishiban.regions.models import Region, RegionLevel
+from jishiban.taxonomy.lookup import CATEGORIES
 from jishiban.taxonomy.models import Category
 
 DEFAULT_CHANNEL = "12345-phone"
@@ -86,13 +87,13 @@ class IntakeForm(forms.Form):
 
     def clean_category(self):
         code = (self.cleaned_data.get("category") or "").strip()
-        category = Category.objects.filter(code=code, is_active=True).select_related("parent__parent").first()
+        category = CATEGORIES.get(code)  # code, name or path, as every interface takes them
         if category is None:
             raise forms.ValidationError(_("未知分类 %(code)s，请重新选择") % {"code": code})
         if category.children.filter(is_active=True).exists():
             raise forms.ValidationError(_("请选择到最末一级分类（%(name)s 下还有细类）") % {"name": category.name})
         self.category_obj = category
-        return code
+        return category.code
 
     def clean(self):
         data = super().clean()

@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jishiban.channels.models import Channel
+from jishiban.channels.lookup import CHANNELS
 from jishiban.intake.bulk import readers
 from jishiban.intake.bulk.loader import Importer, ImportStats, Rejection
 from jishiban.intake.bulk.mappings import MAPPINGS
@@ -81,7 +81,7 @@ class Command(BaseCommand):
         kinds = parser.add_subparsers(dest="kind", required=True, metavar="{appeals}")
         appeals = kinds.add_parser("appeals", help=_("导入诉求件"))
         appeals.add_argument("file")
-        appeals.add_argument("--channel", required=True, help=_("渠道代码，如 12345-phone"))
+        appeals.add_argument("--channel", required=True, help=_("渠道代码或名称，如 12345-phone、12345热线电话"))
         appeals.add_argument("--format", choices=readers.FORMATS, help=_("默认按扩展名判断"))
         appeals.add_argument("--mapping", choices=sorted(MAPPINGS), default="canonical")
         appeals.add_argument("--encoding", help=_("CSV 编码；默认自动识别 UTF-8 / GB18030"))
@@ -97,7 +97,7 @@ class Command(BaseCommand):
         path = Path(o["file"])
         if not path.is_file():
             raise CommandError(_("文件不存在：%(p)s") % {"p": path})
-        channel = Channel.objects.filter(code=o["channel"]).first()
+        channel = CHANNELS.get(o["channel"])  # code or name
         if channel is None or not channel.is_active:
             raise CommandError(_("渠道 %(c)s 不存在或已停用") % {"c": o["channel"]})
         by = None
