@@ -38,12 +38,58 @@ class AppealQuerySet(models.QuerySet):
             return self.filter(citizen_user_id=user.pk)
         return self.none()
 
-    def open(self) -> AppealQuerySet:
-        from .workflow import OPEN_STATES
+    def by_identity(self, user, *, phone: str = "", citizen_user=None, of=None) -> AppealQuerySet:
+        """The one way to reach appeals through a citizen's identity (caller history, 同一来电人的
+        其他诉求, a phone search, same-caller duplicates and repeats): the appeals ``user`` may
+        see *and* whose citizen they may see (``privacy.identity_shown_to``), with that phone or
+        citizen account, or those of the same caller as appeal ``of`` (its phone, else its
+        citizen account).
 
-        return self.filter(status__in=[str(s) for s in OPEN_STATES])
+        A confidential appeal is never reached by someone who may not see its citizen, and
+        following ``of`` gives nothing when ``of``'s own citizen is hidden from ``user``. With
+        no identity given the result is empty: a role without identity rights searches nothing.
+        """
+        from .privacy import identity_shown_to, may_see_identity
+
+        if of is not None:
+            if of.anonymous or not may_see_identity(user, of):
+                return self.none()
+            phone, citizen_user = of.citizen_phone, None if of.citizen_phone else of.citizen_user_id
+        if phone:
+            found = self.filter(citizen_phone=phone)
+        elif citizen_user:
+            found = self.filter(citizen_user=citizen_user)
+        else:
+            return self.none()
+        found = found.visible_to(user).filter(identity_shown_to(user))
+        return found.exclude(pk=of.pk) if of is not None and of.pk else found
+
+    def open(self) -> AppealQuerySet:
+        """Not finished (``figures.OPEN``)."""
+        from .figures import open_q
+
+        return self.filter(open_q())
+
+    def in_hand(self) -> AppealQuerySet:
+        """Held by a unit, the reply clock running (``figures.HANDLING``)."""
+        from .figures import handling_q
+
+        return self.filter(handling_q())
 
     def overdue(self, now) -> AppealQuerySet:
-        from .workflow import HANDLING_STATES
+        """Held by a unit past the reply deadline (超期)."""
+        from .figures import overdue_q
 
-        return self.filter(status__in=[str(s) for s in HANDLING_STATES], reply_deadline__lt=now)
+        return self.filter(overdue_q(now))
+
+    def due_between(self, start, end) -> AppealQuerySet:
+        """Held by a unit with the reply deadline in ``[start, end)``."""
+        from .figures import due_between_q
+
+        return self.filter(due_between_q(start, end))
+
+    def with_card(self, card: str, now) -> AppealQuerySet:
+        """Showing ``card`` (``Card.RED``/``YELLOW``/``NONE``) at ``now``, computed live."""
+        from .figures import card_q
+
+        return self.filter(card_q(card, now))

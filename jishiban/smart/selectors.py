@@ -48,15 +48,8 @@ def suggestion_for(user, appeal: Appeal) -> dict:
                 "unavailable_reasons": [_("智能分析尚未完成（任务排队中或未运行）")], "unavailable": []}
     identity = may_see_identity(user, appeal)
     clean = (lambda text: text) if identity else mask_text
-    ids = [d["appeal_id"] for d in row.duplicates or []]
-    visible = set(Appeal.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
-    duplicates = [d for d in row.duplicates or [] if d["appeal_id"] in visible]
-    repeat = dict(row.repeat) if row.repeat else None
-    if repeat:
-        shown = set(Appeal.objects.visible_to(user).filter(number__in=repeat["by_caller"] + repeat["by_address"])
-                    .values_list("number", flat=True))
-        repeat["by_caller"] = [n for n in repeat["by_caller"] if n in shown]
-        repeat["by_address"] = [n for n in repeat["by_address"] if n in shown]
+    duplicates, hidden = shown_duplicates(user, appeal, row.duplicates or [])
+    repeat = shown_repeat(user, appeal, row.repeat)
     region = dict(row.region or {}) or None
     if region:
         region["evidence"] = [clean(e) for e in region.get("evidence", [])]
@@ -69,7 +62,7 @@ def suggestion_for(user, appeal: Appeal) -> dict:
         "region": region,
         "units": row.units or [],
         "duplicates": [{**d, "title": clean(d.get("title", ""))} for d in duplicates],
-        "hidden_duplicates": len(row.duplicates or []) - len(duplicates),
+        "hidden_duplicates": hidden,
         "repeat": repeat,
         "risks": [{**r, "evidence": clean(r.get("evidence", ""))} for r in row.risks or []],
         "applied": row.applied or {},
@@ -78,3 +71,45 @@ def suggestion_for(user, appeal: Appeal) -> dict:
         "unavailable_reasons": row.unavailable_reasons,
         "unavailable": row.unavailable or [],
     }
+
+
+def shown_duplicates(user, appeal, candidates: list[dict], *, phone: str = "") -> tuple[list[dict], int]:
+    """(the duplicate candidates of ``appeal`` that ``user`` may see, how many are left out
+    because ``user`` may not see them at all). A candidate found through the same caller
+    (``same_caller``) links two appeals by the citizen's identity, so it is shown only when
+    ``Appeal.objects.by_identity`` reaches it (from ``appeal``, or from ``phone`` for text
+    being typed); it is then left out without being counted. The others need only be visible."""
+    ids = [d["appeal_id"] for d in candidates]
+    if not ids:
+        return [], 0
+    visible = set(Appeal.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    by_caller = [d["appeal_id"] for d in candidates if d.get("signals", {}).get("same_caller")]
+    reach = Appeal.objects.by_identity(user, of=appeal) if appeal is not None else \
+        Appeal.objects.by_identity(user, phone=phone)
+    linked = set(reach.filter(pk__in=by_caller).values_list("pk", flat=True)) if by_caller else set()
+    shown = [d for d in candidates if d["appeal_id"] in (linked if d.get("signals", {}).get("same_caller") else visible)]
+    return shown, len([i for i in ids if i not in visible])
+
+
+def shown_repeat(user, appeal: Appeal, stored: dict | None) -> dict | None:
+    """The stored repeat flag as ``user`` may see it: appeals of the same caller only through
+    ``Appeal.objects.by_identity``, of the same address when visible; the count and reason
+    say only what is shown."""
+    if not stored:
+        return None
+    from .dedupe.repeats import repeat_reason
+
+    repeat = dict(stored)
+    by_caller = set(Appeal.objects.by_identity(user, of=appeal).filter(number__in=repeat["by_caller"])
+                    .values_list("number", flat=True)) if repeat["by_caller"] else set()
+    by_address = set(Appeal.objects.visible_to(user).filter(number__in=repeat["by_address"])
+                     .values_list("number", flat=True)) if repeat["by_address"] else set()
+    hidden_callers = len(repeat["by_caller"]) - len(by_caller)
+    repeat["by_caller"] = [n for n in repeat["by_caller"] if n in by_caller]
+    repeat["by_address"] = [n for n in repeat["by_address"] if n in by_address]
+    if hidden_callers:
+        repeat["count"] = max(0, int(repeat.get("count", 0)) - hidden_callers)
+        repeat["reason"] = repeat_reason(len(repeat["by_caller"]), len(repeat["by_address"]))
+        if repeat["count"] < int(repeat.get("threshold", 1)):
+            return None
+    return repeat

@@ -44,7 +44,7 @@ def caller_history(user, phone: str, *, now: datetime, limit: int = 8) -> dict |
     phone = normalise_phone(phone)
     if len(phone) < 5:
         return None
-    base = visible(user).filter(citizen_phone=phone)
+    base = Appeal.objects.by_identity(user, phone=phone)
     recent = list(base.select_related(*LIST_RELATED).order_by("-received_at", "-id")[:limit])
     in_window = base.filter(received_at__gte=now - REPEAT_WINDOW).count()
     return {"phone": phone, "appeals": recent, "count_window": in_window,
@@ -78,7 +78,8 @@ def possible_duplicates(user, *, now: datetime, phone: str = "", text: str = "",
         base = base.exclude(pk=exclude_pk)
     found: dict[int, dict] = {}
     if len(phone) >= 5:
-        for appeal in base.filter(citizen_phone=phone).order_by("-received_at")[:limit]:
+        for appeal in base.filter(pk__in=Appeal.objects.by_identity(user, phone=phone).values("pk")) \
+                .order_by("-received_at")[:limit]:
             found[appeal.pk] = {"appeal": appeal, "score": max(0.5, overlap(text, appeal.title + appeal.content)),
                                 "reason": "phone"}
     if len(_bigrams(text)) >= 4:

@@ -34,7 +34,7 @@ def _filtered(request, now):
     qs = visible(request.user)
     criteria = form.criteria() if form.is_bound and valid else None
     if criteria is not None:
-        qs = apply_filters(qs, criteria, now=now)
+        qs = apply_filters(qs, criteria, user=request.user, now=now)
     return form, qs, criteria
 
 
