@@ -43,26 +43,31 @@ class AppealQuerySet(models.QuerySet):
         其他诉求, a phone search, same-caller duplicates and repeats): the appeals ``user`` may
         see *and* whose citizen they may see (``privacy.identity_shown_to``), with that phone or
         citizen account, or those of the same caller as appeal ``of`` (its phone, else its
-        citizen account).
+        citizen account; ``of`` itself left out). ``of`` may also be a list of appeals (a page's
+        worth): then the other appeals of any of their callers, the appeals themselves included.
 
         A confidential appeal is never reached by someone who may not see its citizen, and
-        following ``of`` gives nothing when ``of``'s own citizen is hidden from ``user``. With
+        following ``of`` gives nothing from an appeal whose citizen is hidden from ``user``. With
         no identity given the result is empty: a role without identity rights searches nothing.
         """
         from .privacy import identity_shown_to, may_see_identity
 
-        if of is not None:
-            if of.anonymous or not may_see_identity(user, of):
-                return self.none()
-            phone, citizen_user = of.citizen_phone, None if of.citizen_phone else of.citizen_user_id
-        if phone:
-            found = self.filter(citizen_phone=phone)
-        elif citizen_user:
-            found = self.filter(citizen_user=citizen_user)
-        else:
+        phones, accounts = {phone} - {""}, {citizen_user} - {None}
+        single = of is not None and not isinstance(of, list | tuple | set)
+        for source in ([of] if single else list(of or ())):
+            if source.anonymous or not may_see_identity(user, source):
+                continue
+            if source.citizen_phone:
+                phones.add(source.citizen_phone)
+            elif source.citizen_user_id:
+                accounts.add(source.citizen_user_id)
+        if not phones and not accounts:
             return self.none()
+        found = self.filter(models.Q(citizen_phone__in=sorted(phones)) | models.Q(citizen_user_id__in=sorted(accounts))
+                            if phones and accounts else models.Q(citizen_phone__in=sorted(phones)) if phones
+                            else models.Q(citizen_user_id__in=sorted(accounts)))
         found = found.visible_to(user).filter(identity_shown_to(user))
-        return found.exclude(pk=of.pk) if of is not None and of.pk else found
+        return found.exclude(pk=of.pk) if single and of.pk else found
 
     def open(self) -> AppealQuerySet:
         """Not finished (``figures.OPEN``)."""

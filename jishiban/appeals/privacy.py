@@ -61,7 +61,7 @@ def identity_shown_to(user) -> Q:
     role = "admin" if user.is_superuser else getattr(user, "role", "")
     own = Q(citizen_user_id=user.pk)
     if role in CONFIDENTIAL_ROLES:
-        shown = Q()
+        shown = Q(pk__isnull=False)  # every appeal (an empty Q() would vanish in ``own | shown``)
     elif role in ("handler", "dept_head"):
         shown = Q(confidential=False)
         if user.organisation_id:

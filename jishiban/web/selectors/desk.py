@@ -12,13 +12,8 @@ from jishiban.appeals.models import Appeal, AppealEvent, Status
 from jishiban.appeals.workflow import HANDLING_STATES, OPEN_STATES, Action
 from jishiban.intake.pipeline import normalise_phone
 
-from ..models import DuplicateHint
-
 REPEAT_WINDOW = timedelta(days=90)
 REPEAT_THRESHOLD = 2  # earlier appeals within the window that make a caller a repeat caller
-DUPLICATE_WINDOW = timedelta(days=30)
-DUPLICATE_POOL = 200
-DUPLICATE_MIN_OVERLAP = 0.45
 
 HANDLING = [str(s) for s in HANDLING_STATES]
 OPEN = [str(s) for s in OPEN_STATES]
@@ -51,72 +46,16 @@ def caller_history(user, phone: str, *, now: datetime, limit: int = 8) -> dict |
             "repeat": in_window >= REPEAT_THRESHOLD, "window_days": REPEAT_WINDOW.days}
 
 
-def _bigrams(text: str) -> set[str]:
-    chars = [c for c in (text or "") if c.isalnum()]
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
-
-
-def overlap(text: str, other: str) -> float:
-    """Share of ``text``'s character bigrams also found in ``other`` (0…1)."""
-    mine = _bigrams(text)
-    if not mine:
-        return 0.0
-    return len(mine & _bigrams(other)) / len(mine)
-
-
-def possible_duplicates(user, *, now: datetime, phone: str = "", text: str = "", category=None, county=None,
-                        exclude_pk: int | None = None, limit: int = 5) -> list[dict]:
-    """Recent appeals (``DUPLICATE_WINDOW``) that may be the same matter: the same phone, or
-    text overlapping by at least ``DUPLICATE_MIN_OVERLAP`` within the same category or county.
-
-    Returns ``[{"appeal", "score", "reason"}]``, best first.
-    """
-    phone = normalise_phone(phone)
-    base = (visible(user).filter(received_at__gte=now - DUPLICATE_WINDOW)
-            .exclude(status__in=[Status.MERGED, Status.INVALID]).select_related(*LIST_RELATED))
-    if exclude_pk:
-        base = base.exclude(pk=exclude_pk)
-    found: dict[int, dict] = {}
-    if len(phone) >= 5:
-        for appeal in base.filter(pk__in=Appeal.objects.by_identity(user, phone=phone).values("pk")) \
-                .order_by("-received_at")[:limit]:
-            found[appeal.pk] = {"appeal": appeal, "score": max(0.5, overlap(text, appeal.title + appeal.content)),
-                                "reason": "phone"}
-    if len(_bigrams(text)) >= 4:
-        pool = base
-        if category is not None:
-            pool = pool.filter(category=category)
-        elif county is not None:
-            pool = pool.filter(county=county)
-        for appeal in pool.order_by("-received_at")[:DUPLICATE_POOL]:
-            score = overlap(text, appeal.title + appeal.content)
-            if score >= DUPLICATE_MIN_OVERLAP:
-                entry = found.get(appeal.pk)
-                if entry is None or entry["score"] < score:
-                    found[appeal.pk] = {"appeal": appeal, "score": score,
-                                        "reason": "phone+text" if entry else "text"}
-    ranked = sorted(found.values(), key=lambda e: (-e["score"], -e["appeal"].pk))
-    return ranked[:limit]
-
-
 # --- Dispatch queue ----------------------------------------------------------------------------------
 
 def attach_hints(user, appeals) -> None:
-    """Set ``appeal.hints`` (duplicate hints whose candidate ``user`` may see) on each appeal.
+    """Set ``appeal.hints`` on each appeal: the duplicates smart help's index found for it that
+    ``user`` may see (``smart.selectors.duplicate_hints``), best first."""
+    from jishiban.smart.selectors import duplicate_hints
 
-    Two small queries: the hints of these appeals, then which of their candidates are visible
-    (a subquery over the whole visible set would scan the table).
-    """
-    by_appeal: dict[int, list] = {a.pk: [] for a in appeals}
-    hints = list(DuplicateHint.objects.filter(appeal_id__in=list(by_appeal)).select_related("candidate")
-                 .order_by("-score", "id"))
-    seen = set(visible(user).filter(pk__in={h.candidate_id for h in hints}).values_list("pk", flat=True)) \
-        if hints else set()
-    for hint in hints:
-        if hint.candidate_id in seen:
-            by_appeal[hint.appeal_id].append(hint)
+    hints = duplicate_hints(user, appeals, related=LIST_RELATED) if appeals else {}
     for appeal in appeals:
-        appeal.hints = by_appeal[appeal.pk]
+        appeal.hints = hints.get(appeal.pk, [])
 
 
 def dispatch_queue(user, status: str, *, limit: int = 50):
