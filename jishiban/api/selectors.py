@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.http import Http404
 from django.urls import reverse
@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishiban.appeals.figures import card_of, is_overdue
-from jishiban.appeals.filters import ListFilter, apply_filter
+from jishiban.appeals.filters import ListFilter, apply_filter, count_capped, day_bounds
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.permissions import available_actions
 from jishiban.appeals.privacy import citizen_display
@@ -37,7 +37,7 @@ def get_visible(user, number: str, *, related=DETAIL_RELATED) -> Appeal:
 def _day_start(value: date | datetime) -> datetime:
     if isinstance(value, datetime):
         return value if timezone.is_aware(value) else timezone.make_aware(value)
-    return timezone.make_aware(datetime.combine(value, time.min))
+    return day_bounds(value)[0]
 
 
 def filter_appeals(qs, *, user, status=None, channel=None, county=None, category=None, handler=None, overdue=None,
@@ -47,7 +47,7 @@ def filter_appeals(qs, *, user, status=None, channel=None, county=None, category
     before = None
     if received_to:
         before = (_day_start(received_to) + timedelta(microseconds=1) if isinstance(received_to, datetime)
-                  else _day_start(received_to) + timedelta(days=1))
+                  else day_bounds(received_to)[1])
     return apply_filter(qs, ListFilter(
         status=tuple(s.strip() for s in (status or "").split(",") if s.strip()), channel=channel or "",
         region=county or "", category=category or "", unit=handler or "",
@@ -59,7 +59,7 @@ def filter_appeals(qs, *, user, status=None, channel=None, county=None, category
 
 def capped_count(qs, cap: int) -> tuple[int, bool]:
     """Count at most ``cap`` rows (a LIMITed sub-select), so big lists stay cheap."""
-    n = qs.order_by().values("pk")[: cap + 1].count()
+    n = count_capped(qs, cap)
     return (cap, False) if n > cap else (n, True)
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
+from django.utils import timezone
 
 from .figures import OPEN, card_q
 
@@ -23,6 +24,19 @@ NUMBER_RE = re.compile(r"^[A-Za-z]{1,6}\d{6,}$")
 PHONE_RE = re.compile(r"^\d{7,}$")
 OPEN_GROUP = "open"  # the status group "在办（未办结）"
 DEADLINE_STATES = ("overdue", "yellow", "normal", "not_overdue")
+
+
+def day_bounds(day: date, tz=None) -> tuple[datetime, datetime]:
+    """``[start, end)`` of the local ``day`` (the current time zone unless ``tz``)."""
+    tz = tz or timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    return start, start + timedelta(days=1)
+
+
+def count_capped(qs, cap: int = 1000) -> int:
+    """``min(qs.count(), cap + 1)`` without counting past ``cap`` (a LIMITed sub-select; shown
+    as "1000+"), so big lists stay cheap."""
+    return qs.order_by().values("pk")[: cap + 1].count()
 
 
 @dataclass

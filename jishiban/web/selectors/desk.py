@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from jishiban.appeals.figures import OPEN, card_of, due_between_q, overdue_q
+from jishiban.appeals.filters import day_bounds
 from jishiban.appeals.models import Appeal, AppealEvent, Status
-from jishiban.appeals.workflow import HANDLING_STATES, OPEN_STATES, Action
+from jishiban.appeals.workflow import Action
 from jishiban.intake.pipeline import normalise_phone
 
 REPEAT_WINDOW = timedelta(days=90)
 REPEAT_THRESHOLD = 2  # earlier appeals within the window that make a caller a repeat caller
 
-HANDLING = [str(s) for s in HANDLING_STATES]
-OPEN = [str(s) for s in OPEN_STATES]
-UNFINISHED = OPEN + [Status.REPLIED, Status.CALLBACK_DONE]
+UNFINISHED = [*OPEN, Status.REPLIED, Status.CALLBACK_DONE]
 LIST_RELATED = ("channel", "category__parent__parent", "county", "town", "lead_unit")
 
 
 def visible(user):
     return Appeal.objects.visible_to(user)
-
-
-def day_bounds(day, tz=None) -> tuple[datetime, datetime]:
-    tz = tz or timezone.get_current_timezone()
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    return start, start + timedelta(days=1)
 
 
 # --- The call desk -----------------------------------------------------------------------------
@@ -72,42 +66,30 @@ def dispatch_queue(user, status: str, *, limit: int = 50):
     return rows
 
 
-def count_capped(qs, cap: int = 1000) -> int:
-    """``min(qs.count(), cap + 1)`` without counting past ``cap`` (shown as "1000+")."""
-    return qs.order_by().values("pk")[: cap + 1].count()
-
-
 # --- Unit inbox -----------------------------------------------------------------------------------------
 
 def unit_inbox(user, *, now: datetime) -> dict:
     """The user's unit's appeals in hand, by reply deadline, with counts for the day."""
     org = user.organisation_id
-    lead = visible(user).filter(lead_unit_id=org, status__in=HANDLING)
+    lead = visible(user).filter(lead_unit_id=org).in_hand()
     rows = list(lead.select_related(*LIST_RELATED)
                 .order_by(F("reply_deadline").asc(nulls_last=True), "id")[:200])
     start, end = day_bounds(timezone.localdate(now))
     counts = lead.aggregate(
-        due_today=Count("pk", filter=Q(reply_deadline__gte=now, reply_deadline__lt=end)),
-        overdue=Count("pk", filter=Q(reply_deadline__lt=now)),
+        due_today=Count("pk", filter=due_between_q(now, end)),
+        overdue=Count("pk", filter=overdue_q(now)),
         to_sign=Count("pk", filter=Q(status__in=[Status.DISPATCHED, Status.REOPENED])),
         total=Count("pk"),
     )
-    co = list(visible(user).filter(co_units__id=org, status__in=OPEN + [Status.REPLIED])
+    co = list(visible(user).filter(co_units__id=org, status__in=[*OPEN, Status.REPLIED])
               .exclude(lead_unit_id=org).select_related(*LIST_RELATED)
               .order_by(F("reply_deadline").asc(nulls_last=True), "id")[:100])
     return {"rows": rows, "co_rows": co, **counts}
 
 
 def deadline_state(appeal, now: datetime) -> str:
-    """``red`` past the reply deadline, ``yellow`` inside the warning period, else ``""``;
-    only while a unit holds the appeal."""
-    if appeal.status not in HANDLING or appeal.reply_deadline is None:
-        return ""
-    if appeal.reply_deadline < now:
-        return "red"
-    if appeal.yellow_at and appeal.yellow_at <= now:
-        return "yellow"
-    return ""
+    """The card shown for ``appeal`` (``red``, ``yellow`` or ``""``): ``figures.card_of``."""
+    return str(card_of(appeal, now))
 
 
 # --- Centre oversight ------------------------------------------------------------------------------------
@@ -132,14 +114,13 @@ def oversight_queryset(user, key: str, *, now: datetime, memo: dict | None = Non
     ``memo`` (a dict kept for one request) saves computing the repeat callers twice."""
     base = visible(user)
     if key == "overdue":
-        return (base.filter(status__in=HANDLING, reply_deadline__lt=now)
-                .order_by(by_small_set("reply_deadline"), "id"))
+        return base.overdue(now).order_by(by_small_set("reply_deadline"), "id")
     if key == "due_soon":
-        return (base.filter(status__in=HANDLING, reply_deadline__gte=now)
+        return (base.in_hand().filter(reply_deadline__gte=now)
                 .filter(Q(yellow_at__lte=now) | Q(reply_deadline__lt=now + timedelta(days=1)))
                 .order_by(by_small_set("reply_deadline"), "id"))
     if key == "returned_twice":
-        return base.filter(status__in=OPEN, return_count__gte=2).order_by("-return_count", "received_at", "id")
+        return base.open().filter(return_count__gte=2).order_by("-return_count", "received_at", "id")
     if key == "dissatisfied":
         # Called back dissatisfied and waiting for the centre to reopen or close.
         return (base.filter(status=Status.CALLBACK_DONE, satisfaction="dissatisfied")

@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
-from jishiban.appeals.filters import ListFilter, apply_filter
+from jishiban.appeals.filters import ListFilter, apply_filter, count_capped, day_bounds
 
-from .desk import LIST_RELATED, UNFINISHED, by_small_set, count_capped, day_bounds
+from .desk import LIST_RELATED, UNFINISHED, by_small_set
 
 COUNT_CAP = 10000
 TEXT_WINDOW = timedelta(days=14)

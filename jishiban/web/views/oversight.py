@@ -6,10 +6,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jishiban.appeals.filters import count_capped
+
 from ..selectors.desk import (
     LIST_RELATED,
     OVERSIGHT_LISTS,
-    count_capped,
     oversight_queryset,
 )
 from .common import page_required
