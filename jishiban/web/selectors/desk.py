@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from jishiban.appeals import repeats
 from jishiban.appeals.figures import OPEN, card_of, due_between_q, overdue_q
 from jishiban.appeals.filters import day_bounds
 from jishiban.appeals.models import Appeal, AppealEvent, Status
 from jishiban.appeals.workflow import Action
 from jishiban.intake.pipeline import normalise_phone
-
-REPEAT_WINDOW = timedelta(days=90)
-REPEAT_THRESHOLD = 2  # earlier appeals within the window that make a caller a repeat caller
 
 UNFINISHED = [*OPEN, Status.REPLIED, Status.CALLBACK_DONE]
 LIST_RELATED = ("channel", "category__parent__parent", "county", "town", "lead_unit")
@@ -28,16 +26,18 @@ def visible(user):
 # --- The call desk -----------------------------------------------------------------------------
 
 def caller_history(user, phone: str, *, now: datetime, limit: int = 8) -> dict | None:
-    """The caller's earlier appeals (newest first) and whether they are a repeat caller
-    (≥ ``REPEAT_THRESHOLD`` appeals within ``REPEAT_WINDOW``)."""
+    """The caller's earlier appeals (newest first) and whether they are a repeat caller: at
+    least the repeat rule's threshold of appeals within its window (``appeals.repeats``; the
+    call has no category yet, so by the caller alone)."""
     phone = normalise_phone(phone)
     if len(phone) < 5:
         return None
     base = Appeal.objects.by_identity(user, phone=phone)
     recent = list(base.select_related(*LIST_RELATED).order_by("-received_at", "-id")[:limit])
-    in_window = base.filter(received_at__gte=now - REPEAT_WINDOW).count()
+    r = repeats.rule()
+    in_window = base.exclude(status__in=repeats.GONE).filter(received_at__gte=now - r.window).count()
     return {"phone": phone, "appeals": recent, "count_window": in_window,
-            "repeat": in_window >= REPEAT_THRESHOLD, "window_days": REPEAT_WINDOW.days}
+            "repeat": in_window >= r.threshold, "window_days": r.window_days}
 
 
 # --- Dispatch queue ----------------------------------------------------------------------------------
@@ -137,18 +137,11 @@ def oversight_queryset(user, key: str, *, now: datetime, memo: dict | None = Non
 
 
 def repeat_open_ids(user, *, now: datetime) -> list[int]:
-    """Open appeals whose caller has at least ``REPEAT_THRESHOLD`` other appeals within
-    ``REPEAT_WINDOW`` (重复诉求).
+    """Open appeals that are repeat complaints (重复诉求) under the one rule
+    (``appeals.repeats``), counted over the rule's window before ``now``.
 
     One pass over the open appeals (status index) with a scalar count per appeal over the phone
-    index; computed once per request (``oversight_queryset``'s memo). The other appeals are
-    counted over the whole table: a number, no rows shown, and a caller's appeals in another
-    county make them a repeat caller too.
+    and address indexes; computed once per request (``oversight_queryset``'s memo). The other
+    appeals are counted over the whole table: a number, no rows shown.
     """
-    since = now - REPEAT_WINDOW
-    others = (Appeal.objects.filter(citizen_phone=OuterRef("citizen_phone"), received_at__gte=since)
-              .exclude(pk=OuterRef("pk")).order_by()
-              .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n"))
-    return list(visible(user).filter(status__in=OPEN).exclude(citizen_phone="")
-                .annotate(others=Subquery(others)).filter(others__gte=REPEAT_THRESHOLD)
-                .values_list("pk", flat=True))
+    return list(repeats.repeats_among(visible(user).open(), now=now).values_list("pk", flat=True))
