@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jishiban.appeals import repeats
-from jishiban.appeals.figures import OPEN, card_of, due_between_q, overdue_q
+from jishiban.appeals.figures import OPEN, due_between_q, overdue_q
 from jishiban.appeals.filters import day_bounds
 from jishiban.appeals.models import Appeal, AppealEvent, Status
 from jishiban.appeals.workflow import Action
@@ -85,11 +85,6 @@ def unit_inbox(user, *, now: datetime) -> dict:
               .exclude(lead_unit_id=org).select_related(*LIST_RELATED)
               .order_by(F("reply_deadline").asc(nulls_last=True), "id")[:100])
     return {"rows": rows, "co_rows": co, **counts}
-
-
-def deadline_state(appeal, now: datetime) -> str:
-    """The card shown for ``appeal`` (``red``, ``yellow`` or ``""``): ``figures.card_of``."""
-    return str(card_of(appeal, now))
 
 
 # --- Centre oversight ------------------------------------------------------------------------------------
