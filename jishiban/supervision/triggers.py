@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jishiban.appeals import repeats
+from jishiban.appeals.figures import card_of
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.workflow import HANDLING_STATES
 
@@ -100,10 +101,10 @@ def repeat_count(appeal, window_days: int | None = None) -> int:
     return repeats.earlier_count(appeal, r) + 1
 
 
-def facts_for(appeal, config: dict[str, RuleConfig]) -> AppealFacts:
+def facts_for(appeal, config: dict[str, RuleConfig], now=None) -> AppealFacts:
     repeat = config[Reason.REPEAT]
     return AppealFacts(
-        card=appeal.card, return_count=appeal.return_count, satisfaction=appeal.satisfaction,
+        card=str(card_of(appeal, now or timezone.now())), return_count=appeal.return_count, satisfaction=appeal.satisfaction,
         solved=appeal.solved, tags=tuple(appeal.tags or ()),
         repeat_count=repeat_count(appeal, repeat.window_days) if repeat.enabled and repeat.threshold else 0,
         handling=appeal.status in HANDLING, after_callback=appeal.status == "callback_done",
@@ -155,7 +156,7 @@ def evaluate(appeal, *, only: set[str] | None = None, now=None) -> list[Supervis
     config = rules()
     views = {reason: cfg.view() for reason, cfg in config.items() if only is None or reason in only}
     opened = []
-    facts = facts_for(appeal, config)
+    facts = facts_for(appeal, config, now)
     for reason in reasons_for(facts, views):
         if already_fired(appeal, reason, cycle_start(appeal, reason)):
             continue
@@ -186,7 +187,7 @@ def sweep(now=None) -> dict[str, int]:
     counts = {Reason.OVERDUE: 0, Reason.RISK: 0, Reason.REPEAT: 0}
     open_for = SupervisionOrder.objects.filter(appeal=OuterRef("pk"))
     if config[Reason.OVERDUE].enabled:
-        red = (Appeal.objects.filter(status__in=HANDLING, card="red", lead_unit__isnull=False)
+        red = (Appeal.objects.overdue(now).filter(lead_unit__isnull=False)
                .exclude(Exists(open_for.filter(reason=Reason.OVERDUE, created_at__gte=OuterRef("dispatched_at")))))
         for appeal in list(red):
             counts[Reason.OVERDUE] += len(evaluate(appeal, only={Reason.OVERDUE}, now=now))
