@@ -291,4 +291,14 @@ OTP_TOTP_ISSUER = "济时办"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # The audit log keeps its rows this many days (a daily job removes older ones).
+# 重复诉求 (repeat complaint), the one rule (appeals/repeats.py): at least THRESHOLD earlier appeals
+# of the same caller (or at the same address) in the same category subtree (the ancestor at
+# CATEGORY_LEVEL) within WINDOW_DAYS.
+JISHIBAN_REPEAT_WINDOW_DAYS = env_int("JISHIBAN_REPEAT_WINDOW_DAYS", 90, minimum=1)
+JISHIBAN_REPEAT_THRESHOLD = env_int("JISHIBAN_REPEAT_THRESHOLD", 2, minimum=1)
+JISHIBAN_REPEAT_CATEGORY_LEVEL = env_int("JISHIBAN_REPEAT_CATEGORY_LEVEL", 2, minimum=1)
+JISHIBAN_REPEAT_BY_ADDRESS = env_bool("JISHIBAN_REPEAT_BY_ADDRESS", True)
+if JISHIBAN_REPEAT_CATEGORY_LEVEL > 3:
+    raise ImproperlyConfigured(f"JISHIBAN_REPEAT_CATEGORY_LEVEL={JISHIBAN_REPEAT_CATEGORY_LEVEL}: use 1, 2 or 3")
+
 JISHIBAN_AUDIT_RETENTION_DAYS = env_int("JISHIBAN_AUDIT_RETENTION_DAYS", 365, minimum=1)

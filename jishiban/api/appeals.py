@@ -108,15 +108,15 @@ def create_appeal(request, payload: AppealIn,
 
 
 class AppealFilters(Schema):
-    status: str | None = Field(None, description="状态，可逗号分隔多个，如 dispatched,accepted")
+    status: str | None = Field(None, description="状态，可逗号分隔多个，如 dispatched,accepted；open 表示全部在办状态")
     channel: str | None = Field(None, description="渠道代码")
-    county: str | None = Field(None, description="县市区代码")
+    county: str | None = Field(None, description="区划代码（县市区、乡镇街道或网格，含下级）")
     category: str | None = Field(None, description="分类代码（含下级分类）")
     handler: str | None = Field(None, description="主办单位代码")
     overdue: bool | None = Field(None, description="true：办理中且已超答复时限")
     received_from: DayOrMoment | None = Field(None, description="受理时间起（含）")
     received_to: DayOrMoment | None = Field(None, description="受理时间止（日期则含当天）")
-    text: str | None = Field(None, description="编号、标题、内容或地址包含的文字")
+    text: str | None = Field(None, description="编号（前缀）、来电号码（仅限可查看诉求人身份的角色，不含其无权查看的保密件）或标题、内容、地址包含的文字")
     page: PageNumber = 1
     page_size: Limit(100) = 20
 
@@ -128,7 +128,7 @@ def list_appeals(request, filters: Query[AppealFilters]):
     user, now = request.auth, timezone.now()
     data = filters.dict()
     page, size = data.pop("page"), data.pop("page_size")
-    qs = selectors.filter_appeals(selectors.visible(user), now=now, **data)
+    qs = selectors.filter_appeals(selectors.visible(user), user=user, now=now, **data)
     cap = int(getattr(settings, "JISHIBAN_API_COUNT_CAP", 10_000))
     total, exact = selectors.capped_count(qs, cap)
     start = (page - 1) * size

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jishiban.appeals.figures import card_of, is_overdue
+from jishiban.appeals.filters import ListFilter, apply_filter, count_capped, day_bounds
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.permissions import available_actions
 from jishiban.appeals.privacy import citizen_display
-from jishiban.appeals.workflow import HANDLING_STATES
 
 LIST_RELATED = ("channel", "county", "category", "lead_unit")
-HANDLING = frozenset(str(s) for s in HANDLING_STATES)
 
 
 def visible(user):
@@ -38,44 +37,29 @@ def get_visible(user, number: str, *, related=DETAIL_RELATED) -> Appeal:
 def _day_start(value: date | datetime) -> datetime:
     if isinstance(value, datetime):
         return value if timezone.is_aware(value) else timezone.make_aware(value)
-    return timezone.make_aware(datetime.combine(value, time.min))
+    return day_bounds(value)[0]
 
 
-def filter_appeals(qs, *, status=None, channel=None, county=None, category=None, handler=None, overdue=None,
+def filter_appeals(qs, *, user, status=None, channel=None, county=None, category=None, handler=None, overdue=None,
                    received_from=None, received_to=None, text=None, now=None):
-    """Apply the list filters; ``received_to`` as a date includes that whole day."""
-    if status:
-        qs = qs.filter(status__in=[s.strip() for s in status.split(",") if s.strip()])
-    if channel:
-        qs = qs.filter(channel__code=channel)
-    if county:
-        qs = qs.filter(county__code=county)
-    if category:
-        qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category)
-                       | Q(category__parent__parent__code=category))
-    if handler:
-        qs = qs.filter(lead_unit__code=handler)
-    if overdue is not None:
-        now = now or timezone.now()
-        late = Q(status__in=HANDLING, reply_deadline__lt=now)
-        qs = qs.filter(late) if overdue else qs.exclude(late)
-    if received_from:
-        qs = qs.filter(received_at__gte=_day_start(received_from))
+    """The API's list parameters through the one list filter (``appeals.filters``);
+    ``received_to`` as a date includes that whole day, as a moment it is inclusive."""
+    before = None
     if received_to:
-        if isinstance(received_to, datetime):
-            qs = qs.filter(received_at__lte=_day_start(received_to))
-        else:
-            qs = qs.filter(received_at__lt=_day_start(received_to) + timedelta(days=1))
-    if text:
-        text = text.strip()
-        qs = qs.filter(Q(number=text) | Q(title__icontains=text) | Q(content__icontains=text)
-                       | Q(address__icontains=text))
-    return qs
+        before = (_day_start(received_to) + timedelta(microseconds=1) if isinstance(received_to, datetime)
+                  else day_bounds(received_to)[1])
+    return apply_filter(qs, ListFilter(
+        status=tuple(s.strip() for s in (status or "").split(",") if s.strip()), channel=channel or "",
+        region=county or "", category=category or "", unit=handler or "",
+        deadline="" if overdue is None else ("overdue" if overdue else "not_overdue"),
+        received_from=_day_start(received_from) if received_from else None, received_before=before,
+        text=text or "",
+    ), user=user, now=now or timezone.now())
 
 
 def capped_count(qs, cap: int) -> tuple[int, bool]:
     """Count at most ``cap`` rows (a LIMITed sub-select), so big lists stay cheap."""
-    n = qs.order_by().values("pk")[: cap + 1].count()
+    n = count_capped(qs, cap)
     return (cap, False) if n > cap else (n, True)
 
 
@@ -89,8 +73,7 @@ def summary(user, appeal: Appeal, now: datetime) -> dict:
         "status_display": str(appeal.get_status_display()), "channel": _ref(appeal.channel),
         "external_id": appeal.external_id, "county": _ref(appeal.county), "category": _ref(appeal.category),
         "lead_unit": _ref(appeal.lead_unit), "appeal_type": appeal.appeal_type, "urgent": appeal.urgent,
-        "card": appeal.card,
-        "overdue": bool(appeal.status in HANDLING and appeal.reply_deadline and appeal.reply_deadline < now),
+        "card": card_of(appeal, now), "overdue": is_overdue(appeal, now),
         "received_at": appeal.received_at, "reply_deadline": appeal.reply_deadline,
         "citizen": citizen_display(user, appeal),
     }

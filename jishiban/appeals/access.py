@@ -38,12 +38,63 @@ class AppealQuerySet(models.QuerySet):
             return self.filter(citizen_user_id=user.pk)
         return self.none()
 
-    def open(self) -> AppealQuerySet:
-        from .workflow import OPEN_STATES
+    def by_identity(self, user, *, phone: str = "", citizen_user=None, of=None) -> AppealQuerySet:
+        """The one way to reach appeals through a citizen's identity (caller history, 同一来电人的
+        其他诉求, a phone search, same-caller duplicates and repeats): the appeals ``user`` may
+        see *and* whose citizen they may see (``privacy.identity_shown_to``), with that phone or
+        citizen account, or those of the same caller as appeal ``of`` (its phone, else its
+        citizen account; ``of`` itself left out). ``of`` may also be a list of appeals (a page's
+        worth): then the other appeals of any of their callers, the appeals themselves included.
 
-        return self.filter(status__in=[str(s) for s in OPEN_STATES])
+        A confidential appeal is never reached by someone who may not see its citizen, and
+        following ``of`` gives nothing from an appeal whose citizen is hidden from ``user``. With
+        no identity given the result is empty: a role without identity rights searches nothing.
+        """
+        from .privacy import identity_shown_to, may_see_identity
+
+        phones, accounts = {phone} - {""}, {citizen_user} - {None}
+        single = of is not None and not isinstance(of, list | tuple | set)
+        for source in ([of] if single else list(of or ())):
+            if source.anonymous or not may_see_identity(user, source):
+                continue
+            if source.citizen_phone:
+                phones.add(source.citizen_phone)
+            elif source.citizen_user_id:
+                accounts.add(source.citizen_user_id)
+        if not phones and not accounts:
+            return self.none()
+        found = self.filter(models.Q(citizen_phone__in=sorted(phones)) | models.Q(citizen_user_id__in=sorted(accounts))
+                            if phones and accounts else models.Q(citizen_phone__in=sorted(phones)) if phones
+                            else models.Q(citizen_user_id__in=sorted(accounts)))
+        found = found.visible_to(user).filter(identity_shown_to(user))
+        return found.exclude(pk=of.pk) if single and of.pk else found
+
+    def open(self) -> AppealQuerySet:
+        """Not finished (``figures.OPEN``)."""
+        from .figures import open_q
+
+        return self.filter(open_q())
+
+    def in_hand(self) -> AppealQuerySet:
+        """Held by a unit, the reply clock running (``figures.HANDLING``)."""
+        from .figures import handling_q
+
+        return self.filter(handling_q())
 
     def overdue(self, now) -> AppealQuerySet:
-        from .workflow import HANDLING_STATES
+        """Held by a unit past the reply deadline (超期)."""
+        from .figures import overdue_q
 
-        return self.filter(status__in=[str(s) for s in HANDLING_STATES], reply_deadline__lt=now)
+        return self.filter(overdue_q(now))
+
+    def due_between(self, start, end) -> AppealQuerySet:
+        """Held by a unit with the reply deadline in ``[start, end)``."""
+        from .figures import due_between_q
+
+        return self.filter(due_between_q(start, end))
+
+    def with_card(self, card: str, now) -> AppealQuerySet:
+        """Showing ``card`` (``Card.RED``/``YELLOW``/``NONE``) at ``now``, computed live."""
+        from .figures import card_q
+
+        return self.filter(card_q(card, now))

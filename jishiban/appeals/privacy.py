@@ -8,6 +8,7 @@ the lead handling unit.
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .models import PersonalDataAccess
@@ -49,6 +50,27 @@ def may_see_identity(user, appeal) -> bool:
         # co-handlers see the citizen too: they may need to call back
         return True
     return role in IDENTITY_ROLES
+
+
+def identity_shown_to(user) -> Q:
+    """``may_see_identity`` as a filter: the appeals whose citizen ``user`` may see, anonymous
+    ones left out (their citizen is hidden from everyone). Used only through
+    ``Appeal.objects.by_identity``, the one way to reach appeals through a citizen identity."""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    role = "admin" if user.is_superuser else getattr(user, "role", "")
+    own = Q(citizen_user_id=user.pk)
+    if role in CONFIDENTIAL_ROLES:
+        shown = Q(pk__isnull=False)  # every appeal (an empty Q() would vanish in ``own | shown``)
+    elif role in ("handler", "dept_head"):
+        shown = Q(confidential=False)
+        if user.organisation_id:
+            shown |= Q(lead_unit_id=user.organisation_id)
+    elif role in IDENTITY_ROLES:
+        shown = Q(confidential=False)
+    else:
+        shown = own
+    return (own | shown) & Q(anonymous=False)
 
 
 def masked_citizen(appeal) -> dict[str, str]:

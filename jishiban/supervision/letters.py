@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 
 from jishiban.appeals.errors import ActionForbidden
 from jishiban.appeals.models import Appeal, AppealEvent
-from jishiban.appeals.workflow import HANDLING_STATES
 from jishiban.core.xmltext import xml_safe
 from jishiban.organisations.models import Organisation, OrgKind
 
@@ -66,8 +65,7 @@ def letter_figures(unit: Organisation, period: Period, *, now=None) -> LetterFig
     replies = list(events.filter(action="reply", actor_unit=unit).values_list("appeal_id", "payload"))
     late = {appeal_id for appeal_id, payload in replies if payload.get("on_time") is False}
     on_time = sum(1 for _id, payload in replies if payload.get("on_time") is not False)
-    holding = set(Appeal.objects.filter(lead_unit=unit, status__in=[str(s) for s in HANDLING_STATES],
-                                        reply_deadline__lt=min(end, now)).values_list("pk", flat=True))
+    holding = set(Appeal.objects.filter(lead_unit=unit).overdue(min(end, now)).values_list("pk", flat=True))
     returns = list(events.filter(action="return", payload__unit=unit.code).values_list("appeal_id", flat=True))
     unhappy = set(events.filter(action="callback", payload__satisfaction="dissatisfied", appeal__lead_unit=unit)
                   .values_list("appeal_id", flat=True))
@@ -97,8 +95,7 @@ def _candidates(period: Period, now) -> set[int]:
     ids |= set(Organisation.objects.filter(code__in=[c for c in codes if c]).values_list("pk", flat=True))
     ids |= set(events.filter(action="callback", payload__satisfaction="dissatisfied")
                .values_list("appeal__lead_unit_id", flat=True))
-    ids |= set(Appeal.objects.filter(status__in=[str(s) for s in HANDLING_STATES], reply_deadline__lt=min(end, now))
-               .values_list("lead_unit_id", flat=True))
+    ids |= set(Appeal.objects.overdue(min(end, now)).values_list("lead_unit_id", flat=True))
     return {i for i in ids if i}
 
 

@@ -10,15 +10,16 @@ order for it was closed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
 
-from django.db.models import Count, Exists, OuterRef, Q, TextField
+from django.db.models import Exists, OuterRef, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jishiban.appeals import repeats
+from jishiban.appeals.figures import card_of
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.workflow import HANDLING_STATES
 
@@ -88,20 +89,22 @@ def ensure_default_rules(**_kwargs) -> None:
         })
 
 
-def repeat_count(appeal, window_days: int) -> int:
-    """Appeals from the same phone in the same category within ``window_days`` up to this one."""
-    if not appeal.citizen_phone or not appeal.category_id:
+def repeat_count(appeal, window_days: int | None = None) -> int:
+    """This appeal and the earlier ones that count towards a repeat complaint under the one
+    rule (``appeals.repeats``: same caller or address, same category subtree); ``window_days``
+    overrides the rule's window (the trigger rule's own, edited in the admin)."""
+    if not appeal.category_id:
         return 0
-    return (Appeal.objects.filter(citizen_phone=appeal.citizen_phone, category_id=appeal.category_id,
-                                  received_at__gte=appeal.received_at - timedelta(days=window_days),
-                                  received_at__lte=appeal.received_at)
-            .exclude(status="invalid").count())
+    r = repeats.rule()
+    if window_days:
+        r = replace(r, window_days=int(window_days))
+    return repeats.earlier_count(appeal, r) + 1
 
 
-def facts_for(appeal, config: dict[str, RuleConfig]) -> AppealFacts:
+def facts_for(appeal, config: dict[str, RuleConfig], now=None) -> AppealFacts:
     repeat = config[Reason.REPEAT]
     return AppealFacts(
-        card=appeal.card, return_count=appeal.return_count, satisfaction=appeal.satisfaction,
+        card=str(card_of(appeal, now or timezone.now())), return_count=appeal.return_count, satisfaction=appeal.satisfaction,
         solved=appeal.solved, tags=tuple(appeal.tags or ()),
         repeat_count=repeat_count(appeal, repeat.window_days) if repeat.enabled and repeat.threshold else 0,
         handling=appeal.status in HANDLING, after_callback=appeal.status == "callback_done",
@@ -153,7 +156,7 @@ def evaluate(appeal, *, only: set[str] | None = None, now=None) -> list[Supervis
     config = rules()
     views = {reason: cfg.view() for reason, cfg in config.items() if only is None or reason in only}
     opened = []
-    facts = facts_for(appeal, config)
+    facts = facts_for(appeal, config, now)
     for reason in reasons_for(facts, views):
         if already_fired(appeal, reason, cycle_start(appeal, reason)):
             continue
@@ -184,7 +187,7 @@ def sweep(now=None) -> dict[str, int]:
     counts = {Reason.OVERDUE: 0, Reason.RISK: 0, Reason.REPEAT: 0}
     open_for = SupervisionOrder.objects.filter(appeal=OuterRef("pk"))
     if config[Reason.OVERDUE].enabled:
-        red = (Appeal.objects.filter(status__in=HANDLING, card="red", lead_unit__isnull=False)
+        red = (Appeal.objects.overdue(now).filter(lead_unit__isnull=False)
                .exclude(Exists(open_for.filter(reason=Reason.OVERDUE, created_at__gte=OuterRef("dispatched_at")))))
         for appeal in list(red):
             counts[Reason.OVERDUE] += len(evaluate(appeal, only={Reason.OVERDUE}, now=now))
@@ -199,15 +202,10 @@ def sweep(now=None) -> dict[str, int]:
                 counts[order.reason] += 1
     repeat = config[Reason.REPEAT]
     if repeat.enabled and repeat.threshold:
-        since = now - timedelta(days=repeat.window_days)
-        groups = (Appeal.objects.filter(received_at__gte=since).exclude(citizen_phone="").exclude(status="invalid")
-                  .exclude(category__isnull=True).values("citizen_phone", "category_id")
-                  .annotate(n=Count("id")).filter(n__gte=repeat.threshold))
-        for group in groups:
-            candidates = (Appeal.objects.filter(citizen_phone=group["citizen_phone"],
-                                                category_id=group["category_id"], status__in=HANDLING,
-                                                lead_unit__isnull=False)
-                          .exclude(Exists(open_for.filter(reason=Reason.REPEAT))))
-            for appeal in candidates:
-                counts[Reason.REPEAT] += len(evaluate(appeal, only={Reason.REPEAT}, now=now))
+        r = replace(repeats.rule(), window_days=int(repeat.window_days or repeats.rule().window_days))
+        held = (Appeal.objects.in_hand().filter(lead_unit__isnull=False, category__isnull=False)
+                .exclude(Exists(open_for.filter(reason=Reason.REPEAT))))
+        candidates = repeats.with_earlier_count(held, r).filter(earlier__gte=repeat.threshold - 1)
+        for appeal in list(candidates):
+            counts[Reason.REPEAT] += len(evaluate(appeal, only={Reason.REPEAT}, now=now))
     return {str(k): v for k, v in counts.items()}

@@ -44,27 +44,3 @@ class CoHandlerNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.unit}"
-
-
-class DuplicateHint(models.Model):
-    """An earlier appeal that may be the same matter, noticed at intake; the dispatch desk
-    merges it in one click or ignores it."""
-
-    appeal = models.ForeignKey("appeals.Appeal", verbose_name=_("诉求件"), on_delete=models.CASCADE,
-                               related_name="duplicate_hints")
-    candidate = models.ForeignKey("appeals.Appeal", verbose_name=_("疑似重复件"), on_delete=models.CASCADE,
-                                  related_name="+")
-    score = models.FloatField(_("相似度"), default=0)
-    reason = models.CharField(_("依据"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("疑似重复")
-        verbose_name_plural = _("疑似重复")
-        ordering = ["-score", "id"]
-        constraints = [models.UniqueConstraint(fields=["appeal", "candidate"], name="duplicatehint_unique_pair")]
-
-    def __str__(self) -> str:
-        return f"{self.appeal_id} ~ {self.candidate_id}"

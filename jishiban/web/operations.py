@@ -17,10 +17,10 @@ from jishiban.appeals import services
 from jishiban.appeals.errors import ActionForbidden, AppealError, AppealValidationError
 from jishiban.appeals.models import Appeal
 from jishiban.intake.pipeline import Citizen, Location, Submission, submit
+from jishiban.smart.selectors import draft_duplicates
 
 from .forms.intake import MODE_ANSWER
-from .models import CoHandlerNote, DuplicateHint, SavedFilter
-from .selectors.desk import possible_duplicates
+from .models import CoHandlerNote, SavedFilter
 
 MAX_HINTS = 5
 
@@ -35,7 +35,8 @@ class CallOutcome:
 
 def take_call(data: dict, *, by, now=None) -> CallOutcome:
     """Store the call as an appeal through the intake pipeline; with ``mode == answer`` close it
-    at once (直接办结). Both happen in one transaction: a refused answer stores nothing.
+    at once (直接办结) inside the pipeline's transaction (``submit(within=…)``): a refused answer
+    stores nothing. The duplicates of the new appeal are then read from smart help's index.
 
     ``data`` is ``IntakeForm.cleaned_data``. Raises ``AppealValidationError`` (field → messages)
     or another ``AppealError``.
@@ -51,23 +52,17 @@ def take_call(data: dict, *, by, now=None) -> CallOutcome:
         category=data.get("category") or None, appeal_type=data.get("appeal_type") or "consult",
         urgent=bool(data.get("urgent")), extras={"desk": "web"},
     )
-    with transaction.atomic():
-        result = submit(submission, by=by, now=now)
-        outcome = CallOutcome(result.appeal, result.created)
-        if not result.created:
-            return outcome
-        appeal = result.appeal
-        if data.get("mode") == MODE_ANSWER:
-            services.answer_directly(appeal, by=by, text=data.get("answer_text") or "", at=now)
-            outcome.answered = True
-        found = possible_duplicates(by, now=now, phone=appeal.citizen_phone, text=appeal.title + appeal.content,
-                                    category=appeal.category, county=appeal.county, exclude_pk=appeal.pk,
-                                    limit=MAX_HINTS)
-        DuplicateHint.objects.bulk_create([
-            DuplicateHint(appeal=appeal, candidate=f["appeal"], score=round(f["score"], 3),
-                          reason=f["reason"], created_by=by) for f in found
-        ], ignore_conflicts=True)
-        outcome.duplicates = found
+    answered = data.get("mode") == MODE_ANSWER
+
+    def answer(appeal):
+        # Inside the intake transaction: a refused answer stores nothing.
+        services.answer_directly(appeal, by=by, text=data.get("answer_text") or "", at=now)
+
+    result = submit(submission, by=by, now=now, within=answer if answered else None)
+    outcome = CallOutcome(result.appeal, result.created, answered=answered and result.created)
+    if result.created:
+        # Read after commit from smart help's duplicate index; nothing is held while it looks.
+        outcome.duplicates = draft_duplicates(by, text="", exclude=result.appeal, limit=MAX_HINTS)
     return outcome
 
 

@@ -109,7 +109,7 @@ def test_unclear_place_writes_nothing(intake):
 
 
 def test_third_same_matter_from_the_same_phone_is_tagged_repeat(intake, settings):
-    settings.JISHIBAN_SMART = {"REPEAT_THRESHOLD": 2}
+    settings.JISHIBAN_REPEAT_THRESHOLD = 2  # the one repeat rule (appeals/repeats.py)
     text = "幸福小区3号楼下水道堵塞，污水横流，请尽快疏通"
     first = intake(text, phone="13700000001")
     second = intake(text + "！", phone="13700000001")

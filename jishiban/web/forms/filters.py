@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jishiban.appeals.figures import OPEN
 from jishiban.appeals.models import Satisfaction, Status
 from jishiban.channels.models import Channel
 from jishiban.core.params import DayField
@@ -12,7 +13,6 @@ from jishiban.organisations.models import Organisation
 from jishiban.regions.models import Region, RegionLevel
 from jishiban.taxonomy.models import Category
 
-from ..selectors.desk import OPEN
 from ..selectors.listing import DEFAULT_SORT, SORTS, Criteria
 from .widgets import FastSelect
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from jishiban.appeals.models import Appeal, AppealEvent, Status
 from jishiban.appeals.workflow import Action
 
-from .desk import HANDLING, OPEN, day_bounds, visible
+from .desk import day_bounds, visible
 
 TREND_DAYS = 7
 TOP_UNITS = 15
@@ -35,9 +35,9 @@ def dashboard_figures(user, *, now: datetime) -> dict:
                       .values("channel__name").annotate(n=Count("pk")).order_by("-n"))
     status_labels = dict(Status.choices)
     by_status = [{"status": r["status"], "label": str(status_labels.get(r["status"], r["status"])), "n": r["n"]}
-                 for r in scope.filter(status__in=OPEN).order_by().values("status").annotate(n=Count("pk"))
+                 for r in scope.open().order_by().values("status").annotate(n=Count("pk"))
                  .order_by("status")]
-    overdue = scope.filter(status__in=HANDLING, reply_deadline__lt=now)
+    overdue = scope.overdue(now)
     overdue_units = list(overdue.order_by().values("lead_unit__name").annotate(n=Count("pk")).order_by("-n")[:TOP_UNITS])
     received = {r["day"]: r["n"] for r in received_since(start_trend).order_by()
                 .annotate(day=TruncDate("received_at", tzinfo=tz)).values("day").annotate(n=Count("pk"))}
@@ -49,8 +49,7 @@ def dashboard_figures(user, *, now: datetime) -> dict:
     closed = {r["day"]: r["n"] for r in finishing.order_by()
               .annotate(day=TruncDate("at", tzinfo=tz)).values("day").annotate(n=Count("pk"))}
     days = [today - timedelta(days=i) for i in range(TREND_DAYS - 1, -1, -1)]
-    due_today = scope.filter(status__in=HANDLING, reply_deadline__gte=now,
-                             reply_deadline__lt=day_bounds(today, tz)[1]).count()
+    due_today = scope.due_between(now, day_bounds(today, tz)[1]).count()
     return {
         "today_total": sum(r["n"] for r in by_channel),
         "open_total": sum(r["n"] for r in by_status),

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from jishiban.appeals import repeats
+from jishiban.appeals.figures import OPEN, due_between_q, overdue_q
+from jishiban.appeals.filters import day_bounds
 from jishiban.appeals.models import Appeal, AppealEvent, Status
-from jishiban.appeals.workflow import HANDLING_STATES, OPEN_STATES, Action
+from jishiban.appeals.workflow import Action
 from jishiban.intake.pipeline import normalise_phone
 
-from ..models import DuplicateHint
-
-REPEAT_WINDOW = timedelta(days=90)
-REPEAT_THRESHOLD = 2  # earlier appeals within the window that make a caller a repeat caller
-DUPLICATE_WINDOW = timedelta(days=30)
-DUPLICATE_POOL = 200
-DUPLICATE_MIN_OVERLAP = 0.45
-
-HANDLING = [str(s) for s in HANDLING_STATES]
-OPEN = [str(s) for s in OPEN_STATES]
-UNFINISHED = OPEN + [Status.REPLIED, Status.CALLBACK_DONE]
+UNFINISHED = [*OPEN, Status.REPLIED, Status.CALLBACK_DONE]
 LIST_RELATED = ("channel", "category__parent__parent", "county", "town", "lead_unit")
 
 
@@ -30,92 +23,33 @@ def visible(user):
     return Appeal.objects.visible_to(user)
 
 
-def day_bounds(day, tz=None) -> tuple[datetime, datetime]:
-    tz = tz or timezone.get_current_timezone()
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    return start, start + timedelta(days=1)
-
-
 # --- The call desk -----------------------------------------------------------------------------
 
 def caller_history(user, phone: str, *, now: datetime, limit: int = 8) -> dict | None:
-    """The caller's earlier appeals (newest first) and whether they are a repeat caller
-    (≥ ``REPEAT_THRESHOLD`` appeals within ``REPEAT_WINDOW``)."""
+    """The caller's earlier appeals (newest first) and whether they are a repeat caller: at
+    least the repeat rule's threshold of appeals within its window (``appeals.repeats``; the
+    call has no category yet, so by the caller alone)."""
     phone = normalise_phone(phone)
     if len(phone) < 5:
         return None
-    base = visible(user).filter(citizen_phone=phone)
+    base = Appeal.objects.by_identity(user, phone=phone)
     recent = list(base.select_related(*LIST_RELATED).order_by("-received_at", "-id")[:limit])
-    in_window = base.filter(received_at__gte=now - REPEAT_WINDOW).count()
+    r = repeats.rule()
+    in_window = base.exclude(status__in=repeats.GONE).filter(received_at__gte=now - r.window).count()
     return {"phone": phone, "appeals": recent, "count_window": in_window,
-            "repeat": in_window >= REPEAT_THRESHOLD, "window_days": REPEAT_WINDOW.days}
-
-
-def _bigrams(text: str) -> set[str]:
-    chars = [c for c in (text or "") if c.isalnum()]
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
-
-
-def overlap(text: str, other: str) -> float:
-    """Share of ``text``'s character bigrams also found in ``other`` (0…1)."""
-    mine = _bigrams(text)
-    if not mine:
-        return 0.0
-    return len(mine & _bigrams(other)) / len(mine)
-
-
-def possible_duplicates(user, *, now: datetime, phone: str = "", text: str = "", category=None, county=None,
-                        exclude_pk: int | None = None, limit: int = 5) -> list[dict]:
-    """Recent appeals (``DUPLICATE_WINDOW``) that may be the same matter: the same phone, or
-    text overlapping by at least ``DUPLICATE_MIN_OVERLAP`` within the same category or county.
-
-    Returns ``[{"appeal", "score", "reason"}]``, best first.
-    """
-    phone = normalise_phone(phone)
-    base = (visible(user).filter(received_at__gte=now - DUPLICATE_WINDOW)
-            .exclude(status__in=[Status.MERGED, Status.INVALID]).select_related(*LIST_RELATED))
-    if exclude_pk:
-        base = base.exclude(pk=exclude_pk)
-    found: dict[int, dict] = {}
-    if len(phone) >= 5:
-        for appeal in base.filter(citizen_phone=phone).order_by("-received_at")[:limit]:
-            found[appeal.pk] = {"appeal": appeal, "score": max(0.5, overlap(text, appeal.title + appeal.content)),
-                                "reason": "phone"}
-    if len(_bigrams(text)) >= 4:
-        pool = base
-        if category is not None:
-            pool = pool.filter(category=category)
-        elif county is not None:
-            pool = pool.filter(county=county)
-        for appeal in pool.order_by("-received_at")[:DUPLICATE_POOL]:
-            score = overlap(text, appeal.title + appeal.content)
-            if score >= DUPLICATE_MIN_OVERLAP:
-                entry = found.get(appeal.pk)
-                if entry is None or entry["score"] < score:
-                    found[appeal.pk] = {"appeal": appeal, "score": score,
-                                        "reason": "phone+text" if entry else "text"}
-    ranked = sorted(found.values(), key=lambda e: (-e["score"], -e["appeal"].pk))
-    return ranked[:limit]
+            "repeat": in_window >= r.threshold, "window_days": r.window_days}
 
 
 # --- Dispatch queue ----------------------------------------------------------------------------------
 
 def attach_hints(user, appeals) -> None:
-    """Set ``appeal.hints`` (duplicate hints whose candidate ``user`` may see) on each appeal.
+    """Set ``appeal.hints`` on each appeal: the duplicates smart help's index found for it that
+    ``user`` may see (``smart.selectors.duplicate_hints``), best first."""
+    from jishiban.smart.selectors import duplicate_hints
 
-    Two small queries: the hints of these appeals, then which of their candidates are visible
-    (a subquery over the whole visible set would scan the table).
-    """
-    by_appeal: dict[int, list] = {a.pk: [] for a in appeals}
-    hints = list(DuplicateHint.objects.filter(appeal_id__in=list(by_appeal)).select_related("candidate")
-                 .order_by("-score", "id"))
-    seen = set(visible(user).filter(pk__in={h.candidate_id for h in hints}).values_list("pk", flat=True)) \
-        if hints else set()
-    for hint in hints:
-        if hint.candidate_id in seen:
-            by_appeal[hint.appeal_id].append(hint)
+    hints = duplicate_hints(user, appeals, related=LIST_RELATED) if appeals else {}
     for appeal in appeals:
-        appeal.hints = by_appeal[appeal.pk]
+        appeal.hints = hints.get(appeal.pk, [])
 
 
 def dispatch_queue(user, status: str, *, limit: int = 50):
@@ -132,42 +66,25 @@ def dispatch_queue(user, status: str, *, limit: int = 50):
     return rows
 
 
-def count_capped(qs, cap: int = 1000) -> int:
-    """``min(qs.count(), cap + 1)`` without counting past ``cap`` (shown as "1000+")."""
-    return qs.order_by().values("pk")[: cap + 1].count()
-
-
 # --- Unit inbox -----------------------------------------------------------------------------------------
 
 def unit_inbox(user, *, now: datetime) -> dict:
     """The user's unit's appeals in hand, by reply deadline, with counts for the day."""
     org = user.organisation_id
-    lead = visible(user).filter(lead_unit_id=org, status__in=HANDLING)
+    lead = visible(user).filter(lead_unit_id=org).in_hand()
     rows = list(lead.select_related(*LIST_RELATED)
                 .order_by(F("reply_deadline").asc(nulls_last=True), "id")[:200])
     start, end = day_bounds(timezone.localdate(now))
     counts = lead.aggregate(
-        due_today=Count("pk", filter=Q(reply_deadline__gte=now, reply_deadline__lt=end)),
-        overdue=Count("pk", filter=Q(reply_deadline__lt=now)),
+        due_today=Count("pk", filter=due_between_q(now, end)),
+        overdue=Count("pk", filter=overdue_q(now)),
         to_sign=Count("pk", filter=Q(status__in=[Status.DISPATCHED, Status.REOPENED])),
         total=Count("pk"),
     )
-    co = list(visible(user).filter(co_units__id=org, status__in=OPEN + [Status.REPLIED])
+    co = list(visible(user).filter(co_units__id=org, status__in=[*OPEN, Status.REPLIED])
               .exclude(lead_unit_id=org).select_related(*LIST_RELATED)
               .order_by(F("reply_deadline").asc(nulls_last=True), "id")[:100])
     return {"rows": rows, "co_rows": co, **counts}
-
-
-def deadline_state(appeal, now: datetime) -> str:
-    """``red`` past the reply deadline, ``yellow`` inside the warning period, else ``""``;
-    only while a unit holds the appeal."""
-    if appeal.status not in HANDLING or appeal.reply_deadline is None:
-        return ""
-    if appeal.reply_deadline < now:
-        return "red"
-    if appeal.yellow_at and appeal.yellow_at <= now:
-        return "yellow"
-    return ""
 
 
 # --- Centre oversight ------------------------------------------------------------------------------------
@@ -192,14 +109,13 @@ def oversight_queryset(user, key: str, *, now: datetime, memo: dict | None = Non
     ``memo`` (a dict kept for one request) saves computing the repeat callers twice."""
     base = visible(user)
     if key == "overdue":
-        return (base.filter(status__in=HANDLING, reply_deadline__lt=now)
-                .order_by(by_small_set("reply_deadline"), "id"))
+        return base.overdue(now).order_by(by_small_set("reply_deadline"), "id")
     if key == "due_soon":
-        return (base.filter(status__in=HANDLING, reply_deadline__gte=now)
+        return (base.in_hand().filter(reply_deadline__gte=now)
                 .filter(Q(yellow_at__lte=now) | Q(reply_deadline__lt=now + timedelta(days=1)))
                 .order_by(by_small_set("reply_deadline"), "id"))
     if key == "returned_twice":
-        return base.filter(status__in=OPEN, return_count__gte=2).order_by("-return_count", "received_at", "id")
+        return base.open().filter(return_count__gte=2).order_by("-return_count", "received_at", "id")
     if key == "dissatisfied":
         # Called back dissatisfied and waiting for the centre to reopen or close.
         return (base.filter(status=Status.CALLBACK_DONE, satisfaction="dissatisfied")
@@ -216,18 +132,11 @@ def oversight_queryset(user, key: str, *, now: datetime, memo: dict | None = Non
 
 
 def repeat_open_ids(user, *, now: datetime) -> list[int]:
-    """Open appeals whose caller has at least ``REPEAT_THRESHOLD`` other appeals within
-    ``REPEAT_WINDOW`` (重复诉求).
+    """Open appeals that are repeat complaints (重复诉求) under the one rule
+    (``appeals.repeats``), counted over the rule's window before ``now``.
 
     One pass over the open appeals (status index) with a scalar count per appeal over the phone
-    index; computed once per request (``oversight_queryset``'s memo). The other appeals are
-    counted over the whole table: a number, no rows shown, and a caller's appeals in another
-    county make them a repeat caller too.
+    and address indexes; computed once per request (``oversight_queryset``'s memo). The other
+    appeals are counted over the whole table: a number, no rows shown.
     """
-    since = now - REPEAT_WINDOW
-    others = (Appeal.objects.filter(citizen_phone=OuterRef("citizen_phone"), received_at__gte=since)
-              .exclude(pk=OuterRef("pk")).order_by()
-              .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n"))
-    return list(visible(user).filter(status__in=OPEN).exclude(citizen_phone="")
-                .annotate(others=Subquery(others)).filter(others__gte=REPEAT_THRESHOLD)
-                .values_list("pk", flat=True))
+    return list(repeats.repeats_among(visible(user).open(), now=now).values_list("pk", flat=True))

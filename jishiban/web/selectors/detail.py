@@ -34,10 +34,10 @@ def detail_context(user, appeal: Appeal) -> dict:
     scope = visible(user)
     events = list(AppealEvent.objects.filter(appeal=appeal).select_related("actor", "actor_unit")
                   .order_by("at", "id"))
-    related = []
-    if appeal.citizen_phone:
-        related = list(scope.filter(citizen_phone=appeal.citizen_phone).exclude(pk=appeal.pk)
-                       .select_related(*LIST_RELATED).order_by("-received_at", "-id")[:RELATED_LIMIT])
+    # 同一来电人的其他诉求: only through the identity rule (never a confidential appeal whose
+    # citizen this user may not see, nothing when this appeal's citizen is hidden from them).
+    related = list(Appeal.objects.by_identity(user, of=appeal).select_related(*LIST_RELATED)
+                   .order_by("-received_at", "-id")[:RELATED_LIMIT])
     children = list(scope.filter(parent=appeal).select_related(*LIST_RELATED).order_by("received_at", "id"))
     attach_hints(user, [appeal])
     hints = appeal.hints

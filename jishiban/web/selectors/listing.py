@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
-from .desk import HANDLING, LIST_RELATED, UNFINISHED, by_small_set, count_capped, day_bounds
+from jishiban.appeals.filters import ListFilter, apply_filter, count_capped, day_bounds
+
+from .desk import LIST_RELATED, UNFINISHED, by_small_set
 
 COUNT_CAP = 10000
 TEXT_WINDOW = timedelta(days=14)
@@ -31,8 +32,6 @@ SORTS = {
     "-number": ("number", True),
 }
 DEFAULT_SORT = "-received_at"
-NUMBER_RE = re.compile(r"^[A-Za-z]{1,6}\d{6,}$")
-PHONE_RE = re.compile(r"^\d{7,}$")
 
 
 @dataclass
@@ -53,50 +52,18 @@ class Criteria:
     sort: str = DEFAULT_SORT
 
 
-def apply_filters(qs, c: Criteria, *, now: datetime):
-    if c.status:
-        qs = qs.filter(status__in=c.status)
-    if c.channel is not None:
-        qs = qs.filter(channel=c.channel)
-    if c.town is not None:
-        qs = qs.filter(town=c.town)
-    elif c.county is not None:
-        qs = qs.filter(county=c.county)
-    if c.category is not None:
-        if c.category.level < 3:
-            from jishiban.taxonomy.models import Category
-
-            qs = qs.filter(category_id__in=Category.objects.filter(code__startswith=c.category.code).values("pk"))
-        else:
-            qs = qs.filter(category=c.category)
-    if c.unit is not None:
-        qs = qs.filter(lead_unit=c.unit)
-    if c.deadline == "overdue":
-        qs = qs.filter(status__in=HANDLING, reply_deadline__lt=now)
-    elif c.deadline == "yellow":
-        qs = qs.filter(status__in=HANDLING, reply_deadline__gte=now, yellow_at__lte=now)
-    elif c.deadline == "normal":
-        qs = qs.filter(status__in=HANDLING, reply_deadline__gte=now).filter(
-            Q(yellow_at__gt=now) | Q(yellow_at__isnull=True))
-    if c.satisfaction:
-        qs = qs.filter(satisfaction=c.satisfaction)
-    if c.date_from:
-        qs = qs.filter(received_at__gte=day_bounds(c.date_from)[0])
-    if c.date_to:
-        qs = qs.filter(received_at__lt=day_bounds(c.date_to)[1])
-    text = (c.q or "").strip()
-    if text:
-        if NUMBER_RE.match(text):
-            qs = qs.filter(number__istartswith=text)
-        elif PHONE_RE.match(text):
-            qs = qs.filter(citizen_phone=text)
-        else:
-            # A substring search reads every row it considers; without a date range it looks at the
-            # last TEXT_WINDOW only, so a word that matches nothing still answers quickly.
-            if not c.date_from:
-                qs = qs.filter(received_at__gte=now - TEXT_WINDOW)
-            qs = qs.filter(Q(title__icontains=text) | Q(content__icontains=text) | Q(address__icontains=text))
-    return qs
+def apply_filters(qs, c: Criteria, *, user, now: datetime):
+    """The list's filters through the one list filter (``appeals.filters``)."""
+    region = c.town if c.town is not None else c.county
+    return apply_filter(qs, ListFilter(
+        status=tuple(c.status or ()), channel=c.channel.code if c.channel is not None else "",
+        region=region if region is not None else "",
+        category=c.category.code if c.category is not None else "",
+        unit=c.unit.code if c.unit is not None else "", deadline=c.deadline, satisfaction=c.satisfaction,
+        received_from=day_bounds(c.date_from)[0] if c.date_from else None,
+        received_before=day_bounds(c.date_to)[1] if c.date_to else None,
+        text=c.q, text_window=TEXT_WINDOW,
+    ), user=user, now=now)
 
 
 # --- Keyset paging -------------------------------------------------------------------------------

@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from jishiban.appeals.figures import card_of
 from jishiban.appeals.privacy import citizen_display
 
 from ..actions import EVENT_LABELS
 from ..navigation import nav_for
-from ..selectors.desk import deadline_state
 
 register = template.Library()
 
@@ -34,7 +34,7 @@ def deadline(context, appeal):
     if appeal.reply_deadline is None:
         return "—"
     now = context.get("now") or timezone.now()
-    state = deadline_state(appeal, now)
+    state = card_of(appeal, now)
     when = timezone.localtime(appeal.reply_deadline).strftime("%m-%d %H:%M")
     if state == "red":
         return format_html('<span class="deadline-red"><span class="cardflag cardflag-red" aria-hidden="true">'
@@ -47,7 +47,7 @@ def deadline(context, appeal):
 
 @register.simple_tag(takes_context=True)
 def deadline_class(context, appeal):
-    return deadline_state(appeal, context.get("now") or timezone.now())
+    return card_of(appeal, context.get("now") or timezone.now())
 
 
 @register.simple_tag(takes_context=True)

@@ -4,8 +4,9 @@ import pytest
 
 from jishiban.appeals import services
 from jishiban.appeals.models import Appeal
+from jishiban.smart.models import Suggestion
+from jishiban.smart.services import refresh
 from jishiban.testing import advance, make_appeal
-from jishiban.web.models import DuplicateHint
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,8 @@ def test_bulk_dispatch_without_a_unit_is_refused(login, personas):
 def test_duplicate_hint_merges_in_one_click(login, personas):
     earlier = make_appeal(content="幸福小区停水，至今没有恢复")
     later = make_appeal(content="幸福小区停水了，一直没恢复", citizen_phone="13700000009")
-    DuplicateHint.objects.create(appeal=later, candidate=earlier, score=0.8, reason="text")
+    refresh(later.pk)  # the after-intake job: smart help's index finds the earlier one
+    assert Suggestion.objects.get(appeal=later).duplicates[0]["appeal_id"] == earlier.pk
     client = login(personas.dispatcher)
     html = client.get("/dispatch/").content.decode()
     assert "一键并单" in html

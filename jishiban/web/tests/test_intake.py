@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from jishiban.appeals.models import Appeal
 from jishiban.testing import make_appeal
-from jishiban.web.models import DuplicateHint
 
 pytestmark = pytest.mark.django_db
 
@@ -112,12 +111,42 @@ def test_old_appeals_are_not_offered_as_duplicates(login, personas):
     assert "未发现疑似重复" in html
 
 
-def test_duplicates_found_at_intake_are_kept_for_the_dispatch_desk(login, personas):
-    earlier = make_appeal(citizen_phone="13811112222", content="幸福小区3号楼停水，至今没有恢复")
-    login(personas.operator).post("/intake/", CALL)
+def test_duplicates_found_at_intake_come_from_smart_help_and_reach_the_dispatch_desk(login, personas):
+    """GIVEN an earlier appeal of the same caller about the same matter, WHEN the operator takes
+    the call, THEN the success panel and the dispatch queue both offer it from smart help's
+    duplicate index (the stored suggestion of the new appeal)."""
+    from jishiban.smart.models import Suggestion
+    from jishiban.smart.services import refresh
+
+    earlier = make_appeal(citizen_phone="13811112222", content="幸福小区3号楼从昨天开始停水，至今没有恢复")
+    client = login(personas.operator)
+    client.post("/intake/", CALL)
     new = Appeal.objects.exclude(pk=earlier.pk).get()
-    hint = DuplicateHint.objects.get(appeal=new)
-    assert hint.candidate == earlier and hint.score >= 0.5
+    refresh(new.pk)  # the after-intake job
+    stored = Suggestion.objects.get(appeal=new).duplicates
+    assert stored[0]["appeal_id"] == earlier.pk and stored[0]["signals"]["same_caller"] is True
+    panel = client.get("/intake/").content.decode()
+    assert "疑似重复" in panel and earlier.number in panel
+    queue = login(personas.dispatcher).get("/dispatch/").content.decode()
+    assert f'name="into" value="{earlier.number}"' in queue
+
+
+def test_take_call_holds_no_transaction_of_its_own(personas, monkeypatch):
+    """The direct answer is written through ``submit(within=…)``; the duplicate lookup runs
+    after the intake transaction, outside any block this code opened."""
+    from jishiban.smart import selectors as smart_selectors
+    from jishiban.testing import transactions_opened_here
+    from jishiban.web import operations
+
+    seen = []
+    before = transactions_opened_here()  # the module's own (personas made once per module)
+    real = smart_selectors.draft_duplicates
+    monkeypatch.setattr(operations, "draft_duplicates",
+                        lambda *a, **k: seen.append(transactions_opened_here()) or real(*a, **k))
+    data = {**CALL, "mode": "answer", "answer_text": "已告知抢修电话"}
+    outcome = operations.take_call(data, by=personas.operator)
+    assert outcome.created and outcome.answered and outcome.appeal.status == "answered"
+    assert seen == [before]
 
 
 def test_category_search_finds_leaves_by_name_and_parent(login, personas):

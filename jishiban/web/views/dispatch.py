@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jishiban.appeals.filters import count_capped
 from jishiban.appeals.models import Status
 from jishiban.appeals.permissions import available_actions
 from jishiban.core import params
@@ -18,7 +19,7 @@ from jishiban.core.params import ParameterError
 from .. import smart_bridge
 from ..forms.actions import BulkDispatchForm
 from ..operations import bulk_dispatch
-from ..selectors.desk import count_capped, dispatch_queue, visible
+from ..selectors.desk import dispatch_queue, visible
 from .common import page_required
 
 TABS = {"received": Status.RECEIVED, "returned": Status.RETURNED}

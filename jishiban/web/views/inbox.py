@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils import timezone
 
+from jishiban.appeals.figures import card_of
 from jishiban.appeals.permissions import available_actions
 
-from ..selectors.desk import deadline_state, unit_inbox
+from ..selectors.desk import unit_inbox
 from .common import page_required
 
 
@@ -15,6 +16,6 @@ from .common import page_required
 def inbox(request):
     now = timezone.now()
     data = unit_inbox(request.user, now=now)
-    items = [{"appeal": a, "state": deadline_state(a, now), "actions": available_actions(request.user, a, now=now)}
+    items = [{"appeal": a, "state": card_of(a, now), "actions": available_actions(request.user, a, now=now)}
              for a in data["rows"]]
     return render(request, "web/inbox/page.html", {**data, "items": items, "now": now, "nav_active": "inbox"})

@@ -14,14 +14,15 @@ from jishiban.appeals.errors import AppealError, AppealValidationError
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.permissions import available_actions
 from jishiban.core.pages import apply_errors
+from jishiban.intake.pipeline import normalise_phone
 from jishiban.regions.models import Region
+from jishiban.smart import selectors as smart_selectors
 from jishiban.taxonomy.models import Category
 
 from .. import smart_bridge
 from ..forms.intake import DEFAULT_CHANNEL, IntakeForm
-from ..models import DuplicateHint
 from ..operations import take_call
-from ..selectors.desk import caller_history, possible_duplicates
+from ..selectors.desk import LIST_RELATED, attach_hints, caller_history
 from .common import page_required
 
 SESSION_DONE = "web_intake_done"
@@ -70,7 +71,9 @@ def _last_created(request):
     appeal = Appeal.objects.visible_to(request.user).select_related("lead_unit", "category").filter(pk=pk).first()
     if appeal is None:
         return None
-    hints = list(DuplicateHint.objects.filter(appeal=appeal).select_related("candidate"))
+    attach_hints(request.user, [appeal])
+    hints = appeal.hints or smart_selectors.draft_duplicates(request.user, text="", exclude=appeal,
+                                                             related=LIST_RELATED)
     return {"appeal": appeal, "hints": hints, "can_merge": "merge" in available_actions(request.user, appeal)}
 
 
@@ -97,12 +100,11 @@ def assist(request):
 
 
 def _duplicates(request, now):
+    """Appeals in smart help's duplicate index that may be the call being typed."""
     g = request.GET
-    category = Category.objects.filter(code=g.get("category") or "").first() if g.get("category") else None
-    county = Region.objects.filter(code=g.get("county") or "").first() if g.get("county") else None
     text = (g.get("title", "") + " " + g.get("content", "")).strip()
-    return possible_duplicates(request.user, now=now, phone=g.get("citizen_phone", ""), text=text,
-                               category=category, county=county)
+    return smart_selectors.draft_duplicates(request.user, text=text, phone=normalise_phone(g.get("citizen_phone", "")),
+                                            address=g.get("address", ""), now=now, related=LIST_RELATED)
 
 
 @require_GET

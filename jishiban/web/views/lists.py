@@ -14,10 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jishiban.appeals.filters import count_capped
+
 from .. import export, operations
 from ..forms.filters import PAGING_KEYS, FilterForm, SavedFilterForm
 from ..models import SavedFilter
-from ..selectors.desk import count_capped, visible
+from ..selectors.desk import visible
 from ..selectors.listing import apply_filters, export_rows, keyset_page, narrows_to_open
 from .common import page_required
 
@@ -34,7 +36,7 @@ def _filtered(request, now):
     qs = visible(request.user)
     criteria = form.criteria() if form.is_bound and valid else None
     if criteria is not None:
-        qs = apply_filters(qs, criteria, now=now)
+        qs = apply_filters(qs, criteria, user=request.user, now=now)
     return form, qs, criteria
 
 

@@ -6,10 +6,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jishiban.appeals import repeats
+from jishiban.appeals.filters import count_capped
+
 from ..selectors.desk import (
     LIST_RELATED,
     OVERSIGHT_LISTS,
-    count_capped,
     oversight_queryset,
 )
 from .common import page_required
@@ -23,11 +25,19 @@ LIST_HELP = {
     "due_soon": _("已亮黄牌或24小时内到期"),
     "returned_twice": _("尚未办结且被退单两次及以上"),
     "dissatisfied": _("回访不满意、待决定重办或办结"),
-    "repeat": _("仍在办理中，且同一号码近90天另有两件及以上诉求"),
+    # filled in with the repeat rule's window and threshold (appeals/repeats.py)
+    "repeat": _("仍在办理中，且同一来电人或同一地址近%(days)d天另有%(n)d件及以上同类诉求"),
     "risk": _("未办结且带风险标签（risk:*）的诉求"),
 }
 COUNT_CAP = 1000
 ROWS = 100
+
+
+def _help(key: str) -> str:
+    if key != "repeat":
+        return LIST_HELP[key]
+    r = repeats.rule()
+    return LIST_HELP[key] % {"days": r.window_days, "n": r.threshold}
 
 
 @page_required("oversight")
@@ -44,6 +54,6 @@ def oversight(request):
             for k in OVERSIGHT_LISTS]
     rows = list(oversight_queryset(request.user, key, now=now, memo=memo).select_related(*LIST_RELATED)[:ROWS])
     return render(request, "web/oversight/page.html", {
-        "tabs": tabs, "key": key, "rows": rows, "help": LIST_HELP[key], "cap": COUNT_CAP, "now": now,
+        "tabs": tabs, "key": key, "rows": rows, "help": _help(key), "cap": COUNT_CAP, "now": now,
         "nav_active": "oversight",
     })

@@ -1,0 +1,112 @@
+"""重复诉求 (repeat complaint): the one rule, used by the call desk, the centre's oversight list,
+the supervision trigger and smart help.
+
+An appeal is a repeat when at least ``threshold`` *earlier* appeals (merged and invalid ones
+left out) were received within ``window_days`` before it
+
+* from the same caller (the same phone, or the same citizen account when there is no phone),
+  or — with ``by_address`` — at the same address, and
+* in the same category subtree: their categories share the ancestor at ``category_level``
+  (1 一级, 2 二级, 3 the leaf itself); an appeal without a category is no repeat (its subtree
+  is not known yet).
+
+The parameters are settings (``JISHIBAN_REPEAT_*``). Smart help applies the same window and
+threshold to its duplicate index, where "the same matter" is judged from the text, before a
+category is known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
+
+GONE = ("merged", "invalid")
+_ANCESTOR = {3: "category_id", 2: "category__parent_id", 1: "category__parent__parent_id"}
+
+
+@dataclass(frozen=True)
+class RepeatRule:
+    window_days: int = 90
+    threshold: int = 2  # earlier appeals that make this one a repeat
+    category_level: int = 2
+    by_address: bool = True
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(days=self.window_days)
+
+
+def rule() -> RepeatRule:
+    """The configured rule (settings ``JISHIBAN_REPEAT_WINDOW_DAYS``, ``_THRESHOLD``,
+    ``_CATEGORY_LEVEL``, ``_BY_ADDRESS``)."""
+    return RepeatRule(window_days=int(getattr(settings, "JISHIBAN_REPEAT_WINDOW_DAYS", 90)),
+                      threshold=int(getattr(settings, "JISHIBAN_REPEAT_THRESHOLD", 2)),
+                      category_level=int(getattr(settings, "JISHIBAN_REPEAT_CATEGORY_LEVEL", 2)),
+                      by_address=bool(getattr(settings, "JISHIBAN_REPEAT_BY_ADDRESS", True)))
+
+
+def _ancestor_field(level: int) -> str:
+    # Leaves are level 3; the ancestor at ``level`` is reached by walking up (3 - level) parents.
+    return _ANCESTOR[level]
+
+
+def earlier_of(appeal, r: RepeatRule | None = None):
+    """The earlier appeals that count towards ``appeal`` being a repeat (a queryset)."""
+    from .models import Appeal
+
+    r = r or rule()
+    same = Q(pk__in=[])
+    if appeal.citizen_phone:
+        same |= Q(citizen_phone=appeal.citizen_phone)
+    elif appeal.citizen_user_id:
+        same |= Q(citizen_user_id=appeal.citizen_user_id)
+    if r.by_address and (appeal.address or "").strip():
+        same |= Q(address=appeal.address)
+    qs = (Appeal.objects.filter(same).exclude(pk=appeal.pk).exclude(status__in=GONE)
+          .filter(received_at__gte=appeal.received_at - r.window, received_at__lte=appeal.received_at))
+    if not appeal.category_id or not appeal.pk:
+        return Appeal.objects.none()
+    field = _ancestor_field(r.category_level)
+    return qs.filter(**{field: Subquery(Appeal.objects.filter(pk=appeal.pk).values(field)[:1])})
+
+
+def earlier_count(appeal, r: RepeatRule | None = None) -> int:
+    return earlier_of(appeal, r).count()
+
+
+def is_repeat(appeal, r: RepeatRule | None = None) -> bool:
+    r = r or rule()
+    return earlier_of(appeal, r)[: r.threshold].count() >= r.threshold
+
+
+def with_earlier_count(qs, r: RepeatRule | None = None, *, now: datetime | None = None):
+    """``qs`` annotated with ``earlier`` (the count of ``earlier_of`` for each row), one
+    correlated count per row over the phone and address indexes. With ``now``, counted over the
+    window before ``now`` rather than before each appeal (the oversight list's "still in hand,
+    raised again lately")."""
+    from .models import Appeal
+
+    r = r or rule()
+    same = Q(citizen_phone=OuterRef("citizen_phone")) & ~Q(citizen_phone="")
+    if r.by_address:
+        same |= Q(address=OuterRef("address")) & ~Q(address="")
+    field = _ancestor_field(r.category_level)
+    since = (now - r.window) if now is not None else None
+    others = Appeal.objects.filter(same).exclude(pk=OuterRef("pk")).exclude(status__in=GONE)
+    if since is not None:
+        others = others.filter(received_at__gte=since)
+    else:
+        others = others.filter(received_at__lte=OuterRef("received_at"),
+                               received_at__gte=OuterRef("received_at") - r.window)
+    others = (others.filter(**{field: OuterRef(field)})
+              .order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n"))
+    return qs.annotate(earlier=Subquery(others))
+
+
+def repeats_among(qs, r: RepeatRule | None = None, *, now: datetime | None = None):
+    """The appeals of ``qs`` that are repeats under the rule."""
+    r = r or rule()
+    return with_earlier_count(qs, r, now=now).filter(earlier__gte=r.threshold)
