@@ -1,0 +1,25 @@
+"""The portal's settings: ``settings.JISHIBAN["PORTAL"]`` overrides each default."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+CHANNEL = "jishiban-app"
+
+DEFAULTS = {
+    # Photos a citizen may hand in with a submission or an addition.
+    "PHOTO_TYPES": ("image/jpeg", "image/png", "image/webp", "image/gif"),
+    "PHOTO_MAX_BYTES": 8 * 1024 * 1024,
+    "PHOTO_MAX_COUNT": 6,
+    # Appeal types a citizen may hand in without name and phone (求助 needs someone to help).
+    "ANONYMOUS_TYPES": ("report", "suggestion", "consult", "complaint"),
+    # Days after the reply within which the citizen may rate it; ``None`` takes supervision's
+    # callback link validity (Preferences.callback_link_days), so the two never disagree.
+    "RATING_DAYS": None,
+    # How long the privacy notice says submissions are kept.
+    "RETENTION_YEARS": 5,
+}
+
+
+def get(name: str):
+    return getattr(settings, "JISHIBAN", {}).get("PORTAL", {}).get(name, DEFAULTS[name])
