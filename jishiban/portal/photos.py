@@ -31,7 +31,7 @@ def check_photos(uploads) -> tuple[list[IncomingFile], list[str]]:
     for upload in uploads:
         name = (upload.name or _("照片"))[:120]
         if upload.size > limit:
-            errors.append(_("%(name)s：照片过大（最大 %(mb)d MB）") % {"name": name, "mb": limit // 1048576})
+            errors.append(_("%(name)s：照片过大（最大 %(mb).1f MB）") % {"name": name, "mb": limit / 1048576})
             continue
         data = upload.read()
         content_type = _picture_type(data)
