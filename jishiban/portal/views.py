@@ -20,6 +20,7 @@ from jishiban.core.clients import client_ip
 from jishiban.regions.models import Region, RegionLevel
 from jishiban.taxonomy.models import Category
 from jishiban.web import smart_bridge
+from jishiban.web.views.common import apply_errors
 
 from . import conf, selectors, services
 from .access import citizen_user, is_citizen
@@ -52,10 +53,17 @@ def _granted(request, number: str) -> Appeal:
     raise Http404
 
 
-def _apply(form, errors: dict) -> None:
-    for field, problems in errors.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
+def _attempt(form, action) -> bool:
+    """Run ``action()``; a service's refusal goes onto ``form`` (next to its field) and gives False."""
+    try:
+        action()
+    except AppealValidationError as exc:
+        apply_errors(form, exc.errors)
+    except AppealError as exc:
+        form.add_error(None, exc.message)
+    else:
+        return True
+    return False
 
 
 def root(request):
@@ -73,19 +81,14 @@ def home(request):
         photos, problems = check_photos(request.FILES.getlist("photos"))
         if form.is_valid() and not problems:
             d = form.cleaned_data
-            try:
-                handed = services.submit_appeal(
+            handed = []
+            if _attempt(form, lambda: handed.append(services.submit_appeal(
                     key=request.POST.get("key", ""), content=d["content"], appeal_type=d["appeal_type"],
                     category=d["category"], address=d["address"], county=d["county"], town=d["town"],
                     name=d["name"], phone=d["phone"], anonymous=d["anonymous"], confidential=d["confidential"],
-                    publish=d["publish"], photos=photos, user=citizen_user(request))
-            except AppealValidationError as exc:
-                _apply(form, exc.errors)
-            except AppealError as exc:
-                form.add_error(None, exc.message)
-            else:
-                _grant(request, handed.appeal, handed.code)
-                return redirect("portal:done", number=handed.appeal.number)
+                    publish=d["publish"], photos=photos, user=citizen_user(request)))):
+                _grant(request, handed[0].appeal, handed[0].code)
+                return redirect("portal:done", number=handed[0].appeal.number)
         for problem in problems:
             form.add_error("photos", problem)
         if request.FILES and form.errors:
@@ -133,13 +136,7 @@ def add(request, number: str):
     form = AddForm(request.POST, request.FILES)
     photos, problems = check_photos(request.FILES.getlist("photos"))
     if form.is_valid() and not problems:
-        try:
-            services.add_information(appeal, text=form.cleaned_data["text"], photos=photos)
-        except AppealValidationError as exc:
-            _apply(form, exc.errors)
-        except AppealError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if _attempt(form, lambda: services.add_information(appeal, text=form.cleaned_data["text"], photos=photos)):
             messages.success(request, _("补充信息已提交，办理单位会看到"))
             return redirect("portal:appeal", number=number)
     for problem in problems:
@@ -153,15 +150,9 @@ def rate(request, number: str):
     form = RateForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        try:
-            services.rate(appeal, solved=d["solved"], satisfaction=d["satisfaction"], comment=d["comment"],
-                          origin={"ip": client_ip(request) or "",
-                                  "user_agent": request.headers.get("User-Agent", "")[:200]})
-        except AppealValidationError as exc:
-            _apply(form, exc.errors)
-        except AppealError as exc:
-            form.add_error(None, exc.message)
-        else:
+        origin = {"ip": client_ip(request) or "", "user_agent": request.headers.get("User-Agent", "")[:200]}
+        if _attempt(form, lambda: services.rate(appeal, solved=d["solved"], satisfaction=d["satisfaction"],
+                                                comment=d["comment"], origin=origin)):
             messages.success(request, _("感谢您的评价"))
             return redirect("portal:appeal", number=number)
     return appeal_page(request, number, rate_form=form, status=422)

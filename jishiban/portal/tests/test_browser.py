@@ -6,7 +6,6 @@ dissatisfied → the supervisor reopens it → the citizen sees it being handled
 runs under the Content-Security-Policy; screenshots go to ``test-artifacts/screenshots/``.
 """
 
-import io
 from pathlib import Path
 
 import pytest
