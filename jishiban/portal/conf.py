@@ -16,6 +16,8 @@ DEFAULTS = {
     # Days after the reply within which the citizen may rate it; ``None`` takes supervision's
     # callback link validity (Preferences.callback_link_days), so the two never disagree.
     "RATING_DAYS": None,
+    # Rate limits, rule → (most requests, window in seconds); see limits.DEFAULTS for the rules.
+    "LIMITS": {},
     # How long the privacy notice says submissions are kept.
     "RETENTION_YEARS": 5,
 }

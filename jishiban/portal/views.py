@@ -17,12 +17,13 @@ from django.views.decorators.http import require_GET, require_POST
 from jishiban.appeals.errors import AppealError, AppealValidationError
 from jishiban.appeals.models import Appeal
 from jishiban.core.clients import client_ip
+from jishiban.intake.pipeline import normalise_phone
 from jishiban.regions.models import Region, RegionLevel
 from jishiban.taxonomy.models import Category
 from jishiban.web import smart_bridge
 from jishiban.web.views.common import apply_errors
 
-from . import conf, selectors, services
+from . import conf, limits, selectors, services
 from .access import citizen_user, is_citizen
 from .forms import AddForm, FollowForm, RateForm, SubmitForm
 from .photos import check_photos
@@ -66,6 +67,19 @@ def _attempt(form, action) -> bool:
     return False
 
 
+def _allowed(form, request, action: str, *, phone: str = "") -> bool:
+    """Count the request against the limits of ``action``; a refusal goes onto the form."""
+    try:
+        limits.hit(f"{action}-ip", client_ip(request) or "")
+        if phone:
+            limits.hit(f"{action}-phone", normalise_phone(phone))
+    except limits.Limited as exc:
+        form.add_error(None, exc.message)
+        form.limited = True
+        return False
+    return True
+
+
 def root(request):
     """The site's root: visitors and citizens to the portal, staff to their workbench home."""
     from jishiban.web.views.home import home
@@ -79,7 +93,9 @@ def home(request):
     if request.method == "POST":
         form = SubmitForm(request.POST, request.FILES)
         photos, problems = check_photos(request.FILES.getlist("photos"))
-        if form.is_valid() and not problems:
+        if form.is_valid() and not problems and _allowed(form, request, "submit",
+                                                         phone="" if form.cleaned_data["anonymous"]
+                                                         else form.cleaned_data["phone"]):
             d = form.cleaned_data
             handed = []
             if _attempt(form, lambda: handed.append(services.submit_appeal(
@@ -93,7 +109,7 @@ def home(request):
             form.add_error("photos", problem)
         if request.FILES and form.errors:
             form.add_error("photos", _("为安全起见，照片需要重新选择"))
-        status = 422
+        status = 429 if getattr(form, "limited", False) else 422
     else:
         form, status = SubmitForm(), 200
     user = citizen_user(request)
@@ -111,13 +127,13 @@ def done(request, number: str):
 def follow(request):
     if request.method == "POST":
         form = FollowForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and _allowed(form, request, "follow"):
             appeal = services.find_by_code(form.cleaned_data["code"])
             if appeal is not None:
                 _grant(request, appeal)
                 return redirect("portal:appeal", number=appeal.number)
             form.add_error("code", _("没有找到这个查询码对应的诉求，请核对后重新输入（查询码在受理短信中）"))
-        status = 422
+        status = 429 if getattr(form, "limited", False) else 422
     else:
         form, status = FollowForm(), 200
     return render(request, "portal/follow.html", {"form": form}, status=status)
@@ -135,7 +151,7 @@ def add(request, number: str):
     appeal = _granted(request, number)
     form = AddForm(request.POST, request.FILES)
     photos, problems = check_photos(request.FILES.getlist("photos"))
-    if form.is_valid() and not problems:
+    if form.is_valid() and not problems and _allowed(form, request, "add"):
         if _attempt(form, lambda: services.add_information(appeal, text=form.cleaned_data["text"], photos=photos)):
             messages.success(request, _("补充信息已提交，办理单位会看到"))
             return redirect("portal:appeal", number=number)
