@@ -18,10 +18,16 @@ DEFAULTS = {
     "RATING_DAYS": None,
     # Rate limits, rule → (most requests, window in seconds); see limits.DEFAULTS for the rules.
     "LIMITS": {},
+    # Show one-time codes on screen as well; ``None``: only in the demo (JISHIBAN_DEMO=1), which
+    # has no SMS gateway.
+    "SHOW_CODES": None,
     # How long the privacy notice says submissions are kept.
     "RETENTION_YEARS": 5,
 }
 
 
 def get(name: str):
-    return getattr(settings, "JISHIBAN", {}).get("PORTAL", {}).get(name, DEFAULTS[name])
+    value = getattr(settings, "JISHIBAN", {}).get("PORTAL", {}).get(name, DEFAULTS[name])
+    if name == "SHOW_CODES" and value is None:
+        return bool(getattr(settings, "DEMO", False))
+    return value

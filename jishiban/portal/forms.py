@@ -107,6 +107,19 @@ class FollowForm(forms.Form):
                            error_messages={"required": _("请输入查询码")})
 
 
+class SendCodeForm(forms.Form):
+    number = forms.CharField(label=_("诉求编号"), max_length=24, error_messages={"required": _("请输入诉求编号")})
+    phone = forms.CharField(label=_("提交时留的手机号"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+                            error_messages={"required": _("请输入手机号")})
+
+
+class CheckCodeForm(forms.Form):
+    otp = forms.CharField(label=_("短信验证码"), max_length=6,
+                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+                          error_messages={"required": _("请输入短信验证码")})
+
+
 class AddForm(forms.Form):
     text = forms.CharField(label=_("补充内容"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 4}))

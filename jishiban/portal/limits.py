@@ -20,6 +20,8 @@ DEFAULTS = {
     "submit-phone": (5, 86400),
     "follow-ip": (30, 3600),
     "add-ip": (30, 3600),
+    "otp-ip": (10, 3600),
+    "otp-phone": (5, 86400),
 }
 
 

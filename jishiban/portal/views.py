@@ -23,9 +23,9 @@ from jishiban.taxonomy.models import Category
 from jishiban.web import smart_bridge
 from jishiban.web.views.common import apply_errors
 
-from . import conf, limits, selectors, services
+from . import conf, limits, otp, selectors, services
 from .access import citizen_user, is_citizen
-from .forms import AddForm, FollowForm, RateForm, SubmitForm
+from .forms import AddForm, CheckCodeForm, FollowForm, RateForm, SendCodeForm, SubmitForm
 from .photos import check_photos
 
 GRANTS = "portal_appeals"
@@ -125,18 +125,37 @@ def done(request, number: str):
 
 
 def follow(request):
-    if request.method == "POST":
-        form = FollowForm(request.POST)
+    """By query code, or by number + phone with a one-time code sent by SMS."""
+    forms = {"code": FollowForm(), "send": SendCodeForm(), "check": CheckCodeForm()}
+    step, status, shown = request.POST.get("step", "code"), 200, ""
+    if request.method == "POST" and step in forms:
+        form = forms[step] = {"code": FollowForm, "send": SendCodeForm, "check": CheckCodeForm}[step](request.POST)
+        status = 422
         if form.is_valid() and _allowed(form, request, "follow"):
-            appeal = services.find_by_code(form.cleaned_data["code"])
-            if appeal is not None:
-                _grant(request, appeal)
-                return redirect("portal:appeal", number=appeal.number)
-            form.add_error("code", _("没有找到这个查询码对应的诉求，请核对后重新输入（查询码在受理短信中）"))
-        status = 429 if getattr(form, "limited", False) else 422
-    else:
-        form, status = FollowForm(), 200
-    return render(request, "portal/follow.html", {"form": form}, status=status)
+            if step == "code":
+                appeal = services.find_by_code(form.cleaned_data["code"])
+                if appeal is not None:
+                    _grant(request, appeal)
+                    return redirect("portal:appeal", number=appeal.number)
+                form.add_error("code", _("没有找到这个查询码对应的诉求，请核对后重新输入（查询码在受理短信中）"))
+            elif step == "send" and _allowed(form, request, "otp", phone=form.cleaned_data["phone"]):
+                sent = otp.send(request.session, number=form.cleaned_data["number"], phone=form.cleaned_data["phone"])
+                shown = sent if conf.get("SHOW_CODES") else ""
+                messages.info(request, _("如果编号和手机号与提交时一致，验证码已发送到该手机，10 分钟内有效"))
+                status = 200
+            elif step == "check":
+                try:
+                    appeal = otp.check(request.session, form.cleaned_data["otp"])
+                except ValueError as exc:
+                    form.add_error("otp", str(exc))
+                else:
+                    _grant(request, appeal)
+                    return redirect("portal:appeal", number=appeal.number)
+        if getattr(form, "limited", False):
+            status = 429
+    return render(request, "portal/follow.html", {
+        "form": forms["code"], "send_form": forms["send"], "check_form": forms["check"], "shown": shown,
+        "sent": otp.SESSION in request.session}, status=status)
 
 
 def appeal_page(request, number: str, *, add_form=None, rate_form=None, status=200):

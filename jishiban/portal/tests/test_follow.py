@@ -1,6 +1,8 @@
 """Following an appeal by its query code: plain words, the reply, the deadline, nothing internal;
 adding information while it is open."""
 
+import re
+
 import pytest
 
 from jishiban.appeals import services as workflow
@@ -99,3 +101,41 @@ def test_an_extension_shows_its_new_deadline_and_why(client, personas):
     workflow.decide_extension(appeal, by=p.supervisor, approve=True)
     page = client.get(f"/portal/appeals/{appeal.number}/").content.decode()
     assert "办理时限延长至" in page and "延期原因：需要更换整段线缆，材料采购中" in page
+
+
+def test_follow_by_number_phone_and_a_one_time_code(client, personas, settings):
+    from jishiban.portal.otp import KIND
+
+    appeal, _code = hand_in(client)
+    visitor = client.__class__()
+    response = visitor.post("/portal/follow/", {"step": "send", "number": appeal.number, "phone": "139 1234 0000"})
+    assert response.status_code == 200 and "验证码已发送" in response.content.decode()
+    sms = Notification.objects.get(kind=KIND, appeal=appeal)
+    assert sms.phone == "13912340000"
+    otp = re.search(r"验证码 (\d{6})", sms.text).group(1)
+    assert otp not in response.content.decode()  # not on screen outside the demo
+    wrong = visitor.post("/portal/follow/", {"step": "check", "otp": "000000" if otp != "000000" else "111111"})
+    assert wrong.status_code == 422 and "验证码不正确" in wrong.content.decode()
+    response = visitor.post("/portal/follow/", {"step": "check", "otp": otp})
+    assert response.status_code == 302 and response["Location"] == f"/portal/appeals/{appeal.number}/"
+    again = client.__class__()
+    again.post("/portal/follow/", {"step": "send", "number": appeal.number, "phone": "13800000000"})
+    assert Notification.objects.filter(kind=KIND).count() == 1  # a wrong phone gets nothing
+    assert "验证码不正确" in again.post("/portal/follow/", {"step": "check", "otp": otp}).content.decode()
+
+
+def test_the_demo_shows_the_one_time_code_on_screen(client, personas, settings):
+    settings.DEMO = True
+    appeal, _code = hand_in(client)
+    page = client.post("/portal/follow/", {"step": "send", "number": appeal.number,
+                                           "phone": "13912340000"}).content.decode()
+    assert re.search(r"data-otp>\d{6}<", page)
+
+
+def test_a_one_time_code_allows_few_tries(client, personas):
+    appeal, _code = hand_in(client)
+    visitor = client.__class__()
+    visitor.post("/portal/follow/", {"step": "send", "number": appeal.number, "phone": "13912340000"})
+    for _i in range(5):
+        visitor.post("/portal/follow/", {"step": "check", "otp": "abcdef"})
+    assert "验证码已失效" in visitor.post("/portal/follow/", {"step": "check", "otp": "abcdef"}).content.decode()
