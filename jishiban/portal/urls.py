@@ -12,6 +12,7 @@ urlpatterns = [
     path("appeals/<str:number>/add/", views.add, name="add"),
     path("appeals/<str:number>/rate/", views.rate, name="rate"),
     path("privacy/", views.privacy, name="privacy"),
+    path("replies/", views.replies, name="replies"),
     path("categories/", views.categories, name="categories"),
     path("suggest/", views.suggest, name="suggest"),
     path("locate/", views.locate, name="locate"),

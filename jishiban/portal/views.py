@@ -193,6 +193,15 @@ def rate(request, number: str):
     return appeal_page(request, number, rate_form=form, status=422)
 
 
+@require_GET
+def replies(request):
+    from .public import page_of
+
+    q = request.GET.get("q", "")
+    items, page = page_of(q, request.GET.get("page"))
+    return render(request, "portal/replies.html", {"items": items, "page": page, "q": q.strip()[:40]})
+
+
 def privacy(request):
     from .privacy import notice
 
