@@ -2,9 +2,10 @@
 
 The workbench (search, appeal detail with handler names and routing reasons, the staff
 callback form) is for staff; a citizen's session asking for any page outside the portal is sent
-to the portal. What stays reachable: the portal, signing out, the language switch, static
-files, the signed callback link a citizen receives by SMS, and the machine interfaces (token
-authenticated, filtered by ``visible_to``).
+to the portal — the REST API too, which accepts the workbench's session and shows what staff see
+(a system calling it with a token has no session and is not affected). What stays reachable:
+the portal, signing out, the language switch, static files, the signed callback link a citizen
+receives by SMS, and Open311 (public data only).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.shortcuts import redirect
 
 from .access import is_citizen
 
-ALLOWED = ("/portal/", "/accounts/logout/", "/i18n/", "/static/", "/supervision/callback/", "/api/", "/open311/")
+ALLOWED = ("/portal/", "/accounts/logout/", "/i18n/", "/static/", "/supervision/callback/", "/open311/")
 
 
 class CitizensStayInPortal:
