@@ -78,6 +78,12 @@ def submit_appeal(*, key: str, content: str, appeal_type: str, category: str | N
     return Handed(result.appeal, result.created, code)
 
 
+def already_handed_in(key: str) -> bool:
+    """Whether a submission with this key is stored (its retry writes nothing, so no limit applies)."""
+    return bool(codes.KEY.match(key or "")) and Appeal.objects.filter(channel__code=conf.CHANNEL,
+                                                                      external_id=key).exists()
+
+
 def _tell_citizen(appeal: Appeal, text: str, *, now) -> None:
     """SMS (and in-app for an account) through supervision's transports; the demo logs it."""
     if not appeal.citizen_phone and not appeal.citizen_user_id:

@@ -7,6 +7,8 @@ citizen also reaches their own appeals (``visible_to``).
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, JsonResponse
@@ -93,9 +95,9 @@ def home(request):
     if request.method == "POST":
         form = SubmitForm(request.POST, request.FILES)
         photos, problems = check_photos(request.FILES.getlist("photos"))
-        if form.is_valid() and not problems and _allowed(form, request, "submit",
-                                                         phone="" if form.cleaned_data["anonymous"]
-                                                         else form.cleaned_data["phone"]):
+        retry = services.already_handed_in(request.POST.get("key", ""))
+        if form.is_valid() and not problems and (retry or _allowed(
+                form, request, "submit", phone="" if form.cleaned_data["anonymous"] else form.cleaned_data["phone"])):
             d = form.cleaned_data
             handed = []
             if _attempt(form, lambda: handed.append(services.submit_appeal(
@@ -115,6 +117,7 @@ def home(request):
     user = citizen_user(request)
     return render(request, "portal/home.html", {
         "form": form, "anonymous_types": ",".join(conf.get("ANONYMOUS_TYPES")),
+        "fallback_key": secrets.token_urlsafe(24),
         "mine": selectors.own_appeals(user) if user else None}, status=status)
 
 

@@ -37,3 +37,11 @@ def test_guessing_query_codes_is_limited(client, reference_data, settings):
         assert "没有找到" in client.post("/portal/follow/", {"code": "ABCDE-FGHJK"}).content.decode()
     response = client.post("/portal/follow/", {"code": "ABCDE-FGHJK"})
     assert response.status_code == 429 and "操作过于频繁" in response.content.decode()
+
+
+def test_a_retry_of_a_stored_submission_is_not_counted(client, reference_data, settings):
+    _limits(settings, **{"submit-ip": (1, 3600)})
+    data = form_data()
+    first = client.post("/portal/", data)
+    again = client.post("/portal/", data)
+    assert again.status_code == 302 and again["Location"] == first["Location"]

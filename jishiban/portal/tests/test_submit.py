@@ -146,3 +146,14 @@ def test_privacy_notice_says_what_how_long_and_who(client, reference_data):
     page = client.get("/portal/privacy/").content.decode()
     for words in ("收集哪些信息", "保存多久", "谁能看到", "5 年"):
         assert words in page
+
+
+def test_without_scripts_the_page_brings_its_own_key(client, reference_data):
+    import re
+
+    page = client.get("/portal/").content.decode()
+    fallback = re.search(r'<noscript><input type="hidden" name="key" value="([^"]+)"></noscript>', page).group(1)
+    data = form_data()
+    data["key"] = ["", fallback]  # the empty scripted field, then the one inside <noscript>
+    assert client.post("/portal/", data).status_code == 302
+    assert Appeal.objects.filter(external_id=fallback).exists()
