@@ -157,3 +157,10 @@ def test_without_scripts_the_page_brings_its_own_key(client, reference_data):
     data["key"] = ["", fallback]  # the empty scripted field, then the one inside <noscript>
     assert client.post("/portal/", data).status_code == 302
     assert Appeal.objects.filter(external_id=fallback).exists()
+
+
+def test_smart_help_suggests_a_category_from_the_text(client, reference_data, active_model):
+    # active_model: the smart-help tests' small classifier (020101 停水, 030201 路灯 …), activated.
+    found = client.get("/portal/suggest/", {"text": "路灯坏了，晚上一片漆黑，路灯不亮好几天"}).json()
+    assert found["results"] and found["results"][0]["code"] == "030201"
+    assert client.get("/portal/suggest/", {"text": "短"}).json()["results"] == []
