@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET, require_POST
 from jishiban.appeals.errors import AppealError, AppealValidationError
 from jishiban.appeals.models import Appeal
 from jishiban.core.clients import client_ip
+from jishiban.core.pages import apply_errors
 from jishiban.intake.pipeline import normalise_phone
 from jishiban.regions.models import Region, RegionLevel
 from jishiban.taxonomy.models import Category
 from jishiban.web import smart_bridge
-from jishiban.web.views.common import apply_errors
 
 from . import conf, limits, otp, selectors, services
 from .access import citizen_user, is_citizen

@@ -16,7 +16,7 @@ def test_workbench_pages_send_a_citizen_to_the_portal(client, personas):
     mine = make_appeal(citizen_user=p.citizen)
     mine = workflow.dispatch(mine, by=p.dispatcher, lead_unit=p.water, explanation="职能领域 education")
     client.force_login(p.citizen)
-    for path in ("/", "/appeals/", f"/appeals/{mine.pk}/", "/callbacks/", "/supervision/", "/dashboard/",
+    for path in ("/", "/appeals/", f"/appeals/{mine.pk}/", "/supervision/callbacks/", "/supervision/", "/dashboard/",
                  "/intake/", "/admin/", "/api/v1/appeals", f"/api/v1/appeals/{mine.number}"):
         response = client.get(path)
         assert response.status_code == 302 and response["Location"] == "/portal/", path
