@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "jishiban.api",
     "jishiban.open311",
     "jishiban.web",
+    "jishiban.portal",
     "jishiban.demo",
 ]
 
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jishiban.accounts.sessions.IdleTimeout",
     "jishiban.audit.middleware.CurrentActor",
+    "jishiban.portal.middleware.CitizensStayInPortal",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

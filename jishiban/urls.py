@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from jishiban.portal.views import root
+
 admin.site.site_header = "济时办 · 社会治理服务中心"
 admin.site.site_title = "济时办"
 admin.site.index_title = "系统配置"
@@ -19,6 +21,9 @@ urlpatterns = [
     path("supervision/", include("jishiban.supervision.urls")),
     path("routing/", include("jishiban.routing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/", include("jishiban.portal.urls")),
+    # Visitors and citizens land on the portal; staff on their workbench home (web:home is "/" too).
+    path("", root),
     path("", include("jishiban.web.urls")),
 ]
 

@@ -159,8 +159,10 @@ def token(request, fmt, token):
     return respond(fmt, "service_requests", [{"service_request_id": number, "token": token}], item="request")
 
 
-@endpoint("GET")
+@endpoint("GET", "POST")
 def request_updates(request, fmt):
+    if request.method == "POST":
+        return post_update(request, fmt)
     query = request.GET
     if query.get("api_key") and keys.authenticate(query.get("api_key")) is None:
         raise Open311Error(403, _("api_key 无效或已吊销"))
@@ -168,6 +170,28 @@ def request_updates(request, fmt):
     page = paging(query)
     events = list(public_events(start, end)[page.offset: page.offset + page.size])
     return respond(fmt, "service_request_updates", update_records(events), item="request_update")
+
+
+def post_update(request, fmt):
+    """A citizen's comment on a request of the key's channel (mySociety's POST): the portal's
+    "add information" action, so the handler gets it in the inbox like any other addition."""
+    from jishiban.appeals.errors import AppealError, AppealValidationError
+    from jishiban.portal.services import add_information
+
+    key = keys.authenticate(request.POST.get("api_key"))
+    if key is None:
+        raise Open311Error(403, _("api_key 缺失、无效或已吊销"))
+    number = (request.POST.get("service_request_id") or "").strip()
+    appeal = Appeal.objects.filter(number=number, channel_id=key.channel_id).first() if number else None
+    if appeal is None:
+        raise Open311Error(404, _("service_request_id %(n)s 不存在") % {"n": number[:40]})
+    try:
+        event = add_information(appeal, text=request.POST.get("description") or "", photos=[])
+    except AppealValidationError as exc:
+        raise Open311Error(400, *[m for messages in exc.errors.values() for m in messages])
+    except AppealError as exc:
+        raise Open311Error(400, exc.message)
+    return respond(fmt, "service_request_updates", [{"update_id": str(event.pk)}], item="request_update")
 
 
 def openapi(request):

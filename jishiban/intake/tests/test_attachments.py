@@ -94,7 +94,7 @@ def test_download_only_for_users_who_see_the_appeal(personas):
     attachment = Attachment.objects.get()
     url = f"/api/v1/attachments/{attachment.pk}"
     for persona, status in (("handler", 200), ("county_rencheng", 200), ("other_handler", 404),
-                            ("county_other", 404), ("citizen", 404)):
+                            ("county_other", 404), ("citizen", 302)):  # citizens: sent to the portal
         client = Client()
         client.force_login(getattr(personas, persona))
         response = client.get(url)

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 READERS = ("dispatcher", "supervisor", "admin")
 EDITORS = ("supervisor", "admin")
-REFUSED = ("operator", "analyst", "leader", "county_rencheng", "handler", "dept_head", "grid_worker", "citizen")
+# Citizens are kept on the portal's pages (portal/tests/test_citizen_account.py).
+REFUSED = ("operator", "analyst", "leader", "county_rencheng", "handler", "dept_head", "grid_worker")
 
 
 @pytest.fixture

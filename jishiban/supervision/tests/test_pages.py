@@ -28,7 +28,8 @@ pytestmark = pytest.mark.django_db
 PAGES = ["", "orders/", "orders/new/", "figures/", "callbacks/", "follow-ups/", "extensions/", "disputes/",
          "disputes/contest/", "meetings/", "decisions/", "public-replies/", "letters/", "notifications/"]
 
-# Which pages each persona may open (everything else is 403).
+# Which pages each persona may open (everything else is 403). Citizens are kept on the portal's
+# pages (portal/tests/test_citizen_account.py).
 ALLOWED = {
     "supervisor": set(PAGES),
     "county_rencheng": set(PAGES),
@@ -39,7 +40,6 @@ ALLOWED = {
     "operator": {"", "callbacks/", "public-replies/", "notifications/"},
     "dispatcher": {"", "disputes/", "disputes/contest/", "decisions/", "notifications/"},
     "analyst": {"notifications/"},
-    "citizen": {"notifications/"},
     "grid_worker": {"notifications/"},
 }
 

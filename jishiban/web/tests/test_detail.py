@@ -13,7 +13,7 @@ def test_handler_guessing_another_units_appeal_gets_404(login, personas):
     appeal = advance(make_appeal(), personas, "dispatched")
     assert login(personas.other_handler).get(f"/appeals/{appeal.pk}/").status_code == 404
     assert login(personas.county_other).get(f"/appeals/{appeal.pk}/").status_code == 404
-    assert login(personas.citizen).get(f"/appeals/{appeal.pk}/").status_code == 404
+    assert login(personas.citizen).get(f"/appeals/{appeal.pk}/")["Location"] == "/portal/"  # citizens stay there
     assert login(personas.handler).get(f"/appeals/{appeal.pk}/").status_code == 200
 
 

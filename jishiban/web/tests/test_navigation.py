@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("who, home", [
     ("operator", "/intake/"), ("dispatcher", "/dispatch/"), ("handler", "/inbox/"), ("dept_head", "/inbox/"),
     ("supervisor", "/oversight/"), ("county_rencheng", "/oversight/"), ("leader", "/dashboard/"),
-    ("analyst", "/dashboard/"), ("grid_worker", "/appeals/"), ("citizen", "/appeals/"),
+    ("analyst", "/dashboard/"), ("grid_worker", "/appeals/"), ("citizen", "/portal/"),
 ])
 def test_login_lands_each_role_on_its_own_home(personas, who, home):
     user = getattr(personas, who)
@@ -48,7 +48,7 @@ def test_nav_shows_each_role_only_its_pages(personas):
 
 @pytest.mark.parametrize("who, url", [
     ("handler", "/intake/"), ("handler", "/dispatch/"), ("handler", "/oversight/"), ("handler", "/dashboard/"),
-    ("operator", "/dispatch/"), ("operator", "/inbox/"), ("citizen", "/supervision/callbacks/"), ("dispatcher", "/supervision/extensions/"),
+    ("operator", "/dispatch/"), ("operator", "/inbox/"), ("dispatcher", "/supervision/extensions/"),
     ("grid_worker", "/dashboard/"),
 ])
 def test_pages_refuse_roles_that_do_not_use_them(login, personas, who, url):

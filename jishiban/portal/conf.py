@@ -1,0 +1,33 @@
+"""The portal's settings: ``settings.JISHIBAN["PORTAL"]`` overrides each default."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+CHANNEL = "jishiban-app"
+
+DEFAULTS = {
+    # Photos a citizen may hand in with a submission or an addition.
+    "PHOTO_TYPES": ("image/jpeg", "image/png", "image/webp", "image/gif"),
+    "PHOTO_MAX_BYTES": 8 * 1024 * 1024,
+    "PHOTO_MAX_COUNT": 6,
+    # Appeal types a citizen may hand in without name and phone (求助 needs someone to help).
+    "ANONYMOUS_TYPES": ("report", "suggestion", "consult", "complaint"),
+    # Days after the reply within which the citizen may rate it; ``None`` takes supervision's
+    # callback link validity (Preferences.callback_link_days), so the two never disagree.
+    "RATING_DAYS": None,
+    # Rate limits, rule → (most requests, window in seconds); see limits.DEFAULTS for the rules.
+    "LIMITS": {},
+    # Show one-time codes on screen as well; ``None``: only in the demo (JISHIBAN_DEMO=1), which
+    # has no SMS gateway.
+    "SHOW_CODES": None,
+    # How long the privacy notice says submissions are kept.
+    "RETENTION_YEARS": 5,
+}
+
+
+def get(name: str):
+    value = getattr(settings, "JISHIBAN", {}).get("PORTAL", {}).get(name, DEFAULTS[name])
+    if name == "SHOW_CODES" and value is None:
+        return bool(getattr(settings, "DEMO", False))
+    return value

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("done/<str:number>/", views.done, name="done"),
+    path("follow/", views.follow, name="follow"),
+    path("appeals/<str:number>/", views.appeal_page, name="appeal"),
+    path("appeals/<str:number>/add/", views.add, name="add"),
+    path("appeals/<str:number>/rate/", views.rate, name="rate"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("replies/", views.replies, name="replies"),
+    path("categories/", views.categories, name="categories"),
+    path("suggest/", views.suggest, name="suggest"),
+    path("locate/", views.locate, name="locate"),
+    path("towns/", views.towns, name="towns"),
+]

@@ -1,0 +1,257 @@
+"""The citizens' pages at /portal/ (thin: forms in, services and selectors out).
+
+A citizen without an account reaches an appeal by its query code; the appeals reached so far
+are remembered in the session (``GRANTS``), so the code does not travel in URLs. A signed-in
+citizen also reaches their own appeals (``visible_to``).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jishiban.appeals.errors import AppealError, AppealValidationError
+from jishiban.appeals.models import Appeal
+from jishiban.core.clients import client_ip
+from jishiban.core.pages import apply_errors
+from jishiban.intake.pipeline import normalise_phone
+from jishiban.regions.models import Region, RegionLevel
+from jishiban.taxonomy.models import Category
+from jishiban.web import smart_bridge
+
+from . import conf, limits, otp, selectors, services
+from .access import citizen_user, is_citizen
+from .forms import AddForm, CheckCodeForm, FollowForm, RateForm, SendCodeForm, SubmitForm
+from .photos import check_photos
+
+GRANTS = "portal_appeals"
+CODES = "portal_codes"
+MAX_GRANTS = 20
+CATEGORY_RESULTS = 12
+
+
+def _grant(request, appeal: Appeal, code: str = "") -> None:
+    grants = [pk for pk in request.session.get(GRANTS, []) if pk != appeal.pk][-(MAX_GRANTS - 1):]
+    request.session[GRANTS] = [*grants, appeal.pk]
+    if code:
+        request.session[CODES] = {**request.session.get(CODES, {}), appeal.number: code}
+
+
+def _granted(request, number: str) -> Appeal:
+    """The appeal ``number`` if this visitor reached it by its code or owns it; 404 otherwise."""
+    appeal = Appeal.objects.select_related("category").filter(number=number).first()
+    if appeal is None:
+        raise Http404
+    if appeal.pk in request.session.get(GRANTS, []):
+        return appeal
+    user = citizen_user(request)
+    if user is not None and Appeal.objects.visible_to(user).filter(pk=appeal.pk).exists():
+        return appeal
+    raise Http404
+
+
+def _attempt(form, action) -> bool:
+    """Run ``action()``; a service's refusal goes onto ``form`` (next to its field) and gives False."""
+    try:
+        action()
+    except AppealValidationError as exc:
+        apply_errors(form, exc.errors)
+    except AppealError as exc:
+        form.add_error(None, exc.message)
+    else:
+        return True
+    return False
+
+
+def _allowed(form, request, action: str, *, phone: str = "") -> bool:
+    """Count the request against the limits of ``action``; a refusal goes onto the form."""
+    try:
+        limits.hit(f"{action}-ip", client_ip(request) or "")
+        if phone:
+            limits.hit(f"{action}-phone", normalise_phone(phone))
+    except limits.Limited as exc:
+        form.add_error(None, exc.message)
+        form.limited = True
+        return False
+    return True
+
+
+def root(request):
+    """The site's root: visitors and citizens to the portal, staff to their workbench home."""
+    from jishiban.web.views.home import home
+
+    if not request.user.is_authenticated or is_citizen(request.user):
+        return redirect("portal:home")
+    return home(request)
+
+
+def home(request):
+    if request.method == "POST":
+        form = SubmitForm(request.POST, request.FILES)
+        photos, problems = check_photos(request.FILES.getlist("photos"))
+        retry = services.already_handed_in(request.POST.get("key", ""))
+        if form.is_valid() and not problems and (retry or _allowed(
+                form, request, "submit", phone="" if form.cleaned_data["anonymous"] else form.cleaned_data["phone"])):
+            d = form.cleaned_data
+            handed = []
+            if _attempt(form, lambda: handed.append(services.submit_appeal(
+                    key=request.POST.get("key", ""), content=d["content"], appeal_type=d["appeal_type"],
+                    category=d["category"], address=d["address"], county=d["county"], town=d["town"],
+                    name=d["name"], phone=d["phone"], anonymous=d["anonymous"], confidential=d["confidential"],
+                    publish=d["publish"], photos=photos, user=citizen_user(request)))):
+                _grant(request, handed[0].appeal, handed[0].code)
+                return redirect("portal:done", number=handed[0].appeal.number)
+        for problem in problems:
+            form.add_error("photos", problem)
+        if request.FILES and form.errors:
+            form.add_error("photos", _("为安全起见，照片需要重新选择"))
+        status = 429 if getattr(form, "limited", False) else 422
+    else:
+        form, status = SubmitForm(), 200
+    user = citizen_user(request)
+    return render(request, "portal/home.html", {
+        "form": form, "anonymous_types": ",".join(conf.get("ANONYMOUS_TYPES")),
+        "fallback_key": secrets.token_urlsafe(24),
+        "mine": selectors.own_appeals(user) if user else None}, status=status)
+
+
+def done(request, number: str):
+    appeal = _granted(request, number)
+    code = request.session.get(CODES, {}).get(number, "")
+    return render(request, "portal/done.html", {"appeal": appeal, "code": code})
+
+
+def follow(request):
+    """By query code, or by number + phone with a one-time code sent by SMS."""
+    forms = {"code": FollowForm(), "send": SendCodeForm(), "check": CheckCodeForm()}
+    step, status, shown = request.POST.get("step", "code"), 200, ""
+    if request.method == "POST" and step in forms:
+        form = forms[step] = {"code": FollowForm, "send": SendCodeForm, "check": CheckCodeForm}[step](request.POST)
+        status = 422
+        if form.is_valid() and _allowed(form, request, "follow"):
+            if step == "code":
+                appeal = services.find_by_code(form.cleaned_data["code"])
+                if appeal is not None:
+                    _grant(request, appeal)
+                    return redirect("portal:appeal", number=appeal.number)
+                form.add_error("code", _("没有找到这个查询码对应的诉求，请核对后重新输入（查询码在受理短信中）"))
+            elif step == "send" and _allowed(form, request, "otp", phone=form.cleaned_data["phone"]):
+                sent = otp.send(request.session, number=form.cleaned_data["number"], phone=form.cleaned_data["phone"])
+                shown = sent if conf.get("SHOW_CODES") else ""
+                messages.info(request, _("如果编号和手机号与提交时一致，验证码已发送到该手机，10 分钟内有效"))
+                status = 200
+            elif step == "check":
+                try:
+                    appeal = otp.check(request.session, form.cleaned_data["otp"])
+                except ValueError as exc:
+                    form.add_error("otp", str(exc))
+                else:
+                    _grant(request, appeal)
+                    return redirect("portal:appeal", number=appeal.number)
+        if getattr(form, "limited", False):
+            status = 429
+    return render(request, "portal/follow.html", {
+        "form": forms["code"], "send_form": forms["send"], "check_form": forms["check"], "shown": shown,
+        "sent": otp.SESSION in request.session}, status=status)
+
+
+def appeal_page(request, number: str, *, add_form=None, rate_form=None, status=200):
+    appeal = _granted(request, number)
+    return render(request, "portal/appeal.html", {
+        "view": selectors.citizen_view(appeal), "add_form": add_form or AddForm(), "rate_form": rate_form or RateForm(),
+    }, status=status)
+
+
+@require_POST
+def add(request, number: str):
+    appeal = _granted(request, number)
+    form = AddForm(request.POST, request.FILES)
+    photos, problems = check_photos(request.FILES.getlist("photos"))
+    if form.is_valid() and not problems and _allowed(form, request, "add"):
+        if _attempt(form, lambda: services.add_information(appeal, text=form.cleaned_data["text"], photos=photos)):
+            messages.success(request, _("补充信息已提交，办理单位会看到"))
+            return redirect("portal:appeal", number=number)
+    for problem in problems:
+        form.add_error("photos", problem)
+    return appeal_page(request, number, add_form=form, status=422)
+
+
+@require_POST
+def rate(request, number: str):
+    appeal = _granted(request, number)
+    form = RateForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        origin = {"ip": client_ip(request) or "", "user_agent": request.headers.get("User-Agent", "")[:200]}
+        if _attempt(form, lambda: services.rate(appeal, solved=d["solved"], satisfaction=d["satisfaction"],
+                                                comment=d["comment"], origin=origin)):
+            messages.success(request, _("感谢您的评价"))
+            return redirect("portal:appeal", number=number)
+    return appeal_page(request, number, rate_form=form, status=422)
+
+
+@require_GET
+def replies(request):
+    from .public import page_of
+
+    q = request.GET.get("q", "")
+    items, page = page_of(q, request.GET.get("page"))
+    return render(request, "portal/replies.html", {"items": items, "page": page, "q": q.strip()[:40]})
+
+
+def privacy(request):
+    from .privacy import notice
+
+    return render(request, "portal/privacy.html", {"notice": notice()})
+
+
+# --- helpers of the submit form (JSON for portal.js) ----------------------------------------------
+
+@require_GET
+def categories(request):
+    """Categories matching plain words, searched in names, keywords and parent names."""
+    q = (request.GET.get("q") or "").strip()[:40]
+    rows = []
+    if q:
+        rows = (Category.objects.filter(is_active=True, level=3)
+                .filter(Q(name__icontains=q) | Q(keywords__icontains=q) | Q(parent__name__icontains=q)
+                        | Q(parent__parent__name__icontains=q))
+                .select_related("parent__parent").order_by("code")[:CATEGORY_RESULTS])
+    return JsonResponse({"results": [{"code": c.code, "name": c.name, "path": " / ".join(c.path_names)}
+                                     for c in rows]})
+
+
+@require_GET
+def suggest(request):
+    """Smart help's category suggestions for the description typed so far."""
+    found = smart_bridge.category_suggestions((request.GET.get("text") or "")[:2000])
+    return JsonResponse({"results": [{"code": s["code"], "name": s["name"], "path": s["path"]}
+                                     for s in found.items], "reason": found.reason})
+
+
+@require_GET
+def locate(request):
+    """Smart help's county and town for an address; the citizen confirms."""
+    found = smart_bridge.locate((request.GET.get("address") or "")[:300])
+    if not found:
+        return JsonResponse({"county": None, "town": None})
+    county, town = found["county"], found["town"]
+    return JsonResponse({"county": {"code": county.code, "name": county.name},
+                         "town": {"code": town.code, "name": town.name} if town else None,
+                         "towns": _town_list(county.code)})
+
+
+@require_GET
+def towns(request):
+    return JsonResponse({"towns": _town_list((request.GET.get("county") or "")[:12])})
+
+
+def _town_list(county: str) -> list[dict]:
+    return [{"code": code, "name": name} for code, name in
+            Region.objects.filter(level=RegionLevel.TOWN, parent__code=county).values_list("code", "name")]
