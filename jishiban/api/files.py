@@ -52,7 +52,7 @@ def export(request, fmt: Literal["csv", "xlsx"], filters: Query[ExportFilters]):
     req = ExportRequest(org=filters.org, date_from=filters.date_from, date_to=filters.date_to, format=fmt,
                         personal_data=filters.personal_data)
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # closed by FileResponse
-    export_appeals(request.auth, req, spool, via=ExportVia.WEB)
+    export_appeals(request.auth, req, spool, via=ExportVia.API)
     spool.seek(0)
     name = f"appeals-{req.org or 'all'}-{req.date_from:%Y%m%d}-{req.date_to:%Y%m%d}.{fmt}"
     response = FileResponse(spool, as_attachment=True, filename=name, content_type=CONTENT_TYPES[fmt])
