@@ -38,7 +38,7 @@ class ExportFilters(Schema):
     org: str | None = Field(None, description="单位代码（主办或协办）；服务中心为其辖区")
     date_from: Day = Field(..., alias="from", description="受理日期起")
     date_to: Day = Field(..., alias="to", description="受理日期止（含当天）")
-    personal_data: bool = Field(False, description="完整电话（仅限有权查看的件，逐件留痕）")
+    personal_data: bool = Field(False, description="完整电话及未脱敏的文字（仅限有权查看的件，逐件留痕）")
 
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",

@@ -2,7 +2,7 @@
 
 What a user sees of a suggestion: duplicate candidates only for appeals they may see (the
 others are counted, not shown), and evidence snippets with personal data masked
-(``privacy.mask_text``) unless they may see the citizen's identity.
+(``appeals.privacy.mask_public``) unless they may see the citizen's identity.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from jishiban.appeals.access import SEE_ALL_ROLES
 from jishiban.appeals.errors import ActionForbidden
 from jishiban.appeals.models import Appeal
-from jishiban.appeals.privacy import may_see_identity
+from jishiban.appeals.privacy import mask_public, may_see_identity
 
 from .models import Suggestion
-from .privacy import mask_text
 
 # Staff who work with appeals; citizens see their own appeals but not the centre's analysis.
 SUGGESTION_ROLES = SEE_ALL_ROLES | {"county_staff", "handler", "dept_head", "grid_worker"}
@@ -47,7 +46,7 @@ def suggestion_for(user, appeal: Appeal) -> dict:
                 "repeat": None, "risks": [], "applied": {}, "model_version": None, "semantic": False,
                 "unavailable_reasons": [_("智能分析尚未完成（任务排队中或未运行）")], "unavailable": []}
     identity = may_see_identity(user, appeal)
-    clean = (lambda text: text) if identity else mask_text
+    clean = (lambda text: text) if identity else mask_public
     ids = [d["appeal_id"] for d in row.duplicates or []]
     visible = set(Appeal.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
     duplicates = [d for d in row.duplicates or [] if d["appeal_id"] in visible]
