@@ -38,7 +38,7 @@ class ExportFilters(Schema):
     org: str | None = Field(None, description="单位代码（主办或协办）；服务中心为其辖区")
     date_from: Day = Field(..., alias="from", description="受理日期起")
     date_to: Day = Field(..., alias="to", description="受理日期止（含当天）")
-    personal_data: bool = Field(False, description="完整电话（仅限有权查看的件，逐件留痕）")
+    personal_data: bool = Field(False, description="完整电话及未脱敏的文字（仅限有权查看的件，逐件留痕）")
 
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
@@ -52,7 +52,7 @@ def export(request, fmt: Literal["csv", "xlsx"], filters: Query[ExportFilters]):
     req = ExportRequest(org=filters.org, date_from=filters.date_from, date_to=filters.date_to, format=fmt,
                         personal_data=filters.personal_data)
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # closed by FileResponse
-    export_appeals(request.auth, req, spool, via=ExportVia.WEB)
+    export_appeals(request.auth, req, spool, via=ExportVia.API)
     spool.seek(0)
     name = f"appeals-{req.org or 'all'}-{req.date_from:%Y%m%d}-{req.date_to:%Y%m%d}.{fmt}"
     response = FileResponse(spool, as_attachment=True, filename=name, content_type=CONTENT_TYPES[fmt])

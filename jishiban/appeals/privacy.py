@@ -8,8 +8,12 @@ the lead handling unit.
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
+
+from jishiban.smart.privacy import mask_text
 
 from .models import PersonalDataAccess
 
@@ -34,6 +38,33 @@ def mask_name(name: str) -> str:
     if not name:
         return ""
     return name[0] + "*" * max(1, len(name) - 1)
+
+
+# What the checksummed finder (``smart.privacy``) leaves: numbers that fail a checksum are still
+# personal, and phones may be written with dots or spaces (139.1234.5678, +86 139 1234 5678).
+_MOBILE = re.compile(r"(?<![\d*])(?:\+?86[ .-]?)?(1[3-9]\d)[ .-]?\d{4}[ .-]?(\d{4})(?![\d*])")
+_LANDLINE = re.compile(r"(?<![\d*])(0\d{2,3})[ .-]?\d{3,4}(\d{4})(?![\d*])")
+_LONG_DIGITS = re.compile(r"(?<![\d*])(\d{4})\d{6,}(\d{3}[\dXx])(?![\d*Xx])")
+
+
+def _mask_leftover_numbers(text: str) -> str:
+    text = _LONG_DIGITS.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 8) + m.group(2), text)
+    text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
+    return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(2)}", text)
+
+
+def mask_public(text: str | None, appeal=None) -> str:
+    """``text`` fit for a reader who may not see identities: phone (mobile and landline, with
+    any separators), ID, bank-card and plate numbers masked, and the citizen's name of
+    ``appeal`` when one is given. The one masking of free text for the public, exports,
+    pushed results and replies."""
+    if not text:
+        return ""
+    text = _mask_leftover_numbers(mask_text(text))
+    name = (getattr(appeal, "citizen_name", "") or "").strip()
+    if len(name) >= 2:
+        text = text.replace(name, mask_name(name))
+    return text
 
 
 def may_see_identity(user, appeal) -> bool:

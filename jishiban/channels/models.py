@@ -40,6 +40,11 @@ class Channel(models.Model):
         help_text=_("如 3d、4h；留空则按分类时限"),
     )
     wants_results = models.BooleanField(_("回推办理结果"), default=False)
+    push_unmasked = models.BooleanField(
+        _("回推答复不脱敏"), default=False,
+        help_text=_("仅限可查看诉求人身份的政务系统；否则回推的答复中电话、身份证号、银行卡号、车牌号均脱敏，"
+                    "答复公开的渠道还隐去诉求人姓名"),
+    )
     webhook_url = models.URLField(_("结果回推地址"), blank=True)
     webhook_secret = models.CharField(
         _("结果回推签名密钥"), max_length=128, blank=True,

@@ -47,3 +47,6 @@ class AttachmentAdmin(ReadOnlyAdmin):
 class ExportLogAdmin(ReadOnlyAdmin):
     list_display = ("at", "user", "via", "format", "row_count", "personal_data", "filters")
     list_filter = ("via", "format", "personal_data")
+    # The reader by account or name, and the filter's text (unit code, dates, list criteria).
+    search_fields = ("user__username", "user__first_name", "user__last_name", "filters")
+    date_hierarchy = "at"

@@ -90,11 +90,14 @@ class ResultDelivery(models.Model):
 
 class ExportVia(models.TextChoices):
     COMMAND = "command", _("命令行")
-    WEB = "web", _("网页/接口")
+    WEB = "web", _("网页")
+    API = "api", _("接口")
 
 
 class ExportLog(models.Model):
-    """Every export of appeal data (提供群众诉求信息) leaves a row: who, which filter, how many."""
+    """Every export of appeal data (提供群众诉求信息) leaves a row: the interface (web, API, command
+    line), the reader (empty: the command line without ``--as``), the filter, the row count and
+    whether full personal data was included."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("导出人"), null=True, blank=True,

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from jishiban.appeals.privacy import mask_public
 from jishiban.appeals.workflow import Action
 from jishiban.channels.models import Channel
 
@@ -61,9 +62,21 @@ def lease() -> timedelta:
     return timedelta(seconds=float(_setting("JISHIBAN_RESULT_LEASE_SECONDS", 300)))
 
 
-def result_payload(appeal, event) -> dict:
-    """What the channel receives: its own id, our number, the outcome. No citizen data."""
+def pushed_text(channel, appeal, text: str) -> str:
+    """Reply text as ``channel`` may receive it: what its citizen may see. Personal numbers are
+    masked (a staff phone in a reply too) unless the channel is a trusted government system
+    (``push_unmasked``); a channel that publishes replies gets the citizen's name masked too."""
+    if channel.push_unmasked:
+        return text or ""
+    return mask_public(text, appeal if channel.public_reply else None)
+
+
+def result_payload(appeal, event, channel=None) -> dict:
+    """What the channel receives: its own id, our number, the outcome, masked per the channel
+    (``pushed_text``). No citizen data, and never an internal note (event reasons, such as why
+    an appeal was closed without a callback, stay inside)."""
     lead = appeal.lead_unit
+    channel = channel or appeal.channel
     return {
         "number": appeal.number,
         "external_id": appeal.external_id,
@@ -72,11 +85,10 @@ def result_payload(appeal, event) -> dict:
         "status": appeal.status,
         "status_display": str(appeal.get_status_display()),
         "result_type": appeal.result_type,
-        "result_text": appeal.result_text,
-        "promise": appeal.promise,
+        "result_text": pushed_text(channel, appeal, appeal.result_text),
+        "promise": pushed_text(channel, appeal, appeal.promise),
         "follow_up_date": appeal.follow_up_date.isoformat() if appeal.follow_up_date else None,
         "lead_unit": lead.name if lead else None,
-        "reason": event.reason,
         "at": event.at.isoformat(),
         "event_id": event.pk,
     }
@@ -86,12 +98,13 @@ def record_result(sender, *, appeal, event, **kwargs) -> ResultDelivery | None:
     """``transition_recorded`` receiver: queue the result for channels that asked for it."""
     if event.action not in RESULT_ACTIONS:
         return None
-    channel = Channel.objects.filter(pk=appeal.channel_id).only("wants_results", "webhook_url", "code").first()
+    channel = (Channel.objects.filter(pk=appeal.channel_id)
+               .only("wants_results", "webhook_url", "code", "public_reply", "push_unmasked").first())
     if channel is None or not channel.wants_results or not channel.webhook_url:
         return None
     row = ResultDelivery.objects.create(
         key=f"result-{appeal.number}-{event.pk}", appeal=appeal, event=event, channel=channel,
-        payload=result_payload(appeal, event), url=channel.webhook_url,
+        payload=result_payload(appeal, event, channel), url=channel.webhook_url,
     )
     transaction.on_commit(lambda: _enqueue(row.pk))
     return row

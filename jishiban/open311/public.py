@@ -3,7 +3,9 @@
 The GeoReport v2 request list is public (no key, no login), so it is a disclosure, not a
 workbench view: it shows only appeals from channels that publish (``conf()["PUBLIC_CHANNELS"]``;
 by default the ``open311`` channel and the channels with public replies), never confidential
-appeals, never the citizen's identity, and descriptions and replies with personal data masked.
+appeals, never the citizen's identity, descriptions with personal data masked, and of a reply
+only what a supervisor published (``supervision.services.public_replies.published_text``):
+nothing while the reply is a draft, nothing when it is held back.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from django.utils.translation import gettext as _
 
 from jishiban.appeals.deadlines import policy_for
 from jishiban.appeals.models import Appeal, Status
+from jishiban.appeals.privacy import mask_public
 from jishiban.channels.models import Channel
+from jishiban.supervision.services.public_replies import published_text
 
 from .conf import conf
 from .formats import w3c
-from .masking import mask_public
 from .status import open311_status
 
 
@@ -33,7 +36,7 @@ def public_appeals() -> QuerySet:
     """Appeals the Open311 interface may show to anyone (the public disclosure set)."""
     return (
         Appeal.objects.filter(channel__in=public_channels(), confidential=False)
-        .select_related("channel", "category__parent__parent", "lead_unit", "parent")
+        .select_related("channel", "category__parent__parent", "lead_unit", "parent", "public_reply")
     )
 
 
@@ -49,17 +52,13 @@ def service_notice(appeal: Appeal) -> str:
     return _("已受理，将在 %(n)d 个工作分钟内答复") % {"n": reply.amount}
 
 
-def _names(appeal: Appeal) -> tuple[str, ...]:
-    return (appeal.citizen_name,) if appeal.citizen_name else ()
-
-
 def status_notes(appeal: Appeal) -> str | None:
     if appeal.status == Status.MERGED and appeal.parent_id:
         return _("已并入诉求件 %(number)s 一并办理") % {"number": appeal.parent.number}
     if appeal.status == Status.INVALID:
         return _("经核实为无效诉求")
-    if appeal.result_text and appeal.status != Status.REOPENED:
-        return mask_public(appeal.result_text, names=_names(appeal))
+    if appeal.status != Status.REOPENED:
+        return published_text(appeal)
     return None
 
 
@@ -78,7 +77,7 @@ def request_record(appeal: Appeal) -> dict:
     extras = open311_extras(appeal)
     category = appeal.category
     # An invalid appeal may be spam or abuse: it stays listed (clients track it) without its text.
-    description = None if appeal.status == Status.INVALID else mask_public(appeal.content, names=_names(appeal))
+    description = None if appeal.status == Status.INVALID else mask_public(appeal.content, appeal)
     return {
         "service_request_id": appeal.number,
         "status": open311_status(appeal.status),
@@ -91,7 +90,7 @@ def request_record(appeal: Appeal) -> dict:
         "requested_datetime": w3c(appeal.received_at, tz),
         "updated_datetime": w3c(appeal.updated_at, tz),
         "expected_datetime": w3c(appeal.reply_deadline, tz),
-        "address": mask_public(appeal.address, names=_names(appeal)) or None,
+        "address": mask_public(appeal.address, appeal) or None,
         "address_id": extras.get("address_id") or None,
         "zipcode": extras.get("zipcode") or None,
         "lat": _number(appeal.lat),

@@ -3,23 +3,26 @@
 Each public event of a public appeal (see ``public.public_appeals``) is one ``request_update``;
 ``update_id`` is the event's id, so a client that polls overlapping windows sees each update
 once. Internal steps (a unit returning an appeal, extension requests, refused extensions) are
-not published.
+not published. A reply or direct answer says what was published of it
+(``public_replies.published_text``, on the appeal's latest reply only) and nothing of the unit's
+own text: before publication, and for a held-back reply, the update only says that the unit
+has replied.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishiban.appeals.models import AppealEvent
 from jishiban.appeals.workflow import Action
 from jishiban.organisations.models import Organisation
+from jishiban.supervision.services.public_replies import published_text
 
 from .formats import w3c
-from .masking import mask_public
 from .public import open311_extras, public_appeals
 from .status import open311_status
 
@@ -29,16 +32,27 @@ PUBLIC_ACTIONS = (
 )
 
 
+REPLY_ACTIONS = (str(Action.REPLY), str(Action.ANSWER))
+
+
+def _latest_replies(appeal_ids: set[int]) -> set[int]:
+    """Ids of each appeal's last reply or answer event: the one its public reply is of."""
+    if not appeal_ids:
+        return set()
+    rows = (AppealEvent.objects.filter(appeal_id__in=appeal_ids, action__in=REPLY_ACTIONS)
+            .values("appeal_id").annotate(last=Max("id")).values_list("last", flat=True))
+    return set(rows)
+
+
 def public_events(start: datetime, end: datetime) -> QuerySet:
     events = AppealEvent.objects.filter(
         appeal__in=public_appeals().values("pk"), action__in=[str(a) for a in PUBLIC_ACTIONS], at__gte=start, at__lte=end,
     ).exclude(action=str(Action.DECIDE_EXTENSION), payload__approved=False)
-    return events.select_related("appeal", "actor_unit").order_by("at", "id")
+    return events.select_related("appeal__public_reply", "actor_unit").order_by("at", "id")
 
 
-def _describe(event: AppealEvent, units: dict[str, str]) -> str:
+def _describe(event: AppealEvent, units: dict[str, str], latest_replies: set[int]) -> str:
     appeal, payload = event.appeal, event.payload or {}
-    names = (appeal.citizen_name,) if appeal.citizen_name else ()
     action = event.action
     if action == Action.RECEIVE:
         return _("诉求已受理")
@@ -53,7 +67,8 @@ def _describe(event: AppealEvent, units: dict[str, str]) -> str:
         when = timezone.localtime(datetime.fromisoformat(deadline)).strftime("%Y-%m-%d %H:%M") if deadline else ""
         return _("办理时限延长至 %(when)s") % {"when": when}
     if action in (Action.REPLY, Action.ANSWER):
-        return mask_public(payload.get("text") or event.reason, names=names)
+        published = published_text(appeal) if event.pk in latest_replies else None
+        return published or _("承办单位已答复，答复内容经审核后公开")
     if action == Action.CALLBACK:
         return _("已回访")
     if action == Action.CLOSE:
@@ -68,6 +83,7 @@ def _describe(event: AppealEvent, units: dict[str, str]) -> str:
 def update_records(events: list[AppealEvent]) -> list[dict]:
     codes = {(e.payload or {}).get("lead_unit") for e in events if e.action == Action.DISPATCH}
     units = dict(Organisation.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
+    latest_replies = _latest_replies({e.appeal_id for e in events if e.action in REPLY_ACTIONS})
     tz = timezone.get_current_timezone()
     return [
         {
@@ -75,7 +91,7 @@ def update_records(events: list[AppealEvent]) -> list[dict]:
             "service_request_id": event.appeal.number,
             "status": open311_status(event.to_status),
             "updated_datetime": w3c(event.at, tz),
-            "description": _describe(event, units),
+            "description": _describe(event, units, latest_replies),
             "media_url": (open311_extras(event.appeal).get("media_url") or None)
             if event.action == Action.RECEIVE else None,
         }

@@ -3,7 +3,7 @@
 Only replies a supervisor published (``supervision.PublicReply``, status published; a held-back
 reply stays a draft) of appeals that are not confidential, not invalid or merged, and whose
 citizen did not ask to keep them unpublished. Every text shown goes through the one public
-masking function (``open311.masking.mask_public``) with the citizen's name.
+masking function (``appeals.privacy.mask_public``) with the citizen's name.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 
 from jishiban.appeals.models import Status
-from jishiban.open311.masking import mask_public
+from jishiban.appeals.privacy import mask_public
 from jishiban.supervision.models import PublicReply, PublicReplyStatus
 
 PAGE_SIZE = 20
@@ -50,9 +50,8 @@ def page_of(q: str, page) -> tuple[list[PublishedReply], object]:
     items = []
     for row in current.object_list:
         appeal = row.appeal
-        names = (appeal.citizen_name,) if appeal.citizen_name else ()
         items.append(PublishedReply(
             number=appeal.number, received_at=appeal.received_at, published_at=row.published_at,
             channel=row.channel.name, category=appeal.category.name if appeal.category_id else "",
-            content=mask_public(appeal.content, names=names), reply=mask_public(row.text, names=names)))
+            content=mask_public(appeal.content, appeal), reply=mask_public(row.text, appeal)))
     return items, current

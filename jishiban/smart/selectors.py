@@ -2,7 +2,7 @@
 
 What a user sees of a suggestion: duplicate candidates only for appeals they may see (the
 others are counted, not shown), and evidence snippets with personal data masked
-(``privacy.mask_text``) unless they may see the citizen's identity.
+(``appeals.privacy.mask_public``) unless they may see the citizen's identity.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from jishiban.appeals.access import SEE_ALL_ROLES
 from jishiban.appeals.errors import ActionForbidden
 from jishiban.appeals.models import Appeal
-from jishiban.appeals.privacy import may_see_identity
+from jishiban.appeals.privacy import mask_public, may_see_identity
 
 from .models import Suggestion
-from .privacy import mask_text
 
 log = logging.getLogger("jishiban.smart")
 
@@ -52,7 +51,7 @@ def suggestion_for(user, appeal: Appeal) -> dict:
                 "repeat": None, "risks": [], "applied": {}, "model_version": None, "semantic": False,
                 "unavailable_reasons": [_("智能分析尚未完成（任务排队中或未运行）")], "unavailable": []}
     identity = may_see_identity(user, appeal)
-    clean = (lambda text: text) if identity else mask_text
+    clean = (lambda text: text) if identity else mask_public
     duplicates, hidden = shown_duplicates(user, appeal, row.duplicates or [])
     repeat = shown_repeat(user, appeal, row.repeat)
     region = dict(row.region or {}) or None

@@ -23,6 +23,7 @@ from jishiban.api.schemas import InBody
 from jishiban.appeals import services as appeal_services
 from jishiban.appeals.errors import ActionForbidden, AppealValidationError
 from jishiban.appeals.models import Appeal
+from jishiban.appeals.privacy import mask_public
 from jishiban.core.params import ParameterError
 from jishiban.organisations.models import Organisation
 
@@ -266,8 +267,8 @@ def link_info(request, token: str):
         return Status(404, {"code": "not_found", "detail": str(exc)})
     appeal = task.appeal
     return {"appeal": appeal.number, "done": task.status != "pending",
-            "title": public_replies.mask_public(appeal.title, appeal),
-            "reply": public_replies.mask_public(appeal.result_text, appeal)}
+            "title": mask_public(appeal.title, appeal),
+            "reply": mask_public(appeal.result_text, appeal)}
 
 
 @router.post("/callback-links/{token}", auth=None, response={200: dict, **ERRORS})
@@ -283,6 +284,7 @@ def link_submit(request, token: str, data: VerdictIn):
 class PublicReplyIn(InBody):
     text: str
     publish: bool = False
+    withhold: bool = False  # 不予公开 (wins over ``publish``)
 
 
 @router.get("/public-replies", response=list[PublicReplyOut])
@@ -296,6 +298,8 @@ def list_public_replies(request, status: str = "", limit: Limit(500) = 100,
 def edit_public_reply(request, pk: Id, data: PublicReplyIn):
     _need(access.may_call_back, request.user)
     reply = public_replies.edit(_one(selectors.public_replies(request.user), pk), by=request.user, text=data.text)
+    if data.withhold:
+        return public_replies.withhold(reply, by=request.user)
     return public_replies.publish(reply, by=request.user) if data.publish else reply
 
 

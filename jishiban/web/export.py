@@ -1,70 +1,35 @@
-"""CSV and XLSX export of an appeal list, masked as the user sees it, and logged."""
+"""The workbench's list export (CSV and XLSX): the appeal exporter's columns, masked as the
+reader may see them (``intake.exporter``), and logged as a web export."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
-from jishiban.appeals.privacy import citizen_display
-from jishiban.core.spreadsheets import local_minute, safe_cell, write_xlsx
+from jishiban.intake.exporter import csv_lines, log_export, rows, write_xlsx_rows
+from jishiban.intake.exports import may_export
+from jishiban.intake.models import ExportVia
+
+__all__ = ["csv_stream", "export_limit", "log", "may_export", "xlsx_bytes"]
 
 DEFAULT_LIMIT = 50000
-
-
-def may_export(user) -> bool:
-    """Export follows the intake app's rule (``JISHIBAN_EXPORT_ROLES``) when it has one."""
-    try:
-        from jishiban.intake.exports import may_export as intake_may_export
-    except ImportError:  # pragma: no cover - intake always installed
-        return bool(user.is_authenticated)
-    return intake_may_export(user)
 
 
 def export_limit() -> int:
     return int(getattr(settings, "JISHIBAN_WEB_EXPORT_LIMIT", DEFAULT_LIMIT))
 
 
-def headers() -> list[str]:
-    return [_("编号"), _("受理时间"), _("渠道"), _("诉求类型"), _("标题"), _("诉求人"), _("联系电话"), _("县市区"),
-            _("乡镇街道"), _("分类"), _("状态"), _("主办单位"), _("答复时限"), _("答复时间"), _("满意度")]
+def csv_stream(user, appeals):
+    """Lines of the CSV of ``appeals`` for ``user`` (streamed)."""
+    return csv_lines(rows(user, appeals))
 
 
-def row_values(user, appeal) -> list[str]:
-    shown = citizen_display(user, appeal)
-    return [
-        appeal.number, local_minute(appeal.received_at), appeal.channel.name, str(appeal.get_appeal_type_display()),
-        appeal.title, str(shown["name"] or ""), shown["phone"] or "",
-        appeal.county.name if appeal.county_id else "", appeal.town.name if appeal.town_id else "",
-        " / ".join(appeal.category.path_names) if appeal.category_id else "", str(appeal.get_status_display()),
-        appeal.lead_unit.name if appeal.lead_unit_id else "", local_minute(appeal.reply_deadline), local_minute(appeal.replied_at),
-        str(appeal.get_satisfaction_display()) if appeal.satisfaction else "",
-    ]
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_stream(user, rows):
-    """Lines of a UTF-8 CSV (with BOM so spreadsheet programs read Chinese correctly)."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(headers())
-    for appeal in rows:
-        yield writer.writerow([safe_cell(v) for v in row_values(user, appeal)])
-
-
-def xlsx_bytes(user, rows) -> bytes:
+def xlsx_bytes(user, appeals) -> bytes:
     out = io.BytesIO()
-    write_xlsx(out, _("诉求件"), headers(), (row_values(user, appeal) for appeal in rows))
+    write_xlsx_rows(out, rows(user, appeals))
     return out.getvalue()
 
 
-def log_export(user, *, filters: dict, fmt: str, row_count: int) -> None:
-    from jishiban.intake.models import ExportLog, ExportVia
-
-    ExportLog.objects.create(user=user, via=ExportVia.WEB, filters=filters, format=fmt, row_count=row_count,
-                             personal_data=False)
+def log(user, *, filters: dict, fmt: str, row_count: int) -> None:
+    log_export(user, via=ExportVia.WEB, filters=filters, fmt=fmt, row_count=row_count)

@@ -3,7 +3,7 @@
 import pytest
 
 from jishiban.appeals.models import PersonalDataAccess
-from jishiban.appeals.privacy import citizen_display, mask_id_number, mask_phone, reveal
+from jishiban.appeals.privacy import citizen_display, mask_id_number, mask_phone, mask_public, reveal
 from jishiban.testing import advance, make_appeal
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +45,25 @@ def test_anonymous_appeal_shows_nothing(personas):
     assert citizen_display(personas.supervisor, appeal)["name"] == "匿名"
     with pytest.raises(PermissionError):
         reveal(personas.supervisor, appeal, "citizen_phone")
+
+
+@pytest.mark.parametrize("text,hidden,shown", [
+    ("电话13912345678", "13912345678", "139****5678"),
+    ("电话139.1234.5678", "1234", "139****5678"),
+    ("电话 +86 139 1234 5678", "1234", "139****5678"),
+    ("座机0537.2345678", "2345678", "5678"),
+    ("身份证370811198506121233", "19850612", "3708**********1233"),
+    ("身份证370811199001011234（校验位错）", "19900101", "3708"),
+    ("卡号6222021234567890128", "0212345678901", "6222"),
+    ("车牌鲁H12345", "鲁H12345", "鲁H·***45"),
+])
+def test_public_text_masks_every_kind_of_personal_number(text, hidden, shown):
+    masked = mask_public(text)
+    assert hidden not in masked and shown in masked
+
+
+def test_public_text_keeps_ordinary_numbers_and_masks_the_citizens_name(reference_data):
+    appeal = make_appeal(citizen_name="王小明")
+    text = "王小明反映：2026年11月27日起停水3天，诉求件 JN2026112700001，1.5 吨"
+    assert mask_public(text, appeal) == "王**反映：2026年11月27日起停水3天，诉求件 JN2026112700001，1.5 吨"
+    assert mask_public(None) == "" and mask_public("") == ""

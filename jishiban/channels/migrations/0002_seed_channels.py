@@ -16,7 +16,7 @@ CHANNELS = [
     ("wenzheng", "网络问政", "board", True, True),
     ("public-opinion", "网络舆情", "opinion", False, False),
     ("grid", "网格员上报", "grid", False, False),
-    ("open311", "Open311 客户端", "api", False, False),
+    ("open311", "Open311 客户端", "api", True, False),  # replies reviewed, as on other public channels (0004)
 ]
 
 

@@ -20,6 +20,8 @@ from jishiban.appeals import services
 from jishiban.appeals.models import Appeal
 from jishiban.channels.models import Channel
 from jishiban.open311.keys import create_key
+from jishiban.supervision.models import PublicReply
+from jishiban.supervision.services import public_replies
 from jishiban.testing import Personas
 
 from .conftest import STREETLIGHT, parse_xml
@@ -142,8 +144,11 @@ def test_fixmystreet_open311_client_works_unchanged(live, streetlight_attributes
     appeal = services.dispatch(appeal, by=personas.dispatcher, lead_unit=personas.urban)
     appeal = services.accept(appeal, by=personas.other_handler)
     services.reply(appeal, by=personas.other_handler, result_type="solved", text="已更换灯泡，恢复照明")
+    window = (w3cdtf(before), w3cdtf(timezone.now() + timedelta(seconds=5)))
+    assert fms.get_service_request_updates(*window)[-1]["description"] == "承办单位已答复，答复内容经审核后公开"
+    public_replies.publish(PublicReply.objects.get(appeal=appeal), by=personas.supervisor)
 
-    updates = fms.get_service_request_updates(w3cdtf(before), w3cdtf(timezone.now() + timedelta(seconds=5)))
+    updates = fms.get_service_request_updates(*window)
     assert [u["service_request_id"] for u in updates] == [number] * 4
     assert [u["status"] for u in updates] == ["open", "open", "open", "closed"]
     assert updates[-1]["description"] == "已更换灯泡，恢复照明"

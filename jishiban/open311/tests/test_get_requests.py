@@ -6,6 +6,8 @@ import pytest
 from django.utils import timezone
 
 from jishiban.appeals import services
+from jishiban.supervision.models import PublicReply
+from jishiban.supervision.services import public_replies
 from jishiban.testing import advance, make_appeal
 
 from .conftest import BASE, parse_xml
@@ -67,11 +69,14 @@ def test_identity_and_personal_data_never_leave(client, published):
     assert record["description"].startswith("王**反映")
 
 
-def test_reply_is_status_notes_masked_and_the_request_closed(client, personas, published):
+def test_published_reply_is_status_notes_masked_and_the_request_closed(client, personas, published):
     appeal = advance(published["open311"], personas, "accepted")
     services.reply(appeal, by=personas.handler, result_type="solved", text="已修复，如有问题请致电 13800001111 王小明")
     record = client.get(f"{BASE}/requests/{appeal.number}.json").json()[0]
     assert record["status"] == "closed"
+    assert record["status_notes"] is None  # the unit's reply waits for review
+    public_replies.publish(PublicReply.objects.get(appeal=appeal), by=personas.supervisor)
+    record = client.get(f"{BASE}/requests/{appeal.number}.json").json()[0]
     assert record["status_notes"] == "已修复，如有问题请致电 138****1111 王**"
     assert record["agency_responsible"] == personas.water.name
     appeal.refresh_from_db()

@@ -8,6 +8,8 @@ from django.utils import timezone
 from jishiban.appeals import services
 from jishiban.appeals.models import AppealEvent
 from jishiban.open311.keys import revoke_key
+from jishiban.supervision.models import PublicReply
+from jishiban.supervision.services import public_replies
 from jishiban.testing import advance, make_appeal
 
 from .conftest import BASE, parse_xml
@@ -25,6 +27,7 @@ def handled(personas):
     appeal = services.dispatch(appeal, by=personas.dispatcher, lead_unit=personas.water)
     appeal = services.accept(appeal, by=personas.handler)
     services.reply(appeal, by=personas.handler, result_type="solved", text="已更换灯泡。刘洋 请留意 0537-2345678")
+    public_replies.publish(PublicReply.objects.get(appeal=appeal), by=personas.supervisor)
     private = make_appeal(channel="12345-phone", content="电话反映停水")
     advance(private, personas, "accepted")
     return appeal

@@ -129,6 +129,7 @@ class CallbackAttempt(models.Model):
 class PublicReplyStatus(models.TextChoices):
     DRAFT = "draft", _("待发布")
     PUBLISHED = "published", _("已公开答复")
+    WITHHELD = "withheld", _("不予公开")
 
 
 class PublicReply(models.Model):

@@ -1,8 +1,11 @@
-"""Public replies for channels that publish answers (人民网领导留言板, 网络问政 …), masked."""
+"""Public replies for channels that publish answers (人民网领导留言板, 网络问政 …), masked and reviewed.
+
+A unit's reply on a public channel becomes a masked draft; a supervisor edits it and publishes
+it or holds it back (不予公开). The public (Open311 ``status_notes`` and updates, any public list)
+reads ``published_text`` and nothing else: a draft or a held-back reply is never shown.
+"""
 
 from __future__ import annotations
-
-import re
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,29 +13,24 @@ from django.utils.translation import gettext as _
 
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed
 from jishiban.appeals.models import Appeal
-from jishiban.appeals.privacy import mask_name
+from jishiban.appeals.privacy import mask_public
 
 from .. import access
 from ..models import PublicReply, PublicReplyStatus
 from .common import require
 
-try:
-    from jishiban.smart.privacy import mask_text as _mask_personal_data
-except ImportError:  # smart help not installed: a conservative fallback for phones and ID numbers
-    _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-    _ID = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 
-    def _mask_personal_data(text: str) -> str:
-        return _ID.sub(r"\1**********\2", _PHONE.sub(r"\1****\2", text))
-
-
-def mask_public(text: str, appeal) -> str:
-    """``text`` fit for publication: personal numbers and the citizen's name masked."""
-    masked = _mask_personal_data(text or "")
-    name = (appeal.citizen_name or "").strip()
-    if len(name) >= 2:
-        masked = masked.replace(name, mask_name(name))
-    return masked
+def published_text(appeal) -> str | None:
+    """The reply the public may read for ``appeal``: its published public reply, masked; ``None``
+    before publication, when held back, and for channels without public replies. Reads
+    ``appeal.public_reply`` (select it with the appeals of a list)."""
+    try:
+        reply = appeal.public_reply
+    except PublicReply.DoesNotExist:
+        return None
+    if reply is None or reply.status != PublicReplyStatus.PUBLISHED:
+        return None
+    return mask_public(reply.text, appeal)
 
 
 def ensure_draft(appeal, *, now=None) -> PublicReply | None:
@@ -63,11 +61,24 @@ def edit(reply, *, by, text: str) -> PublicReply:
 
 
 def publish(reply, *, by, now=None) -> PublicReply:
+    """公开: a draft, or a reply held back before, becomes what the public reads."""
     now = now or timezone.now()
     _require_editor(by, reply)
     with transaction.atomic():
-        if PublicReply.objects.filter(pk=reply.pk, status=PublicReplyStatus.DRAFT).update(
+        if PublicReply.objects.filter(pk=reply.pk, status__in=[PublicReplyStatus.DRAFT, PublicReplyStatus.WITHHELD]).update(
                 status=PublicReplyStatus.PUBLISHED, published_at=now, published_by=by, updated_at=now) != 1:
             raise ActionNotAllowed(_("该答复已公开"))
+    reply.refresh_from_db()
+    return reply
+
+
+def withhold(reply, *, by, now=None) -> PublicReply:
+    """不予公开: the reply is not shown to the public (a published one is taken back); a new
+    reply after a reopen makes a new draft."""
+    now = now or timezone.now()
+    _require_editor(by, reply)
+    if PublicReply.objects.filter(pk=reply.pk).exclude(status=PublicReplyStatus.WITHHELD).update(
+            status=PublicReplyStatus.WITHHELD, published_at=None, published_by=None, updated_at=now) != 1:
+        raise ActionNotAllowed(_("该答复已不予公开"))
     reply.refresh_from_db()
     return reply

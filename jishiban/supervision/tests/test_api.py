@@ -130,6 +130,9 @@ def test_public_replies_and_rates(api, personas, replied):
     rates = api.get(f"/reply-rates?period={period}", user=personas.supervisor).json()
     assert rates == [{"channel": "wenzheng", "name": "网络问政", "received": 1, "replied": 1, "rate": "100.00"}]
     assert api.get("/reply-rates?period=bad", user=personas.supervisor).status_code == 422
+    held = api.put(f"/public-replies/{reply[0]['id']}", user=personas.operator,
+                   json={"text": "已处理", "withhold": True})
+    assert held.status_code == 200 and held.json()["status"] == "withheld" and held.json()["published_at"] is None
 
 
 def test_follow_up_paths(api, personas):

@@ -163,6 +163,19 @@ def test_link_resend_and_public_reply_pages(personas, replied):
     assert "人民网领导留言板" in rates and "100.00%" in rates
 
 
+def test_a_public_reply_is_held_back_from_its_page(personas, replied):
+    appeal = replied(channel="wenzheng")
+    reply = PublicReply.objects.get(appeal=appeal)
+    operator = client_for(personas.operator)
+    response = operator.post(f"/supervision/public-replies/{reply.pk}/", {"text": "", "withhold": "1"}, follow=True)
+    reply.refresh_from_db()
+    assert reply.status == "withheld" and "已不予公开" in response.content.decode()
+    held = operator.get("/supervision/public-replies/?status=withheld").content.decode()
+    assert appeal.number in held and "编辑发布" in held  # it can still be published later
+    operator.post(f"/supervision/public-replies/{reply.pk}/", {"withhold": "1"}, follow=True)  # again: refused, no 500
+    assert PublicReply.objects.get(pk=reply.pk).status == "withheld"
+
+
 def test_follow_up_paths_through_the_pages(personas):
     appeal = advance(make_appeal(), personas, "accepted")
     services.reply(appeal, by=personas.handler, result_type="stepwise", text="分步", promise="周五前修复",

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from jishiban.appeals import services as appeal_services
 from jishiban.appeals.errors import ActionNotAllowed, AppealValidationError
 from jishiban.appeals.models import Appeal, Satisfaction
-from jishiban.appeals.privacy import citizen_display
+from jishiban.appeals.privacy import citizen_display, mask_public
 
 from .. import access, links, selectors
 from ..forms import (
@@ -29,7 +29,6 @@ from ..notifications import reachable
 from ..services import callbacks as callback_services
 from ..services import followups as follow_up_services
 from ..services import public_replies as public_reply_services
-from ..services.public_replies import mask_public
 from .common import back, form_errors, gate, labelled, origin, page, perform
 
 CALLBACK_STATES = ("pending", "decision", "done")
@@ -155,7 +154,7 @@ def public_reply_list(request):
     status = request.GET.get("status", "draft")
     return render(request, "supervision/public_replies.html", {
         "replies": page(request, selectors.public_replies(request.user, status=status if status in
-                                                          ("draft", "published") else "")),
+                                                          ("draft", "published", "withheld") else "")),
         "status": status, "form": form, "rates": rates, "can_edit": access.may_call_back(request.user),
         "nav_active": "supervision",
     }, status=200 if form.is_valid() else 400)
@@ -166,8 +165,11 @@ def public_reply_edit(request, pk):
     reply = selectors.public_replies(request.user).filter(pk=pk).first()
     if reply is None:
         raise Http404
+    if request.method == "POST" and request.POST.get("withhold"):
+        perform(request, public_reply_services.withhold, reply, by=request.user, success=_("已不予公开"))
+        return redirect("supervision:public_replies")
     form = PublicReplyForm(request.POST or None, initial={"text": reply.text})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not request.POST.get("withhold") and form.is_valid():
         ok, reply = perform(request, public_reply_services.edit, reply, by=request.user, form=form,
                             text=form.cleaned_data["text"], success=_("已保存（已自动脱敏）"))
         if ok and request.POST.get("publish"):

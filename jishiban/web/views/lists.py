@@ -86,7 +86,7 @@ def export_list(request, fmt: str):
     limit = export.export_limit()
     sort = criteria.sort if criteria else "-received_at"
     count = min(count_capped(qs, limit), limit)
-    export.log_export(request.user, filters=dict(request.GET.lists()), fmt=fmt, row_count=count)
+    export.log(request.user, filters=dict(request.GET.lists()), fmt=fmt, row_count=count)
     rows = export_rows(qs, sort=sort, limit=limit).iterator(chunk_size=2000)
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":

@@ -1,8 +1,8 @@
 """``export appeals``: appeals of a unit and a period as CSV or XLSX (提供群众诉求信息).
 
 jishiban export appeals --org city-water --from 2026-11-01 --to 2026-11-30 --format xlsx --as supervisor
-Without ``--as`` every appeal is exported with the citizen's identity masked. Every export is
-logged (ExportLog).
+Without ``--as`` every appeal is exported with the citizen's identity and the personal numbers in
+its text masked (``intake.exporter``). Every export is logged (ExportLog, interface ``command``).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         appeals.add_argument("--as", dest="as_user", default="", help=_("以该用户的权限导出"))
         appeals.add_argument("--out", default="", help=_("输出文件；“-”为标准输出（仅 CSV）"))
         appeals.add_argument("--personal-data", action="store_true",
-                             help=_("导出完整电话（仅限有权查看的诉求件，逐件留痕）"))
+                             help=_("导出完整电话及未脱敏的文字（仅限有权查看的诉求件，逐件留痕）"))
 
     def handle(self, *args, kind: str, **o) -> None:
         user = None
