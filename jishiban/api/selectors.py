@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jishiban.accounts.policy import Role
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.permissions import available_actions
 from jishiban.appeals.privacy import citizen_display
@@ -135,7 +136,7 @@ def actor_name(event) -> str:
     actor = event.actor
     if actor is None:
         return str(_("系统"))
-    if getattr(actor, "role", "") == "citizen":
+    if actor.role == Role.CITIZEN:  # the stored role: an account closed since still shows as 群众
         return str(_("群众"))
     return actor.get_full_name() or actor.username
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from .models import PersonalDataAccess
+from jishiban.accounts.policy import sees_identity
 
-IDENTITY_ROLES = frozenset({"admin", "operator", "dispatcher", "supervisor", "county_staff", "handler", "dept_head"})
-CONFIDENTIAL_ROLES = frozenset({"supervisor"})
+from .models import PersonalDataAccess
 
 
 def mask_phone(phone: str) -> str:
@@ -36,19 +35,9 @@ def mask_name(name: str) -> str:
 
 
 def may_see_identity(user, appeal) -> bool:
-    """Whether ``user`` may see who the citizen is (name in full, and reveal phone/ID)."""
-    if user is None or not user.is_authenticated:
-        return False
-    if appeal.citizen_user_id and appeal.citizen_user_id == user.pk:
-        return True
-    role = "admin" if user.is_superuser else getattr(user, "role", "")
-    is_lead = role in ("handler", "dept_head") and appeal.lead_unit_id and appeal.lead_unit_id == user.organisation_id
-    if appeal.confidential:
-        return role in CONFIDENTIAL_ROLES or bool(is_lead)
-    if role in ("handler", "dept_head"):
-        # co-handlers see the citizen too: they may need to call back
-        return True
-    return role in IDENTITY_ROLES
+    """Whether ``user`` may see who the citizen is (name in full, and reveal phone/ID); the
+    role policy decides (``accounts.policy.sees_identity``)."""
+    return sees_identity(user, appeal)
 
 
 def masked_citizen(appeal) -> dict[str, str]:

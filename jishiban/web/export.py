@@ -8,19 +8,15 @@ import io
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from jishiban.accounts import policy
 from jishiban.appeals.privacy import citizen_display
 from jishiban.core.spreadsheets import local_minute, safe_cell, write_xlsx
 
 DEFAULT_LIMIT = 50000
 
 
-def may_export(user) -> bool:
-    """Export follows the intake app's rule (``JISHIBAN_EXPORT_ROLES``) when it has one."""
-    try:
-        from jishiban.intake.exports import may_export as intake_may_export
-    except ImportError:  # pragma: no cover - intake always installed
-        return bool(user.is_authenticated)
-    return intake_may_export(user)
+# Who may export is the role policy's (``JISHIBAN_EXPORT_ROLES``).
+may_export = policy.may_export
 
 
 def export_limit() -> int:

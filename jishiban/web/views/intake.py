@@ -14,6 +14,7 @@ from jishiban.appeals.errors import AppealError, AppealValidationError
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.permissions import available_actions
 from jishiban.core.pages import apply_errors
+from jishiban.core.views import gate
 from jishiban.regions.models import Region
 from jishiban.taxonomy.models import Category
 
@@ -22,7 +23,6 @@ from ..forms.intake import DEFAULT_CHANNEL, IntakeForm
 from ..models import DuplicateHint
 from ..operations import take_call
 from ..selectors.desk import caller_history, possible_duplicates
-from .common import page_required
 
 SESSION_DONE = "web_intake_done"
 CATEGORY_RESULTS = 15
@@ -32,7 +32,7 @@ def _urls() -> dict:
     return {name: reverse(f"web:intake_{name}") for name in ("caller", "assist", "locate", "towns", "label")}
 
 
-@page_required("intake")
+@gate("intake")
 def intake(request):
     if request.method == "POST":
         form = IntakeForm(request.POST, urls=_urls())
@@ -77,7 +77,7 @@ def _last_created(request):
 # --- htmx helpers of the form -------------------------------------------------------------------
 
 @require_GET
-@page_required("intake")
+@gate("intake")
 def caller(request):
     """The caller's earlier appeals (and, out of band, duplicates by phone)."""
     now = timezone.now()
@@ -88,7 +88,7 @@ def caller(request):
 
 
 @require_GET
-@page_required("intake")
+@gate("intake")
 def assist(request):
     """Possible duplicates of what is being typed, and (out of band) category suggestions."""
     now = timezone.now()
@@ -106,7 +106,7 @@ def _duplicates(request, now):
 
 
 @require_GET
-@page_required("intake")
+@gate("intake")
 def locate(request):
     """County/town selects, pre-set from the address when the operator has not chosen them."""
     data = request.GET.copy()
@@ -122,7 +122,7 @@ def locate(request):
 
 
 @require_GET
-@page_required("intake")
+@gate("intake")
 def towns(request):
     data = request.GET.copy()
     if data.get("town") and not Region.objects.filter(code=data["town"], parent__code=data.get("county")).exists():
@@ -131,7 +131,7 @@ def towns(request):
 
 
 @require_GET
-@page_required("intake")
+@gate("intake")
 def category_search(request):
     q = (request.GET.get("q") or "").strip()
     results = []
@@ -144,7 +144,7 @@ def category_search(request):
 
 
 @require_GET
-@page_required("intake")
+@gate("intake")
 def category_label(request):
     category = Category.objects.filter(code=request.GET.get("code", "")).select_related("parent__parent").first()
     return render(request, "web/intake/_category_label.html", {"category": category})

@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jishiban.core.views import gate
+
 from .. import export, operations
 from ..forms.filters import PAGING_KEYS, FilterForm, SavedFilterForm
 from ..models import SavedFilter
 from ..selectors.desk import count_capped, visible
 from ..selectors.listing import apply_filters, export_rows, keyset_page, narrows_to_open
-from .common import page_required
 
 
 def _filter_query(request) -> str:
@@ -38,7 +39,7 @@ def _filtered(request, now):
     return form, qs, criteria
 
 
-@page_required("list")
+@gate("list")
 def appeal_list(request):
     now = timezone.now()
     form, qs, criteria = _filtered(request, now)
@@ -69,7 +70,7 @@ def _sort_links(request, current: str) -> dict:
     return links
 
 
-@page_required("list")
+@gate("list")
 def export_list(request, fmt: str):
     """The current list (no paging) as CSV or XLSX, masked as shown, at most ``export_limit()`` rows."""
     if not export.may_export(request.user):

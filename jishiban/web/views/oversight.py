@@ -6,13 +6,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jishiban.core.views import gate
+
 from ..selectors.desk import (
     LIST_RELATED,
     OVERSIGHT_LISTS,
     count_capped,
     oversight_queryset,
 )
-from .common import page_required
 
 LIST_LABELS = {
     "overdue": _("已超期"), "due_soon": _("临期"), "returned_twice": _("退单两次以上"),
@@ -30,7 +31,7 @@ COUNT_CAP = 1000
 ROWS = 100
 
 
-@page_required("oversight")
+@gate("oversight")
 def oversight(request):
     now = timezone.now()
     key = request.GET.get("list", "overdue")
