@@ -339,5 +339,11 @@ def capabilities(user) -> dict[str, bool]:
         "dispatch": may_dispatch(user), "supervise": may_supervise(user), "export": may_export(user),
         "see_identity": sees_identity(user), "see_all": sees_all(user), "call_back": may_call_back(user),
         "county_only": is_county_staff(user), "staff": is_staff_member(user), "citizen": is_citizen(user),
-        "unit": is_unit_staff(user), "pages": pages_for(user),
+        "unit": is_unit_staff(user), "pages": pages_for(user), "two_factor": _staff_account(user),
     }
+
+
+def _staff_account(user) -> bool:
+    from .passwords import is_staff_account  # the staff password policy's own rule
+
+    return bool(getattr(user, "is_authenticated", False)) and is_staff_account(user)

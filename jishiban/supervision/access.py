@@ -94,6 +94,19 @@ def letters_for(user, queryset=None):
     return qs.none()
 
 
+def notifications_for(user, queryset=None):
+    """Notifications in ``user``'s scope: their own, and those about appeals they may see (for
+    the admin; the workbench lists only a user's own, ``selectors.notifications_for``)."""
+    from .models import Notification
+
+    qs = Notification.objects.all() if queryset is None else queryset
+    if policy.role_of(user) is None:
+        return qs.none()
+    if policy.sees_all(user):
+        return qs
+    return qs.filter(Q(user_id=user.pk) | Q(appeal__in=Appeal.objects.visible_to(user).values("pk")))
+
+
 def units_in_scope(user):
     """Units a manager may address (letters, reports): all for the city, the county's own for county staff."""
     from jishiban.organisations.models import Organisation

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -70,11 +69,9 @@ def _sort_links(request, current: str) -> dict:
     return links
 
 
-@gate("list")
+@gate(export.may_export)
 def export_list(request, fmt: str):
     """The current list (no paging) as CSV or XLSX, masked as shown, at most ``export_limit()`` rows."""
-    if not export.may_export(request.user):
-        raise PermissionDenied
     now = timezone.now()
     form, qs, criteria = _filtered(request, now)
     if form.is_bound and form.errors:
