@@ -15,7 +15,7 @@ from jishiban.testing import make_user
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-ROLE_STRING = re.compile(r"""["'](%s)["']""" % "|".join(r.value for r in Role))
+ROLE_STRING = re.compile("[\"']({})[\"']".format("|".join(r.value for r in Role)))
 # Where role strings may stand: the enum itself, the policy, data about people (demo and test
 # accounts), migrations and tests.
 ALLOWED = ("accounts/models.py", "accounts/policy.py", "demo/", "testing.py", "/migrations/", "/tests/")
