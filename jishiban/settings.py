@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "jishiban.sla.context_processors.calendar_warning",
+                "jishiban.accounts.context_processors.capabilities",
             ],
         },
     },

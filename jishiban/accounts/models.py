@@ -1,4 +1,5 @@
-"""Users and their roles. A user's role, unit and region decide what they may see and do."""
+"""Users and their roles. A user's role, unit and region decide what they may see and do
+(the role policy: ``accounts/policy.py``)."""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -20,8 +21,6 @@ class Role(models.TextChoices):
     CITIZEN = "citizen", _("群众")
 
 
-CENTRE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ANALYST})
-UNIT_ROLES = frozenset({Role.HANDLER, Role.DEPT_HEAD})
 
 
 class User(AbstractUser):
@@ -42,11 +41,15 @@ class User(AbstractUser):
 
     @property
     def is_centre_staff(self) -> bool:
-        return self.role in CENTRE_ROLES
+        from .policy import CENTRE_ROLES, has_role
+
+        return has_role(self, CENTRE_ROLES)
 
     @property
     def is_unit_staff(self) -> bool:
-        return self.role in UNIT_ROLES
+        from .policy import UNIT_ROLES, has_role
+
+        return has_role(self, UNIT_ROLES)
 
 
 class TwoFactorDevice(TOTPDevice):

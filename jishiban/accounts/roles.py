@@ -1,40 +1,15 @@
 """Django groups mirroring the roles, so the admin shows each role what it may see.
 
 What rows a user sees is decided by ``Appeal.objects.visible_to``; these permissions only
-open the admin pages. Run after every migrate (``post_migrate``), idempotent.
+open the admin pages; which pages each role opens is the role policy's ``ADMIN_VIEW`` and
+``ADMIN_MAINTAIN`` (``accounts/policy.py``). Run after every migrate (``post_migrate``), idempotent.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
-from .models import Role
-
-REFERENCE = ["regions.region", "organisations.organisation", "channels.channel", "taxonomy.category"]
-RECORDS = ["appeals.appeal", "appeals.appealevent"]
-SUGGESTIONS = ["smart.suggestion"]
-CONFIG = ["sla.holiday", "sla.calendaryear"]
-
-VIEW = {
-    Role.OPERATOR: REFERENCE + RECORDS + SUGGESTIONS,
-    Role.DISPATCHER: REFERENCE + RECORDS + SUGGESTIONS,
-    Role.SUPERVISOR: REFERENCE + RECORDS + SUGGESTIONS + CONFIG + ["appeals.personaldataaccess", "intake.resultdelivery",
-                                                     "intake.exportlog"],
-    Role.ANALYST: REFERENCE + RECORDS + SUGGESTIONS,
-    Role.LEADER: REFERENCE + RECORDS + SUGGESTIONS,
-    Role.COUNTY_STAFF: REFERENCE + RECORDS + SUGGESTIONS,
-    Role.HANDLER: REFERENCE + RECORDS + SUGGESTIONS,
-    Role.DEPT_HEAD: REFERENCE + RECORDS + SUGGESTIONS,
-    Role.GRID_WORKER: REFERENCE + RECORDS,
-    Role.CITIZEN: RECORDS,
-}
-
-
-# Configuration a role maintains itself in the admin (view, add and change).
-MAINTAIN = {
-    Role.SUPERVISOR: ["supervision.triggerrule", "supervision.preferences", "supervision.transport",
-                      "smart.riskrule"],
-}
+from .policy import ADMIN_MAINTAIN, ADMIN_VIEW
 
 
 def group_name(role: str) -> str:
@@ -51,10 +26,10 @@ def ensure_role_groups(app_config=None, **kwargs) -> None:
         f"{p.content_type.app_label}.{p.codename}": p
         for p in Permission.objects.select_related("content_type")
     }
-    for role, models in VIEW.items():
+    for role, models in ADMIN_VIEW.items():
         group, _ = Group.objects.get_or_create(name=group_name(role))
         wanted = [_perm(model, "view") for model in models]
-        wanted += [_perm(model, verb) for model in MAINTAIN.get(role, []) for verb in ("view", "add", "change")]
+        wanted += [_perm(model, verb) for model in ADMIN_MAINTAIN.get(role, ()) for verb in ("view", "add", "change")]
         group.permissions.set([perms[code] for code in wanted if code in perms])
 
 
@@ -66,6 +41,6 @@ def _perm(model: str, verb: str) -> str:
 def assign_role_group(user) -> None:
     """Put ``user`` in the group of their role (and only that one)."""
     user.groups.remove(*user.groups.filter(name__startswith="role:"))
-    if user.role in VIEW:
+    if user.role in ADMIN_VIEW:
         group, _ = Group.objects.get_or_create(name=group_name(user.role))
         user.groups.add(group)

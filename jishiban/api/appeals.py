@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
+from jishiban.accounts import policy
 from jishiban.appeals.errors import ActionForbidden, AppealValidationError
 from jishiban.appeals.models import Appeal
 from jishiban.channels.lookup import CHANNELS
@@ -24,18 +25,6 @@ from .params import DayOrMoment, Limit, PageNumber
 from .schemas import AppealIn, AppealOut, AppealPage, EventOut
 
 router = Router(auth=API_AUTH, tags=["appeals"])
-
-# Roles that may hand in appeals through the API (channel systems run as operators).
-DEFAULT_INTAKE_ROLES = ("admin", "operator", "dispatcher", "supervisor", "county_staff", "grid_worker", "citizen")
-
-
-def intake_roles() -> frozenset[str]:
-    return frozenset(getattr(settings, "JISHIBAN_API_INTAKE_ROLES", DEFAULT_INTAKE_ROLES))
-
-
-def _role(user) -> str:
-    return "admin" if user.is_superuser else (getattr(user, "role", "") or "")
-
 
 def _decode(payload: AppealIn) -> list[IncomingFile]:
     files, errors = [], []
@@ -56,12 +45,18 @@ def _decode(payload: AppealIn) -> list[IncomingFile]:
 
 
 def to_submission(user, payload: AppealIn) -> Submission:
+    """The submission ``user`` hands in, with what they may set checked against the role policy
+    (``policy.submission_rights``: their role and the channel their token is bound to)."""
     token = getattr(user, "api_token", None)
-    channel = payload.channel
-    if token is not None and token.channel_id:
-        if channel and getattr(CHANNELS.get(channel), "pk", None) != token.channel_id:  # code or name
-            raise ActionForbidden(_("该令牌只能向渠道 %(c)s 提交诉求") % {"c": token.channel.code})
-        channel = token.channel.code
+    requested = payload.channel
+    if requested:  # a channel named by code or by name counts as its code
+        found = CHANNELS.get(requested)
+        requested = found.code if found is not None else requested
+    rights = policy.submission_rights(user, token.channel.code if token is not None and token.channel_id else None)
+    refusal = rights.refusal(channel=requested, urgent=payload.urgent, tags=payload.tags)
+    if refusal:
+        raise ActionForbidden(refusal)
+    channel = requested or rights.default_channel
     if not channel:
         raise AppealValidationError({"channel": [_("请填写渠道代码")]})
     c, loc = payload.citizen, payload.location
@@ -69,7 +64,7 @@ def to_submission(user, payload: AppealIn) -> Submission:
         channel=channel, content=payload.content, title=payload.title, external_id=payload.external_id,
         received_at=payload.received_at,
         citizen=Citizen(name=c.name, phone=c.phone, id_number=c.id_number, email=c.email, anonymous=c.anonymous,
-                        confidential=c.confidential, user=user if _role(user) == "citizen" else None),
+                        confidential=c.confidential, user=user if policy.is_citizen(user) else None),
         location=Location(address=loc.address, lat=loc.lat, lon=loc.lon, county=loc.county, town=loc.town,
                           grid=loc.grid),
         category=payload.category, appeal_type=payload.appeal_type, urgent=payload.urgent, tags=payload.tags,
@@ -86,7 +81,7 @@ def create_appeal(request, payload: AppealIn,
     there (same ``Idempotency-Key`` and body, the same ``external_id`` of the channel, or the
     same payload without an external id within 24 hours)."""
     user = request.auth
-    if _role(user) not in intake_roles():
+    if not policy.may_submit_by_api(user):
         raise ActionForbidden(_("您的角色不能通过接口提交诉求"))
 
     def create(within=None):

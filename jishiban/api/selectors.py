@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jishiban.accounts.policy import Role
 from jishiban.appeals.figures import card_of, is_overdue
 from jishiban.appeals.filters import ListFilter, apply_filter, count_capped, day_bounds
 from jishiban.appeals.models import Appeal
@@ -118,7 +119,7 @@ def actor_name(event) -> str:
     actor = event.actor
     if actor is None:
         return str(_("系统"))
-    if getattr(actor, "role", "") == "citizen":
+    if actor.role == Role.CITIZEN:  # the stored role: an account closed since still shows as 群众
         return str(_("群众"))
     return actor.get_full_name() or actor.username
 

@@ -1,8 +1,9 @@
 """Row-level access to appeals, denied by default.
 
 ``Appeal.objects.visible_to(user)`` is the one place that decides which appeals a user may
-see; every list, detail, export, report and API endpoint starts from it. A role not named
-here sees nothing.
+see; every list, detail, export, report and API endpoint starts from it. Which scope a
+role has is the role policy's (``accounts.policy.appeal_scope``); a role without one sees
+nothing.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-# Roles that see every appeal (read access; what they may *do* is the workflow's business).
-SEE_ALL_ROLES = frozenset({"admin", "operator", "dispatcher", "supervisor", "analyst", "leader"})
+from jishiban.accounts import policy
 
 
 def _unit_filter(org_id: int, model) -> Q:
@@ -21,20 +21,16 @@ def _unit_filter(org_id: int, model) -> Q:
 
 class AppealQuerySet(models.QuerySet):
     def visible_to(self, user) -> AppealQuerySet:
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
+        scope = policy.appeal_scope(user)
+        if scope == "all":
             return self
-        role = getattr(user, "role", None)
-        if role in SEE_ALL_ROLES:
-            return self
-        if role == "county_staff" and user.region_id:
+        if scope == "county":
             return self.filter(county_id=user.region_id)
-        if role in ("handler", "dept_head") and user.organisation_id:
+        if scope == "unit":
             return self.filter(_unit_filter(user.organisation_id, self.model))
-        if role == "grid_worker" and user.region_id:
+        if scope == "grid":
             return self.filter(grid_id=user.region_id)
-        if role == "citizen":
+        if scope == "own":
             return self.filter(citizen_user_id=user.pk)
         return self.none()
 

@@ -7,7 +7,7 @@ the API, which call the workflow services.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from jishiban.core.admin import ReadOnlyAdmin
+from jishiban.core.admin import AppealScopedAdmin, ReadOnlyAdmin
 
 from .models import Appeal, AppealEvent, NumberSequence, PersonalDataAccess
 from .privacy import citizen_display
@@ -52,19 +52,15 @@ class AppealAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AppealEvent)
-class AppealEventAdmin(ReadOnlyAdmin):
+class AppealEventAdmin(AppealScopedAdmin):
     list_display = ("appeal", "action", "from_status", "to_status", "actor", "at")
     list_filter = ("action",)
     search_fields = ("appeal__number",)
     list_select_related = ("appeal", "actor")
 
-    def get_queryset(self, request):
-        visible = Appeal.objects.visible_to(request.user)
-        return super().get_queryset(request).filter(appeal__in=visible)
-
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(ReadOnlyAdmin):
+class PersonalDataAccessAdmin(AppealScopedAdmin):
     list_display = ("at", "user", "appeal", "field")
     list_select_related = ("user", "appeal")
 

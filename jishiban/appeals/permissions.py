@@ -1,30 +1,30 @@
-"""Who may take which action on which appeal: the workflow's role table plus the relation
-between the user and the appeal (its lead unit, its county, the citizen's own appeal)."""
+"""Who may take which action on which appeal: the role policy's action table
+(``accounts.policy.ACTION_ROLES``) plus the relation between the user and the appeal (its lead
+unit, its county, the citizen's own appeal)."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jishiban.accounts.policy import UNIT_ROLES, Role, may_take, role_of
+
 from .errors import ActionForbidden, ActionNotAllowed
-from .workflow import Action, TransitionNotAllowed, actions_from, next_state, role_may
+from .workflow import Action, TransitionNotAllowed, actions_from, next_state
 
-
-def _role(user) -> str:
-    if user.is_superuser:
-        return "admin"
-    return getattr(user, "role", "") or ""
+# Centre roles whose actions reach every appeal (county staff reach their county's).
+CITY_DESK = frozenset({Role.ADMIN, Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR})
 
 
 def relation_ok(user, appeal, action: str) -> bool:
-    role = _role(user)
-    if role in ("admin", "operator", "dispatcher", "supervisor"):
+    role = role_of(user)
+    if role in CITY_DESK:
         return True
-    if role == "county_staff":
+    if role == Role.COUNTY_STAFF:
         return bool(user.region_id) and appeal.county_id == user.region_id
-    if role in ("handler", "dept_head"):
+    if role in UNIT_ROLES:
         return bool(user.organisation_id) and appeal.lead_unit_id == user.organisation_id
-    if role == "citizen":
+    if role == Role.CITIZEN:
         return appeal.citizen_user_id == user.pk
     return False
 
@@ -33,7 +33,7 @@ def check_can(user, appeal, action: str, *, now=None) -> None:
     """Raise ``ActionForbidden`` or ``ActionNotAllowed`` unless ``user`` may take ``action`` now."""
     if user is None or not user.is_authenticated or not user.is_active:
         raise ActionForbidden(_("请先登录"))
-    if not role_may(_role(user), action) or not relation_ok(user, appeal, action):
+    if not may_take(user, action) or not relation_ok(user, appeal, action):
         raise ActionForbidden(_("您无权对诉求件 %(number)s 执行此操作") % {"number": appeal.number})
     try:
         next_state(appeal.status, action)

@@ -13,12 +13,10 @@ import re
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from jishiban.accounts.policy import identity_filter, sees_identity
 from jishiban.smart.privacy import mask_text
 
 from .models import PersonalDataAccess
-
-IDENTITY_ROLES = frozenset({"admin", "operator", "dispatcher", "supervisor", "county_staff", "handler", "dept_head"})
-CONFIDENTIAL_ROLES = frozenset({"supervisor"})
 
 
 def mask_phone(phone: str) -> str:
@@ -68,40 +66,15 @@ def mask_public(text: str | None, appeal=None) -> str:
 
 
 def may_see_identity(user, appeal) -> bool:
-    """Whether ``user`` may see who the citizen is (name in full, and reveal phone/ID)."""
-    if user is None or not user.is_authenticated:
-        return False
-    if appeal.citizen_user_id and appeal.citizen_user_id == user.pk:
-        return True
-    role = "admin" if user.is_superuser else getattr(user, "role", "")
-    is_lead = role in ("handler", "dept_head") and appeal.lead_unit_id and appeal.lead_unit_id == user.organisation_id
-    if appeal.confidential:
-        return role in CONFIDENTIAL_ROLES or bool(is_lead)
-    if role in ("handler", "dept_head"):
-        # co-handlers see the citizen too: they may need to call back
-        return True
-    return role in IDENTITY_ROLES
+    """Whether ``user`` may see who the citizen is (name in full, and reveal phone/ID); the
+    role policy decides (``accounts.policy.sees_identity``)."""
+    return sees_identity(user, appeal)
 
 
 def identity_shown_to(user) -> Q:
-    """``may_see_identity`` as a filter: the appeals whose citizen ``user`` may see, anonymous
-    ones left out (their citizen is hidden from everyone). Used only through
+    """``may_see_identity`` as a filter (``accounts.policy.identity_filter``). Used only through
     ``Appeal.objects.by_identity``, the one way to reach appeals through a citizen identity."""
-    if user is None or not user.is_authenticated:
-        return Q(pk__in=[])
-    role = "admin" if user.is_superuser else getattr(user, "role", "")
-    own = Q(citizen_user_id=user.pk)
-    if role in CONFIDENTIAL_ROLES:
-        shown = Q(pk__isnull=False)  # every appeal (an empty Q() would vanish in ``own | shown``)
-    elif role in ("handler", "dept_head"):
-        shown = Q(confidential=False)
-        if user.organisation_id:
-            shown |= Q(lead_unit_id=user.organisation_id)
-    elif role in IDENTITY_ROLES:
-        shown = Q(confidential=False)
-    else:
-        shown = own
-    return (own | shown) & Q(anonymous=False)
+    return identity_filter(user)
 
 
 def masked_citizen(appeal) -> dict[str, str]:

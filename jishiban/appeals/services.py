@@ -299,13 +299,14 @@ def annotate(appeal: Appeal, *, by=None, reason: str = "", at: datetime | None =
     version (optimistic lock as for transitions) and returns the appeal. Unchanged values are
     skipped; nothing to change writes nothing.
     """
-    from .permissions import _role, relation_ok
+    from jishiban.accounts.policy import works_the_desk
+
+    from .permissions import relation_ok
 
     unknown = set(changes) - ANNOTATABLE
     if unknown:
         raise ValueError(f"cannot annotate {sorted(unknown)}")
-    if by is not None and (_role(by) not in ("admin", "operator", "dispatcher", "supervisor", "county_staff")
-                           or not relation_ok(by, appeal, "annotate")):
+    if by is not None and (not works_the_desk(by) or not relation_ok(by, appeal, "annotate")):
         raise ActionForbidden(_("您无权修改诉求件 %(number)s 的信息") % {"number": appeal.number})
     at = at or timezone.now()
     diff = {}

@@ -42,7 +42,7 @@ class Action(StrEnum):
     PARENT_RESULT = "parent-result"  # 随主件答复（并单件）
 
 
-# Actions the system records; no role chooses them (ACTION_ROLES has no entry for them).
+# Actions the system records; no role chooses them (``accounts.policy.ACTION_ROLES`` has no entry).
 SYSTEM_ACTIONS = frozenset({Action.RECEIVE, Action.PARENT_RESULT})
 
 S, A = State, Action
@@ -74,26 +74,7 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (S.CLOSED, A.REOPEN): S.REOPENED,
 }
 
-CENTRE_DESK = frozenset({"dispatcher", "supervisor", "county_staff", "admin"})
-CENTRE_REVIEW = frozenset({"supervisor", "county_staff", "admin"})
-UNIT = frozenset({"handler", "dept_head"})
-
-# Who may take an action at all; the service then checks the relation to the appeal
-# (the lead unit, the county, the citizen's own appeal).
-ACTION_ROLES: dict[Action, frozenset[str]] = {
-    A.ANSWER: CENTRE_DESK | {"operator"},
-    A.DISPATCH: CENTRE_DESK,
-    A.MERGE: CENTRE_DESK,
-    A.INVALIDATE: CENTRE_DESK,
-    A.ACCEPT: UNIT,
-    A.RETURN: UNIT,
-    A.REQUEST_EXTENSION: UNIT,
-    A.REPLY: UNIT,
-    A.DECIDE_EXTENSION: CENTRE_REVIEW,
-    A.CALLBACK: CENTRE_REVIEW | {"operator", "citizen"},
-    A.CLOSE: CENTRE_REVIEW,
-    A.REOPEN: CENTRE_REVIEW,
-}
+# Who may take each action is the role policy's business (``accounts.policy.ACTION_ROLES``).
 
 OPEN_STATES = frozenset(
     {S.RECEIVED, S.DISPATCHED, S.ACCEPTED, S.RETURNED, S.EXTENSION_REQUESTED, S.REOPENED}
@@ -120,9 +101,3 @@ def next_state(state: str, action: str) -> State:
 def actions_from(state: str) -> list[Action]:
     return [action for (source, action) in TRANSITIONS if source == state]
 
-
-def role_may(role: str, action: str) -> bool:
-    try:
-        return role in ACTION_ROLES[Action(action)]
-    except (KeyError, ValueError):
-        return False

@@ -66,3 +66,16 @@ class ReadOnlyAdmin(CheckedDateLookups, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AppealScopedAdmin(ReadOnlyAdmin):
+    """Records of an appeal, listed only for appeals the user may see (``Appeal.objects.visible_to``),
+    the same scope as every other page; ``appeal_field`` names the path to the appeal."""
+
+    appeal_field = "appeal"
+
+    def get_queryset(self, request):
+        from jishiban.appeals.models import Appeal
+
+        visible = Appeal.objects.visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(**{f"{self.appeal_field}__in": visible})

@@ -93,11 +93,12 @@ def grid_box(grid: Region) -> tuple[float, float, float, float]:
 
 
 def _upsert(username: str, *, password: str, role: str, name: str, org: Organisation | None,
-            region: Region | None, phone: str = "", staff: bool = True, superuser: bool = False) -> User:
+            region: Region | None, phone: str = "", superuser: bool = False) -> User:
+    # Only the administrator is staff (opens the admin); every other account works in the workbench.
     user, _ = User.objects.update_or_create(
         username=username,
         defaults={"password": password, "role": role, "first_name": name, "last_name": "", "organisation": org,
-                  "region": region, "phone": phone, "is_staff": staff, "is_superuser": superuser, "is_active": True},
+                  "region": region, "phone": phone, "is_staff": superuser, "is_superuser": superuser, "is_active": True},
     )
     assign_role_group(user)
     return user
@@ -146,11 +147,11 @@ def ensure_unit_accounts(codes, hashed: str, named: dict[str, User], rng: random
         user = existing.get(UNIT_ACCOUNT_PREFIX + code)
         if user is None:
             user = User(username=UNIT_ACCOUNT_PREFIX + code, password=hashed, role=Role.HANDLER, organisation=org,
-                        first_name=texts.person_name(rng), is_staff=True)
+                        first_name=texts.person_name(rng))
             new.append(user)
         by_unit[code] = user
     if existing:
-        User.objects.filter(pk__in=[u.pk for u in existing.values()]).update(password=hashed, is_active=True)
+        User.objects.filter(pk__in=[u.pk for u in existing.values()]).update(password=hashed, is_active=True, is_staff=False)
     if new:
         User.objects.bulk_create(new, batch_size=500)
         group, _ = Group.objects.get_or_create(name=group_name(Role.HANDLER))

@@ -4,14 +4,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from jishiban.core.admin import ReadOnlyAdmin
+from jishiban.core.admin import AppealScopedAdmin, ReadOnlyAdmin
 
 from . import outbox
 from .models import Attachment, ExportLog, ResultDelivery
 
 
 @admin.register(ResultDelivery)
-class ResultDeliveryAdmin(ReadOnlyAdmin):
+class ResultDeliveryAdmin(AppealScopedAdmin):
     list_display = ("key", "channel", "status", "attempts", "next_attempt_at", "last_status_code", "short_error",
                     "sent_at", "created_at")
     list_filter = ("status", "channel")
@@ -37,7 +37,7 @@ class ResultDeliveryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnlyAdmin):
+class AttachmentAdmin(AppealScopedAdmin):
     list_display = ("original_name", "appeal", "content_type", "size", "uploaded_by", "created_at")
     search_fields = ("appeal__number", "original_name", "sha256")
     raw_id_fields = ("appeal",)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jishiban.accounts import policy
 from jishiban.appeals.errors import ActionForbidden, AppealValidationError
 from jishiban.appeals.models import Appeal
 from jishiban.organisations.models import Organisation
@@ -23,19 +23,12 @@ from jishiban.regions.models import RegionLevel
 from .exporter import RELATED, log_export, rows, write
 from .models import ExportLog
 
-DEFAULT_EXPORT_ROLES = ("admin", "supervisor", "analyst", "leader", "dispatcher", "county_staff", "dept_head")
 FORMATS = ("csv", "xlsx")
 MAX_DAYS = 366
 
 
-def export_roles() -> frozenset[str]:
-    return frozenset(getattr(settings, "JISHIBAN_EXPORT_ROLES", DEFAULT_EXPORT_ROLES))
-
-
-def may_export(user) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or getattr(user, "role", "") in export_roles()
+# Who may export is the role policy's (``JISHIBAN_EXPORT_ROLES``).
+may_export = policy.may_export
 
 
 @dataclass

@@ -34,7 +34,7 @@ def _context(request, **extra) -> dict:
     return {"nav_active": "routing", "can_edit": access.may_edit(request.user), **extra}
 
 
-@gate(access.may_view)
+@gate("routing")
 def rule_list(request):
     form = FilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

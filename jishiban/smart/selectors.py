@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from jishiban.appeals.access import SEE_ALL_ROLES
+from jishiban.accounts.policy import is_staff_member
 from jishiban.appeals.errors import ActionForbidden
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.privacy import mask_public, may_see_identity
@@ -21,13 +21,6 @@ from jishiban.appeals.privacy import mask_public, may_see_identity
 from .models import Suggestion
 
 log = logging.getLogger("jishiban.smart")
-
-# Staff who work with appeals; citizens see their own appeals but not the centre's analysis.
-SUGGESTION_ROLES = SEE_ALL_ROLES | {"county_staff", "handler", "dept_head", "grid_worker"}
-
-
-def _role(user) -> str:
-    return "admin" if user.is_superuser else (getattr(user, "role", "") or "")
 
 
 def visible_appeal(user, number: str) -> Appeal:
@@ -37,7 +30,7 @@ def visible_appeal(user, number: str) -> Appeal:
     appeal = Appeal.objects.visible_to(user).filter(number=number).first()
     if appeal is None:
         raise Http404(_("诉求件 %(n)s 不存在或无权查看") % {"n": number})
-    if _role(user) not in SUGGESTION_ROLES:
+    if not is_staff_member(user):  # citizens see their own appeals, not the centre's analysis
         raise ActionForbidden(_("您的角色不能查看智能建议"))
     return appeal
 

@@ -9,46 +9,16 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from jishiban.accounts import policy
 from jishiban.appeals.models import Appeal
 
-MANAGE = frozenset({"supervisor", "county_staff", "admin"})  # open/close orders, decide, meetings
-READ = MANAGE | {"leader"}  # supervision pages and figures
-UNIT = frozenset({"handler", "dept_head"})  # respond to orders, fulfil promises
-CALLBACK_DESK = frozenset({"operator", "supervisor", "county_staff", "admin"})  # make callbacks
-CONTEST = frozenset({"dispatcher", "supervisor", "county_staff", "admin"})  # contest a return
-
-
-def role(user) -> str:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return ""
-    if user.is_superuser:
-        return "admin"
-    return getattr(user, "role", "") or ""
-
-
-def may_manage(user) -> bool:
-    return role(user) in MANAGE
-
-
-def may_read(user) -> bool:
-    return role(user) in READ
-
-
-def is_unit_staff(user) -> bool:
-    return role(user) in UNIT and bool(user.organisation_id)
-
-
-def may_call_back(user) -> bool:
-    return role(user) in CALLBACK_DESK
-
-
-def may_contest(user) -> bool:
-    return role(user) in CONTEST
-
-
-def may_enter(user) -> bool:
-    """Whether the supervision area has anything for ``user`` at all."""
-    return may_read(user) or is_unit_staff(user) or may_call_back(user) or may_contest(user)
+# The capabilities, as the role policy names them (``accounts/policy.py``).
+may_manage = policy.may_supervise  # open/close orders, decide, meetings
+may_read = policy.may_read_supervision  # supervision pages and figures
+is_unit_staff = policy.is_unit_staff  # respond to orders, fulfil promises
+may_call_back = policy.may_call_back  # make callbacks
+may_contest = policy.may_contest  # contest a return
+may_enter = policy.may_enter_supervision  # the supervision area has anything for the user at all
 
 
 def appeals_in_scope(user):
@@ -102,9 +72,9 @@ def meetings_for(user, queryset=None):
     from .models import Meeting
 
     qs = Meeting.objects.all() if queryset is None else queryset
-    if role(user) in ("supervisor", "admin", "leader"):
+    if policy.supervises_city(user):
         return qs
-    if role(user) == "county_staff":
+    if policy.is_county_staff(user):
         # A county sees the meetings that discuss its appeals (or that it convened).
         scope = Appeal.objects.visible_to(user)
         return qs.filter(Q(disputes__appeal__in=scope) | Q(created_by=user)).distinct()
@@ -115,23 +85,34 @@ def letters_for(user, queryset=None):
     from .models import ReminderLetter
 
     qs = ReminderLetter.objects.all() if queryset is None else queryset
-    r = role(user)
-    if r in ("supervisor", "admin", "leader"):
+    if policy.supervises_city(user):
         return qs
-    if r == "county_staff" and user.region_id:
+    if policy.is_county_staff(user) and user.region_id:
         return qs.filter(unit__region_id=user.region_id)
     if is_unit_staff(user):
         return qs.filter(unit_id=user.organisation_id)
     return qs.none()
 
 
+def notifications_for(user, queryset=None):
+    """Notifications in ``user``'s scope: their own, and those about appeals they may see (for
+    the admin; the workbench lists only a user's own, ``selectors.notifications_for``)."""
+    from .models import Notification
+
+    qs = Notification.objects.all() if queryset is None else queryset
+    if policy.role_of(user) is None:
+        return qs.none()
+    if policy.sees_all(user):
+        return qs
+    return qs.filter(Q(user_id=user.pk) | Q(appeal__in=Appeal.objects.visible_to(user).values("pk")))
+
+
 def units_in_scope(user):
     """Units a manager may address (letters, reports): all for the city, the county's own for county staff."""
     from jishiban.organisations.models import Organisation
 
-    r = role(user)
-    if r in ("supervisor", "admin", "leader"):
+    if policy.supervises_city(user):
         return Organisation.objects.exclude(kind="centre")
-    if r == "county_staff" and user.region_id:
+    if policy.is_county_staff(user) and user.region_id:
         return Organisation.objects.exclude(kind="centre").filter(region_id=user.region_id)
     return Organisation.objects.none()

@@ -4,8 +4,9 @@ services only."""
 
 from django.contrib import admin
 
-from jishiban.core.admin import ReadOnlyAdmin
+from jishiban.core.admin import AppealScopedAdmin, ReadOnlyAdmin
 
+from . import access
 from .models import (
     CallbackAttempt,
     CallbackTask,
@@ -81,9 +82,7 @@ class OrderAdmin(ReadOnlyAdmin):
     inlines = [EventInline, VisitInline]
 
     def get_queryset(self, request):
-        from .access import orders_for
-
-        return orders_for(request.user, super().get_queryset(request))
+        return access.orders_for(request.user, super().get_queryset(request))
 
 
 class AttemptInline(EventInline):
@@ -93,7 +92,7 @@ class AttemptInline(EventInline):
 
 
 @admin.register(CallbackTask)
-class CallbackTaskAdmin(ReadOnlyAdmin):
+class CallbackTaskAdmin(AppealScopedAdmin):
     list_display = ("appeal", "round", "mode", "status", "satisfaction", "solved", "decision", "done_at")
     list_filter = ("status", "mode", "decision")
     search_fields = ("appeal__number",)
@@ -105,10 +104,16 @@ class DisputeAdmin(ReadOnlyAdmin):
     list_display = ("id", "appeal", "kind", "status", "meeting", "created_at")
     list_filter = ("status", "kind")
 
+    def get_queryset(self, request):
+        return access.disputes_for(request.user, super().get_queryset(request))
+
 
 @admin.register(Meeting)
 class MeetingAdmin(ReadOnlyAdmin):
     list_display = ("date", "title", "place", "status")
+
+    def get_queryset(self, request):
+        return access.meetings_for(request.user, super().get_queryset(request))
 
 
 @admin.register(DispatchDecision)
@@ -122,13 +127,23 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "kind", "user", "phone", "text", "read_at")
     list_filter = ("kind",)
 
+    def get_queryset(self, request):
+        return access.notifications_for(request.user, super().get_queryset(request))
+
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "transport", "notification", "status", "attempts", "next_attempt_at", "last_error")
     list_filter = ("status", "transport")
 
+    def get_queryset(self, request):
+        notifications = access.notifications_for(request.user).values("pk")
+        return super().get_queryset(request).filter(notification__in=notifications)
+
 
 @admin.register(ReminderLetter)
 class ReminderLetterAdmin(ReadOnlyAdmin):
     list_display = ("unit", "period", "revision", "created_at")
+
+    def get_queryset(self, request):
+        return access.letters_for(request.user, super().get_queryset(request))

@@ -13,12 +13,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from jishiban.accounts.policy import UNIT_ROLES, Role
+
 from .models import Delivery, Notification, Recipient, Transport, TransportKind
 from .services.common import SYSTEM_USERNAME
 
 logger = logging.getLogger("jishiban.supervision")
-
-UNIT_ROLES = ("handler", "dept_head")
 
 
 def unit_members(unit) -> list:
@@ -33,9 +33,9 @@ def centre_staff(appeal, level: str = "city") -> list:
     User = get_user_model()
     users = []
     if level in ("city", "both"):
-        users += list(User.objects.filter(role="supervisor", is_active=True).exclude(username=SYSTEM_USERNAME))
+        users += list(User.objects.filter(role=Role.SUPERVISOR, is_active=True).exclude(username=SYSTEM_USERNAME))
     if level in ("county", "both") and appeal is not None and appeal.county_id:
-        users += list(User.objects.filter(role="county_staff", region_id=appeal.county_id, is_active=True))
+        users += list(User.objects.filter(role=Role.COUNTY_STAFF, region_id=appeal.county_id, is_active=True))
     return users
 
 

@@ -1,8 +1,10 @@
-"""Which roles use which workbench page, the navigation built from it, and each role's home.
+"""The navigation of the workbench, and each role's home after login.
 
-Pure data and small functions, so the nav is tested without templates and every page
-(including the supervision app's pages that extend ``web/base.html``) shows the same links.
-The same table gates the views (``views.common.page_required``).
+Which pages a user may open is the role policy's ``PAGES`` (``accounts/policy.py``); the views'
+gates (``core.views.gate("dispatch")``) read the same table, so a page a user may open is in
+their menu and one they may not is not. Pure data and small functions, so the nav is tested
+without templates and every page (including the supervision app's pages that extend
+``web/base.html``) shows the same links.
 """
 
 from __future__ import annotations
@@ -13,23 +15,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jishiban.accounts.models import Role
+from jishiban.accounts.policy import Role, may_open, role_of
 
 R = Role
-EVERYONE = frozenset(Role)
-
-PAGE_ROLES: dict[str, frozenset] = {
-    "intake": frozenset({R.OPERATOR, R.DISPATCHER, R.SUPERVISOR, R.ADMIN}),
-    "dispatch": frozenset({R.DISPATCHER, R.SUPERVISOR, R.COUNTY_STAFF, R.ADMIN}),
-    "inbox": frozenset({R.HANDLER, R.DEPT_HEAD}),
-    "oversight": frozenset({R.SUPERVISOR, R.COUNTY_STAFF, R.LEADER, R.ANALYST, R.ADMIN}),
-    "callbacks": frozenset({R.SUPERVISOR, R.COUNTY_STAFF, R.OPERATOR, R.ADMIN}),
-    "extensions": frozenset({R.SUPERVISOR, R.COUNTY_STAFF, R.ADMIN}),
-    "supervision": frozenset({R.SUPERVISOR, R.COUNTY_STAFF, R.LEADER, R.ADMIN}),
-    "routing": frozenset({R.DISPATCHER, R.SUPERVISOR, R.ADMIN}),
-    "list": EVERYONE,
-    "dashboard": frozenset({R.SUPERVISOR, R.ANALYST, R.LEADER, R.COUNTY_STAFF, R.DISPATCHER, R.ADMIN}),
-}
 
 
 @dataclass(frozen=True)
@@ -70,16 +58,6 @@ HOME: dict[str, str] = {
 SUPERVISION_PATH = "/supervision/"
 
 
-def role_of(user) -> str:
-    if not getattr(user, "is_authenticated", False):
-        return ""
-    return R.ADMIN if user.is_superuser else (user.role or "")
-
-
-def may_use(user, page: str) -> bool:
-    return role_of(user) in PAGE_ROLES.get(page, frozenset())
-
-
 def _url(entry: NavEntry) -> str | None:
     try:
         return reverse(entry.url_name)
@@ -90,7 +68,7 @@ def _url(entry: NavEntry) -> str | None:
 def nav_for(user) -> list[dict]:
     """The entries ``user`` may see, in order: ``[{key, url, label, accesskey}]``."""
     return [{"key": e.key, "url": url, "label": e.label, "accesskey": e.accesskey}
-            for e in NAV if may_use(user, e.key) and (url := _url(e))]
+            for e in NAV if may_open(user, e.key) and (url := _url(e))]
 
 
 def home_url_name(user) -> str:

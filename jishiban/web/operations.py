@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jishiban.accounts.policy import is_unit_staff
 from jishiban.appeals import services
 from jishiban.appeals.errors import ActionForbidden, AppealError, AppealValidationError
 from jishiban.appeals.models import Appeal
@@ -139,7 +140,7 @@ def reply_with_attachments(appeal: Appeal, *, by, files: list, expected_version:
 
 def may_add_note(user, appeal: Appeal, co_unit_ids) -> bool:
     """Staff of the lead unit or of a co-handling unit may leave a note."""
-    if getattr(user, "role", "") not in ("handler", "dept_head") or not user.organisation_id:
+    if not is_unit_staff(user):
         return False
     return user.organisation_id == appeal.lead_unit_id or user.organisation_id in set(co_unit_ids)
 

@@ -4,8 +4,8 @@ import itertools
 
 import pytest
 
+from jishiban.accounts.policy import ACTION_ROLES, role_may
 from jishiban.appeals.workflow import (
-    ACTION_ROLES,
     FINAL_STATES,
     SYSTEM_ACTIONS,
     TRANSITIONS,
@@ -14,7 +14,6 @@ from jishiban.appeals.workflow import (
     TransitionNotAllowed,
     actions_from,
     next_state,
-    role_may,
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
+from jishiban.accounts.policy import Role
 from jishiban.appeals.errors import AppealValidationError
 
 SYSTEM_USERNAME = "jishiban-system"
@@ -36,7 +37,7 @@ def system_user():
     user = User.objects.filter(username=SYSTEM_USERNAME).first()
     if user is None:
         centre = Organisation.objects.filter(kind="centre", level="city").first()
-        user = User(username=SYSTEM_USERNAME, role="supervisor", organisation=centre, first_name=_("系统"),
+        user = User(username=SYSTEM_USERNAME, role=Role.SUPERVISOR, organisation=centre, first_name=_("系统"),
                     is_active=True)
         user.set_unusable_password()
         user.save()

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jishiban.accounts import policy
 from jishiban.appeals import services as appeal_services
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError
 from jishiban.appeals.models import Appeal, AppealEvent
@@ -194,7 +195,7 @@ def withdraw(dispute, *, by, reason: str, now=None) -> Dispute:
 
 def deactivate_decision(decision, *, by) -> DispatchDecision:
     """A decision superseded by a later one or by new rules stops applying to routing."""
-    if access.role(by) not in ("supervisor", "admin"):
+    if not policy.may_deactivate_decisions(by):
         raise ActionForbidden(_("您无权停用派单决定"))
     DispatchDecision.objects.filter(pk=decision.pk).update(is_active=False)
     decision.refresh_from_db()

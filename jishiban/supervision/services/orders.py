@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jishiban.accounts import policy
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
 from jishiban.sla.clock import Duration
 from jishiban.sla.services import get_calendar
@@ -80,7 +81,7 @@ def open_order(appeal, *, reason: str, by=None, requirement: str = "", level: st
     if errors:
         raise AppealValidationError(errors)
     days = _days(deadline_days, rule.deadline_days)
-    if access.role(by) == "county_staff":
+    if policy.is_county_staff(by):
         level = Level.COUNTY  # a county centre supervises at county level
     level = level or order_level(rule.level, target.level)
     values = {

@@ -38,7 +38,7 @@ def _callback_viewer(user) -> bool:
     return access.may_call_back(user) or access.may_read(user)
 
 
-@gate(_callback_viewer)
+@gate("callbacks")
 def callback_list(request):
     state = request.GET.get("state", "pending")
     state = state if state in CALLBACK_STATES else "pending"
@@ -214,7 +214,7 @@ def follow_up_action(request, pk, action):
 
 # --- extensions (延期审批) -------------------------------------------------------------------------------------
 
-@gate(access.may_read)
+@gate("extensions")
 def extension_list(request):
     return render(request, "supervision/extensions.html", {
         "rows": selectors.extension_requests(request.user), "form": ExtensionDecisionForm(), "nav_active": "extensions",

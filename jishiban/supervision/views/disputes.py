@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jishiban.accounts import policy
 from jishiban.appeals.models import Appeal
 
 from .. import access
@@ -148,7 +149,7 @@ def decision_list(request):
         qs = qs.filter(is_active=True)
     return render(request, "supervision/decisions.html", {
         "decisions": page(request, qs), "show_all": request.GET.get("all") == "1",
-        "can_deactivate": access.role(request.user) in ("supervisor", "admin"), "nav_active": "supervision",
+        "can_deactivate": policy.may_deactivate_decisions(request.user), "nav_active": "supervision",
     })
 
 

@@ -24,7 +24,7 @@ def _this_month():
     return parse_period(timezone.localdate().strftime("%Y-%m"))
 
 
-@gate(access.may_enter)
+@gate("supervision")
 def index(request):
     user = request.user
     context = {"nav_active": "supervision", "rules": [], "can_manage": access.may_manage(user), "can_read": access.may_read(user),

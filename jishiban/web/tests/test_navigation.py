@@ -39,10 +39,11 @@ def test_nav_shows_each_role_only_its_pages(personas):
             ("operator", "dispatcher", "handler", "supervisor", "county_rencheng", "leader", "citizen")}
     assert keys["operator"][0] == "intake" and "dispatch" not in keys["operator"]
     assert "dispatch" in keys["dispatcher"] and "intake" in keys["dispatcher"]
-    assert keys["handler"] == ["inbox", "list"]
-    for who in ("supervisor", "county_rencheng", "leader"):
+    # A handler's supervision orders wait under /supervision/, so it is in their menu.
+    assert keys["handler"] == ["inbox", "supervision", "list"]
+    for who in ("supervisor", "county_rencheng", "leader", "dispatcher", "operator"):
         assert "supervision" in keys[who]
-    assert "supervision" not in keys["dispatcher"] and "supervision" not in keys["handler"]
+    assert "routing" not in keys["handler"] and "supervision" not in keys["citizen"]
     assert keys["citizen"] == ["list"]
 
 

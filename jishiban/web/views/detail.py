@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jishiban.accounts.policy import works_the_desk
 from jishiban.appeals.errors import AppealError, AppealValidationError
 from jishiban.appeals.permissions import available_actions
 from jishiban.appeals.privacy import citizen_display, may_see_identity, reveal
@@ -21,8 +22,6 @@ from ..actions import ACTIONS
 from ..forms.actions import NoteForm
 from ..operations import add_note, may_add_note
 from ..selectors.detail import attachments_of, detail_context, get_visible_appeal
-
-CENTRE_ROLES = ("admin", "operator", "dispatcher", "supervisor", "county_staff")
 
 
 def action_forms(user, appeal, *, bound: dict | None = None, context: dict | None = None) -> list[dict]:
@@ -55,16 +54,16 @@ def action_forms(user, appeal, *, bound: dict | None = None, context: dict | Non
 def render_detail(request, appeal, *, bound: dict | None = None, note_form=None, status: int = 200):
     user = request.user
     ctx = detail_context(user, appeal)
-    role = "admin" if user.is_superuser else user.role
-    if role in CENTRE_ROLES and appeal.status in ("received", "returned", "dispatched"):
+    desk = works_the_desk(user)  # centre and county desk: suggestions and risk flags
+    if desk and appeal.status in ("received", "returned", "dispatched"):
         ctx["dispatch_suggestion"] = smart_bridge.DispatchAdvisor(many=False).suggest(appeal)
-        ctx["category_suggestions"] = smart_bridge.category_suggestions(appeal.content) if role in CENTRE_ROLES \
-            and appeal.status in ("received", "returned") else None
+        ctx["category_suggestions"] = smart_bridge.category_suggestions(appeal.content) \
+            if appeal.status in ("received", "returned") else None
     ctx.update({
         "appeal": appeal, "now": timezone.now(), "shown": citizen_display(user, appeal),
         "can_reveal": bool(appeal.citizen_phone and not appeal.anonymous and may_see_identity(user, appeal)),
         "risk_tags": smart_bridge.risk_tags(appeal),
-        "risk_flags": smart_bridge.risk_flags_for_text(appeal.content) if role in CENTRE_ROLES else [],
+        "risk_flags": smart_bridge.risk_flags_for_text(appeal.content) if desk else [],
         "can_note": may_add_note(user, appeal, [u.pk for u in ctx["co_units"]]),
         "note_form": note_form or NoteForm(),
     })

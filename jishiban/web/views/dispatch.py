@@ -15,12 +15,12 @@ from jishiban.appeals.models import Status
 from jishiban.appeals.permissions import available_actions
 from jishiban.core import params
 from jishiban.core.params import ParameterError
+from jishiban.core.views import gate
 
 from .. import smart_bridge
 from ..forms.actions import BulkDispatchForm
 from ..operations import bulk_dispatch
 from ..selectors.desk import dispatch_queue, visible
-from .common import page_required
 
 TABS = {"received": Status.RECEIVED, "returned": Status.RETURNED}
 
@@ -29,7 +29,7 @@ def _queue_url(tab: str) -> str:
     return reverse("web:dispatch") + "?tab=" + (tab if tab in TABS else "received")
 
 
-@page_required("dispatch")
+@gate("dispatch")
 def queue(request):
     tab = request.GET.get("tab", "received")
     if tab not in TABS:
@@ -58,7 +58,7 @@ def _pick(value: str) -> tuple[int, int]:
 
 
 @require_POST
-@page_required("dispatch")
+@gate("dispatch")
 def bulk(request):
     """Dispatch the ticked appeals to one unit, or each to its suggested unit."""
     form = BulkDispatchForm(request.POST)

@@ -7,12 +7,12 @@ from django.utils import timezone
 
 from jishiban.appeals.figures import card_of
 from jishiban.appeals.permissions import available_actions
+from jishiban.core.views import gate
 
 from ..selectors.desk import unit_inbox
-from .common import page_required
 
 
-@page_required("inbox")
+@gate("inbox")
 def inbox(request):
     now = timezone.now()
     data = unit_inbox(request.user, now=now)

@@ -14,6 +14,7 @@ from jishiban.appeals.errors import AppealError, AppealValidationError
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.permissions import available_actions
 from jishiban.core.pages import apply_errors
+from jishiban.core.views import gate
 from jishiban.intake.pipeline import normalise_phone
 from jishiban.regions.models import Region
 from jishiban.smart import selectors as smart_selectors
@@ -23,7 +24,6 @@ from .. import smart_bridge
 from ..forms.intake import DEFAULT_CHANNEL, IntakeForm
 from ..operations import take_call
 from ..selectors.desk import LIST_RELATED, attach_hints, caller_history
-from .common import page_required
 
 SESSION_DONE = "web_intake_done"
 CATEGORY_RESULTS = 15
@@ -33,7 +33,7 @@ def _urls() -> dict:
     return {name: reverse(f"web:intake_{name}") for name in ("caller", "assist", "locate", "towns", "label")}
 
 
-@page_required("intake")
+@gate("intake")
 def intake(request):
     if request.method == "POST":
         form = IntakeForm(request.POST, urls=_urls())
@@ -80,7 +80,7 @@ def _last_created(request):
 # --- htmx helpers of the form -------------------------------------------------------------------
 
 @require_GET
-@page_required("intake")
+@gate("intake")
 def caller(request):
     """The caller's earlier appeals (and, out of band, duplicates by phone)."""
     now = timezone.now()
@@ -91,7 +91,7 @@ def caller(request):
 
 
 @require_GET
-@page_required("intake")
+@gate("intake")
 def assist(request):
     """Possible duplicates of what is being typed, and (out of band) category suggestions."""
     now = timezone.now()
@@ -108,7 +108,7 @@ def _duplicates(request, now):
 
 
 @require_GET
-@page_required("intake")
+@gate("intake")
 def locate(request):
     """County/town selects, pre-set from the address when the operator has not chosen them."""
     data = request.GET.copy()
@@ -124,7 +124,7 @@ def locate(request):
 
 
 @require_GET
-@page_required("intake")
+@gate("intake")
 def towns(request):
     data = request.GET.copy()
     if data.get("town") and not Region.objects.filter(code=data["town"], parent__code=data.get("county")).exists():
@@ -133,7 +133,7 @@ def towns(request):
 
 
 @require_GET
-@page_required("intake")
+@gate("intake")
 def category_search(request):
     q = (request.GET.get("q") or "").strip()
     results = []
@@ -146,7 +146,7 @@ def category_search(request):
 
 
 @require_GET
-@page_required("intake")
+@gate("intake")
 def category_label(request):
     category = Category.objects.filter(code=request.GET.get("code", "")).select_related("parent__parent").first()
     return render(request, "web/intake/_category_label.html", {"category": category})

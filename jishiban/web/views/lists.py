@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jishiban.appeals.filters import count_capped
+from jishiban.core.views import gate
 
 from .. import export, operations
 from ..forms.filters import PAGING_KEYS, FilterForm, SavedFilterForm
 from ..models import SavedFilter
 from ..selectors.desk import visible
 from ..selectors.listing import apply_filters, export_rows, keyset_page, narrows_to_open
-from .common import page_required
 
 
 def _filter_query(request) -> str:
@@ -40,7 +39,7 @@ def _filtered(request, now):
     return form, qs, criteria
 
 
-@page_required("list")
+@gate("list")
 def appeal_list(request):
     now = timezone.now()
     form, qs, criteria = _filtered(request, now)
@@ -71,11 +70,9 @@ def _sort_links(request, current: str) -> dict:
     return links
 
 
-@page_required("list")
+@gate(export.may_export)
 def export_list(request, fmt: str):
     """The current list (no paging) as CSV or XLSX, masked as shown, at most ``export_limit()`` rows."""
-    if not export.may_export(request.user):
-        raise PermissionDenied
     now = timezone.now()
     form, qs, criteria = _filtered(request, now)
     if form.is_bound and form.errors:

@@ -8,13 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from jishiban.appeals import repeats
 from jishiban.appeals.filters import count_capped
+from jishiban.core.views import gate
 
 from ..selectors.desk import (
     LIST_RELATED,
     OVERSIGHT_LISTS,
     oversight_queryset,
 )
-from .common import page_required
 
 LIST_LABELS = {
     "overdue": _("已超期"), "due_soon": _("临期"), "returned_twice": _("退单两次以上"),
@@ -40,7 +40,7 @@ def _help(key: str) -> str:
     return LIST_HELP[key] % {"days": r.window_days, "n": r.threshold}
 
 
-@page_required("oversight")
+@gate("oversight")
 def oversight(request):
     now = timezone.now()
     key = request.GET.get("list", "overdue")
