@@ -55,7 +55,12 @@ def _names(appeal: Appeal) -> tuple[str, ...]:
 
 def status_notes(appeal: Appeal) -> str | None:
     if appeal.status == Status.MERGED and appeal.parent_id:
-        return _("已并入诉求件 %(number)s 一并办理") % {"number": appeal.parent.number}
+        merged = _("已并入诉求件 %(number)s 一并办理") % {"number": appeal.parent.number}
+        if not appeal.result_text:
+            return merged
+        # the parent's answer may name the parent's citizen too
+        names = _names(appeal) + _names(appeal.parent)
+        return _("%(merged)s：%(result)s") % {"merged": merged, "result": mask_public(appeal.result_text, names=names)}
     if appeal.status == Status.INVALID:
         return _("经核实为无效诉求")
     if appeal.result_text and appeal.status != Status.REOPENED:

@@ -2,7 +2,8 @@
 
 Each public event of a public appeal (see ``public.public_appeals``) is one ``request_update``;
 ``update_id`` is the event's id, so a client that polls overlapping windows sees each update
-once. Internal steps (a unit returning an appeal, extension requests, refused extensions) are
+once. A merged appeal's copy of its parent's answer (``parent-result``) is published with it.
+Internal steps (a unit returning an appeal, extension requests, refused extensions) are
 not published.
 """
 
@@ -25,7 +26,7 @@ from .status import open311_status
 
 PUBLIC_ACTIONS = (
     Action.RECEIVE, Action.ANSWER, Action.DISPATCH, Action.ACCEPT, Action.DECIDE_EXTENSION, Action.REPLY,
-    Action.CALLBACK, Action.CLOSE, Action.REOPEN, Action.MERGE, Action.INVALIDATE,
+    Action.CALLBACK, Action.CLOSE, Action.REOPEN, Action.MERGE, Action.INVALIDATE, Action.PARENT_RESULT,
 )
 
 
@@ -33,7 +34,7 @@ def public_events(start: datetime, end: datetime) -> QuerySet:
     events = AppealEvent.objects.filter(
         appeal__in=public_appeals().values("pk"), action__in=[str(a) for a in PUBLIC_ACTIONS], at__gte=start, at__lte=end,
     ).exclude(action=str(Action.DECIDE_EXTENSION), payload__approved=False)
-    return events.select_related("appeal", "actor_unit").order_by("at", "id")
+    return events.select_related("appeal", "appeal__parent", "actor_unit").order_by("at", "id")
 
 
 def _describe(event: AppealEvent, units: dict[str, str]) -> str:
@@ -62,6 +63,11 @@ def _describe(event: AppealEvent, units: dict[str, str]) -> str:
         return _("重新办理")
     if action == Action.MERGE:
         return _("已并入诉求件 %(number)s 一并办理") % {"number": payload.get("into", "")}
+    if action == Action.PARENT_RESULT:
+        # the reason carries the parent's answer, which may name the parent's citizen
+        parent = appeal.parent
+        names += (parent.citizen_name,) if parent is not None and parent.citizen_name else ()
+        return mask_public(event.reason, names=names)
     return _("经核实为无效诉求")
 
 
