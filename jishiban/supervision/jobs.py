@@ -52,7 +52,8 @@ def cards(now=None) -> dict[str, int]:
     now = now or timezone.now()
     counts = appeal_services.refresh_cards(now)
     announced = CardAlert.objects.filter(appeal=OuterRef("pk"), card=OuterRef("card"),
-                                         deadline=OuterRef("reply_deadline"), unit=OuterRef("lead_unit"))
+                                         deadline=OuterRef("reply_deadline"), unit=OuterRef("lead_unit"),
+                                         closed_at__isnull=True)
     fresh = (Appeal.objects.filter(card__in=["yellow", "red"], reply_deadline__isnull=False, lead_unit__isnull=False)
              .exclude(Exists(announced)).select_related("lead_unit"))
     alerts = orders = 0

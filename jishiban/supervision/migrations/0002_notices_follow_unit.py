@@ -49,6 +49,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='cardalert',
-            constraint=models.UniqueConstraint(fields=('appeal', 'card', 'deadline', 'unit'), name='card_alert_once_per_unit'),
+            constraint=models.UniqueConstraint(condition=models.Q(('closed_at__isnull', True)), fields=('appeal', 'card', 'deadline', 'unit'), name='card_alert_once_per_unit'),
         ),
     ]

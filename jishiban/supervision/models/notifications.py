@@ -71,7 +71,10 @@ class CardAlert(models.Model):
     class Meta:
         verbose_name = _("预警记录")
         verbose_name_plural = _("预警记录")
+        # A closed alert (the unit lost the appeal) does not count: a unit that gets the appeal
+        # back hears of its card again.
         constraints = [models.UniqueConstraint(fields=["appeal", "card", "deadline", "unit"],
+                                               condition=models.Q(closed_at__isnull=True),
                                                name="card_alert_once_per_unit")]
 
     def __str__(self) -> str:

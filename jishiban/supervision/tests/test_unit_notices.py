@@ -155,6 +155,14 @@ def test_after_a_redispatch_the_new_unit_gets_its_own_yellow_card_once(personas)
     water, urban = CardAlert.objects.get(unit=personas.water), CardAlert.objects.get(unit=personas.urban)
     assert water.closed_at is not None and "city-urban" not in water.note and "改派至" in water.note
     assert urban.closed_at is None
+    # back to the water bureau: it holds the card again and hears of it again, once
+    services.dispatch(Appeal.objects.get(pk=appeal.pk), by=personas.dispatcher, lead_unit=personas.water,
+                      at=appeal.dispatched_at)
+    jobs.cards(soon)
+    jobs.cards(soon)
+    assert kinds_for("dept_water") == {"dispatched": 1, "redispatched": 1, "card_yellow": 2}
+    assert kinds_for("dept_urban") == {"redispatched": 1, "card_yellow": 1}
+    assert CardAlert.objects.filter(closed_at__isnull=True).get().unit == personas.water
 
 
 def test_a_red_card_is_one_message_that_also_names_the_order(personas):
