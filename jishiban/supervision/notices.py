@@ -40,7 +40,7 @@ def follow_lead_unit(appeal, event) -> None:
         return
     unit = appeal.lead_unit
     note = _("已改派至 %(unit)s") % {"unit": unit}
-    move_orders(appeal, now=event.at)
+    move_orders(appeal, now=event.at, by=event.actor)
     (CardAlert.objects.filter(appeal=appeal, closed_at__isnull=True).exclude(unit=unit)
      .update(closed_at=event.at, note=note[:200]))
     (FollowUp.objects.filter(appeal=appeal, status__in=OPEN_FOLLOW_UPS).exclude(unit=unit)

@@ -22,6 +22,9 @@ def receiver(reference_data):
 
 
 def _answered_parent(personas, until="closed"):
+    if until == "answered":
+        return services.answer_directly(make_appeal(channel="12345-phone", citizen_name="刘洋"), by=personas.operator,
+                                        text="停水系管网抢修，刘洋家今晚恢复供水")
     parent = advance(make_appeal(channel="12345-phone", citizen_name="刘洋"), personas, "accepted")
     services.reply(parent, by=personas.handler, result_type="solved", text="管网已抢修，刘洋家已恢复供水")
     parent = Appeal.objects.get(pk=parent.pk)
@@ -31,10 +34,10 @@ def _answered_parent(personas, until="closed"):
     return parent
 
 
-@pytest.mark.parametrize("until", ["replied", "closed"])
+@pytest.mark.parametrize("until", ["replied", "closed", "answered"])
 def test_a_late_merge_gets_the_parents_answer_and_its_channel_hears_once(personas, receiver, until,
                                                                          django_capture_on_commit_callbacks):
-    """GIVEN a phone appeal already replied (or closed) WHEN a web appeal is merged into it THEN
+    """GIVEN a phone appeal already replied (closed, answered directly) WHEN a web appeal is merged into it THEN
     the web appeal has the parent's result and one ``parent-result`` event after its merge, and
     its channel receives that result once, under its own external id."""
     parent = _answered_parent(personas, until)
@@ -42,7 +45,7 @@ def test_a_late_merge_gets_the_parents_answer_and_its_channel_hears_once(persona
         child = services.merge(make_appeal(channel="12345-web", external_id="WEB-LATE"), by=personas.dispatcher,
                                into=parent, reason="同一事项")
     child = Appeal.objects.get(pk=child.pk)
-    assert child.status == "merged" and child.result_type == "solved"
+    assert child.status == "merged" and child.result_type == parent.result_type != ""
     assert child.result_text == parent.result_text
     events = list(child.events.order_by("at", "id").values_list("action", flat=True))
     assert events == ["receive", "merge", "parent-result"]

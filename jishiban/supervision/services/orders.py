@@ -132,12 +132,13 @@ def announce_order(order, *, now) -> None:
 STAY_WITH_UNIT = frozenset({Reason.OVERDUE, Reason.PROMISE})
 
 
-def follow_lead_unit(appeal, *, now) -> list[SupervisionOrder]:
+def follow_lead_unit(appeal, *, now, by=None) -> list[SupervisionOrder]:
     """After a re-dispatch: close every open order addressed to another unit than the appeal's
     lead unit with a note, and open its copy for the lead unit (same reason, requirement,
     instruction, level and working days; a fresh deadline) — except for the reasons in
-    ``STAY_WITH_UNIT``. Returns the copies; their notice is the dispatch's (not sent here).
-    Runs inside the dispatch's transaction."""
+    ``STAY_WITH_UNIT``. ``by`` is who re-dispatched (recorded on the order events). Returns the
+    copies; their notice is the dispatch's (not sent here). Runs inside the dispatch's
+    transaction."""
     unit = appeal.lead_unit
     if unit is None:
         return []
@@ -149,7 +150,7 @@ def follow_lead_unit(appeal, *, now) -> list[SupervisionOrder]:
         carried = order.reason not in STAY_WITH_UNIT
         if carried:
             note += _("，督办事项转 %(unit)s 继续办理") % {"unit": unit}
-        _move(order, "close", by=None, now=now, note=note,
+        _move(order, "close", by=by, now=now, note=note,
               changes={"closed_at": now, "close_reason": note, "closed_solved": False},
               payload={"redispatched_to": unit.code})
         if not carried:
@@ -159,7 +160,7 @@ def follow_lead_unit(appeal, *, now) -> list[SupervisionOrder]:
             responsible_unit=unit, requirement=order.requirement, instruction=order.instruction,
             instructed_by=order.instructed_by, level=order.level, deadline_days=order.deadline_days,
             deadline=_deadline(now, order.deadline_days), created_by=order.created_by, created_at=now)
-        _log(copy, "open", "", OrderStatus.OPEN, None, now, note=copy.requirement,
+        _log(copy, "open", "", OrderStatus.OPEN, by, now, note=copy.requirement,
              payload={"reason": copy.reason, "auto": copy.auto, "target": unit.code, "level": copy.level,
                       "carried_from": order.pk})
         copies.append(copy)
