@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 from ninja.testing import TestClient
 
@@ -87,6 +88,10 @@ def test_dispatch_notifies_the_lead_units_staff_once_through_every_transport(rea
         assert sorted(m["mobile"] for m in gateway.messages.values()) == ["13700000000", "13700000001"]
         assert sorted(m.to[0] for m in mail.outbox) == ["dept_water@example.cn", "water_head@example.cn"]
         assert delivery.deliver_due() == {} and len(gateway.requests) == 2 and len(mail.outbox) == 2
+    page_client = Client()
+    page_client.force_login(p.handler)
+    page = page_client.get("/supervision/notifications/").content.decode()
+    assert page.count(f"派单通知：诉求件 {appeal.number}") == 1 and page.count("· 派单通知") == 1
 
 
 def test_a_meeting_decision_moves_orders_and_notice_to_the_new_unit(api, reachable_units):
