@@ -5,20 +5,13 @@ import pytest
 
 from jishiban.appeals import services
 from jishiban.appeals.models import Appeal
-from jishiban.channels.models import Channel
 from jishiban.intake.models import DeliveryStatus, ResultDelivery
-from jishiban.intake.tests.test_outbox import Receiver
+from jishiban.intake.tests import test_outbox
 from jishiban.testing import advance, make_appeal
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def receiver(reference_data):
-    r = Receiver()
-    Channel.objects.filter(code="12345-web").update(wants_results=True, webhook_url=r.url)
-    yield r
-    r.close()
+receiver = test_outbox.receiver  # the web channel wants results, delivered to a local webhook
 
 
 def _answered_parent(personas, until="closed"):
