@@ -197,8 +197,9 @@ def test_reopening_notifies_the_unit_once(api, personas, replied):
     task = callbacks.CallbackTask.objects.get(appeal=appeal)
     callbacks.record_result(task, by=personas.operator, satisfaction="dissatisfied", solved=False)
     before = received()
+    seen = api.get(f"/callbacks/{task.pk}", user=personas.supervisor).json()["appeal_version"]
     r = api.post(f"/callbacks/{task.pk}/decision", user=personas.supervisor,
-                 json={"decision": "reopen", "reason": "水压仍不足"})
+                 json={"decision": "reopen", "reason": "水压仍不足", "expected_version": seen})
     assert r.status_code == 200, r.content
     assert received() - before == {("dept_water", "reopened"): 1, ("water_head", "reopened"): 1}
     assert "水压仍不足" in Notification.objects.get(user=personas.handler, kind="reopened").text
