@@ -69,21 +69,24 @@ def transition(
 
 
 def _write(appeal: Appeal, *, action: str, by, version: int, at: datetime, values: dict, to_status: str = "",
-           reason: str = "", payload: dict | None = None, after_write=None) -> Appeal:
+           reason: str = "", payload: dict | None = None, after_write=None, bump: bool = True) -> Appeal:
     """The one write of every change to an appeal: a conditional UPDATE on (id, version, status)
     — ``ConflictError`` and nothing written when someone else changed it first — then the event
-    and ``transition_recorded`` inside the transaction, ``transition_committed`` after it."""
+    and ``transition_recorded`` inside the transaction, ``transition_committed`` after it.
+
+    ``bump=False`` (background writes of fields no person acts on, see ``annotate``) checks the
+    version but keeps it, so the version a person saw stays valid."""
     source = appeal.status
     target = to_status or source
     with transaction.atomic():
         updated = Appeal.objects.filter(pk=appeal.pk, version=version, status=source).update(
-            status=target, version=F("version") + 1, updated_at=at, **values
+            status=target, updated_at=at, **({"version": F("version") + 1} if bump else {}), **values
         )
         if updated != 1:
             raise conflict(appeal)
         for field, value in values.items():
             setattr(appeal, field, value)
-        appeal.status, appeal.version = target, version + 1
+        appeal.status, appeal.version = target, version + int(bump)
         if after_write:
             after_write(appeal)
         event = AppealEvent.objects.create(
@@ -132,10 +135,29 @@ def merge(appeal: Appeal, *, by, into: Appeal, reason: str = "", **kw) -> Appeal
         raise AppealValidationError({"into": [_("请选择要并入的另一件诉求")]})
     if into.status in (Status.MERGED, Status.INVALID):
         raise AppealValidationError({"into": [_("不能并入已并单或无效的诉求件 %(n)s") % {"n": into.number}]})
-    return transition(
-        appeal, by=by, action=Action.MERGE, changes={"parent": into}, reason=reason,
-        payload={"into": into.number}, **kw,
-    )
+    with transaction.atomic():
+        child = transition(
+            appeal, by=by, action=Action.MERGE, changes={"parent": into}, reason=reason,
+            payload={"into": into.number}, **kw,
+        )
+        parent = Appeal.objects.select_related("channel").get(pk=into.pk)
+        answer = _standing_result(parent)
+        if answer is not None:  # a late merge hears the answer at once, not never
+            child = record_parent_result(child, parent=parent, event=answer, at=kw.get("at") or timezone.now())
+    return child
+
+
+# A parent in one of these states has an answer its merged appeals must carry.
+ANSWERED_STATES = (Status.ANSWERED, Status.REPLIED, Status.CALLBACK_DONE, Status.CLOSED)
+
+
+def _standing_result(parent: Appeal) -> AppealEvent | None:
+    """The event that gave ``parent`` the result it stands on (its last reply, direct answer or
+    close), or None when it has none yet."""
+    if parent.status not in ANSWERED_STATES:
+        return None
+    return (parent.events.filter(action__in=[Action.REPLY, Action.ANSWER, Action.CLOSE])
+            .order_by("-at", "-id").first())
 
 
 def invalidate(appeal: Appeal, *, by, reason: str, **kw) -> Appeal:
@@ -286,6 +308,9 @@ def refresh_cards(now: datetime | None = None) -> dict[str, int]:
 # --- Annotations (no change of state) ------------------------------------------------------
 
 ANNOTATABLE = frozenset({"tags", "urgent", "county", "town", "grid", "category", "appeal_type", "confidential"})
+# Fields no person's action depends on: a system write of only these keeps the version, so a
+# smart-help job never makes a person's action conflict (409).
+BACKGROUND_FIELDS = frozenset({"tags"})
 
 
 def annotate(appeal: Appeal, *, by=None, reason: str = "", at: datetime | None = None,
@@ -296,7 +321,9 @@ def annotate(appeal: Appeal, *, by=None, reason: str = "", at: datetime | None =
 
     ``by=None`` means the system (smart help); people must be allowed to see the appeal and be
     centre or county staff. Writes an ``annotate`` event with the old and new values, bumps the
-    version (optimistic lock as for transitions) and returns the appeal. Unchanged values are
+    version (optimistic lock as for transitions) and returns the appeal. A system write of
+    ``BACKGROUND_FIELDS`` only (smart help's tags) keeps the version. Tags are added to the
+    stored ones (read afresh, so a stale instance never drops a tag). Unchanged values are
     skipped; nothing to change writes nothing.
     """
     from jishiban.accounts.policy import works_the_desk
@@ -313,6 +340,7 @@ def annotate(appeal: Appeal, *, by=None, reason: str = "", at: datetime | None =
     for field, value in changes.items():
         old = getattr(appeal, field)
         if field == "tags":
+            old = Appeal.objects.filter(pk=appeal.pk).values_list("tags", flat=True).first()
             value = sorted(set(old or []) | set(value or []))
         if value != old:
             diff[field] = (old, value)
@@ -321,15 +349,17 @@ def annotate(appeal: Appeal, *, by=None, reason: str = "", at: datetime | None =
     version = appeal.version if expected_version is None else expected_version
     return _write(appeal, action="annotate", by=by, version=version, at=at,
                   values={field: new for field, (_old, new) in diff.items()}, reason=reason,
-                  payload={field: {"old": _plain(old), "new": _plain(new)} for field, (old, new) in diff.items()})
+                  payload={field: {"old": _plain(old), "new": _plain(new)} for field, (old, new) in diff.items()},
+                  bump=not (by is None and set(diff) <= BACKGROUND_FIELDS))
 
 
-def record_parent_result(child: Appeal, *, parent: Appeal, event: AppealEvent) -> Appeal:
+def record_parent_result(child: Appeal, *, parent: Appeal, event: AppealEvent, at: datetime | None = None) -> Appeal:
     """并单件随主件答复: a merged ``child`` takes the reply, direct answer or close of the appeal it
     was merged into. Its result fields become the parent's and it gets a ``parent_result`` event
     of its own (the state stays ``merged``), recorded like a transition, so what hangs on
     results — the push back to the child's channel (``intake.outbox``) — reaches its citizen
-    too. A system action: no actor, no permission check; called inside the parent's transaction."""
+    too. A system action: no actor, no permission check; called inside the parent's transaction
+    (or the late merge's: then ``at`` is the merge's time, after ``event``)."""
     if child.status != Status.MERGED or child.parent_id != parent.pk:
         raise ValueError(f"{child.number} is not merged into {parent.number}")
     text = parent.result_text or (event.payload or {}).get("text") or ""
@@ -337,7 +367,7 @@ def record_parent_result(child: Appeal, *, parent: Appeal, event: AppealEvent) -
     head = _("所并入的诉求件 %(n)s %(what)s") % {"n": parent.number, "what": words.get(event.action, event.action)}
     if parent.result_type:
         head += f"（{parent.get_result_type_display()}）"
-    return _write(child, action=Action.PARENT_RESULT, by=None, version=child.version, at=event.at,
+    return _write(child, action=Action.PARENT_RESULT, by=None, version=child.version, at=at or event.at,
                   values={"result_type": parent.result_type, "result_text": parent.result_text},
                   reason=f"{head}：{text}" if text else head,
                   payload={"parent": parent.number, "parent_event": event.pk, "parent_action": str(event.action)})

@@ -54,7 +54,12 @@ def service_notice(appeal: Appeal) -> str:
 
 def status_notes(appeal: Appeal) -> str | None:
     if appeal.status == Status.MERGED and appeal.parent_id:
-        return _("已并入诉求件 %(number)s 一并办理") % {"number": appeal.parent.number}
+        merged = _("已并入诉求件 %(number)s 一并办理") % {"number": appeal.parent.number}
+        # the parent's answer as the public may read it: its published reply, nothing before
+        answer = published_text(appeal.parent) if appeal.result_text else None
+        if not answer:
+            return merged
+        return _("%(merged)s：%(result)s") % {"merged": merged, "result": mask_public(answer, appeal)}
     if appeal.status == Status.INVALID:
         return _("经核实为无效诉求")
     if appeal.status != Status.REOPENED:

@@ -6,7 +6,8 @@ once. Internal steps (a unit returning an appeal, extension requests, refused ex
 not published. A reply or direct answer says what was published of it
 (``public_replies.published_text``, on the appeal's latest reply only) and nothing of the unit's
 own text: before publication, and for a held-back reply, the update only says that the unit
-has replied.
+has replied. A merged appeal's copy of its parent's answer (``parent-result``) is published
+with it, as the parent's published reply.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishiban.appeals.models import AppealEvent
+from jishiban.appeals.privacy import mask_public
 from jishiban.appeals.workflow import Action
 from jishiban.organisations.models import Organisation
 from jishiban.supervision.services.public_replies import published_text
@@ -28,7 +30,7 @@ from .status import open311_status
 
 PUBLIC_ACTIONS = (
     Action.RECEIVE, Action.ANSWER, Action.DISPATCH, Action.ACCEPT, Action.DECIDE_EXTENSION, Action.REPLY,
-    Action.CALLBACK, Action.CLOSE, Action.REOPEN, Action.MERGE, Action.INVALIDATE,
+    Action.CALLBACK, Action.CLOSE, Action.REOPEN, Action.MERGE, Action.INVALIDATE, Action.PARENT_RESULT,
 )
 
 
@@ -48,7 +50,7 @@ def public_events(start: datetime, end: datetime) -> QuerySet:
     events = AppealEvent.objects.filter(
         appeal__in=public_appeals().values("pk"), action__in=[str(a) for a in PUBLIC_ACTIONS], at__gte=start, at__lte=end,
     ).exclude(action=str(Action.DECIDE_EXTENSION), payload__approved=False)
-    return events.select_related("appeal__public_reply", "actor_unit").order_by("at", "id")
+    return events.select_related("appeal__public_reply", "appeal__parent__public_reply", "actor_unit").order_by("at", "id")
 
 
 def _describe(event: AppealEvent, units: dict[str, str], latest_replies: set[int]) -> str:
@@ -77,6 +79,10 @@ def _describe(event: AppealEvent, units: dict[str, str], latest_replies: set[int
         return _("重新办理")
     if action == Action.MERGE:
         return _("已并入诉求件 %(number)s 一并办理") % {"number": payload.get("into", "")}
+    if action == Action.PARENT_RESULT:
+        # the parent's answer as the public may read it: the parent's published reply
+        answer = published_text(appeal.parent) if appeal.parent_id else None
+        return mask_public(answer, appeal) if answer else _("承办单位已答复，答复内容经审核后公开")
     return _("经核实为无效诉求")
 
 

@@ -1,8 +1,8 @@
 """Periodic supervision work, run by django-q2 schedules (created on ``migrate``):
 
 * ``cards`` (every 5 minutes): ``appeals.services.refresh_cards``, one notification per newly
-  yellow or red appeal (``CardAlert`` remembers what was announced) and the overdue order of a
-  newly red one;
+  yellow or red appeal and unit (``CardAlert`` remembers what was announced to whom), a newly
+  red one's overdue order named in that same message;
 * ``sweep`` (every 15 minutes): triggers no transition announces, promises falling due,
   missed order deadlines (escalation), and callback tasks a failed reaction missed;
 * ``deliver`` (every minute): notification deliveries due or to retry.
@@ -17,14 +17,12 @@ import logging
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from jishiban.appeals import services as appeal_services
 from jishiban.appeals.models import Appeal
 
-from . import links, triggers
-from .models import CallbackTask, CardAlert, Kind, Reason
-from .notifications import centre_staff, notify, unit_members
+from . import notices, triggers
+from .models import CallbackTask, CardAlert, Reason
 
 logger = logging.getLogger("jishiban.supervision")
 
@@ -48,41 +46,32 @@ def ensure_schedules(**_kwargs) -> None:
 
 
 def cards(now=None) -> dict[str, int]:
-    """Refresh the cards, then announce each yellow/red card once per deadline."""
+    """Refresh the cards, then announce each yellow/red card once per deadline to the unit
+    holding the appeal (a re-dispatched appeal's new unit hears of its own card); a red card
+    opens the overdue order and says so in the same message."""
     now = now or timezone.now()
     counts = appeal_services.refresh_cards(now)
     announced = CardAlert.objects.filter(appeal=OuterRef("pk"), card=OuterRef("card"),
-                                         deadline=OuterRef("reply_deadline"))
-    fresh = (Appeal.objects.filter(card__in=["yellow", "red"], reply_deadline__isnull=False)
+                                         deadline=OuterRef("reply_deadline"), unit=OuterRef("lead_unit"),
+                                         closed_at__isnull=True)
+    fresh = (Appeal.objects.filter(card__in=["yellow", "red"], reply_deadline__isnull=False, lead_unit__isnull=False)
              .exclude(Exists(announced)).select_related("lead_unit"))
     alerts = orders = 0
     for appeal in fresh:
         try:
             with transaction.atomic():
-                CardAlert.objects.create(appeal=appeal, card=appeal.card, deadline=appeal.reply_deadline, at=now)
-                _announce(appeal, now)
+                CardAlert.objects.create(appeal=appeal, unit=appeal.lead_unit, card=appeal.card,
+                                         deadline=appeal.reply_deadline, at=now)
+                opened = []
                 if appeal.card == "red":  # the overdue trigger, without waiting for the sweep
-                    orders += len(triggers.evaluate(appeal, only={Reason.OVERDUE}, now=now))
+                    opened = triggers.evaluate(appeal, only={Reason.OVERDUE}, now=now, announce=False)
+                notices.announce_card(appeal, orders=opened, now=now)
+                orders += len(opened)
         except IntegrityError:
             continue  # announced by a concurrent run
         alerts += 1
     counts.update(alerts=alerts, orders=orders)
     return counts
-
-
-def _announce(appeal, now) -> None:
-    deadline = timezone.localtime(appeal.reply_deadline).strftime("%Y-%m-%d %H:%M")
-    if appeal.card == "red":
-        text = _("红牌：诉求件 %(number)s 已超过答复时限（%(deadline)s），请立即办理") % {
-            "number": appeal.number, "deadline": deadline}
-        users = unit_members(appeal.lead_unit) + centre_staff(appeal, "both")
-        kind = Kind.CARD_RED
-    else:
-        text = _("黄牌：诉求件 %(number)s 将于 %(deadline)s 到期，请抓紧办理") % {
-            "number": appeal.number, "deadline": deadline}
-        users = unit_members(appeal.lead_unit)
-        kind = Kind.CARD_YELLOW
-    notify(kind, text, users=users, appeal=appeal, url=links.appeal(appeal), now=now)
 
 
 def sweep(now=None) -> dict[str, int]:

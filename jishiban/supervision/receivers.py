@@ -38,6 +38,12 @@ def _after_reopen(appeal, event) -> None:
     followups.cancel_open(appeal)
 
 
+def _reopen_notice(appeal, event) -> None:
+    from . import notices
+
+    notices.announce_reopen(appeal, event)
+
+
 def _after_close(appeal, event) -> None:
     from .services import callbacks
 
@@ -62,13 +68,33 @@ def _triggers(appeal, event) -> None:
     triggers.on_transition(appeal, event)
 
 
+def _follow_unit(appeal, event) -> None:
+    from . import notices
+
+    notices.follow_lead_unit(appeal, event)
+
+
+def _dispatch_triggers(appeal, event) -> None:
+    from . import triggers
+
+    triggers.on_transition(appeal, event, announce=False)  # named in the dispatch notice
+
+
+def _dispatch_notice(appeal, event) -> None:
+    from . import notices
+
+    notices.announce_dispatch(appeal, event)
+
+
 REACTIONS = {
     "reply": [_after_reply],
     "callback": [_after_callback, _triggers],
-    "reopen": [_after_reopen],
+    "reopen": [_after_reopen, _reopen_notice],
     "close": [_after_close],
     "return": [_after_return],
-    "dispatch": [_triggers],
+    # In this order: the old unit's orders move first, so the one notice names all the new
+    # unit's orders; a failure of either still leaves the notice.
+    "dispatch": [_follow_unit, _dispatch_triggers, _dispatch_notice],
 }
 
 

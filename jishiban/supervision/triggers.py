@@ -147,8 +147,9 @@ def describe(reason: str, appeal, facts: AppealFacts, config: dict[str, RuleConf
     return ""
 
 
-def evaluate(appeal, *, only: set[str] | None = None, now=None) -> list[SupervisionOrder]:
-    """Open the orders ``appeal`` has earned now (restricted to ``only`` reasons); returns new orders."""
+def evaluate(appeal, *, only: set[str] | None = None, now=None, announce: bool = True) -> list[SupervisionOrder]:
+    """Open the orders ``appeal`` has earned now (restricted to ``only`` reasons); returns new
+    orders. ``announce=False``: the caller tells the unit about them in its own message."""
     from .services.orders import open_order
 
     if not appeal.lead_unit_id:
@@ -160,7 +161,8 @@ def evaluate(appeal, *, only: set[str] | None = None, now=None) -> list[Supervis
     for reason in reasons_for(facts, views):
         if already_fired(appeal, reason, cycle_start(appeal, reason)):
             continue
-        order, created = open_order(appeal, reason=reason, detail=describe(reason, appeal, facts, config), now=now)
+        order, created = open_order(appeal, reason=reason, detail=describe(reason, appeal, facts, config), now=now,
+                                    announce=announce)
         if created:
             opened.append(order)
     return opened
@@ -173,11 +175,11 @@ ON_ACTION = {
 }
 
 
-def on_transition(appeal, event) -> list[SupervisionOrder]:
+def on_transition(appeal, event, *, announce: bool = True) -> list[SupervisionOrder]:
     reasons = ON_ACTION.get(event.action)
     if not reasons:
         return []
-    return evaluate(appeal, only=reasons, now=event.at)
+    return evaluate(appeal, only=reasons, now=event.at, announce=announce)
 
 
 def sweep(now=None) -> dict[str, int]:

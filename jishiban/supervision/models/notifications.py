@@ -10,9 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
+    DISPATCHED = "dispatched", _("派单通知")
+    REDISPATCHED = "redispatched", _("改派通知")
+    REOPENED = "reopened", _("重办通知")
     CARD_YELLOW = "card_yellow", _("黄牌预警")
     CARD_RED = "card_red", _("红牌超期")
     ORDER_OPENED = "order_opened", _("督办通知")
+    LEADER_INSTRUCTION = "leader_instruction", _("领导批示")
     ORDER_ESCALATED = "order_escalated", _("督办升级")
     ORDER_RESPONDED = "order_responded", _("督办反馈")
     FOLLOW_UP_DUE = "follow_up_due", _("承诺到期")
@@ -51,17 +55,27 @@ class Notification(models.Model):
 
 
 class CardAlert(models.Model):
-    """Remembers that an appeal's yellow/red card for a given deadline was announced once."""
+    """Remembers that an appeal's yellow/red card for a given deadline was announced once to
+    the unit holding it. After a re-dispatch the old unit's alerts are closed with a note and
+    the new unit hears of its own card."""
 
     appeal = models.ForeignKey("appeals.Appeal", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("organisations.Organisation", verbose_name=_("承办单位"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
     card = models.CharField(max_length=8)
     deadline = models.DateTimeField()
     at = models.DateTimeField()
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("预警记录")
         verbose_name_plural = _("预警记录")
-        constraints = [models.UniqueConstraint(fields=["appeal", "card", "deadline"], name="card_alert_once")]
+        # A closed alert (the unit lost the appeal) does not count: a unit that gets the appeal
+        # back hears of its card again.
+        constraints = [models.UniqueConstraint(fields=["appeal", "card", "deadline", "unit"],
+                                               condition=models.Q(closed_at__isnull=True),
+                                               name="card_alert_once_per_unit")]
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.card}"

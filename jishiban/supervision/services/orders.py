@@ -49,12 +49,15 @@ def _days(value, default: int) -> int:
 
 def open_order(appeal, *, reason: str, by=None, requirement: str = "", level: str | None = None,
                deadline_days=None, instruction: str = "", instructed_by: str = "", target_unit=None,
-               detail: str = "", now=None) -> tuple[SupervisionOrder, bool]:
+               detail: str = "", now=None, announce: bool = True) -> tuple[SupervisionOrder, bool]:
     """Open an order on ``appeal`` for ``reason``; ``by=None`` means an automatic trigger.
 
     Returns ``(order, created)``: when an order for this appeal and reason is still open, that
     order is returned and nothing is written. The target is the appeal's lead unit unless
-    given. Raises ``ActionForbidden`` (not a manager of this appeal) or
+    given. The target unit's staff hear of a new order once (a leader's instruction as
+    ``leader_instruction`` with its text, any other as ``order_opened``); ``announce=False``
+    is for callers that fold the order into the one message of their own event (a red card,
+    a dispatch). Raises ``ActionForbidden`` (not a manager of this appeal) or
     ``AppealValidationError`` naming the field.
     """
     from ..triggers import rules
@@ -96,11 +99,8 @@ def open_order(appeal, *, reason: str, by=None, requirement: str = "", level: st
             order = SupervisionOrder.objects.create(**values)
             _log(order, "open", "", OrderStatus.OPEN, by, now, note=values["requirement"],
                  payload={"reason": reason, "auto": by is None, "target": target.code, "level": level})
-            notify(Kind.ORDER_OPENED,
-                   _("督办通知：诉求件 %(number)s（%(reason)s），请于 %(deadline)s 前反馈。")
-                   % {"number": appeal.number, "reason": order.get_reason_display(),
-                      "deadline": timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M")},
-                   users=unit_members(target), appeal=appeal, order=order, url=order_url(order), now=now)
+            if announce:
+                announce_order(order, now=now)
     except IntegrityError:
         # Another trigger opened the same order a moment ago.
         existing = SupervisionOrder.objects.filter(appeal=appeal, reason=reason).exclude(status=OrderStatus.CLOSED).first()
@@ -108,6 +108,64 @@ def open_order(appeal, *, reason: str, by=None, requirement: str = "", level: st
             raise
         return existing, False
     return order, True
+
+
+def order_sentence(order) -> str:
+    """What a unit is told about ``order`` (also inside the message of the event that opened it)."""
+    when = timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M")
+    if order.reason == Reason.LEADER and order.instruction:
+        who = order.instructed_by or _("领导")
+        return _("%(who)s批示：%(text)s（督办单 #%(id)s，请于 %(deadline)s 前反馈）") % {
+            "who": who, "text": order.instruction[:200], "id": order.pk, "deadline": when}
+    return _("已督办（%(reason)s，督办单 #%(id)s），请于 %(deadline)s 前反馈") % {
+        "reason": order.get_reason_display(), "id": order.pk, "deadline": when}
+
+
+def announce_order(order, *, now) -> None:
+    kind = Kind.LEADER_INSTRUCTION if order.reason == Reason.LEADER else Kind.ORDER_OPENED
+    notify(kind, _("督办通知：诉求件 %(number)s %(what)s。") % {"number": order.appeal.number,
+                                                          "what": order_sentence(order)},
+           users=unit_members(order.target_unit), appeal=order.appeal, order=order, url=order_url(order), now=now)
+
+
+# Orders that belong to the unit that held the appeal and end with it: its missed deadline, its
+# promise. Every other open order moves to the new lead unit on a re-dispatch.
+STAY_WITH_UNIT = frozenset({Reason.OVERDUE, Reason.PROMISE})
+
+
+def follow_lead_unit(appeal, *, now, by=None) -> list[SupervisionOrder]:
+    """After a re-dispatch: close every open order addressed to another unit than the appeal's
+    lead unit with a note, and open its copy for the lead unit (same reason, requirement,
+    instruction, level and working days; a fresh deadline) — except for the reasons in
+    ``STAY_WITH_UNIT``. ``by`` is who re-dispatched (recorded on the order events). Returns the
+    copies; their notice is the dispatch's (not sent here). Runs inside the dispatch's
+    transaction."""
+    unit = appeal.lead_unit
+    if unit is None:
+        return []
+    copies = []
+    stale = (SupervisionOrder.objects.filter(appeal=appeal).exclude(status=OrderStatus.CLOSED)
+             .exclude(target_unit=unit).select_related("target_unit"))
+    for order in stale:
+        note = _("诉求件已改派至 %(unit)s，本单位督办单关闭") % {"unit": unit}
+        carried = order.reason not in STAY_WITH_UNIT
+        if carried:
+            note += _("，督办事项转 %(unit)s 继续办理") % {"unit": unit}
+        _move(order, "close", by=by, now=now, note=note,
+              changes={"closed_at": now, "close_reason": note, "closed_solved": False},
+              payload={"redispatched_to": unit.code})
+        if not carried:
+            continue
+        copy = SupervisionOrder.objects.create(
+            appeal=appeal, reason=order.reason, auto=order.auto, detail=order.detail, target_unit=unit,
+            responsible_unit=unit, requirement=order.requirement, instruction=order.instruction,
+            instructed_by=order.instructed_by, level=order.level, deadline_days=order.deadline_days,
+            deadline=_deadline(now, order.deadline_days), created_by=order.created_by, created_at=now)
+        _log(copy, "open", "", OrderStatus.OPEN, by, now, note=copy.requirement,
+             payload={"reason": copy.reason, "auto": copy.auto, "target": unit.code, "level": copy.level,
+                      "carried_from": order.pk})
+        copies.append(copy)
+    return copies
 
 
 def _log(order, action, source, target, by, at, note="", payload=None) -> OrderEvent:

@@ -279,10 +279,11 @@ def test_rules_and_decision_catalogue_management(api, personas):
 def test_notifications_and_figures(api, personas, accepted):
     appeal = accepted()
     api.post("/orders", json={"appeal": appeal.number, "reason": "key"}, user=personas.supervisor)
-    assert api.get("/notifications/unread-count", user=personas.handler).json() == {"unread": 1}
+    # the dispatch notice and the order's
+    assert api.get("/notifications/unread-count", user=personas.handler).json() == {"unread": 2}
     notes = api.get("/notifications", user=personas.handler).json()
-    assert notes[0]["kind"] == "order_opened"
-    assert api.post("/notifications/read", json=None, user=personas.handler).json() == {"marked": 1}
+    assert [n["kind"] for n in notes] == ["order_opened", "dispatched"]
+    assert api.post("/notifications/read", json=None, user=personas.handler).json() == {"marked": 2}
     period = timezone.localdate().strftime("%Y-%m")
     result = api.get(f"/figures?period={period}", user=personas.leader).json()
     assert result["supervised"] == 1 and result["solved"] == 0 and result["by_unit"][0]["supervised"] == 1

@@ -39,8 +39,9 @@ def test_cards_job_announces_red_once_to_unit_and_supervisors(personas):
     users = set(Notification.objects.filter(appeal=appeal, kind="card_red").values_list("user__username", flat=True))
     assert users == {"dept_water", "water_head", "supervisor", "county_rencheng"}
     assert jobs.cards()["alerts"] == 0 and CardAlert.objects.count() == 1
-    # the red card and the overdue order it opened
+    # the dispatch notice, and one red-card message that names the overdue order it opened
     assert selectors.unread_count(personas.handler) == 2 and selectors.unread_count(personas.other_handler) == 0
+    assert Notification.objects.filter(user=personas.handler, kind="order_opened").count() == 0
 
 
 def test_yellow_then_red_are_two_announcements(personas):
