@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "jishiban.routing",
     "jishiban.smart",
     "jishiban.supervision",
+    "jishiban.analytics",
     # Interfaces
     "jishiban.api",
     "jishiban.open311",
