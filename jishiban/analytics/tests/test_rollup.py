@@ -177,3 +177,36 @@ def test_a_deadline_passing_later_is_taken_in_by_the_next_fill(personas):
     rollup.fill(now=a.sign_deadline + (a.sign_deadline - t))
     assert totals(EVERYTHING, day, day)["sign_due"] == 1
     assert totals(EVERYTHING, day, day).get("sign_on_time", 0) == 0
+
+
+def test_stats_commands_fill_check_and_rebuild(history):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("stats", "fill", "--batch", "30", stdout=out)
+    assert "完成" in out.getvalue()
+    # check recomputes as of the fill; the month is clean
+    call_command("stats", "check", "--month", "2026-09", stdout=out)
+    assert "一致" in out.getvalue()
+    call_command("stats", "rebuild", "--from", "2026-09-01", "--to", "2026-09-30", stdout=out)
+    row = DailyCount.objects.filter(day__month=9).first()
+    DailyCount.objects.filter(pk=row.pk).update(n=row.n + 1)
+    with pytest.raises(SystemExit) as exit_:
+        call_command("stats", "check", "--month", "2026-09", stdout=out)
+    assert exit_.value.code == 1
+
+
+@pytest.mark.parametrize("args,message", [
+    (["check", "--month", "2026-13"], "YYYY-MM"),
+    (["rebuild", "--from", "2026-09-31", "--to", "2026-10-01"], "日期"),
+    (["rebuild", "--from", "2026-10-02", "--to", "2026-10-01"], "不能早于"),
+    (["fill", "--batch", "0"], "正整数"),
+])
+def test_stats_commands_refuse_bad_input_in_chinese(db, args, message):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=message):
+        call_command("stats", *args)
+    assert DailyCount.objects.count() == 0
