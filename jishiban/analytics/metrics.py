@@ -175,8 +175,11 @@ class Clock:
     tz: str = "Asia/Shanghai"
     work_minutes: WorkMinutes = field(default=lambda a, b: max(0, int((b - a).total_seconds() // 60)))
 
+    def __post_init__(self) -> None:
+        self._zone = ZoneInfo(self.tz)
+
     def day(self, at: datetime) -> date:
-        return at.astimezone(ZoneInfo(self.tz)).date()
+        return at.astimezone(self._zone).date()
 
 
 def _deadline_counts(c: Cycle, due: datetime | None, done: datetime | None, now: datetime) -> tuple[bool, bool]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -28,8 +29,10 @@ from django.db.models import Min
 from django.utils import timezone
 
 from jishiban.appeals.models import Appeal, AppealEvent
+from jishiban.channels.models import Channel
 from jishiban.organisations.models import Organisation
 from jishiban.supervision.models import SupervisionOrder
+from jishiban.taxonomy.models import Category
 
 from . import borrowed
 from .history import Event, build_facts
@@ -41,7 +44,7 @@ KEY_FIELDS = ("counter", "day", "county", "town", "category", "channel", "appeal
 # the longest extension falls within this).
 LOOKBACK = timedelta(days=62)
 APPEAL_FIELDS = ("id", "received_at", "status", "county_id", "town_id", "category_id", "channel_id",
-                 "appeal_type", "sign_deadline", "reply_deadline", "tags")
+                 "appeal_type", "sign_deadline", "reply_deadline", "tags", "urgent")
 
 
 class FillBusy(RuntimeError):
@@ -70,7 +73,12 @@ def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 @dataclass
 class _Units:
+    """Reference rows one fill needs, read once: unit ids by code, categories (with their
+    parents linked, for the inherited deadline profile) and channels by id."""
+
     ids: dict[str, int] = field(default_factory=dict)
+    categories: dict[int, Category] = field(default_factory=dict)
+    channels: dict[int, Channel] = field(default_factory=dict)
 
     def id(self, code: str | None) -> int:
         if not code:
@@ -79,18 +87,24 @@ class _Units:
             self.ids = dict(Organisation.objects.values_list("code", "id"))
         return self.ids.get(code, 0)
 
+    def appeal_like(self, row: dict) -> SimpleNamespace:
+        """What the deadline policy reads of an appeal, without a query per appeal."""
+        if not self.channels:
+            self.channels = {c.pk: c for c in Channel.objects.all()}
+            self.categories = {c.pk: c for c in Category.objects.all()}
+            for c in self.categories.values():
+                c.parent = self.categories.get(c.parent_id)
+        return SimpleNamespace(category=self.categories.get(row["category_id"]), channel_id=row["channel_id"],
+                               channel=self.channels.get(row["channel_id"]), urgent=row["urgent"])
+
 
 def _entries(row: dict, events: list[Event], supervised_at, clock: Clock, units: _Units) -> list[list]:
     cycles = sum(1 for e in events if e.action in ("dispatch", "reopen"))
-    instance = None
 
     def deadlines_for(index, start):
-        nonlocal instance
         if index == cycles - 1:
             return row["sign_deadline"], row["reply_deadline"]
-        if instance is None:
-            instance = Appeal.objects.select_related("category", "channel").get(pk=row["id"])
-        return borrowed.reconstructed_deadlines(instance, start)
+        return borrowed.reconstructed_deadlines(units.appeal_like(row), start)
 
     facts = build_facts(received_at=row["received_at"], status=row["status"], events=events,
                         deadlines_for=deadlines_for, repeat=borrowed.is_repeat(row["tags"]),
