@@ -65,3 +65,42 @@ class FillState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @{self.event_mark}"
+
+
+class Scheme(models.Model):
+    """One version of a scoring scheme (考核方案); versions are never changed once saved —
+    a change is a new version (``services.save_scheme``)."""
+
+    name = models.CharField(_("方案"), max_length=60)
+    version = models.PositiveIntegerField(_("版本"))
+    definition = models.JSONField(_("定义"))
+    source = models.TextField(_("依据"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
+        ordering = ["name", "-version"]
+        constraints = [models.UniqueConstraint(fields=["name", "version"], name="scheme_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class Ranking(models.Model):
+    """A published monthly ranking: its rows as computed, and the scheme version it used."""
+
+    month = models.CharField(_("月份"), max_length=7)
+    level = models.CharField(_("对象"), max_length=8, choices=[("county", _("县市区")), ("unit", _("部门单位"))])
+    scheme = models.ForeignKey(Scheme, verbose_name=_("考核方案"), on_delete=models.PROTECT, related_name="rankings")
+    rows = models.JSONField(_("排名"), default=list)
+    published_at = models.DateTimeField(_("发布时间"))
+
+    class Meta:
+        verbose_name = _("月度排名")
+        verbose_name_plural = _("月度排名")
+        ordering = ["-month", "level"]
+        constraints = [models.UniqueConstraint(fields=["month", "level"], name="ranking_one_per_month_level")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.level}"
