@@ -14,11 +14,12 @@ version it used, so it recomputes identically after the scheme changes):
 Each weighted metric gives ``value × weight / 100`` points (its value is a percentage; a unit
 with nothing due that month gets the full weight: nothing to fail). Thresholds deduct
 ``per_point`` for each percentage point (or part) below ``below``; count deductions take
-``points × count``. A metric's *source* names where its counter sums come from — ``figures``,
+``points × count``; a score never falls below 0. A metric's *source* names where its counter sums come from — ``figures``,
 the daily tables, by default; another source (grid work once it exists) is registered by name
 and referred to from the scheme, with no change here.
 
-Grades: 先进 for the top ``advanced`` units scoring at least ``advanced_min``; 整改 for the
+Grades: 先进 for the top ``advanced`` units scoring at least ``advanced_min`` with something
+assessed (a unit with nothing due is not 先进); 整改 for the
 bottom ``rectify``; 进步 for the others that rose ``progress_places`` or more since last month.
 """
 
@@ -104,6 +105,11 @@ class Score:
     grade: str = ""
 
     @property
+    def assessed(self) -> bool:
+        """Something was due: at least one weighted metric has a denominator."""
+        return any(p.denominator for p in self.parts)
+
+    @property
     def movement(self) -> int | None:
         """Places risen since last month (negative: fallen)."""
         return None if self.previous_rank is None else self.previous_rank - self.rank
@@ -129,7 +135,7 @@ def score(unit: int, totals: Mapping[str, int], scheme: Mapping) -> Score:
         n = COUNTS[name](totals)
         if n:
             deductions[name] = float(_q(n * float(per)))
-    total = points - sum(Decimal(str(d)) for d in deductions.values())
+    total = max(Decimal(0), points - sum(Decimal(str(d)) for d in deductions.values()))
     figures = {name: v.as_dict() for name, v in metrics.evaluate_all(totals, params).items()}
     return Score(unit, float(_q(total)), parts, deductions, figures)
 
@@ -150,7 +156,7 @@ def rank(scores: list[Score], scheme: Mapping, previous: Mapping[int, int] | Non
     for i, sc in enumerate(ordered):
         if sc.unit in bottom:
             sc.grade = RECTIFY
-        elif i < int(g["advanced"]) and sc.total >= float(g["advanced_min"]):
+        elif i < int(g["advanced"]) and sc.total >= float(g["advanced_min"]) and (sc.assessed or not sc.parts):
             sc.grade = ADVANCED
         elif sc.movement is not None and sc.movement >= int(g["progress_places"]):
             sc.grade = PROGRESS

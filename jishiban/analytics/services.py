@@ -86,9 +86,9 @@ def assess(month: str, level: str, *, scheme: Scheme | None = None) -> list[dict
     before = Ranking.objects.filter(month=previous_month(month), level=level).first()
     if before is not None:
         previous = {r["unit_id"]: r["rank"] for r in before.rows}
-    else:
+    else:  # last month computed again; units with nothing due then have no previous place
         previous = {s.unit: s.rank for s in assessment.rank(_ranked(previous_month(month), level, scheme.definition),
-                                                            scheme.definition)}
+                                                            scheme.definition) if s.assessed}
     ranked = assessment.rank(_ranked(month, level, scheme.definition), scheme.definition, previous)
     lagging = {s.unit for s in assessment.lagging(ranked, scheme.definition)}
     return [{"unit": who[s.unit]["name"], "code": who[s.unit]["code"], "unit_id": s.unit, "rank": s.rank,
