@@ -18,6 +18,7 @@ urlpatterns = [
     path("open311/v2/", include("jishiban.open311.urls")),
     path("supervision/", include("jishiban.supervision.urls")),
     path("routing/", include("jishiban.routing.urls")),
+    path("analytics/", include("jishiban.analytics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("jishiban.web.urls")),
 ]

@@ -86,3 +86,36 @@ def snapshot(user, now: datetime) -> dict:
     days = [max(0, (now - d).days) for d in overdue]
     return {"open": borrowed.open_appeals(visible).count(), "overdue": len(overdue),
             "overdue_days_total": sum(days), "overdue_days_max": max(days, default=0)}
+
+
+def appeals_behind(user, counter: str, start: date, end: date, flt: Filter | None = None, *, limit: int = 2000):
+    """The appeals whose counters make up ``counter`` over [start, end] under ``flt``, within the
+    user's figure scope — and then only those the user may open (``visible_appeals``). Read from
+    the footprints, so the list is exactly the figure's appeals."""
+    from .models import Footprint
+
+    flt = flt or Filter()
+    scope = borrowed.figure_scope(user)
+    if scope.nothing or counter not in metrics.COUNTERS:
+        return borrowed.visible_appeals(user).none(), 0
+    cats = set(category_subtree(flt.category)) if flt.category else None
+    lo, hi = start.isoformat(), end.isoformat()
+    ids = []
+    for appeal_id, entries in (Footprint.objects.filter(first_day__lte=end, last_day__gte=start)
+                               .values_list("appeal_id", "entries").iterator(chunk_size=2000)):
+        for e in entries:
+            name, day, county, town, category, channel, appeal_type, unit, _n = e
+            if name != counter or not lo <= day <= hi:
+                continue
+            if (scope.kind == "county" and county != scope.id) or (scope.kind == "unit" and unit != scope.id):
+                continue
+            if any(v not in (None, "") and v != have for v, have in (
+                    (flt.county, county), (flt.town, town), (flt.channel, channel), (flt.unit, unit),
+                    (flt.appeal_type, appeal_type))):
+                continue
+            if cats is not None and category not in cats:
+                continue
+            ids.append(appeal_id)
+            break
+    qs = borrowed.visible_appeals(user).filter(pk__in=ids[:limit]).order_by("-received_at", "-id")
+    return qs, len(ids)

@@ -29,6 +29,7 @@ PAGE_ROLES: dict[str, frozenset] = {
     "routing": frozenset({R.DISPATCHER, R.SUPERVISOR, R.ADMIN}),
     "list": EVERYONE,
     "dashboard": frozenset({R.SUPERVISOR, R.ANALYST, R.LEADER, R.COUNTY_STAFF, R.DISPATCHER, R.ADMIN}),
+    "analytics": frozenset({R.SUPERVISOR, R.ANALYST, R.LEADER, R.COUNTY_STAFF, R.DEPT_HEAD, R.ADMIN}),
 }
 
 
@@ -51,6 +52,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("routing", "routing:rules", _("派单目录"), "r"),
     NavEntry("list", "web:appeal_list", _("查询"), "s"),
     NavEntry("dashboard", "web:dashboard", _("看板"), "b"),
+    NavEntry("analytics", "analytics:figures", _("统计分析"), "a"),
 )
 
 # Where each role lands after login.
