@@ -7,27 +7,14 @@
 
 from __future__ import annotations
 
-import calendar
-import re
 import sys
 import time
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from jishiban.analytics import rollup
+from jishiban.analytics import rollup, services
 from jishiban.core.params import ParameterError, day
-
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def month_range(text: str) -> tuple[date, date]:
-    m = MONTH.match((text or "").strip())
-    if not m or not 1 <= int(m[2]) <= 12 or int(m[1]) < 2000:
-        raise CommandError(_("--month 须为 YYYY-MM 形式的月份，如 2026-11"))
-    year, month = int(m[1]), int(m[2])
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
 class Command(BaseCommand):
@@ -70,7 +57,10 @@ class Command(BaseCommand):
             n = rollup.rebuild(start, end)
             self.stdout.write(_("已重算 %(a)s 至 %(b)s：%(n)d 行") % {"a": start, "b": end, "n": n})
             return
-        start, end = month_range(o["month"])
+        try:
+            start, end = services.month_bounds(o["month"])
+        except services.AssessError as exc:
+            raise CommandError(f"--month {exc}")
         pending = rollup.pending_events()
         if pending:
             self.stderr.write(_("尚有 %(n)d 条事件未计入日表，请先运行 jishiban stats fill") % {"n": pending})
