@@ -225,20 +225,15 @@ def counters(f: AppealFacts, clock: Clock) -> Counter:
         add("dispatched", f.first_dispatch, f.cycles[0].unit)
     for c in f.cycles:
         add("dispatches", c.start, c.unit)
-        counts, met = _deadline_counts(c, c.sign_due, c.signed_at, clock.now)
-        if counts:
-            add("sign_due", c.sign_due, c.unit)
-            add("sign_on_time", c.sign_due, c.unit, int(met))
-        if c.signed_at is not None:
-            add("accepted", c.signed_at, c.unit)
-            add("sign_minutes", c.signed_at, c.unit, clock.work_minutes(c.start, c.signed_at))
-        counts, met = _deadline_counts(c, c.reply_due, c.replied_at, clock.now)
-        if counts:
-            add("reply_due", c.reply_due, c.unit)
-            add("reply_on_time", c.reply_due, c.unit, int(met))
-        if c.replied_at is not None:
-            add("replied", c.replied_at, c.unit)
-            add("reply_minutes", c.replied_at, c.unit, clock.work_minutes(c.start, c.replied_at))
+        for step, due, done, did in (("sign", c.sign_due, c.signed_at, "accepted"),
+                                     ("reply", c.reply_due, c.replied_at, "replied")):
+            counts, met = _deadline_counts(c, due, done, clock.now)
+            if counts:
+                add(f"{step}_due", due, c.unit)
+                add(f"{step}_on_time", due, c.unit, int(met))
+            if done is not None:
+                add(did, done, c.unit)
+                add(f"{step}_minutes", done, c.unit, clock.work_minutes(c.start, done))
     for r in f.returns:
         add("returned", r.at, r.unit)
     for r in f.reopenings:

@@ -8,11 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 
-from jishiban.analytics import assessment, rollup, services
+from jishiban.analytics import assessment, services
 from jishiban.analytics.models import Ranking
 from jishiban.supervision.models import ReminderLetter
-
-from .histories import make_history
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -56,12 +54,6 @@ def test_repeated_bottom_places_make_the_interview_list():
     assert assessment.repeated_bottom([[1, 2], [2, 3], [2, 4]], 3) == [2]
     assert assessment.repeated_bottom([[1, 2], [2]], 3) == []
 
-
-@pytest.fixture
-def filled(personas):
-    make_history(personas, n=40)
-    rollup.fill(now=NOW)
-    return personas
 
 
 @pytest.mark.django_db

@@ -9,21 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from jishiban.analytics import rollup
 from jishiban.appeals.models import Appeal
-
-from .histories import make_history
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
 SEP = {"start": "2026-09-01", "end": "2026-09-30"}
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def filled(personas):
-    make_history(personas, n=40)
-    rollup.fill(now=NOW)
-    return personas
 
 
 def _get(client, user, url, **query):

@@ -11,23 +11,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 
-from jishiban.analytics import documents, reports, rollup
+from jishiban.analytics import documents, reports
 from jishiban.analytics.borrowed import FigureScope
 from jishiban.analytics.selectors import totals
 from jishiban.regions.models import Region
-
-from .histories import make_history
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
 ALL = FigureScope("everything")
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def filled(personas):
-    make_history(personas, n=40)
-    rollup.fill(now=NOW)
-    return personas
 
 
 def test_monthly_bulletin_figures_are_the_daily_tables_figures(filled):
