@@ -14,7 +14,8 @@ verdict, reopenings). It then times, each in this process:
 * ``fill_day`` — one more day of appeals and events, then ``rollup.fill`` of that day;
 * ``month_city`` / ``month_by_county`` / ``month_by_unit`` — every metric of one month from the
   daily tables (``selectors.totals`` + ``metrics.evaluate_all``), the median of 5 runs;
-* ``month_raw_count`` — for scale, a plain ``COUNT`` of the month's appeals by county.
+* ``month_raw_count`` — for scale, a plain ``COUNT`` of the month's appeals by county;
+* ``bulletin_docx`` — the monthly bulletin as .docx (figures, both rankings, charts).
 
 Prints one line per measure; nothing is asserted.
 """
@@ -209,6 +210,10 @@ def main() -> None:
     lo, hi = rollup.day_bounds(*month)
     timed("month_raw_count", lambda: list(Appeal.objects.filter(received_at__gte=lo, received_at__lt=hi)
                                           .values("county_id").annotate(n=Count("id"))), repeat=5)
+    from jishiban.analytics import documents, reports
+
+    timed("bulletin_docx", lambda: documents.render(reports.monthly(everything, "2026-09"), "docx"), repeat=2,
+          extra="月通报 with both rankings and charts")
     from jishiban.analytics.models import DailyCount
 
     print(f"daily rows         {DailyCount.objects.count():9d}", flush=True)
