@@ -29,6 +29,7 @@ def one(p, scenario: int, t: datetime, rnd: random.Random, previous=None):
     county = rnd.choice(["370811", "370812"])
     a = make_appeal(received_at=t, county=county, appeal_type=rnd.choice(["complaint", "help", "consult"]),
                     channel=rnd.choice(["12345-phone", "12345-web"]), tags=["repeat"] if rnd.random() < 0.2 else [])
+    a.refresh_from_db()  # smart help may have annotated it after commit (transactional tests)
     s = services
     unit, worker = (p.water, p.handler) if rnd.random() < 0.6 else (p.urban, p.other_handler)
     if scenario == 0:
