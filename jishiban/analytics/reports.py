@@ -243,3 +243,48 @@ def health(scope: FigureScope, month: str, *, county: int | None = None, unit: i
                                 or ["近期没有提醒函。"]))
     return Report("health", "体检报告", f"{name} · {start:%Y年%m月}", sections,
                   {"own": _figures(own), "last_month": _figures(own_last), "city": _figures(city)})
+
+
+def _shift_year(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def heating_season(year: int) -> tuple[date, date]:
+    """采暖季 of ``year``: 15 November of that year to 15 March of the next."""
+    return date(year, 11, 15), date(year + 1, 3, 15)
+
+
+def topic(scope: FigureScope, start: date, end: date, flt: Filter, *, title: str = "专题报告") -> Report:
+    """专题报告 for a filter (category subtree, channel, county, unit, type) and any period, with
+    the same period a year before and the period of the same length just before it. Keyword
+    filters are not offered: the daily tables do not keep the text."""
+    length = end - start
+    prev = (start - length - timedelta(days=1), start - timedelta(days=1))
+    ago = (_shift_year(start, -1), _shift_year(end, -1))
+    t, tp, ty = (selectors.totals(scope, start, end, flt), selectors.totals(scope, *prev, flt),
+                 selectors.totals(scope, *ago, flt))
+    v, vp, vy = _values(t), _values(tp), _values(ty)
+    n, ny = t.get("received", 0), ty.get("received", 0)
+    words = (f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}受理 {n} 件，去年同期 {ny} 件，"
+             + (f"同比{'增加' if n >= ny else '减少'} {abs(n - ny)} 件（{_change(v['intake'], vy['intake'])}）；"
+                if ny else "去年同期无数据；")
+             + f"上一期 {tp.get('received', 0)} 件，环比 {_change(v['intake'], vp['intake'])}。")
+    share = selectors.totals(scope, start, end).get("valid_received", 0)
+    if share and flt != Filter():
+        words += f"占同期全部有效受理的 {t.get('valid_received', 0) * 100 / share:.2f}%。"
+    cats, cnames = _grouped(scope, start, end, "category", flt)
+    counties, knames = _grouped(scope, start, end, "county", flt)
+    sections = [
+        Section("一、总体情况", [words], [Table(["指标", "本期", "上一期", "环比", "去年同期", "同比"],
+                                          [[metrics.BY_NAME[x].label, show(v[x]), show(vp[x]), _change(v[x], vp[x]),
+                                            show(vy[x]), _change(v[x], vy[x])] for x in HEADLINE])]),
+        Section("二、分类", [], [Table(["分类", "受理"], [[cnames.get(k, "未分类"), c.get("received", 0)] for k, c in
+                                                   sorted(cats.items(), key=lambda kv: -kv[1].get("received", 0))])]),
+        Section("三、分县市区", [], [], [Chart("各县市区受理量", "bar", [knames.get(k, "未指定") for k in counties],
+                                          {"本期": [c.get("received", 0) for c in counties.values()]})]),
+    ]
+    return Report("topic", title, f"{start:%Y-%m-%d}—{end:%Y-%m-%d}", sections,
+                  {"period": _figures(t), "previous_period": _figures(tp), "year_ago": _figures(ty)})

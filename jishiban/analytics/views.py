@@ -120,7 +120,7 @@ def report(request):
     """The report form, and with ``kind`` the report itself (HTML on the page, or a download)."""
     kind, fmt = request.GET.get("kind", ""), request.GET.get("format", "html")
     context = {"kinds": [("daily", _("日统计")), ("weekly", _("周分析")), ("monthly", _("月通报")),
-                         ("health", _("体检报告"))], "formats": documents.FORMATS, "nav_active": PAGE,
+                         ("health", _("体检报告")), ("topic", _("专题报告"))], "formats": documents.FORMATS, "nav_active": PAGE,
                "values": request.GET}
     if not kind:
         return render(request, "analytics/reports.html", context)
@@ -163,4 +163,14 @@ def _build(request, kind):
                 (scope.kind == "unit" and (not unit or unit.pk != scope.id)):
             raise PermissionDenied
         return reports.health(scope, month, county=county.pk if county else None, unit=unit.pk if unit else None)
+    if kind == "topic":
+        from jishiban.taxonomy.models import Category
+
+        start, end = day(g.get("start"), "start"), day(g.get("end"), "end")
+        if start is None or end is None or end < start:
+            raise ValueError(_("专题报告须填写起止日期，且截止不早于起始"))
+        category = Category.objects.filter(code=g.get("category") or "-").values_list("pk", flat=True).first()
+        if g.get("category") and category is None:
+            raise ValueError(_("没有代码为 %(c)s 的分类") % {"c": g.get("category")})
+        return reports.topic(scope, start, end, Filter(category=category), title=_("专题报告"))
     raise ValueError(_("未知的报告类型"))

@@ -98,6 +98,12 @@ def test_reports_from_the_web_as_page_and_download(client, filled):
     own = client.get(reverse("analytics:reports"), {"kind": "health", "month": "2026-09", "county": "370811",
                                                     "format": "json"})
     assert own.status_code == 200 and own.json()["kind"] == "health"
+    topic = client.get(reverse("analytics:reports"), {"kind": "topic", "start": "2026-09-01", "end": "2026-09-30",
+                                                      "category": "02", "format": "json"})
+    assert topic.status_code == 200 and topic.json()["figures"]["period"]["intake"]["value"] == \
+        Appeal.objects.filter(county__code="370811").count()
+    bad = client.get(reverse("analytics:reports"), {"kind": "topic", "start": "2026-09-30", "end": "2026-09-01"})
+    assert bad.status_code == 400 and "起止日期" in bad.content.decode()
 
 
 def test_api_figures_match_the_page_and_respect_scope(client, filled):

@@ -104,3 +104,22 @@ def test_the_bulletin_opens_in_libreoffice_with_chinese_text_and_charts(filled, 
         img = Image.open(page).convert("L")
         dark = sum(img.histogram()[:200])
         assert dark > img.width * img.height * 0.01, f"{page.name} is blank"
+
+
+def test_topic_report_compares_with_the_year_before_and_the_period_before(filled, tmp_path):
+    from jishiban.analytics.selectors import Filter
+    from jishiban.taxonomy.models import Category
+
+    water = Category.objects.get(code="020101")
+    root = water.parent.parent if water.parent and water.parent.parent else water
+    r = reports.topic(ALL, date(2026, 9, 1), date(2026, 9, 30), Filter(category=root.pk), title="水电气暖")
+    t = totals(ALL, date(2026, 9, 1), date(2026, 9, 30), Filter(category=root.pk))
+    assert r.figures["period"]["intake"]["value"] == t["received"] == 40
+    assert r.figures["year_ago"]["intake"]["value"] == 0 and "去年同期无数据" in r.sections[0].paragraphs[0]
+    assert reports.heating_season(2021) == (date(2021, 11, 15), date(2022, 3, 15))
+    out = tmp_path / "topic.json"
+    call_command("report", "topic", "--from", "2026-09-01", "--to", "2026-09-30", "--category", root.code,
+                 "--format", "json", "--out", str(out), stdout=io.StringIO())
+    assert json.loads(out.read_text(encoding="utf-8"))["figures"]["period"]["intake"]["value"] == 40
+    with pytest.raises(CommandError, match="没有代码"):
+        call_command("report", "topic", "--heating-season", "2021", "--category", "nope", "--out", str(tmp_path / "x"))

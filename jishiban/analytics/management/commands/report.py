@@ -5,6 +5,8 @@
     jishiban report monthly --month 2026-11 --format docx --out bulletin.docx
     jishiban report health --month 2026-11 --county 370811 --format json --out -
     jishiban report health --month 2026-11 --unit city-water --format docx --out water.docx
+    jishiban report topic --from 2026-01-01 --to 2026-03-31 --category 02 --format docx --out water.docx
+    jishiban report topic --heating-season 2021 --category 0205 --format json --out -
 """
 
 from __future__ import annotations
@@ -26,7 +28,13 @@ class Command(BaseCommand):
     help = _("生成日统计、周分析、月通报、体检报告")
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["daily", "weekly", "monthly", "health"])
+        parser.add_argument("kind", choices=["daily", "weekly", "monthly", "health", "topic"])
+        parser.add_argument("--from", dest="start", default="")
+        parser.add_argument("--to", dest="end", default="")
+        parser.add_argument("--heating-season", type=int, default=None, help=_("采暖季起始年份（11-15 至次年 03-15）"))
+        parser.add_argument("--category", default="", help=_("分类代码（含下级）"))
+        parser.add_argument("--channel", default="", help=_("渠道代码"))
+        parser.add_argument("--title", default="", help=_("专题名称"))
         parser.add_argument("--date", default="")
         parser.add_argument("--month", default="")
         parser.add_argument("--county", default="", help=_("县市区代码，如 370811"))
@@ -38,7 +46,9 @@ class Command(BaseCommand):
         everything = FigureScope("everything")
         kind = o["kind"]
         try:
-            if kind in ("daily", "weekly"):
+            if kind == "topic":
+                report = self._topic(o)
+            elif kind in ("daily", "weekly"):
                 d = day(o["date"], "--date")
                 if d is None:
                     raise CommandError(_("请用 --date 指定日期，如 2026-11-30"))
@@ -60,6 +70,31 @@ class Command(BaseCommand):
             return
         Path(o["out"]).write_bytes(data)
         self.stdout.write(_("已生成 %(file)s（%(n)d 字节）") % {"file": o["out"], "n": len(data)})
+
+    def _topic(self, o):
+        from jishiban.analytics.selectors import Filter
+        from jishiban.channels.models import Channel
+        from jishiban.taxonomy.models import Category
+
+        if o["heating_season"] is not None:
+            if not 2000 <= o["heating_season"] <= 2100:
+                raise CommandError(_("--heating-season 须为年份，如 2021"))
+            start, end = reports.heating_season(o["heating_season"])
+        else:
+            start, end = day(o["start"], "--from"), day(o["end"], "--to")
+            if start is None or end is None:
+                raise CommandError(_("专题报告须指定 --from 与 --to，或 --heating-season"))
+            if end < start:
+                raise CommandError(_("--to 不能早于 --from"))
+        ids = {}
+        for name, model, code in (("category", Category, o["category"]), ("channel", Channel, o["channel"]),
+                                  ("county", Region, o["county"]), ("unit", Organisation, o["unit"])):
+            if code:
+                ids[name] = model.objects.filter(code=code).values_list("pk", flat=True).first()
+                if ids[name] is None:
+                    raise CommandError(_("没有代码为 %(c)s 的%(what)s") % {"c": code, "what": name})
+        default = _("采暖季专题") if o["heating_season"] is not None else _("专题报告")
+        return reports.topic(FigureScope("everything"), start, end, Filter(**ids), title=o["title"] or default)
 
     def _subject(self, o) -> dict:
         if bool(o["county"]) == bool(o["unit"]):
