@@ -19,7 +19,7 @@ def _walk(page, base, username) -> list[str]:
     _login(page, base, username)
     page.goto(f"{base}/analytics/?start=2026-09-01&end=2026-09-30&group=county")
     page.wait_for_load_state("networkidle")
-    assert page.locator("#analytics-chart canvas").count() == 1
+    page.wait_for_selector("#analytics-chart canvas", state="attached")
     assert "统计分析" in page.inner_text("nav.mainnav")
     with page.expect_navigation():
         page.click("[data-metric=intake] b a")
