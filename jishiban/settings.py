@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "jishiban.routing",
     "jishiban.smart",
     "jishiban.supervision",
+    "jishiban.analytics",
     # Interfaces
     "jishiban.api",
     "jishiban.open311",

@@ -223,6 +223,20 @@ def identity_filter(user) -> Q:
     return (own | shown) & Q(anonymous=False)
 
 
+FIGURE_READERS = frozenset({R.SUPERVISOR, R.ANALYST, R.LEADER, R.COUNTY_STAFF, R.DEPT_HEAD, R.ADMIN})
+FIGURE_RANKINGS = frozenset({R.SUPERVISOR, R.ANALYST, R.LEADER, R.ADMIN})
+
+
+def may_read_figures(user) -> bool:
+    """The centre's figures and reports (``analytics``), each within the reader's visible scope."""
+    return has_role(user, FIGURE_READERS)
+
+
+def may_see_rankings(user) -> bool:
+    """The ranking of counties and departments against each other (the city's view)."""
+    return has_role(user, FIGURE_RANKINGS)
+
+
 def may_export(user) -> bool:
     """Export appeal lists (``JISHIBAN_EXPORT_ROLES`` in settings, default above)."""
     return has_role(user, frozenset(getattr(settings, "JISHIBAN_EXPORT_ROLES", DEFAULT_EXPORT_ROLES)))
@@ -339,6 +353,7 @@ PAGES: dict[str, Callable[[object], bool]] = {
     "routing": may_view_catalogue,
     "list": lambda user: role_of(user) is not None,
     "dashboard": _roles(R.SUPERVISOR, R.ANALYST, R.LEADER, R.COUNTY_STAFF, R.DISPATCHER, R.ADMIN),
+    "analytics": lambda user: may_read_figures(user),
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.urls import path
 from ninja import NinjaAPI
 
+from jishiban.analytics import api as analytics_api
 from jishiban.routing import api as routing_api
 from jishiban.smart import api as smart_api
 from jishiban.supervision import api as supervision_api
@@ -45,6 +46,7 @@ api.add_router("/", appeals.router)
 api.add_router("/", actions.router)
 api.add_router("/", reference.router)
 api.add_router("/", files.router)
+api.add_router("/", analytics_api.router)
 
 api.add_router("/supervision/", supervision_api.router)
 api.add_router("/", smart_api.router)

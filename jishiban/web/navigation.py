@@ -39,6 +39,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("routing", "routing:rules", _("派单目录"), "r"),
     NavEntry("list", "web:appeal_list", _("查询"), "s"),
     NavEntry("dashboard", "web:dashboard", _("看板"), "b"),
+    NavEntry("analytics", "analytics:figures", _("统计分析"), "a"),
 )
 
 # Where each role lands after login.

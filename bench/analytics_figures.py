@@ -1,0 +1,223 @@
+"""The figures at size: filling the daily tables, a day's increment, a month's figures.
+
+    .venv/bin/python bench/analytics_figures.py --appeals 200000 --db sqlite
+    .venv/bin/python bench/analytics_figures.py --appeals 1000000 --db postgres
+
+In a fresh database of its own (SQLite file in /tmp, or PostgreSQL ``jishiban_bench_analytics``)
+the script migrates, loads the reference data and writes a synthetic year of appeals with their
+events straight into the tables (bulk INSERT; the mix of the real centre: ~10 % answered
+directly, 2 % invalid, 1 % merged, the rest dispatched over the 14 counties and the city units,
+with late sign-offs, returns and re-dispatches, approved extensions, callbacks of every
+verdict, reopenings). It then times, each in this process:
+
+* ``fill_all`` — ``rollup.fill`` over the whole history (appeals/s);
+* ``fill_day`` — one more day of appeals and events, then ``rollup.fill`` of that day;
+* ``month_city`` / ``month_by_county`` / ``month_by_unit`` — every metric of one month from the
+  daily tables (``selectors.totals`` + ``metrics.evaluate_all``), the median of 5 runs;
+* ``month_raw_count`` — for scale, a plain ``COUNT`` of the month's appeals by county;
+* ``bulletin_docx`` — the monthly bulletin as .docx (figures, both rankings, charts).
+
+Prints one line per measure; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+H, D = timedelta(hours=1), timedelta(days=1)
+
+
+def setup(db: str) -> None:
+    os.environ.setdefault("SECRET_KEY", "bench-secret-key-that-is-long-enough-for-django")
+    if db == "sqlite":
+        path = Path("/tmp/jishiban-bench-analytics.sqlite3")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    else:
+        import psycopg
+
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS jishiban_bench_analytics")
+            conn.execute("CREATE DATABASE jishiban_bench_analytics")
+        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/jishiban_bench_analytics"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "jishiban.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from jishiban.testing import load_reference_data
+
+    load_reference_data()
+
+
+class Writer:
+    """Appeals and events as plain rows, written in bulk."""
+
+    def __init__(self, seed: int = 12):
+        from jishiban.channels.models import Channel
+        from jishiban.organisations.models import Organisation
+        from jishiban.regions.models import Region
+        from jishiban.taxonomy.models import Category
+
+        self.rnd = random.Random(seed)
+        self.counties = list(Region.objects.counties().values_list("id", flat=True))
+        self.towns = {}
+        for town_id, parent in Region.objects.towns().values_list("id", "parent_id"):
+            self.towns.setdefault(parent, []).append(town_id)
+        self.categories = list(Category.objects.filter(level=3).values_list("id", flat=True))
+        self.channels = list(Channel.objects.values_list("id", flat=True))
+        self.units = list(Organisation.objects.exclude(kind="centre").filter(is_active=True)
+                          .values_list("id", "code"))
+        self.serial = 0
+
+    def day(self, d: date, n: int) -> tuple[list, list]:
+        from jishiban.appeals.models import Appeal
+
+        appeals, plans = [], []
+        base = datetime(d.year, d.month, d.day, 0, 30, tzinfo=UTC)  # 08:30 in 济宁
+        for _ in range(n):
+            self.serial += 1
+            r = self.rnd
+            t = base + timedelta(minutes=r.randrange(9 * 60))
+            county = r.choice(self.counties)
+            plan = self.plan(t)
+            unit_id = plan["unit"][0] if plan.get("unit") else None
+            appeals.append(Appeal(
+                number=f"B{self.serial:012d}", channel_id=r.choice(self.channels), received_at=t,
+                title="路灯不亮", content="小区路灯不亮已经三天", county_id=county,
+                town_id=r.choice(self.towns.get(county) or [None]), category_id=r.choice(self.categories),
+                appeal_type=r.choice(["complaint", "help", "consult", "report"]), status=plan["status"],
+                lead_unit_id=unit_id, sign_deadline=plan.get("sign_due"), reply_deadline=plan.get("reply_due"),
+                tags=["repeat"] if r.random() < 0.08 else [], dispatched_at=plan.get("dispatched"),
+            ))
+            plans.append(plan)
+        return appeals, plans
+
+    def plan(self, t: datetime) -> dict:
+        r = self.rnd
+        ev = [("receive", t, {})]
+        x = r.random()
+        if x < 0.10:
+            return {"status": "answered", "events": ev + [("answer", t + 0.2 * H, {"text": "已解答"})]}
+        if x < 0.12:
+            return {"status": "invalid", "events": ev + [("invalidate", t + H, {})]}
+        unit = r.choice(self.units)
+        at = t + H
+        if r.random() < 0.06:  # returned, then re-dispatched elsewhere
+            ev += [("dispatch", at, {"lead_unit": unit[1]}), ("return", at + 2 * H, {"unit": unit[1]})]
+            unit, at = r.choice(self.units), at + 3 * H
+        ev.append(("dispatch", at, {"lead_unit": unit[1]}))
+        sign_due, reply_due = at + 2 * H, at + 5 * D
+        plan = {"unit": unit, "dispatched": at, "sign_due": sign_due, "reply_due": reply_due, "status": "dispatched"}
+        if r.random() < 0.03:
+            plan["events"] = ev
+            return plan
+        ev.append(("accept", at + (3 * H if r.random() < 0.1 else 0.5 * H), {}))
+        if r.random() < 0.05:
+            plan["reply_due"] = reply_due = reply_due + 3 * D
+            ev += [("request-extension", at + D, {}),
+                   ("decide-extension", at + 1.5 * D, {"approved": True, "new_deadline": reply_due.isoformat()})]
+        reply_at = at + r.choice([1, 2, 3, 4, 6]) * D
+        ev.append(("reply", reply_at, {"result_type": r.choice(["solved", "solved", "explained", "stepwise"]),
+                                       "promise": "", "on_time": reply_at <= reply_due}))
+        verdict = r.choices(["satisfied", "basically", "dissatisfied"], [80, 14, 6])[0]
+        ev.append(("callback", reply_at + D, {"satisfaction": verdict, "solved": verdict != "dissatisfied"}))
+        if verdict == "dissatisfied" and r.random() < 0.4:
+            ev += [("reopen", reply_at + 2 * D, {"unit": unit[1]}), ("accept", reply_at + 2 * D + H, {}),
+                   ("reply", reply_at + 4 * D, {"result_type": "solved"})]
+            plan.update(status="replied", sign_due=reply_at + 2 * D + 2 * H, reply_due=reply_at + 7 * D)
+        else:
+            ev.append(("close", reply_at + 2 * D, {}))
+            plan["status"] = "closed"
+        plan["events"] = ev
+        return plan
+
+    def write(self, d: date, n: int) -> int:
+        from django.db import transaction
+
+        from jishiban.appeals.models import Appeal, AppealEvent
+
+        appeals, plans = self.day(d, n)
+        with transaction.atomic():
+            Appeal.objects.bulk_create(appeals, batch_size=2000)
+            if appeals[0].pk is None:  # SQLite before RETURNING: look the ids up by number
+                ids = dict(Appeal.objects.filter(number__in=[a.number for a in appeals]).values_list("number", "id"))
+                for a in appeals:
+                    a.pk = ids[a.number]
+            events = [AppealEvent(appeal_id=a.pk, action=action, at=at, payload=payload)
+                      for a, plan in zip(appeals, plans, strict=True) for action, at, payload in plan["events"]]
+            AppealEvent.objects.bulk_create(events, batch_size=5000)
+        return len(events)
+
+
+def timed(label: str, fn, *, repeat: int = 1, extra: str = ""):
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    print(f"{label:<18} {statistics.median(times):9.3f} s  {extra}", flush=True)
+    return result, statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--appeals", type=int, default=200_000)
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    args = ap.parse_args()
+    setup(args.db)
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from jishiban.analytics import metrics, rollup, selectors
+    from jishiban.analytics.borrowed import FigureScope
+    from jishiban.appeals.models import Appeal
+
+    writer = Writer()
+    first = date(2025, 11, 1)
+    per_day = max(1, args.appeals // args.days)
+    started, events = time.perf_counter(), 0
+    for i in range(args.days):
+        events += writer.write(first + timedelta(days=i), per_day)
+    print(f"generated          {time.perf_counter() - started:9.1f} s  {per_day * args.days} appeals, {events} events",
+          flush=True)
+    now = timezone.now()
+    _, t_all = timed("fill_all", lambda: rollup.fill(now=now, batch=5000))
+    print(f"{'':<18} {per_day * args.days / t_all:9.0f} appeals/s", flush=True)
+    day = first + timedelta(days=args.days)
+    n_day = writer.write(day, per_day)
+    r, _ = timed("fill_day", lambda: rollup.fill(now=now, batch=5000), extra=f"{per_day} appeals, {n_day} events")
+    month = (date(2026, 9, 1), date(2026, 9, 30))
+    everything = FigureScope("everything")
+    timed("month_city", lambda: metrics.evaluate_all(selectors.totals(everything, *month)), repeat=5)
+    timed("month_by_county", lambda: {k: metrics.evaluate_all(v) for k, v in
+                                      selectors.totals(everything, *month, group="county").items()}, repeat=5)
+    timed("month_by_unit", lambda: {k: metrics.evaluate_all(v) for k, v in
+                                    selectors.totals(everything, *month, group="unit").items()}, repeat=5)
+    lo, hi = rollup.day_bounds(*month)
+    timed("month_raw_count", lambda: list(Appeal.objects.filter(received_at__gte=lo, received_at__lt=hi)
+                                          .values("county_id").annotate(n=Count("id"))), repeat=5)
+    from jishiban.analytics import documents, reports
+
+    timed("bulletin_docx", lambda: documents.render(reports.monthly(everything, "2026-09"), "docx"), repeat=2,
+          extra="月通报 with both rankings and charts")
+    from jishiban.analytics.models import DailyCount
+
+    print(f"daily rows         {DailyCount.objects.count():9d}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""The daily tables every figure reads, and the fill job's bookkeeping.
+
+``DailyCount`` holds the sums of ``metrics.counters`` by day × county × town × category ×
+channel × type × unit (ids; 0 means none, so the unique key holds on every database).
+``Footprint`` keeps what each appeal last contributed, so a late event (a callback months
+later, an extension, a correction of the county) is applied as a difference to exactly the
+days and rows it touches. ``FillState`` is the watermark: the last event and supervision order
+taken in, and the moment the counts are true for. Written only by ``rollup.py``.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DailyCount(models.Model):
+    day = models.DateField(_("日期"))
+    counter = models.CharField(_("计数项"), max_length=24)
+    county = models.PositiveIntegerField(_("县市区"), default=0)
+    town = models.PositiveIntegerField(_("乡镇街道"), default=0)
+    category = models.PositiveIntegerField(_("分类"), default=0)
+    channel = models.PositiveIntegerField(_("渠道"), default=0)
+    appeal_type = models.CharField(_("诉求类型"), max_length=12, blank=True)
+    unit = models.PositiveIntegerField(_("单位"), default=0)
+    n = models.BigIntegerField(_("数量"), default=0)
+
+    class Meta:
+        verbose_name = _("日统计数")
+        verbose_name_plural = _("日统计数")
+        constraints = [models.UniqueConstraint(
+            fields=["day", "counter", "county", "town", "category", "channel", "appeal_type", "unit"],
+            name="dailycount_unique_key")]
+        indexes = [models.Index(fields=["counter", "day"], name="dailycount_counter_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.counter} {self.n}"
+
+
+class Footprint(models.Model):
+    """What one appeal contributes: ``entries`` = [[counter, day, county, town, category,
+    channel, type, unit, n], …]."""
+
+    appeal_id = models.BigIntegerField(primary_key=True)
+    entries = models.JSONField(default=list)
+    first_day = models.DateField(null=True)
+    last_day = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = _("统计足迹")
+        verbose_name_plural = _("统计足迹")
+        indexes = [models.Index(fields=["first_day", "last_day"], name="footprint_days")]
+
+    def __str__(self) -> str:
+        return str(self.appeal_id)
+
+
+class FillState(models.Model):
+    name = models.CharField(max_length=20, primary_key=True, default="default")
+    event_mark = models.BigIntegerField(_("已处理事件"), default=0)
+    order_mark = models.BigIntegerField(_("已处理督办单"), default=0)
+    as_of = models.DateTimeField(_("统计截至"), null=True)
+
+    class Meta:
+        verbose_name = _("统计进度")
+        verbose_name_plural = _("统计进度")
+
+    def __str__(self) -> str:
+        return f"{self.name} @{self.event_mark}"
+
+
+class Scheme(models.Model):
+    """One version of a scoring scheme (考核方案); versions are never changed once saved —
+    a change is a new version (``services.save_scheme``)."""
+
+    name = models.CharField(_("方案"), max_length=60)
+    version = models.PositiveIntegerField(_("版本"))
+    definition = models.JSONField(_("定义"))
+    source = models.TextField(_("依据"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
+        ordering = ["name", "-version"]
+        constraints = [models.UniqueConstraint(fields=["name", "version"], name="scheme_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class Ranking(models.Model):
+    """A published monthly ranking: its rows as computed, and the scheme version it used."""
+
+    month = models.CharField(_("月份"), max_length=7)
+    level = models.CharField(_("对象"), max_length=8, choices=[("county", _("县市区")), ("unit", _("部门单位"))])
+    scheme = models.ForeignKey(Scheme, verbose_name=_("考核方案"), on_delete=models.PROTECT, related_name="rankings")
+    rows = models.JSONField(_("排名"), default=list)
+    published_at = models.DateTimeField(_("发布时间"))
+
+    class Meta:
+        verbose_name = _("月度排名")
+        verbose_name_plural = _("月度排名")
+        ordering = ["-month", "level"]
+        constraints = [models.UniqueConstraint(fields=["month", "level"], name="ranking_one_per_month_level")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.level}"

@@ -1,0 +1,315 @@
+"""Filling the daily tables from the event log: incremental, resumable, checkable.
+
+``fill()`` takes the events (and supervision orders) after the watermark in batches. Each
+batch recomputes the counters of the appeals it touches (``history`` → ``metrics.counters``),
+compares them with the appeal's ``Footprint`` and applies the difference to ``DailyCount`` —
+the footprints, the counts and the new watermark in one transaction, so a process killed
+mid-fill leaves the last committed batch and the next run resumes after it, counting nothing
+twice. The batch claims the watermark with a conditional UPDATE first: a second filler running
+at the same time finds it moved and stops (``FillBusy``), on SQLite as on PostgreSQL.
+
+Counts that depend on the clock (a deadline passed with nothing done) are true as of
+``FillState.as_of``; each run first takes in the appeals whose deadline passed since then.
+``rebuild(start, end)`` recomputes the appeals that touch those days from raw rows and rewrites
+the days' counts from the footprints; ``check(start, end)`` recomputes from raw rows alone and
+lists every difference.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from jishiban.appeals.models import Appeal, AppealEvent
+from jishiban.channels.models import Channel
+from jishiban.organisations.models import Organisation
+from jishiban.supervision.models import SupervisionOrder
+from jishiban.taxonomy.models import Category
+
+from . import borrowed
+from .history import Event, build_facts
+from .metrics import Clock, counters
+from .models import DailyCount, FillState, Footprint
+
+KEY_FIELDS = ("counter", "day", "county", "town", "category", "channel", "appeal_type", "unit")
+# How far before a period an appeal's events can lie and still count in it (a deadline after
+# the longest extension falls within this).
+LOOKBACK = timedelta(days=62)
+APPEAL_FIELDS = ("id", "received_at", "status", "county_id", "town_id", "category_id", "channel_id",
+                 "appeal_type", "sign_deadline", "reply_deadline", "tags", "urgent")
+
+
+class FillBusy(RuntimeError):
+    """Another fill moved the watermark first."""
+
+
+@dataclass
+class FillResult:
+    events: int = 0
+    orders: int = 0
+    appeals: int = 0
+    batches: int = 0
+    rows_changed: int = 0
+    as_of: datetime | None = None
+
+
+def tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00, end+1 00:00) in the centre's time zone."""
+    z = tz()
+    return datetime.combine(start, time(), z), datetime.combine(end + timedelta(days=1), time(), z)
+
+
+@dataclass
+class _Units:
+    """Reference rows one fill needs, read once: unit ids by code, categories (with their
+    parents linked, for the inherited deadline profile) and channels by id."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    categories: dict[int, Category] = field(default_factory=dict)
+    channels: dict[int, Channel] = field(default_factory=dict)
+
+    def id(self, code: str | None) -> int:
+        if not code:
+            return 0
+        if not self.ids:
+            self.ids = dict(Organisation.objects.values_list("code", "id"))
+        return self.ids.get(code, 0)
+
+    def appeal_like(self, row: dict) -> SimpleNamespace:
+        """What the deadline policy reads of an appeal, without a query per appeal."""
+        if not self.channels:
+            self.channels = {c.pk: c for c in Channel.objects.all()}
+            self.categories = {c.pk: c for c in Category.objects.all()}
+            for c in self.categories.values():
+                c.parent = self.categories.get(c.parent_id)
+        return SimpleNamespace(category=self.categories.get(row["category_id"]), channel_id=row["channel_id"],
+                               channel=self.channels.get(row["channel_id"]), urgent=row["urgent"])
+
+
+def _entries(row: dict, events: list[Event], supervised_at, clock: Clock, units: _Units) -> list[list]:
+    cycles = sum(1 for e in events if e.action in ("dispatch", "reopen"))
+
+    def deadlines_for(index, start):
+        if index == cycles - 1:
+            return row["sign_deadline"], row["reply_deadline"]
+        return borrowed.reconstructed_deadlines(units.appeal_like(row), start)
+
+    facts = build_facts(received_at=row["received_at"], status=row["status"], events=events,
+                        deadlines_for=deadlines_for, repeat=borrowed.is_repeat(row["tags"]),
+                        supervised_at=supervised_at)
+    dims = [row["county_id"] or 0, row["town_id"] or 0, row["category_id"] or 0, row["channel_id"] or 0,
+            row["appeal_type"] or ""]
+    return sorted([name, day.isoformat(), *dims, units.id(unit), n]
+                  for (name, day, unit), n in counters(facts, clock).items() if n)
+
+
+def compute_entries(ids, now: datetime, units: _Units | None = None) -> dict[int, list[list]]:
+    """Every counter entry of the appeals ``ids`` from raw rows, as of ``now``."""
+    units = units or _Units()
+    ids = list(ids)
+    out: dict[int, list[list]] = {}
+    clock = Clock(now=now, tz=settings.TIME_ZONE, work_minutes=borrowed.work_minutes)
+    for i in range(0, len(ids), 2000):
+        chunk = ids[i:i + 2000]
+        rows = Appeal.objects.filter(pk__in=chunk).values(*APPEAL_FIELDS)
+        events = defaultdict(list)
+        for a_id, action, at, payload in (AppealEvent.objects.filter(appeal_id__in=chunk)
+                                          .order_by("appeal_id", "at", "id")
+                                          .values_list("appeal_id", "action", "at", "payload")):
+            events[a_id].append(Event(action, at, payload or {}))
+        supervised = dict(SupervisionOrder.objects.filter(appeal_id__in=chunk).values("appeal_id")
+                          .annotate(first=Min("created_at")).values_list("appeal_id", "first"))
+        for row in rows:
+            out[row["id"]] = _entries(row, events[row["id"]], supervised.get(row["id"]), clock, units)
+    return out
+
+
+def _key(entry: list) -> tuple:
+    return tuple(entry[:8])
+
+
+def _recompute(ids, now: datetime, units: _Units) -> Counter:
+    """Refresh the footprints of ``ids``; returns the difference to apply to the counts."""
+    new = compute_entries(ids, now, units)
+    old = dict(Footprint.objects.filter(appeal_id__in=list(ids)).values_list("appeal_id", "entries"))
+    delta: Counter = Counter()
+    changed, gone = [], []
+    for a_id in ids:
+        before, after = old.get(a_id) or [], new.get(a_id) or []
+        if before == after:
+            continue
+        for e in before:
+            delta[_key(e)] -= e[8]
+        for e in after:
+            delta[_key(e)] += e[8]
+        if after:
+            days = [e[1] for e in after]
+            changed.append(Footprint(appeal_id=a_id, entries=after, first_day=min(days), last_day=max(days)))
+        else:
+            gone.append(a_id)
+    if changed:
+        Footprint.objects.bulk_create(changed, update_conflicts=True, unique_fields=["appeal_id"],
+                                      update_fields=["entries", "first_day", "last_day"], batch_size=500)
+    if gone:
+        Footprint.objects.filter(appeal_id__in=gone).delete()
+    return Counter({k: v for k, v in delta.items() if v})
+
+
+def _apply(delta: Counter) -> int:
+    """Add ``delta`` to the counts; rows that reach zero are deleted."""
+    if not delta:
+        return 0
+    by_day = defaultdict(list)
+    for key in delta:
+        by_day[key[1]].append(key)
+    existing = {}
+    for row in DailyCount.objects.filter(day__in=list(by_day), counter__in={k[0] for k in delta}):
+        existing[(row.counter, row.day.isoformat(), row.county, row.town, row.category, row.channel,
+                  row.appeal_type, row.unit)] = row
+    create, update, delete = [], [], []
+    for key, n in delta.items():
+        row = existing.get(key)
+        if row is None:
+            create.append(DailyCount(**dict(zip(KEY_FIELDS, key, strict=True)), n=n))
+        elif row.n + n == 0:
+            delete.append(row.pk)
+        else:
+            row.n += n
+            update.append(row)
+    DailyCount.objects.bulk_create(create, batch_size=1000)
+    DailyCount.objects.bulk_update(update, ["n"], batch_size=1000)
+    if delete:
+        DailyCount.objects.filter(pk__in=delete).delete()
+    return len(create) + len(update) + len(delete)
+
+
+def _state() -> FillState:
+    return FillState.objects.get_or_create(name="default")[0]
+
+
+def _deadline_passed(since: datetime, now: datetime) -> set[int]:
+    handling = borrowed.open_appeals()
+    ids = set(handling.filter(reply_deadline__gt=since, reply_deadline__lte=now).values_list("pk", flat=True))
+    ids |= set(handling.filter(sign_deadline__gt=since, sign_deadline__lte=now).values_list("pk", flat=True))
+    return ids
+
+
+def fill(*, now: datetime | None = None, batch: int = 2000, max_batches: int | None = None,
+         after_batch=None) -> FillResult:
+    """Take in everything after the watermark; returns what was done. ``after_batch(result)``
+    runs after each committed batch (progress output)."""
+    now = now or timezone.now()
+    units = _Units()
+    result = FillResult()
+    first = True
+    while max_batches is None or result.batches < max_batches:
+        state = _state()
+        events = list(AppealEvent.objects.filter(id__gt=state.event_mark).order_by("id")
+                      .values_list("id", "appeal_id")[:batch])
+        orders = list(SupervisionOrder.objects.filter(id__gt=state.order_mark).order_by("id")
+                      .values_list("id", "appeal_id")[:batch])
+        passed = _deadline_passed(state.as_of, now) if first and state.as_of and state.as_of < now else set()
+        if not events and not orders and not passed and not first:
+            break
+        as_of = now if first or state.as_of is None else max(state.as_of, now)
+        with transaction.atomic():
+            claimed = FillState.objects.filter(name=state.name, event_mark=state.event_mark,
+                                               order_mark=state.order_mark).update(
+                event_mark=events[-1][0] if events else state.event_mark,
+                order_mark=orders[-1][0] if orders else state.order_mark, as_of=as_of)
+            if claimed != 1:
+                raise FillBusy("another fill is running")
+            ids = sorted({a for _i, a in events} | {a for _i, a in orders} | passed)
+            result.rows_changed += _apply(_recompute(ids, as_of, units))
+        result.events += len(events)
+        result.orders += len(orders)
+        result.appeals += len(ids)
+        result.batches += 1
+        result.as_of = as_of
+        first = False
+        if after_batch:
+            after_batch(result)
+        if not events and not orders:
+            break
+    return result
+
+
+def pending_events() -> int:
+    return AppealEvent.objects.filter(id__gt=_state().event_mark).count()
+
+
+def candidates(start: date, end: date) -> set[int]:
+    """Appeals that may count on a day in [start, end]: events from ``LOOKBACK`` before it to its
+    end, supervision orders in it, or a footprint reaching into it."""
+    lo, hi = day_bounds(start, end)
+    ids = set(AppealEvent.objects.filter(at__gte=lo - LOOKBACK, at__lt=hi).values_list("appeal_id", flat=True))
+    ids |= set(SupervisionOrder.objects.filter(created_at__gte=lo, created_at__lt=hi)
+               .values_list("appeal_id", flat=True))
+    ids |= set(Footprint.objects.filter(first_day__lte=end, last_day__gte=start).values_list("appeal_id", flat=True))
+    return ids
+
+
+def raw_counts(start: date, end: date, now: datetime) -> Counter:
+    """The counts of [start, end] recomputed from appeals and events alone."""
+    out: Counter = Counter()
+    lo, hi = start.isoformat(), end.isoformat()
+    for entries in compute_entries(sorted(candidates(start, end)), now).values():
+        for e in entries:
+            if lo <= e[1] <= hi:
+                out[_key(e)] += e[8]
+    return out
+
+
+def table_counts(start: date, end: date) -> Counter:
+    out: Counter = Counter()
+    for row in DailyCount.objects.filter(day__gte=start, day__lte=end).values_list(*KEY_FIELDS, "n"):
+        key = (row[0], row[1].isoformat(), *row[2:8])
+        out[key] += row[8]
+    return out
+
+
+def rebuild(start: date, end: date) -> int:
+    """Recompute the appeals touching [start, end] from raw rows and rewrite those days' counts from
+    the footprints; returns the number of count rows written. Same numbers every time."""
+    state = _state()
+    as_of = state.as_of or timezone.now()
+    with transaction.atomic():
+        FillState.objects.filter(name=state.name).update(as_of=as_of)
+        _apply(_recompute(sorted(candidates(start, end)), as_of, _Units()))
+        DailyCount.objects.filter(day__gte=start, day__lte=end).delete()
+        sums: Counter = Counter()
+        lo, hi = start.isoformat(), end.isoformat()
+        for entries in (Footprint.objects.filter(first_day__lte=end, last_day__gte=start)
+                        .values_list("entries", flat=True).iterator(chunk_size=2000)):
+            for e in entries:
+                if lo <= e[1] <= hi:
+                    sums[_key(e)] += e[8]
+        DailyCount.objects.bulk_create([DailyCount(**dict(zip(KEY_FIELDS, k, strict=True)), n=n)
+                                        for k, n in sums.items() if n], batch_size=1000)
+    return sum(1 for n in sums.values() if n)
+
+
+def check(start: date, end: date) -> list[tuple[tuple, int, int]]:
+    """[(key, in the table, from raw rows)] for every difference in [start, end]."""
+    as_of = _state().as_of or timezone.now()
+    raw, table = raw_counts(start, end, as_of), table_counts(start, end)
+    return sorted((k, table.get(k, 0), raw.get(k, 0)) for k in set(raw) | set(table) if raw.get(k, 0) != table.get(k, 0))
+
+
+def day_of(at: datetime) -> date:
+    return timezone.localtime(at, tz()).date()
+
+
+

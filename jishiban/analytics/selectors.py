@@ -1,0 +1,121 @@
+"""Reading figures: sums of the daily tables for a period, a filter and the reader's scope.
+
+``totals`` returns counter sums (optionally grouped by county, unit, category, channel, type or
+day); ``figures`` turns them into ``metrics.Value`` for each metric. Every figure a page,
+report, API answer or ranking shows comes through here, restricted to ``borrowed.figure_scope``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Sum
+
+from jishiban.taxonomy.models import Category
+
+from . import borrowed, metrics
+from .borrowed import FigureScope
+from .models import DailyCount
+
+GROUPS = ("county", "town", "unit", "category", "channel", "appeal_type", "day")
+
+
+@dataclass(frozen=True)
+class Filter:
+    county: int | None = None
+    town: int | None = None
+    category: int | None = None  # a node: its whole subtree
+    channel: int | None = None
+    unit: int | None = None
+    appeal_type: str | None = None
+
+
+def category_subtree(category_id: int) -> list[int]:
+    ids, frontier = [category_id], [category_id]
+    while frontier:
+        frontier = list(Category.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        ids += frontier
+    return ids
+
+
+def _rows(scope: FigureScope, start: date, end: date, flt: Filter):
+    qs = DailyCount.objects.filter(day__gte=start, day__lte=end)
+    if scope.nothing:
+        return qs.none()
+    if scope.kind == "county":
+        qs = qs.filter(county=scope.id)
+    elif scope.kind == "unit":
+        qs = qs.filter(unit=scope.id)
+    for name in ("county", "town", "channel", "unit", "appeal_type"):
+        value = getattr(flt, name)
+        if value not in (None, ""):
+            qs = qs.filter(**{name: value})
+    if flt.category:
+        qs = qs.filter(category__in=category_subtree(flt.category))
+    return qs
+
+
+def totals(scope: FigureScope, start: date, end: date, flt: Filter | None = None,
+           group: str | None = None) -> dict:
+    """``{counter: n}``, or ``{group value: {counter: n}}`` when ``group`` is given."""
+    qs = _rows(scope, start, end, flt or Filter())
+    if group is None:
+        return {r["counter"]: r["n"] for r in qs.values("counter").annotate(n=Sum("n")).order_by()}
+    if group not in GROUPS:
+        raise ValueError(group)
+    out: dict = defaultdict(dict)
+    for r in qs.values(group, "counter").annotate(n=Sum("n")).order_by():
+        out[r[group]][r["counter"]] = r["n"]
+    return dict(out)
+
+
+def figures(totals_: dict, params: dict | None = None, names=None) -> dict[str, metrics.Value]:
+    return metrics.evaluate_all(totals_, params, names)
+
+
+def for_user(user, start: date, end: date, flt: Filter | None = None, group: str | None = None) -> dict:
+    return totals(borrowed.figure_scope(user), start, end, flt, group)
+
+
+def snapshot(user, now: datetime) -> dict:
+    """Open and open-overdue appeals the user may see, with days overdue (not period figures)."""
+    visible = borrowed.visible_appeals(user)
+    overdue = list(borrowed.overdue_appeals(now, visible).values_list("reply_deadline", flat=True))
+    days = [max(0, (now - d).days) for d in overdue]
+    return {"open": borrowed.open_appeals(visible).count(), "overdue": len(overdue),
+            "overdue_days_total": sum(days), "overdue_days_max": max(days, default=0)}
+
+
+def appeals_behind(user, counter: str, start: date, end: date, flt: Filter | None = None, *, limit: int = 2000):
+    """The appeals whose counters make up ``counter`` over [start, end] under ``flt``, within the
+    user's figure scope — and then only those the user may open (``visible_appeals``). Read from
+    the footprints, so the list is exactly the figure's appeals."""
+    from .models import Footprint
+
+    flt = flt or Filter()
+    scope = borrowed.figure_scope(user)
+    if scope.nothing or counter not in metrics.COUNTERS:
+        return borrowed.visible_appeals(user).none(), 0
+    cats = set(category_subtree(flt.category)) if flt.category else None
+    lo, hi = start.isoformat(), end.isoformat()
+    ids = []
+    for appeal_id, entries in (Footprint.objects.filter(first_day__lte=end, last_day__gte=start)
+                               .values_list("appeal_id", "entries").iterator(chunk_size=2000)):
+        for e in entries:
+            name, day, county, town, category, channel, appeal_type, unit, _n = e
+            if name != counter or not lo <= day <= hi:
+                continue
+            if (scope.kind == "county" and county != scope.id) or (scope.kind == "unit" and unit != scope.id):
+                continue
+            if any(v not in (None, "") and v != have for v, have in (
+                    (flt.county, county), (flt.town, town), (flt.channel, channel), (flt.unit, unit),
+                    (flt.appeal_type, appeal_type))):
+                continue
+            if cats is not None and category not in cats:
+                continue
+            ids.append(appeal_id)
+            break
+    qs = borrowed.visible_appeals(user).filter(pk__in=ids[:limit]).order_by("-received_at", "-id")
+    return qs, len(ids)
