@@ -358,13 +358,14 @@ PAGES: dict[str, Callable[[object], bool]] = {
 
 
 def may_open(user, page: str) -> bool:
-    """Whether ``user`` may open workbench page ``page`` (a key of ``PAGES``)."""
+    """Whether ``user`` may open workbench page ``page`` (a key of ``PAGES``). A citizen opens
+    none: their pages are the portal's (``portal.middleware`` keeps them there)."""
     check = PAGES.get(page)
-    return bool(check and check(user))
+    return bool(check and not is_citizen(user) and check(user))
 
 
 def pages_for(user) -> frozenset[str]:
-    return frozenset(page for page, check in PAGES.items() if check(user))
+    return frozenset(page for page in PAGES if may_open(user, page))
 
 
 def capabilities(user) -> dict[str, bool]:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jishiban.accounts import policy
 from jishiban.core.params import ParameterError, day
 from jishiban.core.views import gate
 
@@ -93,14 +94,8 @@ def appeals(request):
         "appeals": rows, "total": total, "nav_active": PAGE})
 
 
-def _everything_only(user) -> None:
-    if borrowed.figure_scope(user).kind != "everything":
-        raise PermissionDenied
-
-
-@gate(PAGE)
+@gate(policy.may_see_rankings)
 def ranking(request):
-    _everything_only(request.user)
     month = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
     level = request.GET.get("level") or "county"
     try:

@@ -81,8 +81,11 @@ def _describe(event: AppealEvent, units: dict[str, str], latest_replies: set[int
         return _("已并入诉求件 %(number)s 一并办理") % {"number": payload.get("into", "")}
     if action == Action.PARENT_RESULT:
         # the parent's answer as the public may read it: the parent's published reply
+        head = (event.reason or "").split("：", 1)[0]  # "所并入的诉求件 N 已答复（…）": no personal data
         answer = published_text(appeal.parent) if appeal.parent_id else None
-        return mask_public(answer, appeal) if answer else _("承办单位已答复，答复内容经审核后公开")
+        if answer:
+            return f"{head}：{mask_public(answer, appeal)}"
+        return _("%(head)s，答复内容经审核后公开") % {"head": head}
     return _("经核实为无效诉求")
 
 

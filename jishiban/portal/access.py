@@ -1,17 +1,13 @@
 """Who is a citizen, for the portal's pages and the rule that keeps citizens on them.
 
-One adapter over the role helpers that exist today (``web.navigation.role_of``), so the
-portal follows the accounts policy when it is in one place.
+Both come from the role policy (``accounts.policy.is_citizen``).
 """
 
 from __future__ import annotations
 
-from jishiban.accounts.models import Role
-from jishiban.web.navigation import role_of
+from jishiban.accounts.policy import is_citizen
 
-
-def is_citizen(user) -> bool:
-    return role_of(user) == Role.CITIZEN
+__all__ = ["citizen_user", "is_citizen"]
 
 
 def citizen_user(request):

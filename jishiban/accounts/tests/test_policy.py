@@ -21,7 +21,7 @@ ROLE_STRING = re.compile("[\"']({})[\"']".format("|".join(r.value for r in Role)
 ALLOWED = ("accounts/models.py", "accounts/policy.py", "demo/", "testing.py", "/migrations/", "/tests/")
 # Words that are also role values but mean something else there (a JSON key, a model field,
 # a reason of a supervision order, the demo actor table).
-OTHER_MEANINGS = re.compile(r'"citizen"\s*:|\("citizen",\)|LEADER = "leader"|"citizen": citizen_display')
+OTHER_MEANINGS = re.compile(r'o\["admin(?:_email)?"\]|"citizen"\s*:|\("citizen",\)|LEADER = "leader"|"citizen": citizen_display')
 
 
 def test_nobody_anonymous_or_inactive_has_no_role_and_no_page(personas):

@@ -65,8 +65,12 @@ def test_department_head_sees_their_unit_and_no_ranking(client, filled):
 def test_others_are_refused(client, filled, who):
     user = getattr(filled, who)
     for name in ("analytics:figures", "analytics:ranking", "analytics:reports", "analytics:appeals"):
-        assert _get(client, user, reverse(name)).status_code == 403
-    assert _get(client, user, "/api/v1/figures", **SEP).status_code == 403
+        answer = _get(client, user, reverse(name))
+        if who == "citizen":  # a citizen is kept on the portal's pages
+            assert answer.status_code == 302 and answer.url == "/portal/"
+        else:
+            assert answer.status_code == 403
+    assert _get(client, user, "/api/v1/figures", **SEP).status_code == (302 if who == "citizen" else 403)
 
 
 def test_anonymous_is_sent_to_login(client):

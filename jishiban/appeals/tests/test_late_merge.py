@@ -2,11 +2,13 @@
 once — its own ``parent-result`` event, the push to its channel, Open311's update — once."""
 
 import pytest
+from django.utils import timezone
 
 from jishiban.appeals import services
 from jishiban.appeals.models import Appeal
 from jishiban.intake.models import DeliveryStatus, ResultDelivery
 from jishiban.intake.tests import test_outbox
+from jishiban.supervision.models import PublicReply, PublicReplyStatus
 from jishiban.testing import advance, make_appeal
 
 pytestmark = pytest.mark.django_db
@@ -60,13 +62,23 @@ def test_a_merge_into_an_open_parent_waits_for_its_answer(personas, receiver):
 
 def test_open311_publishes_the_merged_appeals_copy_of_the_answer(client, personas):
     """A public (Open311) appeal merged late into a phone appeal: its updates end with the
-    parent's answer (the parent's citizen masked) and its status notes carry it too."""
+    parent's answer once that answer is published (the parent's citizen masked), and its status
+    notes carry it too; before publication they say only that it was answered."""
     parent = _answered_parent(personas)
     child = make_appeal(channel="open311", content="路灯不亮", category="030201", citizen_name="王芳")
     child = services.merge(child, by=personas.dispatcher, into=parent, reason="同一事项")
     updates = [u for u in client.get("/open311/v2/servicerequestupdates.json").json()
                if u["service_request_id"] == child.number]
     assert [u["description"][:6] for u in updates] == ["诉求已受理", "已并入诉求件"[:6], "所并入的诉求"]
+    last = updates[-1]["description"]
+    # The public reads only a reviewed answer: before the parent's reply is published, none.
+    assert parent.number in last and "答复内容经审核后公开" in last and "管网已抢修" not in last
+    [request] = client.get(f"/open311/v2/requests/{child.number}.json").json()
+    assert request["status_notes"] == f"已并入诉求件 {parent.number} 一并办理"
+    PublicReply.objects.create(appeal=parent, channel=parent.channel, text="管网已抢修，刘洋家已恢复供水",
+                               status=PublicReplyStatus.PUBLISHED, published_at=timezone.now())
+    updates = [u for u in client.get("/open311/v2/servicerequestupdates.json").json()
+               if u["service_request_id"] == child.number]
     last = updates[-1]["description"]
     assert parent.number in last and "管网已抢修" in last and "刘洋" not in last and "刘*" in last
     [request] = client.get(f"/open311/v2/requests/{child.number}.json").json()

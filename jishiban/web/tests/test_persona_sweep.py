@@ -23,7 +23,7 @@ from jishiban.web.navigation import NAV, nav_for
 
 pytestmark = pytest.mark.django_db
 
-NAMESPACES = ("web", "supervision", "routing")
+NAMESPACES = ("web", "supervision", "routing", "analytics")
 # Pages that answer anyone by design (signing in and out, a citizen's callback link).
 OPEN_PAGES = {"web:login", "web:logout", "supervision:public_callback"}
 
@@ -85,13 +85,17 @@ def _check_gate(who, user, name, url, response):
     check = getattr(resolve(url).func, "gate_check", None)
     if user is None or not user.is_active:
         assert response.status_code in (302, 405), (who, name)
-        if response.status_code == 302:
-            assert response["Location"].startswith("/accounts/login/"), (who, name)
+        if response.status_code == 302:  # to sign in; the site's root sends visitors to the portal
+            expected = "/portal/" if name == "web:home" else "/accounts/login/"
+            assert response["Location"].startswith(expected), (who, name)
         return
     if check is None:
         return  # signing in is enough; what the page shows is visible_to's business
     if check(user):
         assert response.status_code != 403, (who, name)
+        return
+    if user.role == Role.CITIZEN:  # a citizen is kept on the portal's pages
+        assert response.status_code == 302 and response["Location"] == "/portal/", (who, name)
         return
     if response.status_code == 405:  # a form's target: the refused are refused before the form is read
         response = _client(user).post(url)
@@ -124,8 +128,8 @@ def test_every_persona_over_every_page_gate_and_menu_agree(people, arguments):
             assert resolve(reverse(entry.url_name)).func.gate_page == entry.key, entry
             assert (entry.key in shown) == opens[entry.url_name], (who, entry.key)
         assert shown == (policy.pages_for(user) if user is not None else set())
-        # The supervision area's own menu, likewise.
-        if user is not None and user.is_active:
+        # The supervision area's own menu, likewise (a citizen never reaches the area's pages).
+        if user is not None and user.is_active and user.role != Role.CITIZEN:
             html = _supervision_menu(user)
             for _key, name, _label in AREA:
                 assert (f'href="{reverse(name)}"' in html) == opens[name], (who, name)
