@@ -334,7 +334,7 @@ def _live(rows: list[dict], n: int, tmp: Path) -> dict:
     from jishiban.appeals.models import Appeal
     from jishiban.channels.models import Channel
     from jishiban.smart import conf
-    from jishiban.smart.duplicates import live_index, reset_live_index, to_blob
+    from jishiban.smart.dedupe_db import live_index, reset_live_index, to_blob
     from jishiban.smart.models import AppealEmbedding
 
     setup = {"migrate_seconds": round(time.perf_counter() - t, 1)}

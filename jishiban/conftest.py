@@ -43,7 +43,7 @@ def _fresh_lookups():
     # Rows (and credentials) cached by one test may have been rolled back or flushed before the next.
     # So is smart help's duplicate index of this process, which the desk's hints read.
     from jishiban.core.lookups import clear_all
-    from jishiban.smart.duplicates import reset_live_index
+    from jishiban.smart.dedupe_db import reset_live_index
 
     clear_all()
     reset_live_index()

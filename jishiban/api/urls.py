@@ -16,7 +16,7 @@ from jishiban.routing import api as routing_api
 from jishiban.smart import api as smart_api
 from jishiban.supervision import api as supervision_api
 
-from . import actions, appeals, files, reference
+from . import appeal_actions, appeals, files, reference
 from .auth import API_AUTH
 from .errors import document_errors, install
 
@@ -43,7 +43,7 @@ api = DocumentedAPI(
 )
 install(api)
 api.add_router("/", appeals.router)
-api.add_router("/", actions.router)
+api.add_router("/", appeal_actions.router)
 api.add_router("/", reference.router)
 api.add_router("/", files.router)
 api.add_router("/", analytics_api.router)

@@ -14,7 +14,7 @@ from jishiban.appeals.models import Appeal
 from jishiban.core.pages import apply_errors
 
 from .models import ClassifierVersion, RiskRule, Suggestion
-from .riskrules import clean_rule_data
+from .risk_db import clean_rule_data
 
 
 @admin.register(ClassifierVersion)
@@ -52,7 +52,7 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
             self.message_user(request, _("请只选择一个版本"), messages.ERROR)
             return
         from .classify.model import ModelLoadError  # scikit-learn: only when a model is activated
-        from .modelstore import DatabaseModelStore
+        from .classify_db import DatabaseModelStore
 
         try:
             DatabaseModelStore().activate(rows[0].number)

@@ -15,17 +15,17 @@ class SmartConfig(AppConfig):
         from jishiban.intake.hooks import register_after_intake
         from jishiban.regions.models import Region
 
-        from . import grids, receivers, risk, riskrules
+        from . import geocode_db, receivers, risk, risk_db
         from .followup import on_transition_recorded
         from .models import RiskRule
 
         register_after_intake(receivers.after_intake)
-        risk.set_rules_provider(riskrules.active_rules)
+        risk.set_rules_provider(risk_db.active_rules)
         transition_recorded.connect(on_transition_recorded, dispatch_uid="smart.follow_parent")
         transition_committed.connect(receivers.forget_gone_appeal, dispatch_uid="smart.forget_gone")
-        post_save.connect(riskrules.invalidate, sender=RiskRule, dispatch_uid="smart.risk_saved")
-        post_delete.connect(riskrules.invalidate, sender=RiskRule, dispatch_uid="smart.risk_deleted")
-        post_save.connect(grids.region_saved, sender=Region, dispatch_uid="smart.grid_saved")
-        post_delete.connect(grids.region_saved, sender=Region, dispatch_uid="smart.grid_deleted")
+        post_save.connect(risk_db.invalidate, sender=RiskRule, dispatch_uid="smart.risk_saved")
+        post_delete.connect(risk_db.invalidate, sender=RiskRule, dispatch_uid="smart.risk_deleted")
+        post_save.connect(geocode_db.region_saved, sender=Region, dispatch_uid="smart.grid_saved")
+        post_delete.connect(geocode_db.region_saved, sender=Region, dispatch_uid="smart.grid_deleted")
         post_migrate.connect(receivers.after_migrate, sender=self, dispatch_uid="smart.after_migrate")
         post_spawn.connect(receivers.warm_up, dispatch_uid="smart.warm_up")

@@ -24,7 +24,7 @@ def after_intake(appeal_id: int) -> None:
 def forget_gone_appeal(sender, *, appeal, event, **kwargs) -> None:
     """``transition_committed``: a merged or invalid appeal leaves this process's duplicate index."""
     if event.action in ("merge", "invalidate"):
-        from .duplicates import live_index
+        from .dedupe_db import live_index
 
         live_index().remove(appeal.pk)
 
@@ -36,7 +36,7 @@ def after_migrate(app_config=None, using="default", **kwargs) -> None:
         return
     from django_q.models import Schedule
 
-    from .riskrules import seed_default_rules
+    from .risk_db import seed_default_rules
 
     seed_default_rules(using=using)
     for name, fields in SCHEDULES.items():
@@ -60,9 +60,9 @@ def warm_up(sender=None, proc_name=None, **kwargs) -> None:
     from django.db import close_old_connections
 
     from .classify.model import ModelLoadError
-    from .duplicates import live_index
+    from .classify_db import NoActiveModel, active_model
+    from .dedupe_db import live_index
     from .geocode.resolver import resolve
-    from .modelstore import NoActiveModel, active_model
 
     try:
         resolve("济宁市任城区")

@@ -174,8 +174,8 @@ def draft_duplicates(user, *, text: str, phone: str = "", address: str = "", now
 
     from django.utils import timezone
 
-    from .duplicates import live_index
-    from .insights import _candidate
+    from .dedupe_db import live_index
+    from .suggestion_parts import _candidate
 
     text = (text or "").strip()
     if exclude is None and len(text) < 4 and not phone:

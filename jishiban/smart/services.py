@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import conf, insights
+from . import conf, suggestion_parts
 from .models import AppealEmbedding, Suggestion
 
 log = logging.getLogger("jishiban.smart")
@@ -61,14 +61,14 @@ def compute(appeal, *, embedding=None) -> dict:
         return value[0] if len(value) == 1 else value
 
     empty_categories = {"items": [], "needs_choice": True, "model_version": None, "model_version_id": None}
-    categories = _part("categories", unavailable, lambda: keep("categories", insights.categories_part(appeal)),
+    categories = _part("categories", unavailable, lambda: keep("categories", suggestion_parts.categories_part(appeal)),
                        default=empty_categories)
-    region = _part("region", unavailable, lambda: keep("region", insights.region_part(appeal)), default={})
-    units = _part("units", unavailable, lambda: keep("units", insights.units_part(appeal, categories, region)),
+    region = _part("region", unavailable, lambda: keep("region", suggestion_parts.region_part(appeal)), default={})
+    units = _part("units", unavailable, lambda: keep("units", suggestion_parts.units_part(appeal, categories, region)),
                   default=[])
     dup = _part("duplicates", unavailable,
-                lambda: keep("duplicates", insights.duplicates_part(appeal, embedding)), default=[[], None])
-    risks = _part("risks", unavailable, lambda: keep("risks", insights.risks_part(appeal)), default=[])
+                lambda: keep("duplicates", suggestion_parts.duplicates_part(appeal, embedding)), default=[[], None])
+    risks = _part("risks", unavailable, lambda: keep("risks", suggestion_parts.risks_part(appeal)), default=[])
     return {"categories": categories["items"], "needs_choice": categories["needs_choice"],
             "model_version_id": categories.get("model_version_id"), "region": region, "units": units,
             "duplicates": dup[0], "repeat": dup[1], "risks": risks, "unavailable": unavailable,
@@ -218,7 +218,7 @@ def encoder():
 
 
 def stored_embedding(appeal_id: int):
-    from .duplicates import ENCODER_NAME, to_vector
+    from .dedupe_db import ENCODER_NAME, to_vector
 
     blob = AppealEmbedding.objects.filter(appeal_id=appeal_id, encoder=ENCODER_NAME).values_list("vector", flat=True).first()
     return to_vector(blob) if blob is not None else None
@@ -230,7 +230,7 @@ def embed_pending(*, limit: int | None = None, budget_seconds: float = 120.0) ->
     semantic signal. Stops after ``budget_seconds``; the next run continues."""
     from jishiban.appeals.models import Appeal
 
-    from .duplicates import ENCODER_NAME, GONE, live_index, text_of, to_blob
+    from .dedupe_db import ENCODER_NAME, GONE, live_index, text_of, to_blob
 
     started = time.monotonic()
     batch = int(conf.get("EMBED_BATCH"))
@@ -264,7 +264,7 @@ def refine_duplicates(appeal_id: int, embedding) -> int:
     if suggestion is None or appeal is None:
         return 0
     unavailable = [u for u in suggestion.unavailable or [] if u.get("part") != "duplicates"]
-    dup = _part("duplicates", unavailable, insights.duplicates_part, appeal, embedding, default=None)
+    dup = _part("duplicates", unavailable, suggestion_parts.duplicates_part, appeal, embedding, default=None)
     if dup is None:
         Suggestion.objects.filter(pk=suggestion.pk).update(unavailable=unavailable)
         return 0

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from . import conf
 from .classify.data import load_labelled, measure
 from .classify.model import AppealClassifier, Doc, ModelLoadError
+from .classify_db import DatabaseModelStore, NoActiveModel
 from .models import ClassifierVersion
-from .modelstore import DatabaseModelStore, NoActiveModel
 
 log = logging.getLogger("jishiban.smart")
 

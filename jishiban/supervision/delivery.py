@@ -25,8 +25,8 @@ from django.core.mail import EmailMessage
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .core import backoff_seconds
 from .models import Delivery, DeliveryStatus, Preferences, TransportKind
+from .rules import backoff_seconds
 
 logger = logging.getLogger("jishiban.supervision")
 

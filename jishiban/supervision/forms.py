@@ -9,8 +9,8 @@ from jishiban.appeals.models import Satisfaction
 from jishiban.core import params
 from jishiban.organisations.models import Organisation, OrgKind
 
-from .core import Period, PeriodError, parse_period
 from .models import FAILED_OUTCOMES, Decision, Level, Outcome, Reason
+from .rules import Period, PeriodError, parse_period
 
 
 def units():

@@ -32,8 +32,8 @@ from jishiban.core.xmltext import xml_safe
 from jishiban.organisations.models import Organisation, OrgKind
 
 from . import access
-from .core import Period, rate
 from .models import ReminderLetter
+from .rules import Period, rate
 from .selectors import bounds
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "letter_templates" / "reminder.docx"

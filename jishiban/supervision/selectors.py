@@ -22,7 +22,6 @@ from jishiban.appeals.models import Appeal, AppealEvent
 from jishiban.appeals.permissions import available_actions
 
 from . import access
-from .core import SOLVED_SATISFACTION, Period, rate
 from .models import (
     OPEN_FOLLOW_UP,
     CallbackStatus,
@@ -34,6 +33,7 @@ from .models import (
     PublicReply,
     PublicReplyStatus,
 )
+from .rules import SOLVED_SATISFACTION, Period, rate
 
 SOLVED_Q = Q(status="closed") & (Q(solved=True) | Q(satisfaction__in=sorted(SOLVED_SATISFACTION)))
 

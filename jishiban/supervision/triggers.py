@@ -23,8 +23,8 @@ from jishiban.appeals.figures import card_of
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.workflow import HANDLING_STATES
 
-from .core import AppealFacts, RuleView, has_repeat_tag, reasons_for, risk_tags
 from .models import Reason, RuleLevel, SupervisionOrder, TriggerRule
+from .rules import AppealFacts, RuleView, has_repeat_tag, reasons_for, risk_tags
 
 HANDLING = [str(s) for s in HANDLING_STATES]
 

@@ -26,8 +26,8 @@ class Suggestions:
 # --- Categories ----------------------------------------------------------------------------
 
 def category_suggestions(text: str, *, limit: int = 3) -> Suggestions:
-    """The top ``limit`` categories for ``text`` with their explanation (``smart.suggest``)."""
-    from jishiban.smart.suggest import category_status, suggest_categories
+    """The top ``limit`` categories for ``text`` with their explanation (``smart.category_suggestions``)."""
+    from jishiban.smart.category_suggestions import category_status, suggest_categories
 
     text = (text or "").strip()
     if len(text) < 4:

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from jishiban.accounts.two_factor import two_factor
 
-from .views import actions, dashboard, detail, dispatch, home, inbox, intake, lists, oversight
+from .views import act, dashboard, detail, dispatch, home, inbox, intake, lists, oversight
 
 app_name = "web"
 
@@ -38,6 +38,6 @@ urlpatterns = [
     path("appeals/<int:pk>/reveal/", detail.reveal_phone, name="reveal"),
     path("appeals/<int:pk>/notes/", detail.note, name="note"),
     path("appeals/<int:pk>/attachments/<int:attachment_id>/", detail.attachment, name="attachment"),
-    path("appeals/<int:pk>/act/<str:action>/", actions.act, name="act"),
+    path("appeals/<int:pk>/act/<str:action>/", act.act, name="act"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]

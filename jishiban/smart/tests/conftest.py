@@ -73,25 +73,25 @@ def code_classifier():
 def fresh_smart_state():
     """Process-wide caches (duplicate index, grids, active model, risk rules) start empty in
     every test: the database under them is rolled back between tests."""
-    from jishiban.smart import grids, riskrules
-    from jishiban.smart.duplicates import reset_live_index
-    from jishiban.smart.modelstore import forget_active
+    from jishiban.smart import geocode_db, risk_db
+    from jishiban.smart.classify_db import forget_active
+    from jishiban.smart.dedupe_db import reset_live_index
 
     reset_live_index()
-    grids.invalidate()
-    riskrules.invalidate()
+    geocode_db.invalidate()
+    risk_db.invalidate()
     forget_active()
     yield
     reset_live_index()
-    grids.invalidate()
-    riskrules.invalidate()
+    geocode_db.invalidate()
+    risk_db.invalidate()
     forget_active()
 
 
 @pytest.fixture
 def active_model(db, code_classifier):
     """``code_classifier`` stored as version 1 and activated."""
-    from jishiban.smart.modelstore import DatabaseModelStore
+    from jishiban.smart.classify_db import DatabaseModelStore
 
     store = DatabaseModelStore()
     number = store.save(code_classifier, note="test", metrics={"macro_f1": 1.0}, source="测试", n_train=80)

@@ -4,7 +4,7 @@ written through ``annotate``, and nothing smart help does can break intake."""
 import pytest
 
 from jishiban.appeals.models import AppealEvent
-from jishiban.smart import insights
+from jishiban.smart import suggestion_parts
 from jishiban.smart.models import Suggestion
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_a_failing_part_is_recorded_and_the_others_still_come(intake, active_mod
     def broken(appeal):
         raise RuntimeError("地名库不可用")
 
-    monkeypatch.setattr(insights, "region_part", broken)
+    monkeypatch.setattr(suggestion_parts, "region_part", broken)
     appeal = intake("任城区有人扬言要跳楼", title="紧急")
     s = suggestion_of(appeal)
     assert any(u["part"] == "region" and "任务失败" in u["reason"] and "地名库不可用" in u["reason"] for u in s.unavailable)

@@ -3,7 +3,7 @@
 import pytest
 
 from jishiban.regions.models import Region, RegionLevel
-from jishiban.smart.grids import locate_grid
+from jishiban.smart.geocode_db import locate_grid
 from jishiban.smart.models import Suggestion
 
 pytestmark = pytest.mark.django_db

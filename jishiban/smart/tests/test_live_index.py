@@ -7,7 +7,7 @@ import pytest
 from jishiban.appeals import services as appeal_services
 from jishiban.appeals.models import Appeal, AppealEvent
 from jishiban.smart import services
-from jishiban.smart.duplicates import live_index, reset_live_index, to_blob, to_vector
+from jishiban.smart.dedupe_db import live_index, reset_live_index, to_blob, to_vector
 from jishiban.smart.models import AppealEmbedding, Suggestion
 from jishiban.smart.tests.test_dedupe import KeywordEncoder
 from jishiban.testing import advance, make_appeal

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from jishiban.smart.models import RiskRule
 from jishiban.smart.risk import DEFAULT_RULES, assess
-from jishiban.smart.riskrules import seed_default_rules
+from jishiban.smart.risk_db import seed_default_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +75,8 @@ def test_admin_pages_of_smart_help_open_in_chinese(admin_client, intake, active_
 
 
 def test_admin_action_activates_a_version_or_says_why_not(admin_client, active_model, code_classifier):
+    from jishiban.smart.classify_db import DatabaseModelStore
     from jishiban.smart.models import ClassifierVersion
-    from jishiban.smart.modelstore import DatabaseModelStore
 
     DatabaseModelStore().save(code_classifier, note="v2")
     v2 = ClassifierVersion.objects.get(number=2)

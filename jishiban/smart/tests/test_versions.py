@@ -8,10 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from jishiban.appeals import services
+from jishiban.smart.category_suggestions import suggest_categories
 from jishiban.smart.classify.model import ModelLoadError
+from jishiban.smart.classify_db import DatabaseModelStore, active_model, forget_active
 from jishiban.smart.models import ClassifierVersion
-from jishiban.smart.modelstore import DatabaseModelStore, active_model, forget_active
-from jishiban.smart.suggest import suggest_categories
 from jishiban.smart.tests.conftest import make_code_docs
 from jishiban.smart.tests.test_classifier_command import write_csv
 from jishiban.smart.training import TrainingError, history_dataset, is_holdout, train_version
@@ -141,7 +141,7 @@ def test_a_broken_active_model_gives_a_reason_not_an_exception(history):
     ClassifierVersion.objects.filter(pk=v1.pk).update(blob=b"JISHIBAN-SMART-CLASSIFIER\n{}\n", sha256="")
     forget_active()
     assert suggest_categories("停水") == []
-    from jishiban.smart.suggest import category_status
+    from jishiban.smart.category_suggestions import category_status
 
     assert "无法加载" in category_status()
 

@@ -19,9 +19,9 @@ from jishiban.sla.clock import Duration
 from jishiban.sla.services import get_calendar
 
 from .. import access, links
-from ..core import OrderTransitionError, appeal_is_solved, order_level, order_next
 from ..models import Kind, Level, OnSiteVisit, OrderEvent, OrderStatus, Reason, SupervisionOrder
 from ..notifications import centre_staff, notify, unit_members
+from ..rules import OrderTransitionError, appeal_is_solved, order_level, order_next
 from .common import optional, require
 
 MAX_DEADLINE_DAYS = 60

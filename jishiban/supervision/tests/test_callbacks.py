@@ -12,8 +12,8 @@ from jishiban.appeals import services
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed
 from jishiban.appeals.models import Appeal
 from jishiban.supervision import selectors
-from jishiban.supervision.core import parse_period
 from jishiban.supervision.models import CallbackTask, Notification, PublicReply, SupervisionOrder
+from jishiban.supervision.rules import parse_period
 from jishiban.supervision.services import callbacks, public_replies
 from jishiban.supervision.services.common import SYSTEM_USERNAME
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from jishiban.appeals import services
 from jishiban.supervision import selectors
-from jishiban.supervision.core import appeal_is_solved, parse_period, rate
 from jishiban.supervision.models import CallbackTask, SupervisionOrder
+from jishiban.supervision.rules import appeal_is_solved, parse_period, rate
 from jishiban.supervision.services import callbacks, orders
 from jishiban.testing import advance, make_appeal
 

@@ -12,8 +12,8 @@ from docx import Document
 
 from jishiban.appeals import services
 from jishiban.supervision import letters
-from jishiban.supervision.core import parse_period
 from jishiban.supervision.models import ReminderLetter
+from jishiban.supervision.rules import parse_period
 from jishiban.testing import make_appeal
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from jishiban.appeals.models import Appeal
 from jishiban.appeals.permissions import available_actions
 
 from .. import access, selectors
-from ..core import order_actions_from, parse_period
 from ..forms import OrderForm, PeriodForm, ReasonForm, TextForm, VisitForm
 from ..models import Level, OrderStatus, Reason, RuleLevel
+from ..rules import order_actions_from, parse_period
 from ..services import orders as order_services
 from .common import back, form_errors, gate, page, perform
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from jishiban.appeals.figures import card_of
 from jishiban.appeals.privacy import citizen_display
 
-from ..actions import EVENT_LABELS
+from ..action_table import EVENT_LABELS
 from ..navigation import nav_for
 
 register = template.Library()

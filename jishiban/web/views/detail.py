@@ -18,10 +18,10 @@ from jishiban.appeals.privacy import citizen_display, may_see_identity, reveal
 from jishiban.core.pages import apply_errors
 
 from .. import smart_bridge
-from ..actions import ACTIONS
-from ..forms.actions import NoteForm
-from ..operations import add_note, may_add_note
+from ..action_table import ACTIONS
+from ..forms.action_forms import NoteForm
 from ..selectors.detail import attachments_of, detail_context, get_visible_appeal
+from ..services import add_note, may_add_note
 
 
 def action_forms(user, appeal, *, bound: dict | None = None, context: dict | None = None) -> list[dict]:

@@ -18,9 +18,9 @@ from jishiban.core.params import ParameterError
 from jishiban.core.views import gate
 
 from .. import smart_bridge
-from ..forms.actions import BulkDispatchForm
-from ..operations import bulk_dispatch
+from ..forms.action_forms import BulkDispatchForm
 from ..selectors.desk import dispatch_queue, visible
+from ..services import bulk_dispatch
 
 TABS = {"received": Status.RECEIVED, "returned": Status.RETURNED}
 

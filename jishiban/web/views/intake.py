@@ -22,8 +22,8 @@ from jishiban.taxonomy.models import Category
 
 from .. import smart_bridge
 from ..forms.intake import DEFAULT_CHANNEL, IntakeForm
-from ..operations import take_call
 from ..selectors.desk import LIST_RELATED, attach_hints, caller_history
+from ..services import take_call
 
 SESSION_DONE = "web_intake_done"
 CATEGORY_RESULTS = 15

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from jishiban.appeals.filters import count_capped
 from jishiban.core.views import gate
 
-from .. import export, operations
+from .. import export, services
 from ..forms.filters import PAGING_KEYS, FilterForm, SavedFilterForm
 from ..models import SavedFilter
 from ..selectors.desk import visible
@@ -102,7 +102,7 @@ def save_filter(request):
     form = SavedFilterForm(request.POST)
     query = request.POST.get("querystring", "")
     if form.is_valid():
-        operations.save_filter(request.user, name=form.cleaned_data["name"],
+        services.save_filter(request.user, name=form.cleaned_data["name"],
                                querystring=form.cleaned_data["querystring"])
         messages.success(request, _("已保存筛选“%(name)s”") % {"name": form.cleaned_data["name"]})
     else:
@@ -114,6 +114,6 @@ def save_filter(request):
 @login_required
 def delete_filter(request, pk: int):
     saved = get_object_or_404(SavedFilter, pk=pk, user=request.user)
-    operations.delete_filter(saved)
+    services.delete_filter(saved)
     messages.success(request, _("已删除筛选“%(name)s”") % {"name": saved.name})
     return redirect("web:appeal_list")

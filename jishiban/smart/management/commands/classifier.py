@@ -13,7 +13,7 @@ from jishiban.smart import conf
 from jishiban.smart.classify.data import ColumnError, check_columns, evaluate, load_labelled
 from jishiban.smart.classify.model import AppealClassifier, ModelLoadError
 from jishiban.smart.classify.store import FileModelStore
-from jishiban.smart.modelstore import DatabaseModelStore, NoActiveModel
+from jishiban.smart.classify_db import DatabaseModelStore, NoActiveModel
 from jishiban.smart.tabular import split_columns
 
 

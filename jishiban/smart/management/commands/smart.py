@@ -59,7 +59,7 @@ class Command(BaseCommand):
         self.stdout.write(_("计算语义向量 %(e)d 件，更新查重 %(r)d 件") % {"e": result["embedded"], "r": result["refined"]})
 
     def do_index(self, opts):
-        from ...duplicates import live_index
+        from ...dedupe_db import live_index
 
         index = live_index()
         started = time.perf_counter()

@@ -12,9 +12,9 @@ import logging
 from django.utils.translation import gettext as _
 
 from . import conf
-from .duplicates import Found, live_index, repeat_of, text_of
+from .category_suggestions import Unavailable, classify
+from .dedupe_db import Found, live_index, repeat_of, text_of
 from .geocode.resolver import resolve
-from .suggest import Unavailable, classify
 
 log = logging.getLogger("jishiban.smart")
 
@@ -41,7 +41,7 @@ def region_part(appeal) -> tuple[dict, str]:
     """County/town/community from the address (then the text), the grid from coordinates."""
     from jishiban.regions.models import Region, RegionLevel
 
-    from .grids import locate_grid
+    from .geocode_db import locate_grid
 
     res, source = None, ""
     for where, text in (("address", appeal.address), ("text", text_of(appeal))):

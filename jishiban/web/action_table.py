@@ -1,7 +1,7 @@
 """The workflow actions as the workbench offers them: label, form and the service call.
 
 ``perform`` is the only place where a posted action form turns into a service call; the detail
-page, the inbox and the queues all post here (``views.actions.act``).
+page, the inbox and the queues all post here (``views.act.act``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from jishiban.appeals import services
 from jishiban.appeals.workflow import Action
 
-from . import operations
-from .forms import actions as f
+from . import services as web_services
+from .forms import action_forms as f
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def perform(action: str, appeal, *, by, data: dict):
     if action == Action.ACCEPT:
         return services.accept(appeal, by=by, expected_version=v)
     if action == Action.REPLY:
-        return operations.reply_with_attachments(
+        return web_services.reply_with_attachments(
             appeal, by=by, files=data.get("attachments") or [], expected_version=v,
             result_type=data["result_type"], text=data["text"], promise=data.get("promise") or "",
             follow_up_date=data.get("follow_up_date"))
@@ -80,7 +80,7 @@ def perform(action: str, appeal, *, by, data: dict):
         return services.decide_extension(appeal, by=by, approve=data["approve"], reason=data.get("reason") or "",
                                          expected_version=v)
     if action == Action.CALLBACK:
-        return operations.callback_and_close(
+        return web_services.callback_and_close(
             appeal, by=by, satisfaction=data["satisfaction"], solved=data["solved"],
             comment=data.get("comment") or "", close_after=bool(data.get("close_after")), expected_version=v)
     if action == Action.CLOSE:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from . import conf
 from .classify.model import Doc, ModelLoadError
-from .modelstore import NoActiveModel, active_model
+from .classify_db import NoActiveModel, active_model
 
 log = logging.getLogger("jishiban.smart")
 

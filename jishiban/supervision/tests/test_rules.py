@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jishiban.supervision.core import (
+from jishiban.supervision.rules import (
     AppealFacts,
     OrderTransitionError,
     PeriodError,

@@ -16,7 +16,7 @@ from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealVal
 from jishiban.appeals.models import AppealEvent
 from jishiban.core.pages import apply_errors, safe_next
 
-from ..actions import ACTIONS, EVENT_LABELS, perform
+from ..action_table import ACTIONS, EVENT_LABELS, perform
 from ..selectors.detail import get_visible_appeal
 from .detail import render_detail
 
