@@ -54,7 +54,7 @@ def overdue_appeals(now: datetime, qs=None):
     return (qs if qs is not None else Appeal.objects.all()).overdue(now)
 
 
-def is_repeat(tags) -> bool:
+def has_repeat_flag(tags) -> bool:
     """The repeat-complaint flag smart help sets on an appeal (its one rule)."""
     from jishiban.smart.services import REPEAT_TAG
 

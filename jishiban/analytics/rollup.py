@@ -107,7 +107,7 @@ def _entries(row: dict, events: list[Event], supervised_at, clock: Clock, units:
         return borrowed.reconstructed_deadlines(units.appeal_like(row), start)
 
     facts = build_facts(received_at=row["received_at"], status=row["status"], events=events,
-                        deadlines_for=deadlines_for, repeat=borrowed.is_repeat(row["tags"]),
+                        deadlines_for=deadlines_for, repeat=borrowed.has_repeat_flag(row["tags"]),
                         supervised_at=supervised_at)
     dims = [row["county_id"] or 0, row["town_id"] or 0, row["category_id"] or 0, row["channel_id"] or 0,
             row["appeal_type"] or ""]

@@ -291,17 +291,16 @@ def _iso(value):
 
 
 def refresh_cards(now: datetime | None = None) -> dict[str, int]:
-    """Recompute yellow/red cards of every appeal a unit holds; returns counts changed."""
-    from .workflow import HANDLING_STATES
+    """Store the yellow/red card of every appeal a unit holds (``figures.card_q``, the one
+    definition; pages and the API compute it live, the stored column drives the card alerts);
+    returns counts changed."""
+    from .figures import HANDLING, card_q
 
     now = now or timezone.now()
-    handling = Appeal.objects.filter(status__in=[str(s) for s in HANDLING_STATES])
-    red = handling.filter(reply_deadline__lt=now).exclude(card=Card.RED).update(card=Card.RED)
-    yellow = (handling.filter(yellow_at__lte=now, reply_deadline__gte=now)
-              .exclude(card=Card.YELLOW).update(card=Card.YELLOW))
-    cleared = (Appeal.objects.exclude(card=Card.NONE)
-               .exclude(status__in=[str(s) for s in HANDLING_STATES]).update(card=Card.NONE))
-    cleared += handling.filter(yellow_at__gt=now).exclude(card=Card.NONE).update(card=Card.NONE)
+    red = Appeal.objects.filter(card_q(Card.RED, now)).exclude(card=Card.RED).update(card=Card.RED)
+    yellow = Appeal.objects.filter(card_q(Card.YELLOW, now)).exclude(card=Card.YELLOW).update(card=Card.YELLOW)
+    cleared = Appeal.objects.exclude(card=Card.NONE).exclude(status__in=HANDLING).update(card=Card.NONE)
+    cleared += Appeal.objects.filter(card_q(Card.NONE, now)).exclude(card=Card.NONE).update(card=Card.NONE)
     return {"red": red, "yellow": yellow, "cleared": cleared}
 
 

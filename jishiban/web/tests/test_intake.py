@@ -136,15 +136,15 @@ def test_take_call_holds_no_transaction_of_its_own(personas, monkeypatch):
     after the intake transaction, outside any block this code opened."""
     from jishiban.smart import selectors as smart_selectors
     from jishiban.testing import transactions_opened_here
-    from jishiban.web import operations
+    from jishiban.web import services as desk_services
 
     seen = []
     before = transactions_opened_here()  # the module's own (personas made once per module)
     real = smart_selectors.draft_duplicates
-    monkeypatch.setattr(operations, "draft_duplicates",
+    monkeypatch.setattr(desk_services, "draft_duplicates",
                         lambda *a, **k: seen.append(transactions_opened_here()) or real(*a, **k))
     data = {**CALL, "mode": "answer", "answer_text": "已告知抢修电话"}
-    outcome = operations.take_call(data, by=personas.operator)
+    outcome = desk_services.take_call(data, by=personas.operator)
     assert outcome.created and outcome.answered and outcome.appeal.status == "answered"
     assert seen == [before]
 
