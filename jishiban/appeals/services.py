@@ -290,6 +290,16 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def add_citizen_information(appeal: Appeal, *, action: str, text: str, attachments: list[int], via: str,
+                            at: datetime | None = None) -> AppealEvent:
+    """补充信息: the citizen adds words or photos to an open appeal. An event on the appeal; its
+    state, fields and version stay as they are (nobody's action on it conflicts). The caller
+    (the portal, an Open311 comment) has checked that the appeal is open and who the citizen is."""
+    return AppealEvent.objects.create(appeal=appeal, action=action, from_status=appeal.status,
+                                      to_status=appeal.status, reason=text,
+                                      payload={"attachments": attachments, "via": via}, at=at or timezone.now())
+
+
 def refresh_cards(now: datetime | None = None) -> dict[str, int]:
     """Store the yellow/red card of every appeal a unit holds (``figures.card_q``, the one
     definition; pages and the API compute it live, the stored column drives the card alerts);

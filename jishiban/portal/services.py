@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jishiban.appeals import services as appeal_services
 from jishiban.appeals.errors import ActionNotAllowed, AppealValidationError
 from jishiban.appeals.models import Appeal, AppealEvent, Status
 from jishiban.appeals.workflow import OPEN_STATES
@@ -125,9 +126,8 @@ def add_information(appeal: Appeal, *, text: str, photos: list, now=None) -> App
     try:
         with transaction.atomic():
             rows = store(appeal, checked, stored=stored)
-            event = AppealEvent.objects.create(
-                appeal=appeal, action=ADD_ACTION, from_status=appeal.status, to_status=appeal.status,
-                reason=text, payload={"attachments": [r.pk for r in rows], "via": conf.CHANNEL}, at=now)
+            event = appeal_services.add_citizen_information(
+                appeal, action=ADD_ACTION, text=text, attachments=[r.pk for r in rows], via=conf.CHANNEL, at=now)
             staff = unit_members(appeal.lead_unit) if appeal.lead_unit_id else centre_staff(appeal, "both")
             summary = text[:80] or _("%(n)d 张照片") % {"n": len(rows)}
             notify(CITIZEN_ADDED, _("诉求件 %(number)s 的诉求人补充了信息：%(text)s") % {
