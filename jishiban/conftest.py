@@ -50,3 +50,15 @@ def _fresh_lookups():
     yield
     clear_all()
     reset_live_index()
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first():
+    # A test that switches to English (a request with Accept-Language: en, or ``activate("en")``)
+    # must not leave the next test of the same worker reading English messages.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
