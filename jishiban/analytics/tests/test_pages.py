@@ -79,7 +79,8 @@ def test_anonymous_is_sent_to_login(client):
 
 def test_ranking_page_shows_scores_their_parts_and_lagging(client, filled):
     html = _get(client, filled.leader, reverse("analytics:ranking"), month="2026-09", level="unit").content.decode()
-    assert "月度考核排名" in html and "提醒" in html and "response_rate" in html
+    assert "月度考核排名" in html and "提醒" in html
+    assert "响应率" in html and "response_rate" not in html  # parts by the names readers know
 
 
 def test_bad_input_gives_a_chinese_message_not_a_500(client, filled):
