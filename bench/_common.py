@@ -5,7 +5,9 @@ from __future__ import annotations
 import http.client
 import os
 import queue
+import signal
 import socket
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -87,6 +89,20 @@ class CommitProbe:
         return {"probe_commit_p50_ms": round(percentile(ordered, 50), 1),
                 "probe_commit_max_ms": round(ordered[-1], 1),
                 "probe_commits_over_20ms": sum(t > 20 for t in ordered)}
+
+
+def stop(server, jobs=None) -> None:
+    """Stop the benchmark's server and, when started, its job cluster (a process group: TERM,
+    then KILL after 30 s)."""
+    server.terminate()
+    server.wait(timeout=20)
+    if jobs is not None:
+        os.killpg(jobs.pid, signal.SIGTERM)
+        try:
+            jobs.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(jobs.pid, signal.SIGKILL)
+            jobs.wait()
 
 
 def free_port() -> int:

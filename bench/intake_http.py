@@ -17,14 +17,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from _common import CommitProbe, busy_cores, cpu_seconds, free_port, open_loop, percentile, wait_until_up
+from _common import (
+    CommitProbe,
+    busy_cores,
+    cpu_seconds,
+    free_port,
+    open_loop,
+    percentile,
+    stop,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-that-is-long-enough-for-django-checks"
@@ -168,15 +176,7 @@ def main() -> None:
             if jobs is not None:
                 result.update(jobs_caught_up(env))
         finally:
-            server.terminate()
-            server.wait(timeout=20)
-            if jobs is not None:
-                os.killpg(jobs.pid, signal.SIGTERM)
-                try:
-                    jobs.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(jobs.pid, signal.SIGKILL)
-                    jobs.wait()
+            stop(server, jobs)
         print(json.dumps({"db": db, "server": args.server, "processes": 1 if args.server == "runserver" else
                           args.processes, "idempotency_key": args.idempotency_key, "with_jobs": args.with_jobs, "rate": args.rate, "seconds": args.seconds, **result}, ensure_ascii=False))
         if db == "sqlite":

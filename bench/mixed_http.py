@@ -24,13 +24,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from _common import CommitProbe, busy_cores, cpu_seconds, free_port, open_loop, percentile, wait_until_up
+from _common import (
+    CommitProbe,
+    busy_cores,
+    cpu_seconds,
+    free_port,
+    open_loop,
+    percentile,
+    stop,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-that-is-long-enough-for-django-checks"
@@ -195,15 +203,7 @@ def main() -> None:
         result["machine_busy_pct"] = round(100 * busy / total, 1)
         result["load_avg_1m"] = round(os.getloadavg()[0], 1)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
-        if jobs is not None:
-            os.killpg(jobs.pid, signal.SIGTERM)
-            try:
-                jobs.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(jobs.pid, signal.SIGKILL)
-                jobs.wait()
+        stop(server, jobs)
     print(json.dumps({"db": "postgres", "processes": args.processes, "server_threads": args.server_threads,
                       "with_jobs": args.with_jobs, "rate": args.rate, "seconds": args.seconds, **result},
                      ensure_ascii=False))

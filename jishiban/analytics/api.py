@@ -8,6 +8,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from jishiban.accounts import policy
 from jishiban.accounts.policy import may_open
 from jishiban.api.auth import API_AUTH
 from jishiban.api.errors import READ_ERRORS
@@ -112,7 +113,7 @@ class RankingRowOut(Schema):
             summary="月度考核排名")
 def rankings(request, month: str, level: str = "county"):
     _gate(request)
-    if borrowed.figure_scope(request.user).kind != "everything":
+    if not policy.may_see_rankings(request.user):  # the same capability as the ranking page
         raise ActionForbidden(_("排名仅供中心与领导查看"))
     try:
         return services.assess(month, level)

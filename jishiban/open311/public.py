@@ -36,7 +36,7 @@ def public_appeals() -> QuerySet:
     """Appeals the Open311 interface may show to anyone (the public disclosure set)."""
     return (
         Appeal.objects.filter(channel__in=public_channels(), confidential=False)
-        .select_related("channel", "category__parent__parent", "lead_unit", "parent", "public_reply")
+        .select_related("channel", "category__parent__parent", "lead_unit", "parent__public_reply", "public_reply")
     )
 
 
