@@ -114,7 +114,7 @@ class LiveIndex:
         self.semantic = conf.semantic_enabled()
         return DuplicateIndex(
             window_days=float(conf.get("DUPLICATE_WINDOW_DAYS")),
-            repeat_window_days=float(conf.get("REPEAT_WINDOW_DAYS")),
+            repeat_window_days=conf.repeat_window_days(),
             encoder=E5Encoder() if self.semantic else None, embed_missing=False,
             semantic_window=int(conf.get("SEMANTIC_WINDOW")),
         )
@@ -130,7 +130,7 @@ class LiveIndex:
 
     def _window_start(self):
         # Repeats (the same matter after the duplicate window) are found within the repeat window.
-        days = max(float(conf.get("DUPLICATE_WINDOW_DAYS")), float(conf.get("REPEAT_WINDOW_DAYS")))
+        days = max(float(conf.get("DUPLICATE_WINDOW_DAYS")), conf.repeat_window_days())
         return timezone.now() - timedelta(days=days)
 
     def _build(self) -> None:
