@@ -65,7 +65,7 @@ class Thresholds:
     """Decision thresholds, chosen by repeated cross-validation over the labelled teddy2020
     pairs with the live windows (bench/smart_dedupe.py --cv; docs/smart.md section 3)."""
 
-    duplicate: float = 0.6  # with an embedding signal
+    duplicate: float = 0.5  # with an embedding signal
     duplicate_lexical: float = 0.3  # without one (topic words and places only)
     related: float = 0.25
     lexical_alone: float = 0.6  # near-identical text is a duplicate whatever the other signals
