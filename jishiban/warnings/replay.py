@@ -23,7 +23,15 @@ from jishiban.appeals.models import Appeal
 
 from .counts import HISTORY_DAYS, History, Taxonomy
 from .models import WarningKind
-from .scan import DEFAULT_PETITION_WORDS, GONE, _caller_key, _county_names, risk_labels, setting, spike_signals
+from .scan import (
+    DEFAULT_PETITION_WORDS,
+    GONE,
+    _caller_key,
+    _county_names,
+    risk_labels,
+    setting,
+    spike_signals,
+)
 
 FIELDS = ("pk", "number", "received_at", "county_id", "category_id", "tags", "title", "content", "citizen_phone",
           "citizen_user_id", "status")
