@@ -28,7 +28,7 @@ from jishiban.appeals import repeats
 from jishiban.appeals.models import Appeal
 from jishiban.regions.models import Region
 
-from . import detect
+from . import detect, events
 from .counts import History, Taxonomy, day_share, live_history
 from .models import OPEN_STATES, EarlyWarning, WarningKind
 from .services import Signal
@@ -225,40 +225,30 @@ def event_signals(now: datetime, open_events: dict[int, str]) -> list[Signal]:
     hours = float(setting("EVENT_HOURS", 24))
     need = int(setting("EVENT_MIN_APPEALS", 5))
     since = now - timedelta(hours=hours)
+    fields = ("pk", "number", "title", "content", "citizen_phone", "citizen_user_id", "address", "received_at",
+              "county_id", "lat", "lon")
     recent = list(Appeal.objects.filter(received_at__gt=since, received_at__lte=now).exclude(status__in=GONE)
-                  .only("pk", "number", "title", "content", "citizen_phone", "citizen_user_id", "address",
-                        "received_at", "county_id", "lat", "lon"))
-    if len(recent) < need:
+                  .only(*fields))
+    if not recent:
         return []
     ix = live_index()
-    parent = {a.pk: a.pk for a in recent}
-    weight: Counter = Counter()
     by_pk = {a.pk: a for a in recent}
-
-    def root(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a in recent:
+    # An open event's earlier appeals take part too, so a new appeal like them joins the event.
+    for a in Appeal.objects.filter(pk__in=list(open_events)).exclude(status__in=GONE).only(*fields):
+        by_pk.setdefault(a.pk, a)
+    pairs = []
+    for a in recent:  # pairs are found from the recent side; the index holds the earlier ones
         for f in ix.query(a, limit=100, include_related=False):
-            other = f.candidate.id
-            if f.candidate.relation != DUPLICATE or other not in by_pk:
-                continue
-            weight[a.pk] += f.candidate.score
-            weight[other] += f.candidate.score
-            parent[root(a.pk)] = root(other)
-    groups: dict[int, list] = {}
-    for a in recent:
-        groups.setdefault(root(a.pk), []).append(a)
+            if f.candidate.relation == DUPLICATE and f.candidate.id in by_pk:
+                pairs.append((a.pk, f.candidate.id, f.candidate.score))
     out = []
-    for members in groups.values():
-        if len(members) < need:
+    for group in events.groups(by_pk, pairs, need=1):
+        joins = any(pk in open_events for pk in group.members)
+        if len(group.members) < need and not (joins and len(group.members) > 1):
             continue
-        known = [open_events[a.pk] for a in members if a.pk in open_events]
-        centre = max(members, key=lambda a: (weight[a.pk], -a.pk))
-        key = known[0] if known else f"event:{min(a.pk for a in members)}"
+        members = [by_pk[pk] for pk in group.members]
+        centre = by_pk[group.centre]
+        key = events.known_key(group.members, open_events, f"event:{min(group.members)}")
         counties = Counter(a.county_id for a in members if a.county_id)
         county = counties.most_common(1)[0][0] if counties else None
         points = [(float(a.lat), float(a.lon)) for a in members if a.lat is not None and a.lon is not None]

@@ -19,13 +19,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.skipif(not __import__("pathlib").
 
 
 def test_supervisor_walks_a_warning_through_its_lifecycle(live_server, world, browser):  # noqa: F811
+    from jishiban.appeals.models import Appeal
     from jishiban.regions.models import Region
     from jishiban.supervision.models import SupervisionOrder
     from jishiban.testing import advance, make_appeal
     from jishiban.warnings import services
     from jishiban.warnings.models import EarlyWarning
-
-    from jishiban.appeals.models import Appeal
 
     p = world
     fresh = make_appeal(title="工地拖欠农民工工资", content="几十名工人被拖欠工资")

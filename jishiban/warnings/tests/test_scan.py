@@ -93,3 +93,21 @@ def test_petition_words_make_a_repeat_warning(personas):
     scan.run(timezone.now(), kinds=("repeat",))
     w = EarlyWarning.objects.get(kind="repeat")
     assert "上访" in w.why
+
+
+def test_near_duplicates_make_one_hot_event_that_new_appeals_join(personas, settings):
+    from jishiban.smart.dedupe_db import reset_live_index
+
+    settings.JISHIBAN_WARNINGS_EVENT_MIN_APPEALS = 3
+    reset_live_index()
+    text = "太白湖路与共青团路交叉口的路灯全部不亮，晚上行人车辆通行很危险，请尽快维修"
+    first = [make_appeal(title="太白湖路路灯不亮", content=text, citizen_phone=f"1390000000{i}") for i in range(3)]
+    make_appeal(title="噪音扰民", content="楼下饭店油烟和噪音扰民严重", citizen_phone="13911112222")
+    scan.run(timezone.now(), kinds=("event",))
+    event = EarlyWarning.objects.get(kind="event")
+    assert set(event.appeals.values_list("pk", flat=True)) == {a.pk for a in first}
+    assert event.title == "太白湖路路灯不亮" and event.observed == 3
+    later = make_appeal(title="太白湖路路灯不亮", content=text, citizen_phone="13900000009")
+    scan.run(timezone.now(), kinds=("event",))
+    assert EarlyWarning.objects.filter(kind="event").count() == 1
+    assert event.appeals.filter(pk=later.pk).exists()
