@@ -65,7 +65,8 @@ def replay(start: date, end: date, *, kinds=("spike", "risk", "repeat"),
     labels = risk_labels()
     words = tuple(setting("PETITION_WORDS", DEFAULT_PETITION_WORDS))
     codes = {pk: code for pk, (code, _n) in counties.items()}
-    open_keys: set[str] = set()
+    open_keys: set[str] = set()  # repeat callers
+    open_spikes: dict[str, date] = {}  # open spike → the day it last alarmed
     steps = int((stop - begin).total_seconds() // 3600)
     pos = 0
     today_rows: list[dict] = []
@@ -83,13 +84,14 @@ def replay(start: date, end: date, *, kinds=("spike", "risk", "repeat"),
         today_rows = [r for r in today_rows if timezone.localdate(r["received_at"]) == day] + new
         at = moment - timedelta(microseconds=1)  # the end of the hour just passed
         if "spike" in kinds:
-            spikes, ended = spike_signals(h, at, open_keys, counties)
-            open_keys -= set(ended)
+            spikes, ended = spike_signals(h, at, open_spikes, counties)
+            for key in ended:
+                open_spikes.pop(key, None)
             for s in spikes:
-                if s.key in open_keys:
-                    continue
-                open_keys.add(s.key)
-                yield _line(s, moment, tax, codes, _spike_numbers(s, today_rows, tax, at))
+                known = s.key in open_spikes
+                open_spikes[s.key] = day
+                if not known:
+                    yield _line(s, moment, tax, codes, _spike_numbers(s, today_rows, tax, at))
         for r in new:
             if r["status"] in GONE:
                 continue
