@@ -56,6 +56,10 @@ def test_replay_raises_the_spike_on_its_day_and_nothing_before(reference_data):
     leaf = [x for x in spikes if x["category"] == "020101" and x["county"] == "370811"]
     assert len(leaf) == 1  # one warning for the ongoing spike, not one per hour
     assert leaf[0]["observed"] >= 40 and leaf[0]["expected"] < 10 and len(leaf[0]["appeals"]) >= 40
+    # The same 40 identical appeals are one hot event, raised on the day, joined not repeated.
+    hot = [x for x in lines if x["kind"] == "event"]
+    assert len(hot) == 1 and hot[0]["raised_at"].startswith(SPIKE.isoformat()), hot
+    assert hot[0]["county"] == "370811" and hot[0]["observed"] >= 5
 
 
 def test_replay_of_a_quiet_history_raises_no_spike(reference_data):
