@@ -115,3 +115,20 @@ def test_near_duplicates_make_one_hot_event_that_new_appeals_join(personas, sett
     scan.run(timezone.now(), kinds=("event",))
     assert EarlyWarning.objects.filter(kind="event").count() == 1
     assert event.appeals.filter(pk=later.pk).exists()
+
+
+def test_day_counts_from_the_daily_tables_equal_those_from_the_appeals(personas):
+    from zoneinfo import ZoneInfo
+
+    from jishiban.analytics import rollup
+    from jishiban.analytics.tests.histories import make_history
+    from jishiban.warnings.counts import live_history
+
+    make_history(personas, n=40)
+    now = datetime(2026, 11, 20, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+    rollup.fill(now=now)
+    tables, appeals = live_history(now), live_history(now, tables=False)
+    assert tables.cells.keys() == appeals.cells.keys() and len(tables.cells) > 3
+    for key, arr in appeals.cells.items():
+        assert (tables.cells[key] == arr).all(), key
+    assert tables.cells[(0, 0)].sum() == 40
