@@ -132,3 +132,22 @@ def test_day_counts_from_the_daily_tables_equal_those_from_the_appeals(personas)
     for key, arr in appeals.cells.items():
         assert (tables.cells[key] == arr).all(), key
     assert tables.cells[(0, 0)].sum() == 40
+
+
+def test_repeat_complainant_and_dissatisfied_callbacks(personas, settings):
+    settings.JISHIBAN_REPEAT_THRESHOLD = 2
+    for i in range(3):
+        make_appeal(title=f"楼道漏水{i}", content="楼上漏水到我家，物业一直不管", citizen_phone="13977776666")
+    scan.run(timezone.now(), kinds=("repeat",))
+    w = EarlyWarning.objects.get(kind="repeat")
+    assert "重复诉求规则" in w.why and w.appeals.count() == 1
+    Appeal.objects.filter(citizen_phone="13977776666").update(satisfaction="dissatisfied")
+    assert scan.run(timezone.now(), kinds=("repeat",)).raised == 0  # the same caller: one warning
+    w.refresh_from_db()
+    assert "回访不满意" in w.why
+
+
+def test_the_scheduled_job_runs_a_scan(reference_data):
+    from jishiban.warnings import jobs
+
+    assert jobs.scan() == {"raised": 0, "updated": 0, "ended": 0}
