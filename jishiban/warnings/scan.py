@@ -217,12 +217,15 @@ def repeat_signals(since: datetime, until: datetime) -> list[Signal]:
 
 # --- hot events ------------------------------------------------------------------------------
 
+_pairs_seen: dict[int, tuple] = {}  # appeal id → ((received, fingerprint), its duplicates) in this process
+
+
 def event_signals(now: datetime, open_events: dict[int, str]) -> list[Signal]:
     """Near-duplicate groups (smart help's live index) of at least N appeals within M hours.
     ``open_events`` maps appeal ids already in an open event to its key: a group touching one
     joins that event."""
     from jishiban.smart.dedupe.index import DUPLICATE
-    from jishiban.smart.dedupe_db import live_index
+    from jishiban.smart.dedupe_db import fingerprint, live_index
 
     hours = float(setting("EVENT_HOURS", 24))
     need = int(setting("EVENT_MIN_APPEALS", 5))
@@ -239,10 +242,20 @@ def event_signals(now: datetime, open_events: dict[int, str]) -> list[Signal]:
     for a in Appeal.objects.filter(pk__in=list(open_events)).exclude(status__in=GONE).only(*fields):
         by_pk.setdefault(a.pk, a)
     pairs = []
-    for a in recent:  # pairs are found from the recent side; the index holds the earlier ones
-        for f in ix.query(a, limit=100, include_related=False):
-            if f.candidate.relation == DUPLICATE and f.candidate.id in by_pk:
-                pairs.append((a.pk, f.candidate.id, f.candidate.score))
+    # Pairs are found from the later side (the index holds the earlier appeals), so an appeal
+    # looked up once keeps its pairs: each scan looks up only the appeals it has not seen, and
+    # forgets those that left the window.
+    seen = _pairs_seen
+    for pk in [pk for pk in seen if pk not in by_pk]:
+        del seen[pk]
+    for a in recent:
+        mark = (a.received_at, fingerprint(a))  # the same row as when it was looked up
+        got = seen.get(a.pk)
+        if got is None or got[0] != mark:
+            got = seen[a.pk] = (mark, [(f.candidate.id, f.candidate.score)
+                                       for f in ix.query(a, limit=100, include_related=False)
+                                       if f.candidate.relation == DUPLICATE])
+        pairs += [(a.pk, other, score) for other, score in got[1] if other in by_pk]
     out = []
     for group in events.groups(by_pk, pairs, need=1):
         joins = any(pk in open_events for pk in group.members)
