@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "jishiban.smart",
     "jishiban.supervision",
     "jishiban.analytics",
+    "jishiban.warnings",
     # Interfaces
     "jishiban.api",
     "jishiban.open311",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("supervision/", include("jishiban.supervision.urls")),
     path("routing/", include("jishiban.routing.urls")),
     path("analytics/", include("jishiban.analytics.urls")),
+    path("warnings/", include("jishiban.warnings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("jishiban.portal.urls")),
     # Visitors and citizens land on the portal; staff on their workbench home (web:home is "/" too).

@@ -354,6 +354,7 @@ PAGES: dict[str, Callable[[object], bool]] = {
     "list": lambda user: role_of(user) is not None,
     "dashboard": _roles(R.SUPERVISOR, R.ANALYST, R.LEADER, R.COUNTY_STAFF, R.DISPATCHER, R.ADMIN),
     "analytics": lambda user: may_read_figures(user),
+    "warnings": lambda user: may_read_warnings(user),
 }
 
 
@@ -375,6 +376,7 @@ def capabilities(user) -> dict[str, bool]:
         "see_identity": sees_identity(user), "see_all": sees_all(user), "call_back": may_call_back(user),
         "county_only": is_county_staff(user), "staff": is_staff_member(user), "citizen": is_citizen(user),
         "unit": is_unit_staff(user), "pages": pages_for(user), "two_factor": _staff_account(user),
+        "manage_warnings": may_manage_warnings(user),
     }
 
 
@@ -382,3 +384,28 @@ def _staff_account(user) -> bool:
     from .passwords import is_staff_account  # the staff password policy's own rule
 
     return bool(getattr(user, "is_authenticated", False)) and is_staff_account(user)
+
+
+# --- warnings (预警) ----------------------------------------------------------------------
+
+# Who reads the warning list (county staff: their county's warnings only) and who walks a
+# warning through its lifecycle (acknowledge, assign, link an order, close).
+WARNING_READ = frozenset({R.SUPERVISOR, R.COUNTY_STAFF, R.LEADER, R.ANALYST, R.DISPATCHER, R.ADMIN})
+WARNING_MANAGE = frozenset({R.SUPERVISOR, R.COUNTY_STAFF, R.ADMIN})
+
+
+def may_read_warnings(user) -> bool:
+    return has_role(user, WARNING_READ)
+
+
+def may_manage_warnings(user) -> bool:
+    return has_role(user, WARNING_MANAGE)
+
+
+def warning_scope(user) -> str | None:
+    """Which warnings ``user`` sees: ``all``, ``county`` (their county's, not the city's) or ``None``."""
+    if not may_read_warnings(user):
+        return None
+    if role_of(user) == R.COUNTY_STAFF:
+        return "county" if user.region_id else None
+    return "all"

@@ -24,6 +24,8 @@ class Kind(models.TextChoices):
     CALLBACK_REVIEW = "callback_review", _("回访不满意待处理")
     DISPUTE = "dispute", _("职责争议")
     LETTER = "letter", _("提醒函")
+    WARNING_RAISED = "warning_raised", _("预警通知")
+    WARNING_CHANGED = "warning_changed", _("预警进展")
 
 
 class Notification(models.Model):
