@@ -134,3 +134,10 @@ class RateForm(forms.Form):
                                      choices=Satisfaction.choices, error_messages={"required": _("请选择满意程度")})
     comment = forms.CharField(label=_("意见和建议（可选）"), max_length=1000, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("撤回原因（可选）"), max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(label=_("我确认撤回这件诉求，撤回后不再办理"),
+                                 error_messages={"required": _("请勾选确认撤回")})

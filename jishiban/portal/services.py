@@ -24,9 +24,10 @@ from jishiban.appeals.workflow import OPEN_STATES
 from jishiban.intake.attachments import check_files, discard, store
 from jishiban.intake.pipeline import Citizen, Location, Submission, submit
 from jishiban.supervision import links
-from jishiban.supervision.models import CallbackStatus, Preferences
+from jishiban.supervision.models import CallbackStatus, Kind, Preferences
 from jishiban.supervision.notifications import centre_staff, notify, unit_members
 from jishiban.supervision.services import callbacks
+from jishiban.supervision.services.common import system_user
 
 from . import codes, conf
 from .models import Ticket
@@ -34,8 +35,8 @@ from .models import Ticket
 log = logging.getLogger("jishiban.portal")
 
 # Notification kinds raised by the portal (supervision's transports choose by kind).
-RECEIPT = "portal_receipt"
-CITIZEN_ADDED = "citizen_added"
+RECEIPT = Kind.PORTAL_RECEIPT
+CITIZEN_ADDED = Kind.CITIZEN_ADDED
 # The event a citizen's addition leaves on the appeal (no change of state).
 ADD_ACTION = "citizen-add"
 SOLVED_ANSWERS = {"yes": True, "no": False, "partly": False}
@@ -137,6 +138,28 @@ def add_information(appeal: Appeal, *, text: str, photos: list, now=None) -> App
         discard(stored)
         raise
     return event
+
+
+# --- withdrawing (撤回) ---------------------------------------------------------------------------
+
+def citizen_actor(appeal: Appeal):
+    """Whom a citizen's act on ``appeal`` is recorded as: the citizen's own account when the
+    appeal has one, else the system account (a visitor who holds the query code), as the
+    callback link does."""
+    citizen = appeal.citizen_user
+    return citizen if citizen is not None and citizen.is_active else system_user()
+
+
+def withdraw(appeal: Appeal, *, reason: str = "", origin: dict | None = None, now=None) -> Appeal:
+    """The citizen withdraws an appeal that is not answered yet: the workflow's ``withdraw``
+    (final; counted as withdrawn, never as invalid, and never published); the unit holding it
+    is told by supervision's reaction. Raises ``ActionNotAllowed`` once it is answered."""
+    now = now or timezone.now()
+    appeal = Appeal.objects.select_related("citizen_user", "lead_unit").get(pk=appeal.pk)
+    if appeal.status not in OPEN_STATES:
+        raise ActionNotAllowed(_("该诉求已答复或已结束，不能撤回"))
+    return appeal_services.withdraw(appeal, by=citizen_actor(appeal), reason=(reason or "").strip(),
+                                    origin={**(origin or {}), "via": "portal"}, at=now)
 
 
 # --- rating the reply (回访) --------------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("appeals/<str:number>/", views.appeal_page, name="appeal"),
     path("appeals/<str:number>/add/", views.add, name="add"),
     path("appeals/<str:number>/rate/", views.rate, name="rate"),
+    path("appeals/<str:number>/withdraw/", views.withdraw, name="withdraw"),
     path("privacy/", views.privacy, name="privacy"),
     path("replies/", views.replies, name="replies"),
     path("categories/", views.categories, name="categories"),

@@ -27,7 +27,7 @@ from jishiban.web import smart_bridge
 
 from . import conf, limits, otp, selectors, services
 from .access import citizen_user, is_citizen
-from .forms import AddForm, CheckCodeForm, FollowForm, RateForm, SendCodeForm, SubmitForm
+from .forms import AddForm, CheckCodeForm, FollowForm, RateForm, SendCodeForm, SubmitForm, WithdrawForm
 from .photos import check_photos
 
 GRANTS = "portal_appeals"
@@ -161,10 +161,11 @@ def follow(request):
         "sent": otp.SESSION in request.session}, status=status)
 
 
-def appeal_page(request, number: str, *, add_form=None, rate_form=None, status=200):
+def appeal_page(request, number: str, *, add_form=None, rate_form=None, withdraw_form=None, status=200):
     appeal = _granted(request, number)
     return render(request, "portal/appeal.html", {
         "view": selectors.citizen_view(appeal), "add_form": add_form or AddForm(), "rate_form": rate_form or RateForm(),
+        "withdraw_form": withdraw_form or WithdrawForm(),
     }, status=status)
 
 
@@ -180,6 +181,18 @@ def add(request, number: str):
     for problem in problems:
         form.add_error("photos", problem)
     return appeal_page(request, number, add_form=form, status=422)
+
+
+@require_POST
+def withdraw(request, number: str):
+    appeal = _granted(request, number)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        origin = {"ip": client_ip(request) or ""}
+        if _attempt(form, lambda: services.withdraw(appeal, reason=form.cleaned_data["reason"], origin=origin)):
+            messages.success(request, _("诉求已撤回，办理单位不再办理"))
+            return redirect("portal:appeal", number=number)
+    return appeal_page(request, number, withdraw_form=form, status=422)
 
 
 @require_POST
