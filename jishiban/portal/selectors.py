@@ -124,7 +124,8 @@ def citizen_view(appeal: Appeal, *, now=None) -> CitizenView:
         step = _step(event, units, extensions)
         if step is not None:
             steps.append(step)
-    answered = appeal.status in (Status.REPLIED, Status.CALLBACK_DONE, Status.CLOSED, Status.ANSWERED)
+    answered = appeal.status in (Status.REPLIED, Status.CALLBACK_DONE, Status.CLOSED, Status.ANSWERED) or (
+        appeal.status == Status.MERGED and bool(appeal.result_text))  # merged: the answer it follows
     return CitizenView(
         number=appeal.number, received_at=appeal.received_at, status=_status_words(appeal),
         stage=STAGE.get(appeal.status, "handling"), content=appeal.content, address=appeal.address,

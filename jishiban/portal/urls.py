@@ -18,4 +18,8 @@ urlpatterns = [
     path("suggest/", views.suggest, name="suggest"),
     path("locate/", views.locate, name="locate"),
     path("towns/", views.towns, name="towns"),
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("mine/", views.mine, name="mine"),
+    path("mine/addresses/", views.address_add, name="address_add"),
+    path("mine/addresses/<int:pk>/delete/", views.address_delete, name="address_delete"),
 ]
