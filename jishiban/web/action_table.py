@@ -46,6 +46,7 @@ EVENT_LABELS = {Action.RECEIVE: _("受理"), **{k: v.label for k, v in ACTIONS.i
 EVENT_LABELS[Action.DISPATCH] = _("派单")
 EVENT_LABELS[Action.INVALIDATE] = _("作废")
 EVENT_LABELS[Action.PARENT_RESULT] = _("随主件答复")
+EVENT_LABELS[Action.WITHDRAW] = _("撤回")
 
 
 def perform(action: str, appeal, *, by, data: dict):

@@ -96,3 +96,25 @@ def test_a_reply_published_before_a_reopening_is_never_shown_once_withdrawn(clie
     assert appeal.number not in client.get("/portal/replies/").content.decode()
     record = client.get(f"/open311/v2/requests/{appeal.number}.json").json()[0]
     assert record["status_notes"] == "诉求人已撤回" and "供暖已恢复" not in str(record)
+
+
+def test_the_desk_records_a_withdrawal_asked_for_by_phone(client, personas):
+    p = personas
+    appeal = workflow.dispatch(make_appeal(), by=p.dispatcher, lead_unit=p.water)
+    client.force_login(p.operator)
+    page = client.get(f"/appeals/{appeal.pk}/").content.decode()
+    assert "撤回（诉求人要求）" in page
+    response = client.post(f"/appeals/{appeal.pk}/act/withdraw/",
+                           {"expected_version": appeal.version, "reason": "来电称已自行解决"})
+    assert response.status_code == 302
+    appeal.refresh_from_db()
+    assert appeal.status == Status.WITHDRAWN
+    event = appeal.events.get(action="withdraw")
+    assert event.actor == p.operator and event.payload["origin"] == {"via": "desk"}
+    detail = client.get(f"/appeals/{appeal.pk}/").content.decode()
+    assert "已撤回" in detail and ">withdraw<" not in detail
+    other = workflow.dispatch(make_appeal(), by=p.dispatcher, lead_unit=p.water)
+    for persona in (p.dispatcher, p.handler):  # it is the citizen's act, not the queue's or the unit's
+        client.force_login(persona)
+        page = client.get(f"/appeals/{other.pk}/")
+        assert page.status_code == 200 and "act/withdraw/" not in page.content.decode()
