@@ -44,6 +44,10 @@ class Action(StrEnum):
     PARENT_RESULT = "parent-result"  # 随主件答复（并单件）
 
 
+# Appeals that no longer count as a matter of their own (merged into another, judged invalid,
+# withdrawn by the citizen): duplicate and repeat checks, hot events and spikes leave them out.
+GONE = frozenset({State.MERGED, State.INVALID, State.WITHDRAWN})
+
 # Actions the system records; no role chooses them (``accounts.policy.ACTION_ROLES`` has no entry).
 SYSTEM_ACTIONS = frozenset({Action.RECEIVE, Action.PARENT_RESULT})
 
