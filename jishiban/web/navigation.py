@@ -40,6 +40,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("list", "web:appeal_list", _("查询"), "s"),
     NavEntry("dashboard", "web:dashboard", _("看板"), "b"),
     NavEntry("analytics", "analytics:figures", _("统计分析"), "a"),
+    NavEntry("knowledge", "knowledge:entries", _("知识库")),
 )
 
 # Where each role lands after login.
