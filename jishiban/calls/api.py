@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from jishiban.api.auth import API_AUTH
 from jishiban.api.errors import WRITE_ERRORS
@@ -47,4 +47,4 @@ def post_call(request, payload: CallIn):
     out = {"call_id": call.call_id, "caller": call.caller, "seat": call.seat, "recording_url": call.recording_url,
            "received_at": call.received_at, "popped": SeatSignIn.objects.filter(seat=call.seat).exists(),
            "appeal": call.appeal.number if call.appeal_id else None}
-    return (201 if created else 200), out
+    return Status(201 if created else 200, out)
