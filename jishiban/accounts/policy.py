@@ -434,4 +434,9 @@ def may_instruct(user) -> bool:
     return has_role(user, INSTRUCTING)
 
 
+def instructs_in_own_name(user) -> bool:
+    """A leader's instruction is signed with their own name; others record whose it is."""
+    return role_of(user) == R.LEADER
+
+
 PAGES["knowledge"] = may_read_knowledge

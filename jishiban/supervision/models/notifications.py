@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     CALLBACK_REVIEW = "callback_review", _("回访不满意待处理")
     DISPUTE = "dispute", _("职责争议")
     LETTER = "letter", _("提醒函")
+    URGED = "urged", _("催办通知")
 
 
 class Notification(models.Model):
