@@ -134,3 +134,22 @@ def figures(user, *, today=None) -> list[dict]:
                     "fresh_rate": round(fresh / r["entries"], 3) if r["entries"] else None,
                     "edits": edits.get(unit, 0), "uses": uses.get(unit, 0)})
     return out
+
+
+def phrases_for(purpose: str, category=None, limit: int = 8, *, rows=None) -> list:
+    """Stock phrases of ``purpose`` for an appeal of ``category``: those of its category or an
+    ancestor first, then the general ones. ``rows`` are all active phrases when the caller
+    has read them already (one query for a page of appeals)."""
+
+    lineage = set(_lineage(category)) if category is not None else set()
+    if rows is None:
+        rows = active_phrases()
+    found = [p for p in rows if p.purpose == purpose and (p.category_id is None or p.category_id in lineage)]
+    found.sort(key=lambda p: (p.category_id is None, p.sort, p.pk))
+    return found[:limit]
+
+
+def active_phrases() -> list:
+    from .models import Phrase
+
+    return list(Phrase.objects.filter(is_active=True).order_by("sort", "id"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import callbacks, disputes, misc, orders, urging
+from .views import batch_callbacks, callbacks, disputes, misc, orders, urging
 
 app_name = "supervision"
 
@@ -39,4 +39,5 @@ urlpatterns = [
     path("appeals/<int:pk>/urge/", urging.urge, name="appeal_urge"),
     path("appeals/<int:pk>/supervise/", urging.supervise, name="appeal_supervise"),
     path("appeals/<int:pk>/instruct/", urging.instruct, name="appeal_instruct"),
+    path("callbacks/batch/", batch_callbacks.callback_batch, name="callback_batch"),
 ]
