@@ -3,8 +3,9 @@ htmx every few seconds; the form is filled by ``static/calls/pop.js``)."""
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -49,6 +50,12 @@ def poll(request):
     from jishiban.web.selectors.desk import caller_history
 
     call = selectors.waiting_call(request.user)
+    if request.GET.get("elsewhere"):
+        # On another page: a waiting call opens the call desk, where it pops up.
+        response = HttpResponse(status=204)
+        if call is not None:
+            response["HX-Redirect"] = reverse("web:intake")
+        return response
     context = {"call": call}
     if call is not None:
         context["shown_caller"] = call.caller if sees_identity(request.user) else mask_phone(call.caller)

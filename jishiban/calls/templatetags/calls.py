@@ -1,6 +1,6 @@
 from django import template
 
-from ..selectors import call_of
+from ..selectors import call_of, seat_of
 
 register = template.Library()
 
@@ -9,3 +9,13 @@ register = template.Library()
 def call_recording(appeal):
     """The call an appeal was taken from, with its recording, on its page."""
     return {"call": call_of(appeal)}
+
+
+@register.inclusion_tag("calls/_elsewhere.html", takes_context=True)
+def call_watch(context):
+    """On every page but the call desk: a user signed in on a seat is taken to the desk when a
+    call rings there (nothing is rendered, and nothing polls, for anyone else)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    watching = bool(user and user.is_authenticated and context.get("nav_active") != "intake" and seat_of(user))
+    return {"watching": watching}

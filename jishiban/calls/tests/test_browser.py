@@ -34,6 +34,9 @@ def test_cti_call_pops_and_is_answered_with_a_knowledge_entry(live_server, brows
     page.fill("#cti-seat-no", "8001")
     page.click("#cti-seat button[type=submit]")
     page.wait_for_selector("[data-seat='8001']")
+    # The operator is looking something up when the call rings.
+    page.click("header nav a:has-text('查询')")
+    page.wait_for_url("**/appeals/")
 
     # The CTI announces the call (and retries it: one call, one pop-up).
     body = {"call_id": "c-20261202-1", "caller": "13811112222", "seat": "8001",
@@ -44,6 +47,7 @@ def test_cti_call_pops_and_is_answered_with_a_knowledge_entry(live_server, brows
         assert answer.status_code == expected, answer.text
     assert answer.json()["popped"] is True
 
+    page.wait_for_url("**/intake/", timeout=8000)  # the call opens the call desk
     page.wait_for_selector("#cti-pop [data-call]", timeout=8000)
     assert page.input_value("#id_citizen_phone") == "13811112222"
     page.wait_for_selector(f"#caller-box a:has-text('{earlier.number}')")

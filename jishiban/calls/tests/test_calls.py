@@ -114,3 +114,16 @@ def test_dismissing_a_call(personas):
     c = _client(personas.operator)
     c.post(reverse("calls:dismiss", args=[call.pk]))
     assert "data-call" not in c.get(reverse("calls:poll")).content.decode()
+
+
+def test_on_another_page_a_waiting_call_opens_the_call_desk(personas):
+    c = _client(personas.operator)
+    assert "elsewhere=1" not in c.get(reverse("web:appeal_list")).content.decode()  # no seat, no polling
+    services.sign_in(personas.operator, "8001")
+    assert "elsewhere=1" in c.get(reverse("web:appeal_list")).content.decode()
+    assert "elsewhere=1" not in c.get(reverse("web:intake")).content.decode()  # the desk polls itself
+    quiet = c.get(reverse("calls:poll"), {"elsewhere": "1"})
+    assert quiet.status_code == 204 and "HX-Redirect" not in quiet
+    services.record_call(by=personas.operator, **CALL)
+    ringing = c.get(reverse("calls:poll"), {"elsewhere": "1"})
+    assert ringing["HX-Redirect"] == reverse("web:intake")
