@@ -440,3 +440,4 @@ def instructs_in_own_name(user) -> bool:
 
 
 PAGES["knowledge"] = may_read_knowledge
+ADMIN_MAINTAIN[R.SUPERVISOR] += ("knowledge.phrase",)
