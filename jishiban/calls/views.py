@@ -17,6 +17,9 @@ from jishiban.core.views import gate
 from . import selectors, services
 
 seat_gate = gate(may_sit_at_seat)
+# The seat is also kept in the session, so the other pages know without a query whether to
+# watch for calls (the database row stays the truth the CTI's calls are matched against).
+SESSION_SEAT = "calls_seat"
 
 
 @require_GET
@@ -31,9 +34,10 @@ def seat_sign(request):
     error = ""
     if request.POST.get("out"):
         services.sign_out(request.user)
+        request.session.pop(SESSION_SEAT, None)
     else:
         try:
-            services.sign_in(request.user, request.POST.get("seat", ""))
+            request.session[SESSION_SEAT] = services.sign_in(request.user, request.POST.get("seat", "")).seat
         except AppealValidationError as exc:
             error = "；".join(m for ms in exc.errors.values() for m in ms)
         except AppealError as exc:

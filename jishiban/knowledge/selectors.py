@@ -11,9 +11,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from jishiban.accounts.policy import is_unit_staff, sees_all
+from jishiban.core.lookups import Lookup
+from jishiban.taxonomy.models import Category
 
 from . import text as kt
-from .models import Entry, EntryTerm, EntryUse, EntryVersion
+from .models import Entry, EntryTerm, EntryUse, EntryVersion, Phrase
 
 SUGGEST_LIMIT = 5
 MIN_SCORE = 0.15
@@ -136,20 +138,37 @@ def figures(user, *, today=None) -> list[dict]:
     return out
 
 
-def phrases_for(purpose: str, category=None, limit: int = 8, *, rows=None) -> list:
-    """Stock phrases of ``purpose`` for an appeal of ``category``: those of its category or an
-    ancestor first, then the general ones. ``rows`` are all active phrases when the caller
-    has read them already (one query for a page of appeals)."""
+@dataclass(frozen=True)
+class PhraseBook:
+    """Every active phrase and the category tree's parents, read together once."""
 
-    lineage = set(_lineage(category)) if category is not None else set()
-    if rows is None:
-        rows = active_phrases()
-    found = [p for p in rows if p.purpose == purpose and (p.category_id is None or p.category_id in lineage)]
+    phrases: tuple
+    parents: dict
+
+
+def _phrase_book(_key) -> PhraseBook:
+    phrases = tuple(Phrase.objects.filter(is_active=True).order_by("sort", "id"))
+    parents = dict(Category.objects.values_list("pk", "parent_id")) if any(p.category_id for p in phrases) else {}
+    return PhraseBook(phrases, parents)
+
+
+# The phrases of every reply and callback form, kept in memory (cleared when a phrase or a
+# category is saved), so a list with a form per appeal costs no query per row.
+PHRASES = Lookup(Phrase, _phrase_book, also=(Category,))
+
+
+def phrase_book() -> PhraseBook:
+    return PHRASES.get("all")
+
+
+def phrases_for(purpose: str, category_id=None, limit: int = 8) -> list:
+    """Stock phrases of ``purpose`` for an appeal of category ``category_id``: those of its
+    category or an ancestor first, then the general ones."""
+    book = phrase_book()
+    lineage, node = set(), category_id
+    while node is not None and node not in lineage:
+        lineage.add(node)
+        node = book.parents.get(node)
+    found = [p for p in book.phrases if p.purpose == purpose and (p.category_id is None or p.category_id in lineage)]
     found.sort(key=lambda p: (p.category_id is None, p.sort, p.pk))
     return found[:limit]
-
-
-def active_phrases() -> list:
-    from .models import Phrase
-
-    return list(Phrase.objects.filter(is_active=True).order_by("sort", "id"))

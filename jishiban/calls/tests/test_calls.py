@@ -119,7 +119,7 @@ def test_dismissing_a_call(personas):
 def test_on_another_page_a_waiting_call_opens_the_call_desk(personas):
     c = _client(personas.operator)
     assert "elsewhere=1" not in c.get(reverse("web:appeal_list")).content.decode()  # no seat, no polling
-    services.sign_in(personas.operator, "8001")
+    c.post(reverse("calls:seat_sign"), {"seat": "8001"})
     assert "elsewhere=1" in c.get(reverse("web:appeal_list")).content.decode()
     assert "elsewhere=1" not in c.get(reverse("web:intake")).content.decode()  # the desk polls itself
     quiet = c.get(reverse("calls:poll"), {"elsewhere": "1"})

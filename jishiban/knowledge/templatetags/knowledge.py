@@ -1,7 +1,9 @@
 from django import template
 
+from jishiban.appeals.models import Status
+
 from ..models import PhrasePurpose
-from ..selectors import active_phrases, phrases_for, use_on
+from ..selectors import phrases_for, use_on
 
 register = template.Library()
 
@@ -12,12 +14,12 @@ ACTION_FIELDS = {"reply": (PhrasePurpose.REPLY, "#act-reply-form textarea[name=t
 
 @register.inclusion_tag("knowledge/_quote.html")
 def knowledge_quote(appeal):
-    """The knowledge entry an appeal was answered with, on its page."""
-    return {"knowledge_use": use_on(appeal)}
+    """The knowledge entry an appeal was answered with (only 直接办结 quotes one), on its page."""
+    return {"knowledge_use": use_on(appeal) if appeal.status == Status.ANSWERED else None}
 
 
-@register.inclusion_tag("knowledge/_phrases.html", takes_context=True)
-def stock_phrases(context, appeal, action: str, field_prefix: str = ""):
+@register.inclusion_tag("knowledge/_phrases.html")
+def stock_phrases(appeal, action: str, field_prefix: str = ""):
     """Stock phrases (常用语) for ``action`` (reply, callback) on ``appeal``, inserted by
     ``knowledge/phrases.js`` into the field ``#<field_prefix><appeal id>`` (a list with one
     form per appeal) or, without a prefix, the workbench action form's field."""
@@ -25,12 +27,4 @@ def stock_phrases(context, appeal, action: str, field_prefix: str = ""):
     if purpose is None:
         return {"phrases": []}
     target = f"#{field_prefix}{appeal.pk}" if field_prefix else default
-    holder = context.get("request") or context
-    rows = getattr(holder, "_stock_phrases", None)
-    if rows is None:  # read once per request, however many forms the page has
-        rows = active_phrases()
-        try:
-            holder._stock_phrases = rows
-        except AttributeError:
-            pass
-    return {"phrases": phrases_for(purpose, getattr(appeal, "category", None), rows=rows), "target": target}
+    return {"phrases": phrases_for(purpose, appeal.category_id), "target": target}

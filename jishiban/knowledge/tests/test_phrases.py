@@ -29,7 +29,7 @@ def _client(user):
 
 
 def test_the_categorys_phrases_come_first_then_the_general_ones(phrases):
-    found = selectors.phrases_for("reply", Category.objects.get(code="020101"))
+    found = selectors.phrases_for("reply", Category.objects.get(code="020101").pk)
     assert found == [phrases["water"], phrases["general"]]
 
 

@@ -14,9 +14,11 @@ register = template.Library()
 @register.inclusion_tag("supervision/_appeal_urging.html", takes_context=True)
 def appeal_urging(context, appeal):
     user = context["request"].user
-    orders = list(access.orders_for(user).filter(appeal=appeal).select_related("target_unit")
-                  .order_by("-created_at", "-id")[:10])
-    urgings = list(Urging.objects.filter(appeal=appeal).select_related("unit", "by")[:10])
+    orders, urgings = [], []
+    if appeal.lead_unit_id is not None:  # neither an order nor an urging before a unit holds it
+        orders = list(access.orders_for(user).filter(appeal=appeal).select_related("target_unit")
+                      .order_by("-created_at", "-id")[:10])
+        urgings = list(Urging.objects.filter(appeal=appeal).select_related("unit", "by")[:10])
     handling = appeal.status in HANDLING and appeal.lead_unit_id is not None
     return {
         "appeal": appeal, "orders": orders, "urgings": urgings, "csrf_token": context.get("csrf_token"),
