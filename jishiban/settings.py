@@ -93,6 +93,9 @@ INSTALLED_APPS = [
     "jishiban.web",
     "jishiban.portal",
     "jishiban.demo",
+    # The seat: knowledge base, incoming calls
+    "jishiban.knowledge",
+    "jishiban.calls",
 ]
 
 MIDDLEWARE = [

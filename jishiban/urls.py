@@ -24,6 +24,8 @@ urlpatterns = [
     path("warnings/", include("jishiban.warnings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("jishiban.portal.urls")),
+    path("knowledge/", include("jishiban.knowledge.urls")),
+    path("calls/", include("jishiban.calls.urls")),
     # Visitors and citizens land on the portal; staff on their workbench home (web:home is "/" too).
     path("", root),
     path("", include("jishiban.web.urls")),

@@ -380,6 +380,7 @@ def capabilities(user) -> dict[str, bool]:
         "county_only": is_county_staff(user), "staff": is_staff_member(user), "citizen": is_citizen(user),
         "unit": is_unit_staff(user), "pages": pages_for(user), "two_factor": _staff_account(user),
         "manage_warnings": may_manage_warnings(user),
+        "seat": may_sit_at_seat(user), "urge": may_urge(user), "instruct": may_instruct(user),
     }
 
 
@@ -412,3 +413,40 @@ def warning_scope(user) -> str | None:
     if role_of(user) == R.COUNTY_STAFF:
         return "county" if user.region_id else None
     return "all"
+# --- the seat: knowledge base, incoming calls, urging and leaders' instructions ----------
+KNOWLEDGE_KEEPERS = frozenset({R.SUPERVISOR, R.ADMIN})  # maintain every entry; unit staff their unit's
+KNOWLEDGE_FIGURES = frozenset({R.SUPERVISOR, R.ANALYST, R.LEADER, R.ADMIN, *UNIT_ROLES})
+SEAT_ROLES = frozenset({R.OPERATOR, R.DISPATCHER, R.SUPERVISOR, R.ADMIN})  # sign in on a telephone seat
+CTI_ROLES = frozenset({R.OPERATOR, R.ADMIN})  # the telephony system's account posts calls
+INSTRUCTING = frozenset({R.LEADER, R.SUPERVISOR, R.ADMIN})  # 领导批示 (a supervisor records a leader's words)
+def may_read_knowledge(user) -> bool:
+    """Read and search the knowledge base: every member of staff."""
+    return is_staff_member(user)
+def may_maintain_knowledge(user, owner_unit=None) -> bool:
+    """Edit entries: the centre's supervisors any; a unit's staff those their unit owns
+    (``owner_unit``; without it, whether they may maintain any entry at all)."""
+    if has_role(user, KNOWLEDGE_KEEPERS):
+        return True
+    if not is_unit_staff(user):
+        return False
+    return owner_unit is None or getattr(owner_unit, "pk", owner_unit) == user.organisation_id
+def may_read_knowledge_figures(user) -> bool:
+    """Usage and freshness per owner unit (unit staff: their own unit's)."""
+    return has_role(user, KNOWLEDGE_FIGURES) and (not has_role(user, UNIT_ROLES) or bool(user.organisation_id))
+def may_sit_at_seat(user) -> bool:
+    """Sign in on a telephone seat and get its incoming calls popped up."""
+    return has_role(user, SEAT_ROLES)
+def may_post_calls(user) -> bool:
+    """The telephony system (CTI) announcing a call, through its API token."""
+    return has_role(user, CTI_ROLES)
+def may_urge(user) -> bool:
+    """催办 and 督办 from the appeal page."""
+    return may_supervise(user)
+def may_instruct(user) -> bool:
+    """Write a leader's instruction (领导批示) that becomes a supervision order."""
+    return has_role(user, INSTRUCTING)
+def instructs_in_own_name(user) -> bool:
+    """A leader's instruction is signed with their own name; others record whose it is."""
+    return role_of(user) == R.LEADER
+PAGES["knowledge"] = may_read_knowledge
+ADMIN_MAINTAIN[R.SUPERVISOR] += ("knowledge.phrase",)

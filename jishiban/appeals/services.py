@@ -100,12 +100,15 @@ def _write(appeal: Appeal, *, action: str, by, version: int, at: datetime, value
 
 # --- The centre's desk -------------------------------------------------------------------
 
-def answer_directly(appeal: Appeal, *, by, text: str, **kw) -> Appeal:
-    """直接办结: the operator answered on the call (policy questions, information)."""
+def answer_directly(appeal: Appeal, *, by, text: str, knowledge: dict | None = None, **kw) -> Appeal:
+    """直接办结: the operator answered on the call (policy questions, information).
+    ``knowledge`` names the knowledge entry quoted (``{"entry": id, "version": n, "title": …}``);
+    it is kept in the event, where the knowledge base records the use."""
     text = _require("text", text, _("请填写答复内容"))
     now = kw.get("at") or timezone.now()
+    payload = {"text": text, **({"knowledge": knowledge} if knowledge else {})}
     return transition(
-        appeal, by=by, action=Action.ANSWER, reason=text, payload={"text": text},
+        appeal, by=by, action=Action.ANSWER, reason=text, payload=payload,
         changes={"result_type": ResultType.EXPLAINED, "result_text": text, "closed_at": now, "replied_at": now}, **kw,
     )
 

@@ -29,6 +29,7 @@ from jishiban.appeals.models import Appeal, AppealEvent
 from jishiban.appeals.workflow import State
 from jishiban.core.reference import load_reference
 from jishiban.intake.pipeline import Citizen, Location, Submission, content_key
+from jishiban.knowledge import demo as knowledge_demo
 from jishiban.sla.clock import Duration
 from jishiban.sla.services import get_calendar
 
@@ -112,6 +113,7 @@ def load_demo(appeals: int = 20000, *, seed: int = 12345, now: datetime | None =
     grids = people.ensure_grids()
     hashed = people.password_hash()
     users = people.ensure_accounts(hashed)
+    knowledge_demo.load()  # the knowledge base's entries and stock phrases for the demo's categories
     rng = random.Random(seed)
     world = World(now, get_calendar(), grids)
     drawer = Drawer(world, rng)

@@ -116,3 +116,12 @@ def units_in_scope(user):
     if policy.is_county_staff(user) and user.region_id:
         return Organisation.objects.exclude(kind="centre").filter(region_id=user.region_id)
     return Organisation.objects.none()
+
+
+def may_instruct_appeal(user, appeal, reason) -> bool:
+    """A leader's instruction (领导批示) on an appeal in their scope: leaders write it
+    themselves (and change nothing else), supervisors record it."""
+    from .models import Reason
+
+    return reason == Reason.LEADER and policy.may_instruct(user) and Appeal.objects.visible_to(user).filter(
+        pk=appeal.pk).exists()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import callbacks, disputes, misc, orders
+from .views import batch_callbacks, callbacks, disputes, misc, orders, urging
 
 app_name = "supervision"
 
@@ -35,4 +35,9 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", misc.notification_read, name="notification_read"),
     path("letters/", misc.letter_list, name="letters"),
     path("letters/<int:pk>/download/", misc.letter_download, name="letter_download"),
+    # From the appeal page: 催办, 督办, 领导批示
+    path("appeals/<int:pk>/urge/", urging.urge, name="appeal_urge"),
+    path("appeals/<int:pk>/supervise/", urging.supervise, name="appeal_supervise"),
+    path("appeals/<int:pk>/instruct/", urging.instruct, name="appeal_instruct"),
+    path("callbacks/batch/", batch_callbacks.callback_batch, name="callback_batch"),
 ]

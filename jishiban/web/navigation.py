@@ -41,6 +41,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("dashboard", "web:dashboard", _("看板"), "b"),
     NavEntry("analytics", "analytics:figures", _("统计分析"), "a"),
     NavEntry("warnings", "warnings:list", _("预警"), "w"),
+    NavEntry("knowledge", "knowledge:entries", _("知识库")),
 )
 
 # Where each role lands after login.

@@ -57,7 +57,8 @@ def take_call(data: dict, *, by, now=None) -> CallOutcome:
 
     def answer(appeal):
         # Inside the intake transaction: a refused answer stores nothing.
-        services.answer_directly(appeal, by=by, text=data.get("answer_text") or "", at=now)
+        services.answer_directly(appeal, by=by, text=data.get("answer_text") or "", at=now,
+                                 knowledge=data.get("knowledge"))
 
     result = submit(submission, by=by, now=now, within=answer if answered else None)
     outcome = CallOutcome(result.appeal, result.created, answered=answered and result.created)

@@ -44,6 +44,7 @@ from .orders import (
     SupervisionOrder,
     TriggerRule,
 )
+from .urgings import Urging
 
 __all__ = [
     "FAILED_OUTCOMES", "MANUAL_REASONS", "OPEN_DISPUTE", "OPEN_FOLLOW_UP", "CallbackAttempt", "CallbackMode",
@@ -51,5 +52,5 @@ __all__ = [
     "Dispute", "DisputeKind", "DisputeStatus", "FollowUp", "FollowUpStatus", "Kind", "Level", "Meeting",
     "MeetingStatus", "Notification", "OnSiteVisit", "OrderEvent", "OrderStatus", "Outcome", "Preferences",
     "PublicReply", "PublicReplyStatus", "Reason", "Recipient", "ReminderLetter", "RuleLevel", "SupervisionOrder",
-    "Transport", "TransportKind", "TriggerRule",
+    "Transport", "TransportKind", "TriggerRule", "Urging",
 ]

@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     PORTAL_CODE = "portal_code", _("短信验证码")
     CITIZEN_ADDED = "citizen_added", _("群众补充信息")
     WITHDRAWN = "withdrawn", _("群众撤回诉求")
+    URGED = "urged", _("催办通知")
 
 
 class Notification(models.Model):

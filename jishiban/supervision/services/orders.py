@@ -65,7 +65,7 @@ def open_order(appeal, *, reason: str, by=None, requirement: str = "", level: st
     now = now or timezone.now()
     if reason not in Reason.values:
         raise AppealValidationError({"reason": [_("未知督办原因 %(r)s") % {"r": reason}]})
-    if by is not None and not access.may_manage_appeal(by, appeal):
+    if by is not None and not (access.may_manage_appeal(by, appeal) or access.may_instruct_appeal(by, appeal, reason)):
         raise ActionForbidden(_("您无权督办诉求件 %(number)s") % {"number": appeal.number})
     existing = SupervisionOrder.objects.filter(appeal=appeal, reason=reason).exclude(status=OrderStatus.CLOSED).first()
     if existing:

@@ -40,7 +40,7 @@ def test_nav_shows_each_role_only_its_pages(personas):
     assert keys["operator"][0] == "intake" and "dispatch" not in keys["operator"]
     assert "dispatch" in keys["dispatcher"] and "intake" in keys["dispatcher"]
     # A handler's supervision orders wait under /supervision/, so it is in their menu.
-    assert keys["handler"] == ["inbox", "supervision", "list"]
+    assert keys["handler"] == ["inbox", "supervision", "list", "knowledge"]
     for who in ("supervisor", "county_rencheng", "leader", "dispatcher", "operator"):
         assert "supervision" in keys[who]
     assert "routing" not in keys["handler"] and "supervision" not in keys["citizen"]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from jishiban.appeals.errors import AppealError, AppealValidationError
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.permissions import available_actions
+from jishiban.calls.services import link_posted_call
 from jishiban.core.pages import apply_errors
 from jishiban.core.views import gate
 from jishiban.intake.pipeline import normalise_phone
@@ -46,6 +47,7 @@ def intake(request):
                 form.add_error(None, exc.message)
             else:
                 request.session[SESSION_DONE] = outcome.appeal.pk
+                link_posted_call(request, outcome.appeal)  # the popped-up call this appeal was taken from
                 if not outcome.created:
                     messages.info(request, _("该来电已受理为 %(n)s（重复提交，未另建）") % {"n": outcome.appeal.number})
                 elif outcome.answered:

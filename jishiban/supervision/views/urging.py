@@ -1,0 +1,57 @@
+"""催办, 督办 and 领导批示 posted from the appeal page (the panel of ``templatetags.urging``)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jishiban.accounts.policy import may_instruct, may_urge
+from jishiban.appeals.models import Appeal
+
+from .. import links
+from ..services import urging
+from .common import back, gate, perform
+
+
+def _appeal(request, pk):
+    appeal = Appeal.objects.visible_to(request.user).select_related("lead_unit").filter(pk=pk).first()
+    if appeal is None:
+        raise Http404
+    return appeal
+
+
+@require_POST
+@gate(may_urge)
+def urge(request, pk: int):
+    appeal = _appeal(request, pk)
+    perform(request, urging.urge, appeal, by=request.user, text=request.POST.get("text", ""),
+            success=_("已催办 %(u)s") % {"u": appeal.lead_unit.name if appeal.lead_unit else ""})
+    return back(request, links.appeal(appeal) + "#urging")
+
+
+@require_POST
+@gate(may_urge)
+def supervise(request, pk: int):
+    appeal = _appeal(request, pk)
+    ok, result = perform(request, urging.supervise, appeal, by=request.user,
+                         requirement=request.POST.get("requirement", ""),
+                         deadline_days=request.POST.get("deadline_days") or None)
+    if ok and not result[1]:
+        messages.info(request, _("该诉求件已有进行中的重点督办单 #%(id)s") % {"id": result[0].pk})
+    elif ok:
+        messages.success(request, _("已督办，督办单 #%(id)s，已通知承办单位") % {"id": result[0].pk})
+    return back(request, links.appeal(appeal) + "#urging")
+
+
+@require_POST
+@gate(may_instruct)
+def instruct(request, pk: int):
+    appeal = _appeal(request, pk)
+    ok, result = perform(request, urging.instruct, appeal, by=request.user, text=request.POST.get("instruction", ""),
+                         leader=request.POST.get("instructed_by", ""),
+                         deadline_days=request.POST.get("deadline_days") or None)
+    if ok:
+        messages.success(request, _("领导批示已转为督办单 #%(id)s，已通知承办单位") % {"id": result[0].pk})
+    return back(request, links.appeal(appeal) + "#urging")
