@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "jishiban.web",
     "jishiban.portal",
     "jishiban.demo",
+    # Grid management (网格化服务管理)
+    "jishiban.grid",
 ]
 
 MIDDLEWARE = [
