@@ -2,7 +2,8 @@
 
 * several appeals of one kind (the same second-level category) in the grid within a few days
   (``JISHIBAN_GRID_CLUSTER_COUNT`` appeals within ``JISHIBAN_GRID_CLUSTER_DAYS``, default 3 in 7);
-* a repeat complainant (the one repeat rule, ``appeals.repeats.is_repeat``);
+* a repeat complainant (the one repeat rule, ``appeals.repeats.is_repeat``), once per caller
+  (the pattern keeps a hash of the phone, not the number);
 * a risk flag smart help set (a ``risk:`` tag).
 
 Each makes one open "visit suggested" task per grid and pattern (``services.suggest_visit``).
@@ -10,6 +11,7 @@ Each makes one open "visit suggested" task per grid and pattern (``services.sugg
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -42,7 +44,8 @@ def look_at(appeal, grid) -> list:
             made.append(suggest_visit(grid, pattern=f"cluster:{family}", appeal=appeal, reason=_(
                 "%(days)d 天内本网格有 %(n)d 件“%(c)s”类诉求，建议上门走访") % {"days": days, "n": similar, "c": name}))
     if is_repeat(appeal):
-        made.append(suggest_visit(grid, pattern=f"repeat:{appeal.pk}", appeal=appeal,
+        caller = hashlib.sha256((appeal.citizen_phone or f"user:{appeal.citizen_user_id}").encode()).hexdigest()[:16]
+        made.append(suggest_visit(grid, pattern=f"repeat:{caller}", appeal=appeal,
                                   reason=_("诉求件 %s 为重复诉求，建议走访诉求人了解情况") % appeal.number))
     risks = [t for t in appeal.tags or [] if isinstance(t, str) and t.startswith("risk:")]
     if risks:
