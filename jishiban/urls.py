@@ -24,6 +24,7 @@ urlpatterns = [
     path("warnings/", include("jishiban.warnings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("jishiban.portal.urls")),
+    path("grid/", include("jishiban.grid.urls")),
     # Visitors and citizens land on the portal; staff on their workbench home (web:home is "/" too).
     path("", root),
     path("", include("jishiban.web.urls")),

@@ -168,7 +168,7 @@ class EventStep(models.Model):
     event = models.ForeignKey(GridEvent, verbose_name=_("网格事件"), on_delete=models.CASCADE, related_name="steps")
     action = models.CharField(_("动作"), max_length=20)
     from_state = models.CharField(_("原状态"), max_length=12, blank=True)
-    to_state = models.CharField(_("新状态"), max_length=12)
+    to_state = models.CharField(_("新状态"), max_length=12, choices=EventState.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     note = models.TextField(_("说明"), blank=True)

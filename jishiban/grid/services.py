@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -260,6 +260,13 @@ def report_event(*, by, event_id, kind: str, title: str, description: str, grid:
         errors["location"] = [_("位置%s") % exc.reason]
     if errors:
         raise GridError(errors)
+    try:
+        return _create_event(event_id, grid, by, kind, subject, title, description, details, lat, lon, photos, now), True
+    except IntegrityError:  # the same draft sent twice at once: the other request stored it
+        return GridEvent.objects.get(pk=event_id, reporter=by), False
+
+
+def _create_event(event_id, grid, by, kind, subject, title, description, details, lat, lon, photos, now) -> GridEvent:
     with transaction.atomic():
         event = GridEvent.objects.create(
             id=event_id, grid=grid, reporter=by, kind=kind, subject=subject, title=title, description=description,
@@ -268,7 +275,7 @@ def report_event(*, by, event_id, kind: str, title: str, description: str, grid:
         _step(event, A.FILE, by=by, now=now)
         for data, content_type in photos:
             _photo(data, content_type, purpose=Photo.Purpose.REPORT, event=event, now=now)
-    return event, True
+    return event
 
 
 def _worker_of(event: GridEvent, by) -> None:
