@@ -12,6 +12,7 @@ from django.urls import path
 from ninja import NinjaAPI
 
 from jishiban.analytics import api as analytics_api
+from jishiban.grid import api as grid_api
 from jishiban.routing import api as routing_api
 from jishiban.smart import api as smart_api
 from jishiban.supervision import api as supervision_api
@@ -51,5 +52,6 @@ api.add_router("/", analytics_api.router)
 api.add_router("/supervision/", supervision_api.router)
 api.add_router("/", smart_api.router)
 api.add_router("/", routing_api.router)
+api.add_router("/", grid_api.router)
 
 urlpatterns = [path("", api.urls)]

@@ -63,6 +63,9 @@ class Boundary(models.Model):
         verbose_name_plural = _("网格边界")
         constraints = [models.UniqueConstraint(fields=["grid", "version"], name="grid_boundary_version")]
 
+    def __str__(self) -> str:
+        return f"{self.grid_id} v{self.version}"
+
 
 class Duty(models.TextChoices):
     RESPONSIBLE = "responsible", _("专属网格员")
@@ -92,6 +95,9 @@ class Assignment(models.Model):
         ordering = ["-started_at"]
         constraints = [models.UniqueConstraint(fields=["grid"], condition=Q(ended_at__isnull=True, duty="responsible"),
                                                name="grid_one_responsible")]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} @ {self.grid_id}"
 
 
 class EventKind(models.TextChoices):
@@ -180,6 +186,9 @@ class EventStep(models.Model):
         verbose_name_plural = _("网格事件记录")
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.action}"
+
 
 class Photo(models.Model):
     class Purpose(models.TextChoices):
@@ -199,6 +208,9 @@ class Photo(models.Model):
     class Meta:
         verbose_name = _("现场照片")
         verbose_name_plural = _("现场照片")
+
+    def __str__(self) -> str:
+        return self.file.name
 
 
 class TaskKind(models.TextChoices):
@@ -236,6 +248,9 @@ class Task(models.Model):
         constraints = [models.UniqueConstraint(fields=["grid", "pattern"], condition=Q(done_at__isnull=True) & ~Q(pattern=""),
                                                name="grid_task_one_open_pattern")]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.grid_id}"
+
 
 class AppealLocation(models.Model):
     """The grid an appeal was in when it was received, and how that was found (kept when boundaries change)."""
@@ -250,3 +265,6 @@ class AppealLocation(models.Model):
     class Meta:
         verbose_name = _("诉求件所在网格")
         verbose_name_plural = _("诉求件所在网格")
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} → {self.grid_id}"

@@ -24,8 +24,20 @@ from jishiban.accounts import policy
 from jishiban.regions.models import Region, RegionLevel
 
 from . import geometry as geo
-from .models import (AppealLocation, Assignment, Boundary, Duty, Escalation, EventKind, EventStep, Grid, GridEvent,
-                     Photo, Task, TaskKind)
+from .models import (
+    AppealLocation,
+    Assignment,
+    Boundary,
+    Duty,
+    Escalation,
+    EventKind,
+    EventStep,
+    Grid,
+    GridEvent,
+    Photo,
+    Task,
+    TaskKind,
+)
 from .workflow import Action, State, TransitionError, next_state
 
 A = Action

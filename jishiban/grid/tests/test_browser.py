@@ -9,8 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from jishiban.web.tests.test_browser import (CHROMIUM, _login, _logout, _page, _problems, _shot, _submit, browser,
-                                             world)
+from jishiban.web.tests.test_browser import (
+    CHROMIUM,
+    _login,
+    _logout,
+    _page,
+    _problems,
+    _shot,
+    _submit,
+    browser,
+    world,
+)
 
 from .conftest import C1, world_file
 
