@@ -30,7 +30,10 @@ def page(request):
     grids = selectors.grids_visible_to(request.user)
     towns = sorted(set(grids.values_list("town__code", "town__name")))
     communities = sorted(set(grids.values_list("community__code", "community__name", "town__code")))
-    return render(request, "grid/map.html", {"towns": towns, "communities": communities, "nav_active": PAGE})
+    waiting = (selectors.events_visible_to(request.user).filter(escalation="town", state__in=("dispatched", "handling"))
+               .select_related("grid__region", "grid__town").order_by("reported_at")[:50])
+    return render(request, "grid/map.html", {"towns": towns, "communities": communities, "waiting": waiting,
+                                             "nav_active": PAGE})
 
 
 @gate(PAGE)

@@ -334,7 +334,9 @@ def escalate_to_appeal(event: GridEvent, *, by, note: str = "", category: str | 
     text = event.description + (f"\n{_('网格员意见')}：{note.strip()}" if (note or "").strip() else "")
     submission = Submission(
         channel="grid", content=text, title=event.title, external_id=f"grid-{event.pk}", received_at=now,
-        citizen=Citizen(name=by.get_full_name() or by.username, phone=getattr(by, "phone", "") or ""),
+        # The worker hands it in for residents: named, but without their phone, so the repeat rule
+        # never takes a busy worker for a repeat complainant.
+        citizen=Citizen(name=_("网格员%s") % (by.get_full_name() or by.username)),
         location=Location(lat=event.lat, lon=event.lon, county=grid.county.code, town=grid.town.code,
                           grid=grid.region.code),
         category=category or None, appeal_type="help", extras={"grid_event": str(event.pk)})

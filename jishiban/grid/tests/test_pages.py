@@ -44,6 +44,21 @@ def test_only_grid_workers_open_the_worker_pages_and_the_map_is_for_readers(grid
     assert _client(p.county_other).get(reverse("grid:map_data")).json()["features"] == []
 
 
+def test_the_county_finds_events_escalated_to_its_towns_on_the_map_page_and_feeds_back(grid_world):
+    p = grid_world["p"]
+    worker = _client(grid_world["worker"])
+    event_id = uuid.uuid4()
+    _post_report(worker, event_id)
+    worker.post(reverse("grid:act", args=[event_id, "town"]), {"note": "需街道协调"})
+    county = _client(p.county_rencheng)
+    assert "路灯不亮" in county.get(reverse("grid:map")).content.decode()
+    assert "路灯不亮" not in _client(p.county_other).get(reverse("grid:map")).content.decode()
+    page = county.get(reverse("grid:event", args=[event_id])).content.decode()
+    assert "反馈处理结果" in page
+    county.post(reverse("grid:act", args=[event_id, "feed_back"]), {"result": "街道已更换灯泡"})
+    assert GridEvent.objects.get(pk=event_id).state == "fed_back"
+
+
 def test_a_report_sent_twice_is_one_event_and_bad_input_is_a_chinese_error(grid_world):
     worker = _client(grid_world["worker"])
     event_id = uuid.uuid4()
