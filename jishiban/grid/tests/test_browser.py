@@ -153,3 +153,16 @@ def test_report_escalate_handled_verified_and_offline_drafts(live_server, browse
     assert synced.title == "居民反映夜间施工噪音" and synced.photos.count() == 1
     assert _problems(page) == []
     page.context.close()
+
+    # 6. The county's map: grids drawn from GeoJSON without tiles, drilled down to a community.
+    desk = _page(browser)
+    desk.context.set_default_timeout(60000)
+    _login(desk, base, "county_rencheng")
+    _submit(desk, "header a[href='/grid/map/']")
+    desk.wait_for_selector("#grid-map canvas")
+    desk.wait_for_selector("#map-summary[data-count='3']", state="attached")
+    desk.select_option("#map-community", C1)
+    desk.wait_for_selector("#map-summary[data-count='2']", state="attached")
+    _shot(desk, "grid-06-map")
+    assert _problems(desk) == []
+    desk.context.close()

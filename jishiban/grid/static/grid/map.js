@@ -48,7 +48,11 @@
     if (opt && community.value !== opt.value) { town.value = opt.dataset.town; community.value = opt.value; load(); }
   });
   town.addEventListener("change", function () { community.value = ""; filterCommunities(); load(); });
-  community.addEventListener("change", load);
+  community.addEventListener("change", function () {
+    var opt = community.options[community.selectedIndex];
+    if (opt && opt.value) { town.value = opt.dataset.town; filterCommunities(); }
+    load();
+  });
   window.addEventListener("resize", function () { chart.resize(); });
   filterCommunities();
   load();
