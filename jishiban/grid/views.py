@@ -102,10 +102,12 @@ def event(request, pk):
     ev = _event(request, pk)
     user = request.user
     worker = policy.is_grid_worker(user)
-    town = policy.may_feed_back_grid(user) and ev.escalation == "town" and ev.state in (State.DISPATCHED, State.HANDLING)
+    desk = policy.may_feed_back_grid(user)
+    town = desk and ev.escalation == "town" and ev.state in (State.DISPATCHED, State.HANDLING)
     return render(request, "grid/event.html", {
         "event": ev, "steps": ev.steps.select_related("actor"), "photos": ev.photos.all(), "worker": worker,
-        "town": town, "result_form": forms.ResultForm(), "note_form": forms.NoteForm(), "verify_form": forms.VerifyForm(),
+        "town": town, "may_evaluate": desk and ev.state == State.CLOSED,
+        "may_invalidate": desk and ev.state in (State.COLLECTED, State.FILED), "result_form": forms.ResultForm(), "note_form": forms.NoteForm(), "verify_form": forms.VerifyForm(),
         "appeal_visible": ev.appeal_id and Appeal.objects.visible_to(user).filter(pk=ev.appeal_id).exists(),
         "nav_active": PAGE if worker else "grid_map"})
 
@@ -131,6 +133,14 @@ def act(request, pk, action: str):
                 services.escalate_to_town(ev, by=user, note=note)
             else:
                 services.escalate_to_appeal(ev, by=user, note=note)
+        elif action == "evaluate":
+            try:
+                rating = int(request.POST.get("rating", ""))
+            except ValueError:
+                rating = 0
+            services.evaluate(ev, by=user, rating=rating, note=request.POST.get("note", ""))
+        elif action == "invalidate":
+            services.invalidate(ev, by=user, reason=request.POST.get("note", ""))
         elif action == "verify":
             form = forms.VerifyForm(request.POST, request.FILES)
             if not form.is_valid():

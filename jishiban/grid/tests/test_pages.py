@@ -111,3 +111,19 @@ def test_the_confidential_appeal_page_has_no_hand_over_and_the_worker_gets_404(g
     page = _client(p.dispatcher).get(reverse("web:appeal_detail", args=[secret.pk])).content.decode()
     assert "交网格员" not in page
     assert _client(grid_world["worker"]).get(reverse("web:appeal_detail", args=[secret.pk])).status_code == 404
+
+
+def test_the_county_evaluates_a_closed_event_and_refuses_a_bad_report(grid_world):
+    p = grid_world["p"]
+    worker, county = _client(grid_world["worker"]), _client(p.county_rencheng)
+    solved, junk = uuid.uuid4(), uuid.uuid4()
+    _post_report(worker, solved)
+    worker.post(reverse("grid:act", args=[solved, "solve"]), {"result": "已更换灯泡"})
+    assert "综合评价" in county.get(reverse("grid:event", args=[solved])).content.decode()
+    county.post(reverse("grid:act", args=[solved, "evaluate"]), {"rating": "5", "note": "处置及时"})
+    assert (GridEvent.objects.get(pk=solved).state, GridEvent.objects.get(pk=solved).rating) == ("evaluated", 5)
+    _post_report(worker, junk)
+    answer = county.post(reverse("grid:act", args=[junk, "invalidate"]), {"note": ""}, follow=True)
+    assert "请说明不予立案的原因" in answer.content.decode()
+    county.post(reverse("grid:act", args=[junk, "invalidate"]), {"note": "与前件重复"})
+    assert GridEvent.objects.get(pk=junk).state == "invalid"
