@@ -27,6 +27,7 @@ def look_at(appeal, grid) -> list:
     """The visit tasks ``appeal`` gives rise to in ``grid`` (new ones only)."""
     from jishiban.appeals.models import Appeal
     from jishiban.appeals.repeats import is_repeat
+    from jishiban.appeals.workflow import GONE
 
     from .services import suggest_visit
 
@@ -38,7 +39,7 @@ def look_at(appeal, grid) -> list:
         family = appeal.category.parent_id or appeal.category_id
         similar = Appeal.objects.filter(grid_id=grid.region_id, received_at__gte=appeal.received_at - timedelta(days=days),
                                         received_at__lte=appeal.received_at).filter(
-            category__parent_id=family).exclude(status__in=("merged", "invalid")).count()
+            category__parent_id=family).exclude(status__in=GONE).count()
         if similar >= count:
             name = appeal.category.parent.name if appeal.category.parent_id else appeal.category.name
             made.append(suggest_visit(grid, pattern=f"cluster:{family}", appeal=appeal, reason=_(
