@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     # The seat: knowledge base, incoming calls
     "jishiban.knowledge",
     "jishiban.calls",
+    # Grid management (网格化服务管理)
+    "jishiban.grid",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ urlpatterns = [
     path("portal/", include("jishiban.portal.urls")),
     path("knowledge/", include("jishiban.knowledge.urls")),
     path("calls/", include("jishiban.calls.urls")),
+    path("grid/", include("jishiban.grid.urls")),
     # Visitors and citizens land on the portal; staff on their workbench home (web:home is "/" too).
     path("", root),
     path("", include("jishiban.web.urls")),

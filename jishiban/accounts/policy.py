@@ -450,3 +450,35 @@ def instructs_in_own_name(user) -> bool:
     return role_of(user) == R.LEADER
 PAGES["knowledge"] = may_read_knowledge
 ADMIN_MAINTAIN[R.SUPERVISOR] += ("knowledge.phrase",)
+
+
+# --- grid work (网格化服务管理, ``jishiban.grid``) ----------------------------------------
+
+# Who asks a grid worker to verify or help with an appeal (from the dispatch and unit pages);
+# who gives a town's result back on an event escalated to the town; who reads every grid's figures.
+GRID_ASSIGNERS = frozenset({R.DISPATCHER, R.SUPERVISOR, R.COUNTY_STAFF, R.ADMIN, *UNIT_ROLES})
+GRID_TOWN_HANDLERS = frozenset({R.COUNTY_STAFF, R.ADMIN, *UNIT_ROLES})
+GRID_READERS = frozenset({*SEES_ALL, R.COUNTY_STAFF})
+
+
+def is_grid_worker(user) -> bool:
+    return role_of(user) == R.GRID_WORKER
+
+
+def may_assign_to_grid(user) -> bool:
+    return has_role(user, GRID_ASSIGNERS)
+
+
+def may_feed_back_grid(user) -> bool:
+    return has_role(user, GRID_TOWN_HANDLERS)
+
+
+def may_read_grids(user) -> bool:
+    """The grid map and grid figures (each within the reader's scope)."""
+    return has_role(user, GRID_READERS)
+
+
+PAGES.update({
+    "grid": is_grid_worker,
+    "grid_map": may_read_grids,
+})

@@ -281,3 +281,71 @@ def markdown_table() -> str:
     rows += ["", "| 计数器 | 含义 |", "|---|---|"]
     rows += [f"| `{k}` | {v} |" for k, v in COUNTERS.items()]
     return "\n".join(rows) + "\n"
+
+
+# --- grid work (网格化服务管理) -------------------------------------------------------------------
+# Counters of grid events, visit tasks and the appeals located in grids, summed per county by the
+# assessment source ``grid`` (``grid/figures.py``, registered in ``sources.SOURCES``); the rates
+# are ordinary metrics, so a scheme may weight them like the 三率.
+
+GRID_COUNTERS: dict[str, str] = {
+    "grid_reported": "上报的网格事件（上报日）",
+    "grid_valid": "其中未被判不予立案的（上报日）",
+    "grid_on_spot": "就地解决（结案日）",
+    "grid_escalated": "上报乡镇街道或转入12345（上报去向的那一步之日）",
+    "grid_verify_done": "核查（通过或返工，核查日）",
+    "grid_verified_on_time": "其中在核查时限内核查通过的",
+    "grid_returned": "返工（返工日）",
+    "grid_appeals": "位于网格内的诉求件（受理日）",
+    "grid_repeat_appeals": "其中按重复诉求规则判为重复的",
+    "grid_residents": "所辖网格的常住人口（按当前网格资料）",
+    "grid_visits": "未诉先办建议走访任务（生成日）",
+    "grid_visits_done": "其中已完成的",
+}
+_GRID = "网格事件 EventStep"
+GRID_METRICS: tuple[Metric, ...] = (
+    Metric("grid_reported", "网格事件上报量", "count", _n("grid_reported"), None, "collect", "上报时间", special=_GRID),
+    Metric("grid_valid_rate", "网格事件有效率", "percent", _n("grid_valid"), "grid_reported", "collect, invalidate",
+           "上报时间", special="不予立案者为无效"),
+    Metric("grid_on_spot_rate", "就地解决率", "percent", _n("grid_on_spot"), "grid_valid", "solve_on_spot ÷ collect",
+           "结案与上报时间"),
+    Metric("grid_escalated", "网格上报量", "count", _n("grid_escalated"), None, "escalate_town, escalate_appeal",
+           "上报去向时间"),
+    Metric("grid_verify_on_time_rate", "按时核查率", "percent", _n("grid_verified_on_time"), "grid_verify_done",
+           "feed_back, verify, rework", "核查时间", "反馈后 JISHIBAN_GRID_VERIFY_HOURS 个工作小时",
+           "返工计入分母、不计入分子"),
+    Metric("grid_returned", "返工量", "count", _n("grid_returned"), None, "rework", "返工时间"),
+    Metric("grid_appeals_per_1000", "每千人诉求量", "percent", (("grid_appeals", 10),), "grid_residents", "receive",
+           "受理时间", special="值即每千名常住人口的诉求件数（分子 ×10 后按百分比计算）"),
+    Metric("grid_repeat_rate", "网格重复诉求率", "percent", _n("grid_repeat_appeals"), "grid_appeals", "receive",
+           "受理时间", special="唯一的重复诉求规则"),
+    Metric("grid_visit_done_rate", "未诉先办走访完成率", "percent", _n("grid_visits_done"), "grid_visits",
+           "visit task", "生成时间"),
+)
+BY_NAME.update({m.name: m for m in GRID_METRICS})
+
+# What one row of each kind contributes (pure): a step of a grid event, a visit task, an appeal.
+_GRID_STEP_COUNTERS = {"collect": ("grid_reported",), "solve_on_spot": ("grid_on_spot",),
+                       "escalate_town": ("grid_escalated",), "escalate_appeal": ("grid_escalated",),
+                       "verify": ("grid_verify_done",), "rework": ("grid_verify_done", "grid_returned")}
+
+
+def grid_step_counters(action: str, *, invalid: bool = False, on_time: bool = False) -> Counter:
+    """The counters one grid event step adds; ``invalid``: the event was later not admitted."""
+    out = Counter({name: 1 for name in _GRID_STEP_COUNTERS.get(action, ())})
+    if action == "collect" and not invalid:
+        out["grid_valid"] += 1
+    if action == "verify" and on_time:
+        out["grid_verified_on_time"] += 1
+    return out
+
+
+def grid_markdown_table() -> str:
+    """The grid section of docs/metrics.md."""
+    rows = ["| 名称 | 指标 | 单位 | 公式 | 事件 | 归期 | 时限 | 说明 |", "|---|---|---|---|---|---|---|---|"]
+    for m in GRID_METRICS:
+        rows.append(f"| `{m.name}` | {m.label} | {UNIT_LABEL[m.unit]} | {_formula(m)} | {m.events} | {m.period} "
+                    f"| {m.deadline} | {m.special} |")
+    rows += ["", "| 计数器 | 含义 |", "|---|---|"]
+    rows += [f"| `{k}` | {v} |" for k, v in GRID_COUNTERS.items()]
+    return "\n".join(rows) + "\n"

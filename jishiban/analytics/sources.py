@@ -32,3 +32,13 @@ def counts_for(level: str, start: date, end: date, scheme: dict) -> dict[int, di
         for unit, counts in SOURCES[name](level, start, end).items():
             base.setdefault(unit, {}).update(counts)
     return base
+
+
+def grid(level: str, start: date, end: date) -> dict[int, dict[str, int]]:
+    """Grid work per county (``grid/figures.py``); departments have none."""
+    from jishiban.grid.figures import county_counts
+
+    return county_counts(start, end) if level == "county" else {}
+
+
+SOURCES["grid"] = grid

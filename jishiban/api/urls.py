@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 
 from jishiban.analytics import api as analytics_api
 from jishiban.calls import api as calls_api
+from jishiban.grid import api as grid_api
 from jishiban.knowledge import api as knowledge_api
 from jishiban.routing import api as routing_api
 from jishiban.smart import api as smart_api
@@ -55,5 +56,6 @@ api.add_router("/", smart_api.router)
 api.add_router("/", routing_api.router)
 api.add_router("/", calls_api.router)
 api.add_router("/", knowledge_api.router)
+api.add_router("/", grid_api.router)
 
 urlpatterns = [path("", api.urls)]

@@ -29,7 +29,9 @@ class AppealQuerySet(models.QuerySet):
         if scope == "unit":
             return self.filter(_unit_filter(user.organisation_id, self.model))
         if scope == "grid":
-            return self.filter(grid_id=user.region_id)
+            from jishiban.grid.selectors import worker_appeals_q  # the grids a worker works now, and tasks
+
+            return self.filter(worker_appeals_q(user))
         if scope == "own":
             return self.filter(citizen_user_id=user.pk)
         return self.none()

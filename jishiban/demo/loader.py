@@ -33,6 +33,7 @@ from jishiban.knowledge import demo as knowledge_demo
 from jishiban.sla.clock import Duration
 from jishiban.sla.services import get_calendar
 
+from . import grids as grid_work
 from . import people
 from .cases import EXTERNAL_PREFIX, Case, Drawer, World
 from .history import History, simulate
@@ -141,6 +142,7 @@ def load_demo(appeals: int = 20000, *, seed: int = 12345, now: datetime | None =
         for case in merged:
             case.appeal.parent_id = targets[case].appeal.pk
         Appeal.objects.bulk_update([c.appeal for c in merged], ["parent"], batch_size=500)
+    grid_work.load(now, hashed, seed=seed)
     summary.seconds = time.monotonic() - started
     return summary
 

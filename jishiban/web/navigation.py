@@ -42,6 +42,9 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("analytics", "analytics:figures", _("统计分析"), "a"),
     NavEntry("warnings", "warnings:list", _("预警"), "w"),
     NavEntry("knowledge", "knowledge:entries", _("知识库")),
+    # Grid management (jishiban.grid)
+    NavEntry("grid", "grid:home", _("我的网格"), "g"),
+    NavEntry("grid_map", "grid:map", _("网格地图"), "m"),
 )
 
 # Where each role lands after login.
@@ -55,6 +58,7 @@ HOME: dict[str, str] = {
     R.LEADER: "web:dashboard",
     R.ANALYST: "web:dashboard",
     R.ADMIN: "web:dashboard",
+    R.GRID_WORKER: "grid:home",
 }
 
 # The supervision pages live in their own app; link to its root when its URL name is unknown.

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("who, home", [
     ("operator", "/intake/"), ("dispatcher", "/dispatch/"), ("handler", "/inbox/"), ("dept_head", "/inbox/"),
     ("supervisor", "/oversight/"), ("county_rencheng", "/oversight/"), ("leader", "/dashboard/"),
-    ("analyst", "/dashboard/"), ("grid_worker", "/appeals/"), ("citizen", "/portal/"),
+    ("analyst", "/dashboard/"), ("grid_worker", "/grid/"), ("citizen", "/portal/"),
 ])
 def test_login_lands_each_role_on_its_own_home(personas, who, home):
     user = getattr(personas, who)

@@ -1,0 +1,81 @@
+"""Reads of grid work: a worker's grids, tasks and events, the appeals a worker may see, the map."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from jishiban.accounts import policy
+
+from .models import Assignment, Grid, GridEvent, Task
+from .workflow import OPEN
+
+
+def worker_grid_regions(user):
+    """Region ids of the grids ``user`` works now (responsible or substitute)."""
+    return Assignment.objects.filter(worker_id=user.pk, ended_at=None).values("grid__region_id")
+
+
+def worker_appeals_q(user) -> Q:
+    """The appeals a grid worker sees (``Appeal.objects.visible_to``'s grid scope): those located in
+    a grid they work now (their region too), and those handed to them as a task — never a
+    confidential one."""
+    tasks = Task.objects.filter(worker_id=user.pk, appeal_id=OuterRef("pk"))
+    mine = Q(grid_id=user.region_id) | Q(grid_id__in=worker_grid_regions(user)) | Q(Exists(tasks))
+    return mine & Q(confidential=False)
+
+
+def grids_of(user):
+    return Grid.objects.filter(assignments__worker=user, assignments__ended_at=None).select_related(
+        "region", "community", "town", "county").distinct()
+
+
+def tasks_of(user, *, open_only: bool = True):
+    qs = Task.objects.filter(worker=user).select_related("grid__region", "appeal", "event")
+    return qs.filter(done_at=None) if open_only else qs
+
+
+def events_of(user):
+    """Events of the worker's grids and their own reports."""
+    return GridEvent.objects.filter(Q(reporter=user) | Q(grid__in=grids_of(user))).select_related("grid__region",
+                                                                                                  "appeal").distinct()
+
+
+def events_visible_to(user):
+    """Events a user may open: a worker's own grids; town/county staff their town/county; the centre all."""
+    if policy.is_grid_worker(user):
+        return events_of(user)
+    if policy.sees_all(user):
+        return GridEvent.objects.all()
+    if policy.is_county_staff(user) and user.region_id:
+        return GridEvent.objects.filter(grid__county_id=user.region_id)
+    if policy.is_unit_staff(user) and user.organisation and user.organisation.region_id:
+        return GridEvent.objects.filter(Q(grid__town_id=user.organisation.region_id) | Q(appeal__lead_unit=user.organisation))
+    return GridEvent.objects.none()
+
+
+def grids_visible_to(user):
+    qs = Grid.objects.select_related("region", "community", "town", "county")
+    if policy.sees_all(user):
+        return qs
+    if policy.is_county_staff(user) and user.region_id:
+        return qs.filter(county_id=user.region_id)
+    if policy.is_grid_worker(user):
+        return grids_of(user)
+    return qs.none()
+
+
+def responsible_of(grid: Grid):
+    row = grid.assignments.filter(ended_at=None, duty="responsible").select_related("worker").first()
+    return row.worker if row else None
+
+
+def map_counts(user, grids) -> dict[int, dict[str, int]]:
+    """Open appeals (``Appeal.objects.open()`` within the reader's scope) and open events per grid."""
+    from jishiban.appeals.models import Appeal
+
+    region_ids = [g.region_id for g in grids]
+    appeals = dict(Appeal.objects.visible_to(user).open().filter(grid_id__in=region_ids).values_list("grid_id")
+                   .annotate(n=Count("pk")).values_list("grid_id", "n"))
+    events = dict(GridEvent.objects.filter(grid__in=[g.pk for g in grids], state__in=list(OPEN)).values_list("grid_id")
+                  .annotate(n=Count("pk")).values_list("grid_id", "n"))
+    return {g.pk: {"appeals": appeals.get(g.region_id, 0), "events": events.get(g.pk, 0)} for g in grids}

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import mapview, views
+
+app_name = "grid"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("tasks/<int:pk>/done/", views.complete_task, name="complete_task"),
+    path("report/", views.report, name="report"),
+    path("events/<uuid:pk>/", views.event, name="event"),
+    path("events/<uuid:pk>/<str:action>/", views.act, name="act"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
+    path("appeals/<str:number>/assign/", views.assign, name="assign"),
+    path("map/", mapview.page, name="map"),
+    path("map/data/", mapview.data, name="map_data"),
+]
