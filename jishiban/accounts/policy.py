@@ -355,6 +355,7 @@ PAGES: dict[str, Callable[[object], bool]] = {
     "dashboard": _roles(R.SUPERVISOR, R.ANALYST, R.LEADER, R.COUNTY_STAFF, R.DISPATCHER, R.ADMIN),
     "analytics": lambda user: may_read_figures(user),
     "warnings": lambda user: may_read_warnings(user),
+    "cockpit": lambda user: may_see_cockpit(user),
 }
 
 
@@ -409,3 +410,15 @@ def warning_scope(user) -> str | None:
     if role_of(user) == R.COUNTY_STAFF:
         return "county" if user.region_id else None
     return "all"
+
+
+# --- the cockpit (智慧大脑) ---------------------------------------------------------------
+
+# The leaders' wall screen: the city's leaders and the centre's supervisors and analysts see the
+# city; county staff their county's figures only (no ranking of counties). Unit staff have their
+# unit's figures on the analytics pages, not here.
+COCKPIT_ROLES = frozenset({R.LEADER, R.SUPERVISOR, R.ANALYST, R.ADMIN, R.COUNTY_STAFF})
+
+
+def may_see_cockpit(user) -> bool:
+    return has_role(user, COCKPIT_ROLES) and may_read_figures(user) and appeal_scope(user) in ("all", "county")
