@@ -53,7 +53,6 @@
     if (!state.map) {
       state.map = window.echarts.init(el, null, { renderer: "canvas" });
       state.map.on("click", function (p) { go((p.data && p.data.url) || state.urls[p.name]); });
-      state.map.on("finished", function () { el.setAttribute("data-drawn", String(state.geo.features.length)); });
       window.addEventListener("resize", function () { state.map.resize(); drawMap(data()); });
     }
     var mode = state.mode, counties = [], zones = [], max = 0;
@@ -81,8 +80,8 @@
       graphic: tileGraphics(state.map, d.tiles),
       series: [
         { type: "map", geoIndex: 0, name: label, data: counties },
-        { type: "scatter", coordinateSystem: "geo", name: d.labels.zone, data: zones, symbolSize: 26,
-          label: { show: true, formatter: "{b}", position: "right", color: "#fff", fontSize: 12 },
+        { type: "scatter", coordinateSystem: "geo", name: d.labels.zone, data: zones, symbolSize: 18,
+          label: { show: true, formatter: "{b}", position: "bottom", color: "#fff", fontSize: 11 },
           itemStyle: { borderColor: "#fff", borderWidth: 1.5 } },
         { type: "effectScatter", coordinateSystem: "geo", name: d.labels.events, data: d.events.map(function (e) {
             return { name: e.name, value: e.value, url: e.url }; }),
@@ -90,6 +89,8 @@
           itemStyle: { color: "#ff5a4e" }, rippleEffect: { scale: 2.5 }, zlevel: 1 }
       ]
     }, { replaceMerge: ["series", "graphic"] });
+    // The effect points animate for ever, so "finished" never comes: mark the map drawn once set.
+    el.setAttribute("data-drawn", String(state.geo.features.length));
   }
 
   function drawSmall(d) {
@@ -102,8 +103,8 @@
         grid: { left: 8, right: 12, top: 26, bottom: 4, containLabel: true },
         xAxis: { type: "category", data: d.trend.labels, axisLabel: { color: "#8aa2c0" } },
         yAxis: { type: "value", axisLabel: { color: "#8aa2c0" }, splitLine: { lineStyle: { color: "#1e3a62" } } },
-        series: [{ name: d.labels.received, type: "line", data: d.trend.received, smooth: true, itemStyle: { color: "#4fc3f7" }, areaStyle: { opacity: 0.15 } },
-                 { name: d.labels.year_ago, type: "line", data: d.trend.year_ago, smooth: true, itemStyle: { color: "#8aa2c0" }, lineStyle: { type: "dashed" } }] });
+        series: [{ name: d.labels.received, type: "line", data: d.trend.received, itemStyle: { color: "#4fc3f7" }, areaStyle: { opacity: 0.15 } },
+                 { name: d.labels.year_ago, type: "line", data: d.trend.year_ago, itemStyle: { color: "#8aa2c0" }, lineStyle: { type: "dashed" } }] });
       t.on("click", function (p) { go(d.trend.links[p.dataIndex]); });
     }
     if (cEl && d) {
