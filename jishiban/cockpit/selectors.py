@@ -133,10 +133,10 @@ def _live(user, now: datetime) -> dict:
                .annotate(n=Count("pk"))}
     late = {r["county__code"]: r["n"] for r in overdue.order_by().values("county__code").annotate(n=Count("pk"))}
     return {
-        "due_today": visible.due_between(now, end_of_day).count(), "due_today_url": reverse("cockpit:due_today"),
+        "due_today": visible.due_between(now, end_of_day).count(), "due_today_url": reverse("cockpit:live", args=["due-today"]),
         "yellow": visible.with_card("yellow", now).count(), "yellow_url": listing(deadline="yellow"),
         "red": sum(late.values()), "red_url": listing(deadline="overdue"),
-        "in_hand": sum(in_hand.values()), "in_hand_url": listing(status="open"),
+        "in_hand": sum(in_hand.values()), "in_hand_url": reverse("cockpit:live", args=["in-hand"]),
         "by_unit": [{"name": r["lead_unit__name"] or _("未指定"), "n": r["n"],
                      "url": listing(deadline="overdue", unit=r["lead_unit__code"])} for r in by_unit],
         "by_county": {code: {"in_hand": n, "overdue": late.get(code, 0)} for code, n in in_hand.items() if code},
@@ -263,9 +263,18 @@ def map_data(data: dict) -> dict:
     }
 
 
-def due_today(user, now: datetime | None = None):
-    """The appeals the user may see whose reply deadline falls in the rest of today."""
+LIVE_LISTS = ("due-today", "in-hand")
+
+
+def live_list(user, what: str, now: datetime | None = None):
+    """The appeals behind a live number the workbench list has no filter for: ``due-today`` (in
+    a unit's hands, reply deadline in the rest of today) or ``in-hand`` (held by a unit)."""
     now = now or timezone.now()
-    end = day_bounds(timezone.localdate(now))[1]
-    return (borrowed.visible_appeals(user).due_between(now, end).select_related("county", "lead_unit")
-            .order_by("reply_deadline", "id"))
+    visible = borrowed.visible_appeals(user)
+    if what == "due-today":
+        qs = visible.due_between(now, day_bounds(timezone.localdate(now))[1])
+    elif what == "in-hand":
+        qs = visible.in_hand()
+    else:
+        raise ValueError(what)
+    return qs.select_related("county", "lead_unit").order_by("reply_deadline", "id")

@@ -7,5 +7,5 @@ app_name = "cockpit"
 urlpatterns = [
     path("", views.cockpit, name="cockpit"),
     path("panels/", views.panels, name="panels"),
-    path("due-today/", views.due_today, name="due_today"),
+    path("live/<slug:what>/", views.live, name="live"),
 ]

@@ -4,7 +4,9 @@ list of appeals due today. Gated by the policy's ``cockpit`` page; every figure 
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from jishiban.core.views import gate
 
@@ -31,6 +33,10 @@ def panels(request):
 
 
 @gate(PAGE)
-def due_today(request):
-    rows = list(selectors.due_today(request.user)[:500])
-    return render(request, "cockpit/due_today.html", {"appeals": rows, "nav_active": PAGE})
+def live(request, what: str):
+    """The appeals behind 在办 or 今日到期 (at most 500, nearest deadline first)."""
+    if what not in selectors.LIVE_LISTS:
+        raise Http404
+    rows = list(selectors.live_list(request.user, what)[:500])
+    titles = {"due-today": _("今日到期"), "in-hand": _("在办（承办单位办理中）")}
+    return render(request, "cockpit/live.html", {"appeals": rows, "title": titles[what], "nav_active": PAGE})

@@ -43,7 +43,7 @@ def test_the_panels_answer_alone_for_the_refresh(personas, client):
 
 
 @pytest.mark.django_db
-def test_due_today_lists_the_visible_appeals_whose_deadline_falls_in_the_rest_of_today(personas, client):
+def test_due_today_and_in_hand_list_the_visible_appeals_behind_the_live_numbers(personas, client):
     p = personas
     now = timezone.now()
     mine = services.dispatch(make_appeal(county="370811"), by=p.dispatcher, lead_unit=p.water)
@@ -54,10 +54,12 @@ def test_due_today_lists_the_visible_appeals_whose_deadline_falls_in_the_rest_of
 
     Appeal.objects.filter(pk__in=[mine.pk, other.pk]).update(reply_deadline=due)  # a deadline later today
     client.force_login(p.county_rencheng)
-    listed = [a.pk for a in client.get(reverse("cockpit:due_today")).context["appeals"]]
+    listed = [a.pk for a in client.get(reverse("cockpit:live", args=["due-today"])).context["appeals"]]
     assert listed == [mine.pk]
     client.force_login(p.leader)
-    assert {a.pk for a in client.get(reverse("cockpit:due_today")).context["appeals"]} == {mine.pk, other.pk}
+    assert {a.pk for a in client.get(reverse("cockpit:live", args=["due-today"])).context["appeals"]} == {mine.pk, other.pk}
+    assert {a.pk for a in client.get(reverse("cockpit:live", args=["in-hand"])).context["appeals"]} == {mine.pk, other.pk}
+    assert client.get(reverse("cockpit:live", args=["nothing"])).status_code == 404
 
 
 @pytest.mark.django_db
