@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from jishiban.analytics import rollup
 from jishiban.appeals import services
+from jishiban.appeals.filters import day_bounds
 from jishiban.supervision.services.orders import open_order
 from jishiban.testing import make_appeal
 
@@ -26,8 +27,11 @@ CHANNELS = ["12345-phone", "12345-web"]
 def make_stock(p, now: datetime, n: int = 36, seed: int = 7) -> list:
     rnd = random.Random(seed)
     made = []
+    midnight = day_bounds(timezone.localdate(now))[0]
     for i in range(n):
         at = now - timedelta(days=(i * 37) // n, hours=rnd.randint(1, 5))
+        if i < len(PLACES):  # one of each place today, whatever the hour: today and this month have intake
+            at = now - min(H, (now - midnight) / 2)
         county, town = PLACES[i % len(PLACES)]
         a = make_appeal(received_at=at, county=county, town=town or None, category=CATEGORIES[i % len(CATEGORIES)],
                         channel=CHANNELS[i % 2], title=f"测试诉求{i}")

@@ -73,6 +73,17 @@ def test_leader_opens_the_cockpit_on_a_wall_screen_and_follows_a_number(live_ser
     assert "李营街道小区停水" in page.inner_text(".ck-events")
     assert page.locator(".ck-rank tbody tr").count() == 14
 
+    # A click on 兖州区 on the map opens its appeals of the month.
+    x, y = page.evaluate("""() => window.echarts.getInstanceByDom(document.getElementById('cockpit-map'))
+        .convertToPixel({geoIndex: 0}, [116.74, 35.62])""")
+    yanzhou = int(page.inner_text(".ck-counties tr[data-county='370812'] td:nth-child(2)"))
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + x, box["y"] + y)
+    assert urlsplit(page.url).path == "/analytics/appeals/"
+    assert page.locator("table.list tbody td:first-child a").count() == yanzhou > 0
+    page.go_back()
+    page.wait_for_selector("#cockpit-map[data-drawn='11']", state="attached")
+
     month = int(page.inner_text("[data-figure=month]"))
     assert month > 0
     page.click(".ck-mode[data-mode=overdue_share]")
