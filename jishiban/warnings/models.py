@@ -32,6 +32,12 @@ class WarningState(models.TextChoices):
     CLOSED = "closed", _("已关闭")
 
 
+# What each kind of ``WarningEvent`` is called on the warning's page.
+ACTION_LABELS = {
+    "raise": _("发出预警"), "update": _("信号更新"), "end": _("信号结束"), "acknowledge": _("确认"),
+    "assign": _("指派"), "link": _("督办"), "close": _("关闭"), "merge": _("并单"),
+}
+
 OPEN_STATES = (WarningState.NEW, WarningState.ACKNOWLEDGED, WarningState.ASSIGNED, WarningState.LINKED)
 
 

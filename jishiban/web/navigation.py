@@ -40,6 +40,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("list", "web:appeal_list", _("查询"), "s"),
     NavEntry("dashboard", "web:dashboard", _("看板"), "b"),
     NavEntry("analytics", "analytics:figures", _("统计分析"), "a"),
+    NavEntry("warnings", "warnings:list", _("预警"), "w"),
     NavEntry("cockpit", "cockpit:cockpit", _("智慧大脑"), "c"),
 )
 

@@ -23,7 +23,7 @@ from jishiban.web.navigation import NAV, nav_for
 
 pytestmark = pytest.mark.django_db
 
-NAMESPACES = ("web", "supervision", "routing", "analytics")
+NAMESPACES = ("web", "supervision", "routing", "analytics", "warnings")
 # Pages that answer anyone by design (signing in and out, a citizen's callback link).
 OPEN_PAGES = {"web:login", "web:logout", "supervision:public_callback"}
 

@@ -1,0 +1,140 @@
+"""Replaying the stored appeals as if the scan had run live, hour by hour.
+
+The appeals received before the replay's first day (the history the detector needs) are counted
+first; then each step adds the appeals received up to its moment and runs the same signal
+functions as the live scan on what is known then: nothing received later is counted (an
+appeal's category, county and tags are those stored now, as the record keeps no earlier
+version of them for counting). Nothing is written: open warnings are kept in memory, one per key, so an ongoing spike is reported once.
+Each warning it would have raised is yielded as a dict (the command prints one JSON line each).
+
+Hot events need the duplicate index as it was at each moment and dissatisfied callbacks happen
+after the appeal; the replay leaves both out (the live scan has them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from jishiban.appeals import repeats
+from jishiban.appeals.models import Appeal
+
+from .counts import HISTORY_DAYS, History, Taxonomy
+from .models import WarningKind
+from .scan import (
+    DEFAULT_PETITION_WORDS,
+    GONE,
+    _caller_key,
+    _county_names,
+    risk_labels,
+    setting,
+    spike_signals,
+)
+
+FIELDS = ("pk", "number", "received_at", "county_id", "category_id", "tags", "title", "content", "citizen_phone",
+          "citizen_user_id", "status")
+
+
+def _midnight(d: date) -> datetime:
+    return timezone.make_aware(datetime.combine(d, datetime.min.time()))
+
+
+def replay(start: date, end: date, *, kinds=("spike", "risk", "repeat"),
+           progress: Callable[[int, int, datetime], None] | None = None) -> Iterator[dict]:
+    tax = Taxonomy()
+    counties = _county_names()
+    first = start - timedelta(days=HISTORY_DAYS)
+    h = History(first, end, tax)
+    begin, stop = _midnight(start), _midnight(end + timedelta(days=1))
+    history = (Appeal.objects.filter(received_at__gte=_midnight(first), received_at__lt=begin)
+               .values_list("received_at", "county_id", "category_id"))
+    for at, county, cat in history.iterator(chunk_size=5000):
+        local = timezone.localtime(at)
+        h.add(local.date(), county, cat)
+        h.add_hour(local.date(), local.hour)
+    rows = list(Appeal.objects.filter(received_at__gte=begin, received_at__lt=stop)
+                .order_by("received_at", "pk").values(*FIELDS))
+    earlier = {}
+    if "repeat" in kinds:
+        rule = repeats.rule()
+        qs = Appeal.objects.filter(received_at__gte=begin, received_at__lt=stop).exclude(status__in=GONE)
+        earlier = dict(repeats.with_earlier_count(qs, rule).filter(earlier__gte=rule.threshold)
+                       .values_list("pk", "earlier"))
+    labels = risk_labels()
+    words = tuple(setting("PETITION_WORDS", DEFAULT_PETITION_WORDS))
+    codes = {pk: code for pk, (code, _n) in counties.items()}
+    open_keys: set[str] = set()
+    steps = int((stop - begin).total_seconds() // 3600)
+    pos = 0
+    today_rows: list[dict] = []
+    for step in range(1, steps + 1):
+        moment = begin + timedelta(hours=step)
+        new = []
+        while pos < len(rows) and rows[pos]["received_at"] < moment:
+            r = rows[pos]
+            local = timezone.localtime(r["received_at"])
+            h.add(local.date(), r["county_id"], r["category_id"])
+            h.add_hour(local.date(), local.hour)
+            new.append(r)
+            pos += 1
+        day = timezone.localdate(moment - timedelta(microseconds=1))
+        today_rows = [r for r in today_rows if timezone.localdate(r["received_at"]) == day] + new
+        at = moment - timedelta(microseconds=1)  # the end of the hour just passed
+        if "spike" in kinds:
+            spikes, ended = spike_signals(h, at, open_keys, counties)
+            open_keys -= set(ended)
+            for s in spikes:
+                if s.key in open_keys:
+                    continue
+                open_keys.add(s.key)
+                yield _line(s, moment, tax, codes, _spike_numbers(s, today_rows, tax, at))
+        for r in new:
+            if r["status"] in GONE:
+                continue
+            flags = [t for t in r["tags"] or [] if isinstance(t, str) and t.startswith("risk:")]
+            if "risk" in kinds and flags:
+                yield {"kind": WarningKind.RISK.value, "raised_at": moment.isoformat(),
+                       "category": tax.code.get(r["category_id"]), "county": codes.get(r["county_id"]),
+                       "observed": len(flags), "expected": 0, "score": len(flags), "appeals": [r["number"]],
+                       "why": "、".join(labels.get(f[5:], f[5:]) for f in flags)}
+            if "repeat" in kinds:
+                text = f"{r['title']} {r['content']}"
+                hit = r["pk"] in earlier or any(w in text for w in words)
+                key = _caller_key(_Row(r))
+                if hit and key not in open_keys:
+                    open_keys.add(key)
+                    yield {"kind": WarningKind.REPEAT.value, "raised_at": moment.isoformat(),
+                           "category": tax.code.get(r["category_id"]), "county": codes.get(r["county_id"]),
+                           "observed": earlier.get(r["pk"], 0), "expected": 0, "score": 1, "appeals": [r["number"]]}
+        if progress is not None:
+            progress(step, steps, moment)
+
+
+class _Row:
+    def __init__(self, r: dict):
+        self.pk, self.citizen_phone, self.citizen_user_id = r["pk"], r["citizen_phone"], r["citizen_user_id"]
+
+
+def _spike_numbers(signal, rows, tax: Taxonomy, at) -> list[str]:
+    sub = set(tax.subtree(signal.category_id)) if signal.category_id else None
+    hour = signal.detail.get("hour")
+    out = []
+    for r in rows:
+        if signal.county_id and r["county_id"] != signal.county_id:
+            continue
+        if sub is not None and r["category_id"] not in sub:
+            continue
+        if hour is not None and timezone.localtime(r["received_at"]).hour != hour:
+            continue
+        out.append(r["number"])
+    return out[-500:]
+
+
+def _line(s, moment, tax: Taxonomy, codes, numbers) -> dict:
+    return {"kind": s.kind.value if hasattr(s.kind, "value") else s.kind, "raised_at": moment.isoformat(),
+            "category": tax.code.get(s.category_id) if s.category_id else None,
+            "county": codes.get(s.county_id) if s.county_id else None,
+            "observed": s.observed, "expected": round(s.expected, 2), "score": s.score, "appeals": numbers,
+            "why": s.why}
