@@ -60,6 +60,17 @@ def shared_dir() -> Path:
     return Path(os.environ.get("JISHIBAN_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 
+def live_windows() -> tuple[float, float]:
+    """(duplicate window, repeat window) as the live system has them by default: smart help's
+    DUPLICATE_WINDOW_DAYS and the one 重复诉求 rule's window (appeals/repeats.py; the settings'
+    default, JISHIBAN_REPEAT_WINDOW_DAYS, unless REPEAT_WINDOW_DAYS is set in the environment)."""
+    from jishiban.appeals.repeats import RepeatRule
+    from jishiban.smart.conf import DEFAULTS
+
+    repeat = float(os.environ.get("REPEAT_WINDOW_DAYS") or RepeatRule().window_days)
+    return float(DEFAULTS["DUPLICATE_WINDOW_DAYS"]), repeat
+
+
 def load_messages() -> list[dict]:
     path = shared_dir() / "teddy2020" / "hotspot_messages.csv"
     if not path.exists():
@@ -71,7 +82,61 @@ def load_messages() -> list[dict]:
     return rows
 
 
+def extra_pool_messages(n: int = 1291) -> list[dict]:
+    """The full-text messages of ``sample_with_time.csv`` then ``train_full.csv`` (other
+    messages of the same source), the first ``n``: with the 4,326 hot-spot messages a pool of
+    5,617, the size of the issue's independent pool, for timing the scan. ``train_full`` has no
+    time: those messages get times spread evenly (seeded) over the hot-spot period."""
+    rng = random.Random(5617)
+    out = []
+    _, rows = read_rows(shared_dir() / "teddy2020" / "sample_with_time.csv")
+    for r in rows:
+        out.append({"留言编号": f"S{r['留言编号']}", "留言用户": r["留言用户"], "text": f"{r['留言主题']}。{r['留言详情']}",
+                    "at": parse_time(r["留言时间"], TZ)})
+    _, rows = read_rows(shared_dir() / "teddy2020" / "train_full.csv")
+    import datetime as dt
+
+    start = dt.datetime(2019, 1, 1, tzinfo=TZ)
+    for i, r in enumerate(rows):
+        out.append({"留言编号": f"F{i}", "留言用户": "", "text": f"{r['留言主题']}。{r['留言详情']}",
+                    "at": start + dt.timedelta(seconds=rng.uniform(0, 390 * 86400))})
+    return out[:n]
+
+
+def pool_timing(rows: list[dict]) -> dict:
+    """The scan of a 5,617-message pool with the live settings (duplicate window, the repeat
+    rule's window, the semantic signal), embeddings computed beforehand in batches (as the live
+    system stores each appeal's embedding once, after intake); embedding time reported apart."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _e5cache import embed
+
+    pool = rows + extra_pool_messages()
+    t = time.perf_counter()
+    emb = embed([r["text"] for r in pool], cache=Path(os.environ.get("E5_CACHE") or ROOT / "var" / "e5-cache.npz"))
+    embed_seconds = time.perf_counter() - t
+    window, repeat_window = live_windows()
+    records = [Record(r["留言编号"], r["text"], at=r["at"], caller=r["留言用户"] or None) for r in pool]
+    index = DuplicateIndex(window_days=window, repeat_window_days=repeat_window, encoder=_Precomputed(emb),
+                           semantic_window=len(pool))
+    t = time.perf_counter()
+
+    def progress(i, total):
+        el = time.perf_counter() - t
+        print(f"scan {i}/{total} {el:.0f} s, ETA {el / i * (total - i):.0f} s", file=sys.stderr, flush=True)
+
+    pairs = list(scan_pairs(records, index, encode_batch=lambda _texts: emb, progress=progress))
+    seconds = time.perf_counter() - t
+    return {"messages": len(pool), "scan_seconds": round(seconds, 1), "ms_per_message": round(1000 * seconds / len(pool), 1),
+            "pairs": len(pairs), "by_relation": {rel: sum(p.relation == rel for p in pairs) for rel in (DUPLICATE, REPEAT)},
+            "embedding_seconds_this_run": round(embed_seconds, 1), "windows": [window, repeat_window]}
+
+
 def embeddings(rows: list[dict], cache: str | None) -> np.ndarray:
+    if cache and cache.endswith(".npz"):  # bench/_e5cache.py's keyed cache: embeds only what is missing
+        sys.path.insert(0, str(ROOT / "bench"))
+        from _e5cache import embed
+
+        return embed([r["text"] for r in rows], cache=Path(cache))
     if cache and Path(cache).exists():
         return np.load(cache)
     from jishiban.smart.dedupe.semantic import E5Encoder
@@ -149,13 +214,11 @@ def evaluate_pairs(rows: list[dict], emb: np.ndarray | None, window: float | Non
 
 def evaluate_cv(rows: list[dict], emb: np.ndarray | None) -> dict:
     """Thresholds chosen by repeated cross-validation over the labelled pairs (bench/_dedupe_cv.py),
-    with the live windows (DUPLICATE_WINDOW_DAYS, REPEAT_WINDOW_DAYS)."""
+    with the live windows (DUPLICATE_WINDOW_DAYS, the repeat rule's window)."""
     sys.path.insert(0, str(ROOT / "bench"))
     from _dedupe_cv import cross_validate, generated_signals, grid
 
-    from jishiban.smart.conf import DEFAULTS
-
-    window, repeat_window = float(DEFAULTS["DUPLICATE_WINDOW_DAYS"]), float(DEFAULTS["REPEAT_WINDOW_DAYS"])
+    window, repeat_window = live_windows()
     labelled = [(str(a), str(b), y, s) for a, b, y, s in json.loads(LABELS.read_text(encoding="utf-8"))["pairs"]]
     keys = {(a, b) for a, b, _y, _s in labelled}
     records = [Record(r["留言编号"], r["text"], at=r["at"], caller=r["留言用户"]) for r in rows]
@@ -431,12 +494,15 @@ def main() -> None:
     ap.add_argument("--scale", type=int, default=2_000_000, help="synthetic stored items (0: skip)")
     ap.add_argument("--skip-pairs", action="store_true")
     ap.add_argument("--cv", action="store_true", help="thresholds chosen by cross-validation over the pairs")
+    ap.add_argument("--pool-timing", action="store_true", help="time the scan of a 5,617-message pool (embeddings cached)")
     ap.add_argument("--pairs-only-embeddings", action="store_true",
                     help="embed only the messages of labelled pairs (faster; see pair_embeddings)")
     ap.add_argument("--live", type=int, default=100_000, help="appeals in a scratch database for the live index (0: skip)")
     ap.add_argument("--live-dir", help="directory for the scratch database (default: a new temporary one)")
     args = ap.parse_args()
     rows = load_messages()
+    if args.pool_timing:
+        print(json.dumps({"pool_timing": pool_timing(rows)}, ensure_ascii=False, indent=1), flush=True)
     if args.cv:
         emb = None
         if args.semantic:
@@ -449,9 +515,7 @@ def main() -> None:
         emb = None
         if args.semantic:
             emb = pair_embeddings(rows) if args.pairs_only_embeddings else embeddings(rows, args.emb_cache)
-        from jishiban.smart.conf import DEFAULTS
-
-        windows = (float(DEFAULTS["DUPLICATE_WINDOW_DAYS"]), float(DEFAULTS["REPEAT_WINDOW_DAYS"]))
+        windows = live_windows()
         for window, repeat_window in (windows, (windows[0], None)):
             print(json.dumps(evaluate_pairs(rows, None, window, repeat_window), ensure_ascii=False, indent=1), flush=True)
             if emb is not None:

@@ -119,3 +119,18 @@ def appeals_behind(user, counter: str, start: date, end: date, flt: Filter | Non
             break
     qs = borrowed.visible_appeals(user).filter(pk__in=ids[:limit]).order_by("-received_at", "-id")
     return qs, len(ids)
+
+
+def received_grid(start: date, end: date):
+    """Rows ``{day, county, category, n}`` of the ``received`` counter over [start, end] (ids, 0
+    for none), the whole day × county × category grid at once: early warning's baselines."""
+    return (DailyCount.objects.filter(counter="received", day__gte=start, day__lte=end)
+            .values("day", "county", "category").annotate(n=Sum("n")).order_by())
+
+
+def counted_until() -> datetime | None:
+    """The moment the daily tables are true for (``FillState.as_of``); ``None`` before a fill."""
+    from .models import FillState
+
+    state = FillState.objects.filter(name="default").first()
+    return state.as_of if state else None

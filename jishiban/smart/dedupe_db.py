@@ -106,6 +106,7 @@ class LiveIndex:
         self._fp: dict[int, int] = {}
         self._max_pk = 0
         self._gaps: dict[int, float] = {}  # id → when it was first missed
+        self._last_features = None  # (pk, fingerprint, features) of the last lookup
         self._emb_synced_at = None
         self.build_seconds: float | None = None
 
@@ -114,7 +115,7 @@ class LiveIndex:
         self.semantic = conf.semantic_enabled()
         return DuplicateIndex(
             window_days=float(conf.get("DUPLICATE_WINDOW_DAYS")),
-            repeat_window_days=float(conf.get("REPEAT_WINDOW_DAYS")),
+            repeat_window_days=conf.repeat_window_days(),
             encoder=E5Encoder() if self.semantic else None, embed_missing=False,
             semantic_window=int(conf.get("SEMANTIC_WINDOW")),
         )
@@ -130,7 +131,7 @@ class LiveIndex:
 
     def _window_start(self):
         # Repeats (the same matter after the duplicate window) are found within the repeat window.
-        days = max(float(conf.get("DUPLICATE_WINDOW_DAYS")), float(conf.get("REPEAT_WINDOW_DAYS")))
+        days = max(float(conf.get("DUPLICATE_WINDOW_DAYS")), conf.repeat_window_days())
         return timezone.now() - timedelta(days=days)
 
     def _build(self) -> None:
@@ -247,8 +248,19 @@ class LiveIndex:
             if appeal_id in self._fp and not self.index.has_embedding(appeal_id):
                 self.index.set_embedding(appeal_id, to_vector(blob))
 
+    def _features(self, row) -> fx.ItemFeatures:
+        # The lookup of a new appeal and its add come one after the other (duplicates_part):
+        # the features computed for the lookup are reused when the row is unchanged.
+        fp = (fingerprint(row), caller_of(row))
+        last = self._last_features
+        if last is not None and last[0] == row["pk"] and last[1] == fp:
+            return last[2]
+        f = fx.item_features(text_of(row), caller_of(row), row.get("address") or None)
+        self._last_features = (row["pk"], fp, f)
+        return f
+
     def _add_row(self, row, embedding=None, *, store: bool = False) -> None:
-        features = fx.item_features(text_of(row), caller_of(row), row.get("address") or None)
+        features = self._features(row)
         self.index.add(row["pk"], at=row["received_at"], embedding=embedding, features=features)
         self._fp[row["pk"]] = fingerprint(row)
         if store:
@@ -283,10 +295,12 @@ class LiveIndex:
 
         with self._lock:
             ix = self.ensure()
+            row = appeal if isinstance(appeal, dict) else {f: getattr(appeal, f, None) for f in _FIELDS}
+            features = self._features(row)
             for _attempt in range(2):
                 cands = ix.query(text_of(appeal), at=appeal.received_at, caller=caller_of(appeal),
                                  address=appeal.address or None, exclude=(appeal.pk,), limit=limit,
-                                 include_related=include_related, embedding=embedding)
+                                 include_related=include_related, embedding=embedding, features=features)
                 if not cands:
                     return []
                 rows = {r["pk"]: r for r in Appeal.objects.filter(pk__in=[c.id for c in cands]).values(*_FIELDS)}

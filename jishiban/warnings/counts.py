@@ -2,8 +2,9 @@
 the three levels, and "all"), the city as county 0, for ``HISTORY_DAYS`` before a moment and
 the day so far; and the city's appeals per hour of day over the last four weeks.
 
-Filled from one grouped query over appeals (live) or from rows added as a replay walks forward
-(``add``), so both see exactly the appeals received before the moment judged.
+Filled live from the analytics daily tables (whole days they hold) and one grouped query over
+the appeals since, or from rows added as a replay walks forward (``add``), so both see the
+appeals received before the moment judged.
 """
 
 from __future__ import annotations
@@ -107,13 +108,24 @@ def day_share(shares: np.ndarray, moment: datetime) -> float:
     return before + frac * (float(shares[h]) - before)
 
 
-def live_history(now: datetime, taxonomy: Taxonomy | None = None) -> History:
-    """The counts up to ``now``, from grouped queries over the stored appeals."""
+def live_history(now: datetime, taxonomy: Taxonomy | None = None, *, tables: bool = True) -> History:
+    """The counts up to ``now``. Whole days the analytics daily tables already hold (up to the
+    day before their last fill, so an appeal taken in late that day is not missed) come from
+    them; the rest, and the day so far, from one grouped query over the stored appeals."""
+    from jishiban.analytics import selectors as figures
+
     tax = taxonomy or Taxonomy()
     today = timezone.localdate(now)
     first = today - timedelta(days=HISTORY_DAYS)
     h = History(first, today, tax)
-    start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    cut = first
+    counted = figures.counted_until() if tables else None
+    if counted is not None:
+        cut = max(first, min(today, timezone.localdate(counted) - timedelta(days=1)))
+    if cut > first:
+        for r in figures.received_grid(first, cut - timedelta(days=1)).iterator(chunk_size=5000):
+            h.add(r["day"], r["county"] or None, r["category"] or None, r["n"])
+    start = timezone.make_aware(datetime.combine(cut, datetime.min.time()))
     rows = (Appeal.objects.filter(received_at__gte=start, received_at__lte=now)
             .annotate(day=TruncDate("received_at")).values("day", "county_id", "category_id")
             .annotate(n=Count("id")).order_by())

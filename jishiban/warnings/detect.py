@@ -183,12 +183,17 @@ def residual(x, mu, size) -> np.ndarray:
     return np.clip(-ndtri(mid), -6.0, 6.0)
 
 
-def cusum(z, k: float) -> np.ndarray:
+def cusum(z, k: float, h: float | None = None) -> np.ndarray:
+    """Page's CUSUM ``C_t = max(0, C_{t-1} + z_t - k)``; with ``h``, held at most at ``h`` after
+    it passes (so a long rise does not build up a sum that takes weeks to drain: once the count
+    is back to normal it falls under ``h`` on the next day)."""
     c = np.zeros(len(z))
     run = 0.0
     for i, v in enumerate(z):
         run = max(0.0, run + float(v) - k)
         c[i] = run
+        if h is not None and run > h:
+            run = h
     return c
 
 
@@ -218,7 +223,7 @@ def evaluate(counts, groups, p: Params | None = None, *, last_share: float = 1.0
         mu[-1] = max(mu[-1] * max(last_share, 1e-3), 1e-3)
     prob = nb_sf(x, mu, base.size)
     z = residual(x, mu, base.size)
-    c = cusum(z, p.cusum_k)
+    c = cusum(z, p.cusum_k, p.cusum_h)
     big = (x >= p.min_count) & (x >= p.min_ratio * mu)
     alarm = big & ((prob < p.alpha) | (c > p.cusum_h))
     return Evaluation(observed=x, expected=mu, size=base.size, p=prob, z=z, cusum=c, alarm=alarm)
@@ -258,3 +263,16 @@ def hour_alarm(observed: float, day_expected: float, size: float, hour_share: fl
     prob = float(nb_sf(observed, mu, size))
     alarm = observed >= p.min_count and observed >= p.min_ratio * mu and prob < p.alpha
     return bool(alarm), mu, prob
+
+
+def spike_state(alarm_now: bool, t: int, last_alarm: int | None) -> str | None:
+    """What a scan on day ``t`` does with a cell: ``"alarm"`` (raise or update its warning),
+    ``"keep"`` (an open spike that alarmed yesterday or earlier today: it may go on), ``"end"``
+    (an open spike whose last alarm, day ``last_alarm``, is before yesterday) or ``None``
+    (nothing open, nothing now). Ending only on whole days keeps a spike from closing and
+    opening again within one day as the day's expected share grows."""
+    if alarm_now:
+        return "alarm"
+    if last_alarm is None:
+        return None
+    return "keep" if last_alarm >= t - 1 else "end"

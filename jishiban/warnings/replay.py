@@ -7,12 +7,15 @@ appeal's category, county and tags are those stored now, as the record keeps no 
 version of them for counting). Nothing is written: open warnings are kept in memory, one per key, so an ongoing spike is reported once.
 Each warning it would have raised is yielded as a dict (the command prints one JSON line each).
 
-Hot events need the duplicate index as it was at each moment and dissatisfied callbacks happen
-after the appeal; the replay leaves both out (the live scan has them).
+Hot events come from a duplicate index of smart help's own class (``DuplicateIndex``, its
+windows and thresholds; the stored embeddings are not used, so the lexical and topic signals
+decide) filled in time order from the replay's first day, each appeal looked up as it arrives.
+Dissatisfied callbacks happen after the appeal and are left out (the live scan has them).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 
@@ -21,6 +24,7 @@ from django.utils import timezone
 from jishiban.appeals import repeats
 from jishiban.appeals.models import Appeal
 
+from . import events
 from .counts import HISTORY_DAYS, History, Taxonomy
 from .models import WarningKind
 from .scan import (
@@ -34,14 +38,14 @@ from .scan import (
 )
 
 FIELDS = ("pk", "number", "received_at", "county_id", "category_id", "tags", "title", "content", "citizen_phone",
-          "citizen_user_id", "status")
+          "citizen_user_id", "status", "address")
 
 
 def _midnight(d: date) -> datetime:
     return timezone.make_aware(datetime.combine(d, datetime.min.time()))
 
 
-def replay(start: date, end: date, *, kinds=("spike", "risk", "repeat"),
+def replay(start: date, end: date, *, kinds=("spike", "event", "risk", "repeat"),
            progress: Callable[[int, int, datetime], None] | None = None) -> Iterator[dict]:
     tax = Taxonomy()
     counties = _county_names()
@@ -65,7 +69,9 @@ def replay(start: date, end: date, *, kinds=("spike", "risk", "repeat"),
     labels = risk_labels()
     words = tuple(setting("PETITION_WORDS", DEFAULT_PETITION_WORDS))
     codes = {pk: code for pk, (code, _n) in counties.items()}
-    open_keys: set[str] = set()
+    open_keys: set[str] = set()  # repeat callers
+    open_spikes: dict[str, date] = {}  # open spike → the day it last alarmed
+    hot = _Events(codes, tax) if "event" in kinds else None
     steps = int((stop - begin).total_seconds() // 3600)
     pos = 0
     today_rows: list[dict] = []
@@ -83,13 +89,14 @@ def replay(start: date, end: date, *, kinds=("spike", "risk", "repeat"),
         today_rows = [r for r in today_rows if timezone.localdate(r["received_at"]) == day] + new
         at = moment - timedelta(microseconds=1)  # the end of the hour just passed
         if "spike" in kinds:
-            spikes, ended = spike_signals(h, at, open_keys, counties)
-            open_keys -= set(ended)
+            spikes, ended = spike_signals(h, at, open_spikes, counties)
+            for key in ended:
+                open_spikes.pop(key, None)
             for s in spikes:
-                if s.key in open_keys:
-                    continue
-                open_keys.add(s.key)
-                yield _line(s, moment, tax, codes, _spike_numbers(s, today_rows, tax, at))
+                known = s.key in open_spikes
+                open_spikes[s.key] = day
+                if not known:
+                    yield _line(s, moment, tax, codes, _spike_numbers(s, today_rows, tax, at))
         for r in new:
             if r["status"] in GONE:
                 continue
@@ -108,8 +115,63 @@ def replay(start: date, end: date, *, kinds=("spike", "risk", "repeat"),
                     yield {"kind": WarningKind.REPEAT.value, "raised_at": moment.isoformat(),
                            "category": tax.code.get(r["category_id"]), "county": codes.get(r["county_id"]),
                            "observed": earlier.get(r["pk"], 0), "expected": 0, "score": 1, "appeals": [r["number"]]}
+        if hot is not None and new:
+            yield from hot.step(new, moment)
         if progress is not None:
             progress(step, steps, moment)
+
+
+class _Events:
+    """Hot events as the live scan finds them (``scan.event_signals``), on an index filled as
+    the replay walks forward."""
+
+    def __init__(self, codes, tax):
+        from jishiban.smart import conf
+        from jishiban.smart.dedupe.index import DuplicateIndex
+
+        self.index = DuplicateIndex(window_days=float(conf.get("DUPLICATE_WINDOW_DAYS")),
+                                    repeat_window_days=float(conf.get("REPEAT_WINDOW_DAYS")))
+        self.hours = float(setting("EVENT_HOURS", 24))
+        self.need = int(setting("EVENT_MIN_APPEALS", 5))
+        self.codes, self.tax = codes, tax
+        self.rows: dict[int, dict] = {}
+        self.pairs: list[tuple[int, int, float]] = []
+        self.open: dict[int, str] = {}
+
+    def step(self, new: list[dict], moment) -> Iterator[dict]:
+        from jishiban.smart.dedupe.index import DUPLICATE
+        from jishiban.smart.dedupe_db import caller_of, text_of
+
+        for r in new:
+            if r["status"] in GONE:
+                continue
+            for c in self.index.query(text_of(r), at=r["received_at"], caller=caller_of(r),
+                                      address=r["address"] or None, limit=100):
+                if c.relation == DUPLICATE:
+                    self.pairs.append((r["pk"], c.id, c.score))
+            self.index.add(r["pk"], text_of(r), at=r["received_at"], caller=caller_of(r), address=r["address"] or None)
+            self.rows[r["pk"]] = r
+        horizon = moment - timedelta(hours=self.hours)
+        recent = {pk for pk, r in self.rows.items() if r["received_at"] >= horizon} | set(self.open)
+        pairs = [(a, b, s) for a, b, s in self.pairs if self.rows[a]["received_at"] >= horizon]
+        self.pairs = pairs  # older pairs can no longer link a recent appeal
+        for g in events.groups(recent, pairs, need=1):
+            joins = any(m in self.open for m in g.members)
+            if len(g.members) < self.need and not (joins and len(g.members) > 1):
+                continue
+            key = events.known_key(g.members, self.open, f"event:{min(g.members)}")
+            for m in g.members:
+                self.open[m] = key
+            if joins:
+                continue
+            members = [self.rows[m] for m in g.members]
+            county = Counter(r["county_id"] for r in members if r["county_id"]).most_common(1)
+            category = Counter(r["category_id"] for r in members if r["category_id"]).most_common(1)
+            yield {"kind": WarningKind.EVENT.value, "raised_at": moment.isoformat(),
+                   "category": self.tax.code.get(category[0][0]) if category else None,
+                   "county": self.codes.get(county[0][0]) if county else None,
+                   "observed": len(members), "expected": self.need, "score": len(members),
+                   "appeals": sorted(r["number"] for r in members), "why": self.rows[g.centre]["title"]}
 
 
 class _Row:

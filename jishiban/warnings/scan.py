@@ -16,7 +16,7 @@ import logging
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, TextField
@@ -70,10 +70,10 @@ def spike_key(county_id: int, category_id: int, tax: Taxonomy, counties, *, hour
     return f"spike:{cat}:{county}" + (":hour" if hour else "")
 
 
-def spike_signals(h: History, now: datetime, open_keys: set[str], counties, p: detect.Params | None = None
+def spike_signals(h: History, now: datetime, open_days: dict[str, date], counties, p: detect.Params | None = None
                   ) -> tuple[list[Signal], list[str]]:
-    """The spikes at ``now`` (one signal per cell still alarming) and the open spike keys whose
-    spike has ended (neither today so far nor yesterday alarmed)."""
+    """The spikes at ``now`` (one signal per cell alarming) and the open spike keys whose spike
+    has ended. ``open_days`` maps the key of each open spike to the day it last alarmed."""
     p = p or params()
     today = timezone.localdate(now)
     t = h.index(today)
@@ -83,14 +83,16 @@ def spike_signals(h: History, now: datetime, open_keys: set[str], counties, p: d
     local = timezone.localtime(now)
     for (county, cat), arr in h.cells.items():
         key = spike_key(county, cat, h.tax, counties)
-        if arr[t] < p.min_count and key not in open_keys:
-            continue
-        ev = detect.evaluate(arr[: t + 1], h.groups[: t + 1], p, last_share=share)
-        if ev.alarm[t]:
+        last = h.index(open_days[key]) if key in open_days else None
+        if arr[t] < p.min_count:
+            state = detect.spike_state(False, t, last)  # too few to alarm: only the end is in question
+        else:
+            ev = detect.evaluate(arr[: t + 1], h.groups[: t + 1], p, last_share=share)
+            state = detect.spike_state(bool(ev.alarm[t]), t, last)
+        if state in ("alarm", "keep"):
             alive.add(key)
+        if state == "alarm":
             signals.append(_spike(key, county, cat, ev, t, h, counties, local, today=True))
-        elif t and ev.alarm[t - 1] and key in open_keys:
-            alive.add(key)  # yesterday's spike may go on today: keep it open
     # The city's last full hour against the hour's share of the day.
     city = h.cells.get((0, 0))
     if city is not None and local.hour:
@@ -100,7 +102,7 @@ def spike_signals(h: History, now: datetime, open_keys: set[str], counties, p: d
         part = float(shares[hour] - (shares[hour - 1] if hour else 0.0))
         alarm, mu, prob = detect.hour_alarm(observed, float(ev.expected[t]), float(ev.size[t]), part, p)
         key = spike_key(0, 0, h.tax, counties, hour=True)
-        if alarm:
+        if alarm:  # the hour's warning ends with the next hour that does not alarm
             alive.add(key)
             score = round(min(300.0, -math.log10(max(prob, 1e-300))), 2)
             signals.append(Signal(
@@ -109,7 +111,7 @@ def spike_signals(h: History, now: datetime, open_keys: set[str], counties, p: d
                     "h": hour, "o": observed, "e": mu, "p": prob},
                 observed=observed, expected=mu, score=score, probability=prob,
                 detail={"hour": hour, "day": today.isoformat()}))
-    ended = [k for k in open_keys if k.startswith("spike:") and k not in alive]
+    ended = [k for k in open_days if k not in alive]
     return signals, ended
 
 
@@ -215,12 +217,15 @@ def repeat_signals(since: datetime, until: datetime) -> list[Signal]:
 
 # --- hot events ------------------------------------------------------------------------------
 
+_pairs_seen: dict[int, tuple] = {}  # appeal id → ((received, fingerprint), its duplicates) in this process
+
+
 def event_signals(now: datetime, open_events: dict[int, str]) -> list[Signal]:
     """Near-duplicate groups (smart help's live index) of at least N appeals within M hours.
     ``open_events`` maps appeal ids already in an open event to its key: a group touching one
     joins that event."""
     from jishiban.smart.dedupe.index import DUPLICATE
-    from jishiban.smart.dedupe_db import live_index
+    from jishiban.smart.dedupe_db import fingerprint, live_index
 
     hours = float(setting("EVENT_HOURS", 24))
     need = int(setting("EVENT_MIN_APPEALS", 5))
@@ -237,10 +242,20 @@ def event_signals(now: datetime, open_events: dict[int, str]) -> list[Signal]:
     for a in Appeal.objects.filter(pk__in=list(open_events)).exclude(status__in=GONE).only(*fields):
         by_pk.setdefault(a.pk, a)
     pairs = []
-    for a in recent:  # pairs are found from the recent side; the index holds the earlier ones
-        for f in ix.query(a, limit=100, include_related=False):
-            if f.candidate.relation == DUPLICATE and f.candidate.id in by_pk:
-                pairs.append((a.pk, f.candidate.id, f.candidate.score))
+    # Pairs are found from the later side (the index holds the earlier appeals), so an appeal
+    # looked up once keeps its pairs: each scan looks up only the appeals it has not seen, and
+    # forgets those that left the window.
+    seen = _pairs_seen
+    for pk in [pk for pk in seen if pk not in by_pk]:
+        del seen[pk]
+    for a in recent:
+        mark = (a.received_at, fingerprint(a))  # the same row as when it was looked up
+        got = seen.get(a.pk)
+        if got is None or got[0] != mark:
+            got = seen[a.pk] = (mark, [(f.candidate.id, f.candidate.score)
+                                       for f in ix.query(a, limit=100, include_related=False)
+                                       if f.candidate.relation == DUPLICATE])
+        pairs += [(a.pk, other, score) for other, score in got[1] if other in by_pk]
     out = []
     for group in events.groups(by_pk, pairs, need=1):
         joins = any(pk in open_events for pk in group.members)
@@ -280,7 +295,10 @@ def run(now: datetime | None = None, *, kinds=("spike", "event", "risk", "repeat
     if "spike" in kinds:
         counties = _county_names()
         h = live_history(now, tax)
-        spikes, ended = spike_signals(h, now, open_keys, counties)
+        open_days = {}
+        for w in EarlyWarning.objects.filter(key__in=[k for k in open_keys if k.startswith("spike:")]):
+            open_days[w.key] = date.fromisoformat(w.detail.get("day") or timezone.localdate(w.updated_at).isoformat())
+        spikes, ended = spike_signals(h, now, open_days, counties)
         for s in spikes:
             s.appeal_ids = cell_appeals(s, now, tax)
         signals += spikes

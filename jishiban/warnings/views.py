@@ -45,20 +45,23 @@ def _warning(request, pk):
     return w
 
 
-@gate("warnings")
-def warning_detail(request, pk):
-    w = _warning(request, pk)
+def _context(request, w) -> dict:
     user = request.user
     manage = policy.may_manage_warnings(user) and w.state != WarningState.CLOSED
-    supervisors = [u for u in get_user_model().objects.filter(is_active=True).order_by("username")
-                   if policy.may_manage_warnings(u) and selectors.visible_warnings(u).filter(pk=w.pk).exists()][:50]
+    candidates = get_user_model().objects.filter(is_active=True, role__in=policy.WARNING_MANAGE).order_by("username")
+    supervisors = [u for u in candidates[:200] if policy.may_manage_warnings(u) and selectors.visible_warnings(u).filter(pk=w.pk).exists()][:50]
     units = Organisation.objects.exclude(kind="centre").order_by("level", "code")[:300] if manage else []
-    return render(request, "warnings/detail.html", {
-        "w": w, "events": [(e, ACTION_LABELS.get(e.action, ""), _moved(e)) for e in w.events.select_related("actor")], "appeals": selectors.appeals_of(user, w),
-        "manage": manage, "steps": [s for s, states in services.STEPS.items() if w.state in states],
+    return {
+        "w": w, "events": [(e, ACTION_LABELS.get(e.action, ""), _moved(e)) for e in w.events.select_related("actor")],
+        "appeals": selectors.appeals_of(user, w), "manage": manage,
+        "steps": [s for s, states in services.STEPS.items() if w.state in states],
         "supervisors": supervisors if manage else [], "units": units,
-        "may_merge": w.kind == WarningKind.EVENT and policy.may_take(user, "merge"),
-        "nav_active": "warnings"})
+        "may_merge": w.kind == WarningKind.EVENT and policy.may_take(user, "merge"), "nav_active": "warnings"}
+
+
+@gate("warnings")
+def warning_detail(request, pk):
+    return render(request, "warnings/detail.html", _context(request, _warning(request, pk)))
 
 
 @require_POST
@@ -89,6 +92,8 @@ def warning_step(request, pk, step):
         perform(request, services.link_order, w, by=user, success=_("已生成督办单"))
     else:
         perform(request, services.close, w, by=user, note=request.POST.get("note", ""), success=_("预警已关闭"))
+    if request.headers.get("HX-Request"):  # the step's button swaps the panel in place
+        return render(request, "warnings/_panel.html", {**_context(request, _warning(request, pk)), "partial": True})
     return here
 
 

@@ -34,6 +34,7 @@ _GENERIC_PLACES = frozenset(
     """市政府 县政府 区政府 省政府 镇政府 人民政府 马路 大马路 小马路 公路 道路 铁路 高速公路 公司 集团 工地 项目
     小区 社区 学校 医院 市场 公园 大道 街道 村 站 车站 全市 城市 开发商""".split()
 )
+_NOT_TOPIC = re.compile(r"[0-9a-z|]")  # anonymised codes, numbers, cut-out places
 _GENERIC_ENDINGS = ("政府", "马路", "公路", "道路", "铁路")  # 市委市政府 → "委市政府" is no place
 _STOPWORDS = frozenset(
     """我们 你们 他们 她们 自己 这个 那个 这些 那些 什么 怎么 为什么 如何 是否 可以 已经 因为 所以 但是 而且
@@ -63,13 +64,37 @@ def _template() -> MinHash:
     return MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=_crc, scheme="affine32")
 
 
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    a, b = _template().permutations
+    return a.astype(np.uint32).reshape(1, -1), b.astype(np.uint32).reshape(1, -1)
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, as datasketch's affine32 scheme mixes input hashes."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
 def signature(norm: str) -> np.ndarray:
-    """MinHash signature (``NUM_PERM`` × uint32) of the character shingles of ``norm``."""
-    m = _template().copy()
-    sh = shingles(norm)
-    if sh:
-        m.update_batch(sh)
-    return np.asarray(m.hashvalues, dtype=np.uint32)
+    """MinHash signature (``NUM_PERM`` × uint32) of the character shingles of ``norm``: the
+    values of datasketch's ``MinHash(hashfunc=crc32, scheme="affine32")`` computed directly in
+    numpy (a minimum needs no de-duplicated shingle set), three times faster."""
+    k = SHINGLE
+    if len(norm) <= k:
+        if not norm:
+            return _template().hashvalues.astype(np.uint32)
+        hv = np.array([zlib.crc32(norm.encode())], dtype=np.uint32)
+    else:
+        crc = zlib.crc32
+        hv = np.fromiter((crc(norm[i : i + k].encode()) for i in range(len(norm) - k + 1)),
+                         dtype=np.uint32, count=len(norm) - k + 1)
+    a, b = _permutations()
+    with np.errstate(over="ignore"):
+        return (_fmix32(hv).reshape(-1, 1) * a + b).min(axis=0)
 
 
 def place_keys(norm: str) -> set[str]:
@@ -95,11 +120,8 @@ def topic_words(norm: str, places: set[str] | None = None) -> set[str]:
     text = norm
     for p in sorted(places or (), key=len, reverse=True):
         text = text.replace(p, "|")
-    return {
-        w
-        for w in rjieba.cut(text)
-        if len(w) >= 2 and w not in _STOPWORDS and not re.search(r"[0-9a-z|]", w)
-    }
+    bad = _NOT_TOPIC.search
+    return {w for w in rjieba.cut(text) if len(w) >= 2 and w not in _STOPWORDS and not bad(w)}
 
 
 def stable_hash(value: str) -> int:

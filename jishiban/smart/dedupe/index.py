@@ -65,7 +65,7 @@ class Thresholds:
     """Decision thresholds, chosen by repeated cross-validation over the labelled teddy2020
     pairs with the live windows (bench/smart_dedupe.py --cv; docs/smart.md section 3)."""
 
-    duplicate: float = 0.6  # with an embedding signal
+    duplicate: float = 0.5  # with an embedding signal
     duplicate_lexical: float = 0.3  # without one (topic words and places only)
     related: float = 0.25
     lexical_alone: float = 0.6  # near-identical text is a duplicate whatever the other signals
@@ -317,15 +317,14 @@ class DuplicateIndex:
 
     # -- reading --------------------------------------------------------------------------
     def query(self, text, *, at=None, caller=None, address=None, exclude=(), limit=10,
-              include_related=False, embedding=None) -> list[Candidate]:
-        """Stored items that may be the same matter as ``text``, best first."""
-        norm = fx.normalise(text)
-        places = fx.place_keys(norm)
-        sig = fx.signature(norm)
-        topics = fx.hashes32(fx.topic_words(norm, places))
+              include_related=False, embedding=None, features: fx.ItemFeatures | None = None) -> list[Candidate]:
+        """Stored items that may be the same matter as ``text``, best first. ``features``
+        (``fx.item_features(text, caller, address)``) saves computing them twice when the
+        caller adds the same text next."""
+        f = features if features is not None else fx.item_features(text, caller, address)
+        sig, topics, places = f.sig, f.topics, f.places
         place_hashes = fx.hashes32(places)
-        ckey = fx.stable_hash(str(caller)) if caller else 0
-        akey = fx.address_key(address)
+        ckey, akey = f.caller, f.address
         now = _epoch(at)
         excluded = {self._pos[e] for e in exclude if e in self._pos}
 
@@ -342,8 +341,13 @@ class DuplicateIndex:
             embedding = self.encoder.encode([text])[0]
         if self._emb is not None and self._emb_next and embedding is not None:
             filled = min(self._emb_next, self.semantic_window)
-            sims = self._emb[:filled] @ np.asarray(embedding, dtype=np.float32)
-            top = np.argsort(-sims)[: self.semantic_top * 3]
+            # einsum, not ``@``: a matrix-vector product through a multi-threaded BLAS took
+            # 10–20 ms on a busy 2-core machine (threads waiting for each other), einsum's
+            # single-threaded loop 1–2 ms.
+            sims = np.einsum("ij,j->i", self._emb[:filled], np.asarray(embedding, dtype=np.float32))
+            k = min(self.semantic_top * 3, filled)
+            top = np.argpartition(-sims, k - 1)[:k] if k < filled else np.arange(filled)
+            top = top[np.argsort(-sims[top], kind="stable")]
             for slot in top:
                 item = int(self._emb_item[slot])
                 sem_of[item] = float(sims[slot])
@@ -363,6 +367,7 @@ class DuplicateIndex:
         if idx.size == 0:
             return []
         lex = (self._sig.view()[idx] == sig[None, :]).mean(axis=1)
+        idx, lex = self._plausible(idx, lex, topics, place_hashes, ckey, akey, embedding)
         out: list[Candidate] = []
         for j, i in enumerate(idx.tolist()):
             their_places = self._places.row(i)
@@ -389,6 +394,50 @@ class DuplicateIndex:
                 out.append(Candidate(self._ids[i], score, relation, reason, s))
         out.sort(key=lambda c: (_ORDER[c.relation], -c.score))
         return out[:limit]
+
+    def _plausible(self, idx, lex, topics, place_hashes, ckey, akey, embedding):
+        """The candidates ``score_pair`` can give a relation, found with array operations: an
+        upper bound of each score (topic overlap, embedding similarity, places, caller and
+        address at once, for all candidates) drops those that cannot reach the lowest
+        threshold and share no place or address. The survivors are scored one by one as before,
+        so the result is the same; most candidates of a busy window never get that far."""
+        t = self.thresholds
+        if idx.size < 8:
+            return idx, lex
+        if topics.size:
+            values, owner = self._topics.rows(idx)
+            inter = np.bincount(owner[np.isin(values, topics, assume_unique=False)], minlength=idx.size)
+            union = topics.size + self._topics.lengths(idx) - inter + t.topic_smoothing
+            topic = np.where(self._topics.lengths(idx) > 0, inter / union, 0.0)
+        else:
+            topic = np.zeros(idx.size)
+        if place_hashes.size:
+            values, owner = self._places.rows(idx)
+            shared = np.bincount(owner[np.isin(values, place_hashes)], minlength=idx.size) > 0
+        else:
+            shared = np.zeros(idx.size, dtype=bool)
+        same_addr = (self._addr.view()[idx] == akey) if akey else np.zeros(idx.size, dtype=bool)
+        sem = None
+        if self._emb is not None and embedding is not None:
+            vec = np.asarray(embedding, dtype=np.float32)
+            cos = np.full(idx.size, -1.0)
+            slots = np.array([self._emb_slot.get(int(i), -1) for i in idx], dtype=np.int64)
+            has = slots >= 0
+            if has.any():
+                cos[has] = np.einsum("ij,j->i", self._emb[slots[has]], vec)
+            sem = np.clip((cos - t.semantic_low) / (t.semantic_high - t.semantic_low), 0.0, 1.0)
+            sem = np.where(cos > -1.0, sem, np.nan)
+        if sem is None:
+            content = topic
+        else:
+            content = np.where(np.isnan(sem), topic, t.topic_weight * topic + (1 - t.topic_weight) * np.nan_to_num(sem))
+        # Without a place conflict factor (it only lowers the score) and with both bonuses, so
+        # this is an upper bound of score_pair's score.
+        bound = np.maximum(lex, content + t.shared_place_bonus * shared)
+        bound += t.same_caller_bonus * bool(ckey) + t.same_address_bonus * same_addr
+        lowest = min(t.related, t.duplicate, t.duplicate_lexical) - 0.01
+        keep = (bound >= lowest) | (lex >= t.lexical_alone - 0.01) | shared | same_addr
+        return idx[keep], lex[keep]
 
     def _semantic(self, idx: int, embedding) -> float | None:
         if self._emb is None or embedding is None:

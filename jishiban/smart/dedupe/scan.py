@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from jishiban.smart.dedupe import features as fx
 from jishiban.smart.dedupe.index import DUPLICATE, DuplicateIndex, Signals
 
 
@@ -54,9 +55,10 @@ def scan_pairs(
     for n, i in enumerate(order):
         r = recs[i]
         emb = None if embeddings is None else embeddings[i]
+        f = fx.item_features(r.text, r.caller, r.address)  # once, for the lookup and the add
         for c in index.query(r.text, at=r.at, caller=r.caller, address=r.address,
-                             limit=limit_per_item, include_related=include_related, embedding=emb):
+                             limit=limit_per_item, include_related=include_related, embedding=emb, features=f):
             yield Pair(c.id, r.id, c.score, c.reason, c.relation, c.signals)
-        index.add(r.id, r.text, at=r.at, caller=r.caller, address=r.address, embedding=emb)
+        index.add(r.id, r.text, at=r.at, caller=r.caller, address=r.address, embedding=emb, features=f)
         if progress is not None and (n + 1) % 500 == 0:
             progress(n + 1, len(recs))

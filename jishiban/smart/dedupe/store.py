@@ -67,6 +67,25 @@ class Ragged:
         off = self.offsets.view()
         return self.data.view()[off[i] : off[i + 1]]
 
+    def rows(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(values, owner) of the rows ``idx`` concatenated: ``owner[k]`` is the position in
+        ``idx`` that value ``k`` belongs to, so per-row counts are one ``bincount``."""
+        off = self.offsets.view()
+        starts, ends = off[idx], off[idx + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+        owner = np.repeat(np.arange(idx.size), lengths)
+        # Position k of the output reads data[starts[owner[k]] + (k - first k of that row)].
+        first = np.cumsum(lengths) - lengths
+        pos = starts[owner] + (np.arange(total) - first[owner])
+        return self.data.view()[pos], owner
+
+    def lengths(self, idx: np.ndarray) -> np.ndarray:
+        off = self.offsets.view()
+        return off[idx + 1] - off[idx]
+
     @property
     def nbytes(self) -> int:
         return self.data.nbytes + self.offsets.nbytes

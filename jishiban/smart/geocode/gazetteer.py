@@ -2,7 +2,9 @@
 
 Read from the regions app's fixture ``jishiban/regions/data/jining.json``. A town's ``county``
 is the unit that manages it (two functional zones manage towns that statistically belong to
-任城区 and 嘉祥县); ``statistical_county`` is where the statistics office counts it.
+任城区 and 嘉祥县); ``statistical_county`` is where the statistics office counts it. A unit's
+``aliases`` (the zones': 经开区, 太白湖, 北湖新区 …) live beside it in the same file. Landmarks are
+in ``landmarks.tsv`` beside this module.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "regions" / "data" / "jining.json"
 ALIASES_PATH = Path(__file__).resolve().parent / "aliases.json"
+LANDMARKS_PATH = Path(__file__).resolve().parent / "landmarks.tsv"
 
 _COUNTY_SUFFIXES = ("区", "县", "市")
 _TOWN_SUFFIXES = ("街道", "镇", "乡")
@@ -26,6 +29,8 @@ class County:
     short_name: str
     kind: str
     statistical: bool
+    # ({"alias", "weight"?, "note"?, "generic"?}, …): names people use for the unit.
+    aliases: tuple = ()
 
     @property
     def bare(self) -> str:
@@ -73,7 +78,8 @@ def load_gazetteer(path: Path | str | None = None) -> Gazetteer:
     data = json.loads(Path(path or DEFAULT_PATH).read_text(encoding="utf-8"))
     try:
         counties = {
-            c["code"]: County(c["code"], c["name"], c.get("short_name") or c["name"], c["kind"], bool(c["statistical"]))
+            c["code"]: County(c["code"], c["name"], c.get("short_name") or c["name"], c["kind"], bool(c["statistical"]),
+                              tuple(c.get("aliases") or ()))
             for c in data["counties"]
         }
         towns = {
@@ -97,3 +103,41 @@ def default_gazetteer() -> Gazetteer:
 @lru_cache(maxsize=1)
 def default_aliases() -> dict:
     return json.loads(ALIASES_PATH.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Landmark:
+    alias: str
+    county: str  # code of the managing unit
+    town: str | None  # code, only where the location is certain
+    weight: float
+    kind: str
+    note: str
+    source: str
+
+
+def load_landmarks(path: Path | str | None = None, gaz: Gazetteer | None = None) -> list[Landmark]:
+    """Rows of ``landmarks.tsv`` (alias, county, town, weight, kind, note, source; names, not
+    codes, so the file reads as written); raises ``ValueError`` naming a line with an unknown
+    county or town."""
+    gaz = gaz or default_gazetteer()
+    counties = {c.name: c.code for c in gaz.counties.values()}
+    towns = {(t.county, t.name): t.code for t in gaz.towns.values()}
+    towns.update({(t.statistical_county, t.name): t.code for t in gaz.towns.values()})
+    out = []
+    for n, line in enumerate(Path(path or LANDMARKS_PATH).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        try:
+            alias, county, town, weight, kind, note, source = line.split("\t")
+            code = counties[county]
+            town_code = None if town == "-" else towns[(code, town)]
+        except (ValueError, KeyError) as exc:
+            raise ValueError(f"landmarks line {n}: {exc}") from exc
+        out.append(Landmark(alias, code, town_code, 0.85 if weight == "-" else float(weight), kind, note, source))
+    return out
+
+
+@lru_cache(maxsize=1)
+def default_landmarks() -> tuple[Landmark, ...]:
+    return tuple(load_landmarks())

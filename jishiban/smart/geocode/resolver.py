@@ -23,7 +23,13 @@ from dataclasses import asdict, dataclass, field
 
 from jishiban.smart._i18n import gettext as _
 from jishiban.smart.geocode.fuzzy import FuzzyNames
-from jishiban.smart.geocode.gazetteer import Gazetteer, default_aliases, default_gazetteer
+from jishiban.smart.geocode.gazetteer import (
+    Gazetteer,
+    default_aliases,
+    default_gazetteer,
+    default_landmarks,
+    load_landmarks,
+)
 
 CITY, COUNTY, TOWN, TOWN_BARE, LANDMARK, IGNORE = "city", "county", "town", "town_bare", "landmark", "ignore"
 ELSEWHERE = "elsewhere"
@@ -81,9 +87,13 @@ def normalise(text: str) -> str:
 class AddressResolver:
     """Build once (a few ms), then ``resolve`` many texts; thread-safe after construction."""
 
-    def __init__(self, gazetteer: Gazetteer | None = None, aliases: dict | None = None, use_cpca: bool = True):
+    def __init__(self, gazetteer: Gazetteer | None = None, aliases: dict | None = None, use_cpca: bool = True,
+                 landmarks=None):
         self.gaz = gazetteer or default_gazetteer()
         self.aliases = aliases if aliases is not None else default_aliases()
+        if landmarks is None:
+            landmarks = default_landmarks() if gazetteer is None else load_landmarks(gaz=self.gaz)
+        self.landmarks = landmarks
         self.use_cpca = use_cpca
         self._table: dict[str, list[Entry]] = {}
         self._build()
@@ -109,12 +119,14 @@ class AddressResolver:
             self._add(c.name, Entry(COUNTY, c.code, 1.0, "区县全称"))
             self._add(c.short_name, Entry(COUNTY, c.code, 1.0, "区县简称"))
             self._add(c.bare, Entry(COUNTY, c.code, 0.95, "区县简称"))
+            for a in c.aliases:
+                self._add(a["alias"], Entry(COUNTY, c.code, a.get("weight", 0.9), a.get("note", ""), a.get("generic", False)))
         for a in self.aliases.get("county_aliases", ()):
             self._add(a["alias"], Entry(COUNTY, a["county"], a.get("weight", 0.9), a.get("note", ""), a.get("generic", False)))
-        for a in self.aliases.get("landmarks", ()):
-            self._add(a["alias"], Entry(LANDMARK, a["county"], a.get("weight", 0.85), a.get("note", "")))
-            if a.get("town"):
-                self._add(a["alias"], Entry(TOWN, a["town"], min(a.get("weight", 0.85), 0.8), _("地标所在乡镇")))
+        for lm in self.landmarks:
+            self._add(lm.alias, Entry(LANDMARK, lm.county, lm.weight, lm.note))
+            if lm.town:
+                self._add(lm.alias, Entry(TOWN, lm.town, min(lm.weight, 0.8), _("地标所在乡镇")))
         for a in self.aliases.get("elsewhere", ()):
             self._add(a["alias"], Entry(ELSEWHERE, "", 0.0, a.get("note", "")))
         real_names = set(self._table) | {t.name for t in gaz.towns.values()}
@@ -302,13 +314,15 @@ class AddressResolver:
                 anchor = named.get(town.county) or named.get(town.statistical_county)
                 res.evidence.append(_("“%(s)s”与乡镇一致") % {"s": anchor.surface})
                 conf = min(1.0, 0.75 + 0.25 * min(conf, anchor.entry.weight))
-                if town.county not in named:
-                    res.evidence.append(
-                        _("%(t)s由%(c)s管理（统计上属%(s)s）")
-                        % {"t": town.name, "c": county.name, "s": gaz.counties[town.statistical_county].name}
-                    )
             else:
                 conf *= 0.9
+            if town.county != town.statistical_county:
+                # Said whichever name was written (经开区疃里镇, 嘉祥县疃里镇, 疃里镇): the unit
+                # that handles the appeal is the zone.
+                res.evidence.append(
+                    _("%(t)s由%(c)s管理（统计上属%(s)s）")
+                    % {"t": town.name, "c": county.name, "s": gaz.counties[town.statistical_county].name}
+                )
             if len({h.entry.code for h in town_hits}) > 1:
                 conf *= 0.8
                 res.evidence.append(_("文中提到多个乡镇街道"))

@@ -219,3 +219,53 @@ def test_stored_features_rebuild_the_same_index():
     assert live.query(probe, at=day(1), include_related=True) == rebuilt.query(probe, at=day(1), include_related=True)
     with pytest.raises(ValueError):
         fx.unpack(b"garbage")
+
+
+def test_scan_command_takes_the_repeat_rules_window_by_default(tmp_path, settings):
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "编号,主题,详情,时间\n"
+        "1,下水道堵塞,幸福小区3号楼下水道堵塞污水横流,2019/2/28 11:25:05\n"
+        "2,下水道堵塞,幸福小区3号楼下水道又堵塞了污水横流,2019/6/20 08:00:00\n",
+        encoding="utf-8-sig",
+    )
+
+    def scan():
+        out = StringIO()
+        call_command("duplicates", "scan", str(path), "--id-column", "编号", "--text-columns", "主题,详情",
+                     "--time-column", "时间", "--no-semantic", stdout=out, stderr=StringIO())
+        return [json.loads(line)["relation"] for line in out.getvalue().splitlines()]
+
+    settings.JISHIBAN_REPEAT_WINDOW_DAYS = 90  # 112 days apart: outside the 重复诉求 rule's window
+    assert scan() == []
+    settings.JISHIBAN_REPEAT_WINDOW_DAYS = 180
+    assert scan() == ["repeat"]
+
+
+def test_minhash_signature_is_datasketchs():
+    from jishiban.smart.dedupe import features as fx
+
+    for text in ["", "路", "路灯", "路灯坏", "幸福小区3号楼下水道堵塞污水横流，路灯也不亮了" * 3]:
+        norm = fx.normalise(text)
+        m = fx._template().copy()
+        if fx.shingles(norm):
+            m.update_batch(fx.shingles(norm))
+        assert (fx.signature(norm) == np.asarray(m.hashvalues, dtype=np.uint32)).all()
+
+
+def test_dropping_hopeless_candidates_early_changes_no_result(monkeypatch):
+    import random
+
+    rng = random.Random(3)
+    words = ["幸福小区", "五一桥", "下水道", "堵塞", "停车", "漏水", "噪音", "路灯", "不亮", "学校", "门口", "拥堵", "物业", "收费"]
+    records = [Record(i, "".join(rng.choice(words) for _ in range(rng.randint(3, 8))), at=day(i % 60),
+                      caller=f"u{i % 7}") for i in range(160)]
+
+    def run():
+        ix = DuplicateIndex(window_days=30, repeat_window_days=90, encoder=KeywordEncoder(), semantic_window=200)
+        return [(p.id_a, p.id_b, p.score, p.relation) for p in scan_pairs(
+            records, ix, include_related=True, encode_batch=KeywordEncoder().encode)]
+
+    fast = run()
+    monkeypatch.setattr(DuplicateIndex, "_plausible", lambda self, idx, lex, *args: (idx, lex))
+    assert fast and run() == fast

@@ -4,7 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from jishiban.smart.geocode.evalset import evaluate, generate_cases, handwritten_cases
+from jishiban.smart.geocode.evalset import HANDWRITTEN_FRESH, evaluate, generate_cases, handwritten_cases
+from jishiban.smart.geocode.gazetteer import default_gazetteer, default_landmarks, load_landmarks
 from jishiban.smart.geocode.grid import GridIndex
 from jishiban.smart.geocode.resolver import AddressResolver
 
@@ -104,6 +105,58 @@ def test_handwritten_cases_meet_the_targets(resolver):
     assert result["county_accuracy"] >= 0.97, result["errors"]
     assert result["town_accuracy"] >= 0.90, result["errors"]
     assert result["no_place_county_guesses"] == 0
+
+
+def test_fresh_handwritten_cases_meet_the_targets(resolver):
+    cases = handwritten_cases(None, path=HANDWRITTEN_FRESH)
+    assert {c.kind for c in cases} >= {"typo", "colloquial", "zone_town", "landmark", "no_place"}
+    result = evaluate(resolver, cases)
+    assert result["county_accuracy"] >= 0.97, result["errors"]
+    assert result["town_accuracy"] >= 0.90, result["errors"]
+    assert result["no_place_county_guesses"] == 0
+
+
+@pytest.mark.parametrize(("text", "zone", "town"), [
+    ("经开区疃里镇的养殖场", "济宁经济技术开发区", "疃里镇"),
+    ("疃里镇的集市", "济宁经济技术开发区", "疃里镇"),
+    ("太白湖石桥镇渔民安置", "太白湖新区", "石桥镇"),
+])
+def test_zone_and_town_says_which_unit_manages_the_town(resolver, text, zone, town):
+    r = resolver.resolve(text)
+    assert (r.county_name, r.town_name) == (zone, town)
+    assert any(f"{town}由{zone}管理" in e for e in r.evidence), r.evidence
+
+
+def test_zone_aliases_live_with_the_zones_in_the_regions_data():
+    gaz = default_gazetteer()
+    aliases = {a["alias"]: code for code, c in gaz.counties.items() for a in c.aliases}
+    assert aliases["经开区"] == aliases["济宁经开区"] == "3708JK"
+    assert aliases["太白湖"] == aliases["北湖新区"] == "3708TB"
+    assert aliases["高新区"] == "370871"
+
+
+def test_every_landmark_names_its_unit_kind_and_source():
+    landmarks = default_landmarks()
+    assert len(landmarks) >= 100
+    assert len({lm.alias for lm in landmarks}) == len(landmarks)
+    kinds = {lm.kind for lm in landmarks}
+    assert kinds >= {"景区", "文物寺庙", "高校", "车站", "医院", "湖岛", "老街"}
+    gaz = default_gazetteer()
+    for lm in landmarks:
+        assert lm.source and lm.county in gaz.counties
+        assert lm.town is None or gaz.towns[lm.town].county == lm.county
+
+
+def test_a_landmark_file_with_an_unknown_town_is_refused(tmp_path):
+    bad = tmp_path / "landmarks.tsv"
+    bad.write_text("某寺\t曲阜市\t不存在镇\t-\t文物寺庙\t说明\t来源\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 1"):
+        load_landmarks(bad)
+
+
+def test_a_campus_resolves_to_its_own_unit(resolver):
+    assert resolver.resolve("济宁医学院附属医院太白湖院区停车难").county_code == "3708TB"
+    assert resolver.resolve("济宁医学院附属医院挂号难").county_code == "370811"
 
 
 def square(x0, y0, size):

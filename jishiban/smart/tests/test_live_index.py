@@ -35,11 +35,26 @@ def test_same_matter_after_the_duplicate_window_is_a_repeat_from_the_repeat_wind
 
     from django.utils import timezone
 
-    old = make_appeal(content=DRAIN, received_at=timezone.now() - timedelta(days=90))
+    old = make_appeal(content=DRAIN, received_at=timezone.now() - timedelta(days=60))
     recent = make_appeal(content=DRAIN + "。", citizen_phone="13700000008", received_at=timezone.now() - timedelta(days=3))
     probe = make_appeal(content=DRAIN + "！", citizen_phone="13700000009")
     found = {f.candidate.id: f.candidate.relation for f in live_index().query(probe)}
     assert found == {recent.pk: "duplicate", old.pk: "repeat"}
+
+
+def test_the_repeat_window_is_the_one_repeat_rules_window(reference_data, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = make_appeal(content=DRAIN, received_at=timezone.now() - timedelta(days=60))
+    probe = make_appeal(content=DRAIN + "！", citizen_phone="13700000009")
+    settings.JISHIBAN_REPEAT_WINDOW_DAYS = 45  # the 重复诉求 rule's window (appeals/repeats.py)
+    reset_live_index()
+    assert live_index().query(probe) == []
+    settings.JISHIBAN_REPEAT_WINDOW_DAYS = 90
+    reset_live_index()
+    assert [(f.candidate.id, f.candidate.relation) for f in live_index().query(probe)] == [(old.pk, "repeat")]
 
 
 def test_gone_or_changed_appeals_are_never_reported(reference_data):

@@ -38,16 +38,19 @@ def test_supervisor_walks_a_warning_through_its_lifecycle(live_server, world, br
     _submit(page, "nav a:has-text('预警')")
     _submit(page, "table.list a:has-text('工地拖欠农民工工资')")
     _shot(page, "warning-new")
-    _submit(page, "button:has-text('确认预警')")
-    assert "已确认" in page.inner_text("[data-testid=warning-state]")
+    # Each step's button swaps the warning's panel in place (htmx): wait for the new state.
+    def step(selector, state):
+        page.click(selector)
+        page.locator("[data-testid=warning-state]", has_text=state).wait_for()
+
+    step("button:has-text('确认预警')", "已确认")
     page.select_option("select[name=unit]", p.water.code)
-    _submit(page, "form[action$='/assign/'] button")
-    assert "已指派" in page.inner_text("[data-testid=warning-state]")
-    _submit(page, "button:has-text('一键督办')")
-    assert "已督办" in page.inner_text("[data-testid=warning-state]")
+    step("form[action$='/assign/'] button", "已指派")
+    step("button:has-text('一键督办')", "已督办")
     page.fill("textarea[name=note]", "已约谈施工单位，工资已发放")
-    _submit(page, "button:has-text('关闭预警')")
-    assert "已关闭" in page.inner_text("[data-testid=warning-state]")
+    step("button:has-text('关闭预警')", "已关闭")
+    assert "预警已关闭" in page.inner_text("#warning-panel")
+    assert page.locator("a:has-text('#')").count() == 1  # the linked order
     _shot(page, "warning-closed")
     w = EarlyWarning.objects.get()
     assert w.state == "closed" and w.order == SupervisionOrder.objects.get(appeal=appeal)

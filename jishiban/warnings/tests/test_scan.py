@@ -56,6 +56,10 @@ def test_replay_raises_the_spike_on_its_day_and_nothing_before(reference_data):
     leaf = [x for x in spikes if x["category"] == "020101" and x["county"] == "370811"]
     assert len(leaf) == 1  # one warning for the ongoing spike, not one per hour
     assert leaf[0]["observed"] >= 40 and leaf[0]["expected"] < 10 and len(leaf[0]["appeals"]) >= 40
+    # The same 40 identical appeals are one hot event, raised on the day, joined not repeated.
+    hot = [x for x in lines if x["kind"] == "event"]
+    assert len(hot) == 1 and hot[0]["raised_at"].startswith(SPIKE.isoformat()), hot
+    assert hot[0]["county"] == "370811" and hot[0]["observed"] >= 5
 
 
 def test_replay_of_a_quiet_history_raises_no_spike(reference_data):
@@ -111,3 +115,39 @@ def test_near_duplicates_make_one_hot_event_that_new_appeals_join(personas, sett
     scan.run(timezone.now(), kinds=("event",))
     assert EarlyWarning.objects.filter(kind="event").count() == 1
     assert event.appeals.filter(pk=later.pk).exists()
+
+
+def test_day_counts_from_the_daily_tables_equal_those_from_the_appeals(personas):
+    from zoneinfo import ZoneInfo
+
+    from jishiban.analytics import rollup
+    from jishiban.analytics.tests.histories import make_history
+    from jishiban.warnings.counts import live_history
+
+    make_history(personas, n=40)
+    now = datetime(2026, 11, 20, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+    rollup.fill(now=now)
+    tables, appeals = live_history(now), live_history(now, tables=False)
+    assert tables.cells.keys() == appeals.cells.keys() and len(tables.cells) > 3
+    for key, arr in appeals.cells.items():
+        assert (tables.cells[key] == arr).all(), key
+    assert tables.cells[(0, 0)].sum() == 40
+
+
+def test_repeat_complainant_and_dissatisfied_callbacks(personas, settings):
+    settings.JISHIBAN_REPEAT_THRESHOLD = 2
+    for i in range(3):
+        make_appeal(title=f"楼道漏水{i}", content="楼上漏水到我家，物业一直不管", citizen_phone="13977776666")
+    scan.run(timezone.now(), kinds=("repeat",))
+    w = EarlyWarning.objects.get(kind="repeat")
+    assert "重复诉求规则" in w.why and w.appeals.count() == 1
+    Appeal.objects.filter(citizen_phone="13977776666").update(satisfaction="dissatisfied")
+    assert scan.run(timezone.now(), kinds=("repeat",)).raised == 0  # the same caller: one warning
+    w.refresh_from_db()
+    assert "回访不满意" in w.why
+
+
+def test_the_scheduled_job_runs_a_scan(reference_data):
+    from jishiban.warnings import jobs
+
+    assert jobs.scan() == {"raised": 0, "updated": 0, "ended": 0}

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         p.add_argument("--window-days", type=float, default=None,
                        help=_("重复件时间窗口（天），默认同线上设置 DUPLICATE_WINDOW_DAYS"))
         p.add_argument("--repeat-window-days", type=float, default=None,
-                       help=_("重复诉求时间窗口（天）：更早的同一事项标为 repeat，默认同线上设置 REPEAT_WINDOW_DAYS"))
+                       help=_("重复诉求时间窗口（天）：更早的同一事项标为 repeat，默认同重复诉求规则 JISHIBAN_REPEAT_WINDOW_DAYS"))
         p.add_argument("--no-semantic", action="store_true", help=_("不用语义相似度（线上默认使用）"))
         p.add_argument("--semantic", action="store_true", help=_("使用语义相似度（默认已使用，保留以兼容）"))
         p.add_argument("--related", action="store_true", help=_("也输出“相关但不同事项”"))
@@ -63,7 +63,7 @@ class Command(BaseCommand):
 
         window = opts["window_days"] if opts["window_days"] is not None else float(conf.get("DUPLICATE_WINDOW_DAYS"))
         repeat_window = (opts["repeat_window_days"] if opts["repeat_window_days"] is not None
-                         else float(conf.get("REPEAT_WINDOW_DAYS")))
+                         else conf.repeat_window_days())
         if window <= 0 or repeat_window <= 0:
             raise CommandError(_("时间窗口必须大于 0 天"))
         encoder = None
