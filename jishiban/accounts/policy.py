@@ -56,6 +56,9 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.CALLBACK: _CENTRE_REVIEW | {R.OPERATOR, R.CITIZEN},
     A.CLOSE: _CENTRE_REVIEW,
     A.REOPEN: _CENTRE_REVIEW,
+    # The citizen withdraws their own appeal; those who take calls (and supervise) record a
+    # withdrawal asked for by phone. Dispatchers and units do not: it is the citizen's act.
+    A.WITHDRAW: _CENTRE_REVIEW | {R.OPERATOR, R.CITIZEN},
 }
 
 # Supervision: managers open and close orders, decide disputes, hold meetings; readers see its

@@ -3,7 +3,7 @@
 ``build_facts`` walks the events of one appeal in order and returns ``AppealFacts``: its
 handling cycles (each dispatch, re-dispatch or reopening to a unit, with that cycle's sign-off
 and reply deadlines after approved extensions), its callbacks, and the moments it was answered
-directly, merged, invalidated, returned or reopened. ``metrics.counters`` turns these facts
+directly, merged, invalidated, withdrawn, returned or reopened. ``metrics.counters`` turns these facts
 into the day counts every figure is made of.
 
 Events carry no deadlines, so the caller passes ``deadlines_for(index, start)``: the
@@ -44,7 +44,7 @@ class Cycle:
     result_type: str = ""
     promise: bool = False
     ended_at: datetime | None = None
-    ended_by: str = ""  # "return" | "redispatch" | "merge" | "invalidate" | "reopen"
+    ended_by: str = ""  # "return" | "redispatch" | "merge" | "invalidate" | "withdraw" | "reopen"
     extensions_requested: int = 0
 
 
@@ -82,6 +82,7 @@ class AppealFacts:
     answered_at: datetime | None = None
     merged_at: datetime | None = None
     invalid_at: datetime | None = None
+    withdrawn_at: datetime | None = None  # the citizen withdrew it (撤回): not invalid, its own count
     closed_at: datetime | None = None
 
     @property
@@ -157,5 +158,8 @@ def build_facts(*, received_at: datetime, status: str, events: Iterable[Event], 
         elif a == "invalidate":
             facts.invalid_at = e.at
             _end(current, e.at, "invalidate")
+        elif a == "withdraw":
+            facts.withdrawn_at = e.at
+            _end(current, e.at, "withdraw")
     facts.lead_unit = last_unit
     return facts

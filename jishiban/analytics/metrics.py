@@ -33,6 +33,7 @@ COUNTERS: dict[str, str] = {
     "valid_received": "受理且未判无效、未并单（受理日）",
     "invalid": "判为无效（受理日）",
     "merged": "并入他件（受理日）",
+    "withdrawn": "诉求人在答复前撤回（受理日；不是无效件，仍计有效受理）",
     "repeat": "有效受理中按重复诉求规则判为重复（受理日）",
     "answered": "直接办结（办结日）",
     "first_contact": "有效受理中直接办结的（受理日）",
@@ -92,11 +93,11 @@ METRICS: tuple[Metric, ...] = (
     Metric("response_rate", "响应率", "percent", _n("sign_on_time"), "sign_due",
            "dispatch/reopen, accept", "签收时限所在日",
            "签收时限（派单或重办时按时限规则设定）",
-           f"周期在时限前被退单、改派、并单或判无效则不计；{DIRECT}"),
+           f"周期在时限前被退单、改派、并单、判无效或撤回则不计；{DIRECT}"),
     Metric("on_time_rate", "按时办结率", "percent", _n("reply_on_time"), "reply_due",
            "dispatch/reopen, decide-extension, reply", "答复时限所在日",
            "答复时限，批准延期后以新时限为准",
-           f"周期在时限前被退单、改派、并单或判无效则不计；{DIRECT}"),
+           f"周期在时限前被退单、改派、并单、判无效或撤回则不计；{DIRECT}"),
     Metric("solved_rate", "解决率", "percent", (("cb_solved", 1), ("cb_stepwise", "stepwise_weight")),
            "cb_answered", "callback", "回访时间",
            special="分步解决且有承诺、回访答未解决者按方案参数 stepwise_weight 计入（默认 0）"),
@@ -117,6 +118,8 @@ METRICS: tuple[Metric, ...] = (
            "答复时间", special="工作时间（工作日历）"),
     Metric("supervised", "督办量", "count", _n("supervised"), None, "督办单", "首张督办单日"),
     Metric("returned", "退单量", "count", _n("returned"), None, "return", "退单时间"),
+    Metric("withdrawn", "撤回量", "count", _n("withdrawn"), None, "withdraw", "受理时间",
+           special="诉求人在答复前撤回；不计无效，仍计有效受理；撤回前未到的签收、答复时限不计"),
 )
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 DEFAULT_PARAMS: dict[str, float] = {"basically_weight": 1.0, "stepwise_weight": 0.0}
@@ -185,7 +188,7 @@ class Clock:
 def _deadline_counts(c: Cycle, due: datetime | None, done: datetime | None, now: datetime) -> tuple[bool, bool]:
     """(counts, met) for a deadline: met when done by the deadline; not counted while the deadline
     is still ahead and nothing is done, nor when the cycle ended (returned, re-dispatched,
-    merged, invalidated) before the deadline without it being done."""
+    merged, invalidated, withdrawn) before the deadline without it being done."""
     if due is None:
         return False, False
     if done is not None and done <= due:
@@ -213,6 +216,8 @@ def counters(f: AppealFacts, clock: Clock) -> Counter:
         add("invalid", f.received_at, lead)
     if f.merged_at is not None:
         add("merged", f.received_at, lead)
+    if f.withdrawn_at is not None:
+        add("withdrawn", f.received_at, lead)
     if valid:
         add("valid_received", f.received_at, lead)
         if f.repeat:

@@ -27,6 +27,7 @@ class Status(models.TextChoices):
     CLOSED = State.CLOSED, _("已办结")
     MERGED = State.MERGED, _("已并单")
     INVALID = State.INVALID, _("无效")
+    WITHDRAWN = State.WITHDRAWN, _("已撤回")
 
 
 class AppealType(models.TextChoices):

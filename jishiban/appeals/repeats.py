@@ -23,7 +23,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
 
-GONE = ("merged", "invalid")
+from .workflow import GONE
+
 _ANCESTOR = {3: "category_id", 2: "category__parent_id", 1: "category__parent__parent_id"}
 
 

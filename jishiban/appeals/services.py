@@ -286,6 +286,20 @@ def reopen(appeal: Appeal, *, by, reason: str, **kw) -> Appeal:
                       payload={"unit": appeal.lead_unit.code if appeal.lead_unit_id else None}, **kw)
 
 
+def withdraw(appeal: Appeal, *, by, reason: str = "", origin: dict | None = None, **kw) -> Appeal:
+    """撤回: the citizen takes back an appeal that is not answered yet (final; counted as withdrawn,
+    not as invalid). ``origin`` records how it was asked for (the portal, a call) on the event;
+    the lead unit hears of it through supervision's reaction to the transition."""
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise AppealValidationError({"reason": [_("内容过长（最多 %(n)d 字）") % {"n": MAX_REASON}]})
+    at = kw.get("at") or timezone.now()
+    return transition(appeal, by=by, action=Action.WITHDRAW, reason=reason,
+                      changes={"closed_at": at, "card": Card.NONE},
+                      payload={"unit": appeal.lead_unit.code if appeal.lead_unit_id else None,
+                               **({"origin": origin} if origin else {})}, **kw)
+
+
 def _iso(value):
     return value.isoformat() if value else None
 

@@ -22,6 +22,7 @@ class State(StrEnum):
     CLOSED = "closed"  # 已办结
     MERGED = "merged"  # 已并单
     INVALID = "invalid"  # 无效
+    WITHDRAWN = "withdrawn"  # 已撤回（诉求人在答复前撤回）
 
 
 class Action(StrEnum):
@@ -38,9 +39,14 @@ class Action(StrEnum):
     REOPEN = "reopen"  # 重办
     MERGE = "merge"  # 并单
     INVALIDATE = "invalidate"  # 无效
+    WITHDRAW = "withdraw"  # 撤回（诉求人）
     # Recorded by the system, never chosen by a user (no transition; see services):
     PARENT_RESULT = "parent-result"  # 随主件答复（并单件）
 
+
+# Appeals that no longer count as a matter of their own (merged into another, judged invalid,
+# withdrawn by the citizen): duplicate and repeat checks, hot events and spikes leave them out.
+GONE = frozenset({State.MERGED, State.INVALID, State.WITHDRAWN})
 
 # Actions the system records; no role chooses them (``accounts.policy.ACTION_ROLES`` has no entry).
 SYSTEM_ACTIONS = frozenset({Action.RECEIVE, Action.PARENT_RESULT})
@@ -72,6 +78,9 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (S.CALLBACK_DONE, A.CLOSE): S.CLOSED,
     (S.CALLBACK_DONE, A.REOPEN): S.REOPENED,
     (S.CLOSED, A.REOPEN): S.REOPENED,
+    # The citizen withdraws an appeal that is not answered yet (a reopened one is unanswered again).
+    **{(state, A.WITHDRAW): S.WITHDRAWN for state in (S.RECEIVED, S.RETURNED, S.DISPATCHED, S.ACCEPTED,
+                                                      S.EXTENSION_REQUESTED, S.REOPENED)},
 }
 
 # Who may take each action is the role policy's business (``accounts.policy.ACTION_ROLES``).
@@ -81,7 +90,7 @@ OPEN_STATES = frozenset(
 )
 # States in which a handling unit holds the appeal and the reply deadline runs.
 HANDLING_STATES = frozenset({S.DISPATCHED, S.ACCEPTED, S.EXTENSION_REQUESTED, S.REOPENED})
-FINAL_STATES = frozenset({S.ANSWERED, S.CLOSED, S.MERGED, S.INVALID})
+FINAL_STATES = frozenset({S.ANSWERED, S.CLOSED, S.MERGED, S.INVALID, S.WITHDRAWN})
 
 
 class TransitionNotAllowed(Exception):

@@ -62,6 +62,8 @@ def status_notes(appeal: Appeal) -> str | None:
         return _("%(merged)s：%(result)s") % {"merged": merged, "result": mask_public(answer, appeal)}
     if appeal.status == Status.INVALID:
         return _("经核实为无效诉求")
+    if appeal.status == Status.WITHDRAWN:
+        return _("诉求人已撤回")  # an earlier reply (before a reopening) is not shown
     if appeal.status != Status.REOPENED:
         return published_text(appeal)
     return None

@@ -21,6 +21,15 @@ DEFAULTS = {
     # Show one-time codes on screen as well; ``None``: only in the demo (JISHIBAN_DEMO=1), which
     # has no SMS gateway.
     "SHOW_CODES": None,
+    # A repeat submission (same phone, same matter by smart help's duplicate index, the earlier
+    # one still open) is merged into the earlier appeal at once instead of making a second one.
+    "MERGE_DUPLICATES": True,
+    # The submit form's challenge (``challenge.py``): "pow" (a proof of work solved by the page's
+    # script, a sum to answer without scripts), "question" (the sum only) or "off"; the work's
+    # difficulty in leading zero bits of SHA-256, and how long one form's challenge stays good.
+    "CHALLENGE": "pow",
+    "POW_BITS": 14,
+    "CHALLENGE_MINUTES": 120,
     # How long the privacy notice says submissions are kept.
     "RETENTION_YEARS": 5,
 }

@@ -134,3 +134,33 @@ class RateForm(forms.Form):
                                      choices=Satisfaction.choices, error_messages={"required": _("请选择满意程度")})
     comment = forms.CharField(label=_("意见和建议（可选）"), max_length=1000, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("撤回原因（可选）"), max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(label=_("我确认撤回这件诉求，撤回后不再办理"),
+                                 error_messages={"required": _("请勾选确认撤回")})
+
+
+class SignInPhoneForm(forms.Form):
+    phone = forms.CharField(label=_("手机号"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+                            error_messages={"required": _("请输入手机号")})
+
+
+class SignInCodeForm(forms.Form):
+    otp = forms.CharField(label=_("短信验证码"), max_length=6,
+                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+                          error_messages={"required": _("请输入短信验证码")})
+
+
+class AddressForm(forms.Form):
+    label = forms.CharField(label=_("名称（如：家、单位）"), max_length=20, error_messages={"required": _("请填写名称，如：家、单位")})
+    address = forms.CharField(label=_("地址"), max_length=300, widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+                              error_messages={"required": _("请填写地址")})
+    county = forms.ChoiceField(label=_("县市区"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].choices = _counties()

@@ -1,7 +1,7 @@
 """公开答复: the published replies of the channels that publish, searchable and paged.
 
 Only replies a supervisor published (``supervision.PublicReply``, status published; a held-back
-reply stays a draft) of appeals that are not confidential, not invalid or merged, and whose
+reply stays a draft) of appeals that are not confidential, not invalid, merged or withdrawn, and whose
 citizen did not ask to keep them unpublished. Every text shown goes through the one public
 masking function (``appeals.privacy.mask_public``) with the citizen's name.
 """
@@ -35,7 +35,7 @@ class PublishedReply:
 def _published(q: str):
     rows = (PublicReply.objects.filter(status=PublicReplyStatus.PUBLISHED, appeal__channel__public_reply=True,
                                        appeal__confidential=False)
-            .exclude(appeal__status__in=[Status.INVALID, Status.MERGED])
+            .exclude(appeal__status__in=[Status.INVALID, Status.MERGED, Status.WITHDRAWN])
             .exclude(appeal__portal_ticket__publish=False)
             .select_related("appeal", "appeal__category", "channel").order_by("-published_at", "-id"))
     if q:

@@ -40,6 +40,7 @@ class CitizenView:
     steps: list[Step]
     photos: int
     can_add: bool
+    can_withdraw: bool
     rating_refusal: str
     satisfaction: str
 
@@ -48,7 +49,7 @@ STAGE = {
     Status.RECEIVED: "received", Status.RETURNED: "received", Status.DISPATCHED: "handling",
     Status.ACCEPTED: "handling", Status.EXTENSION_REQUESTED: "handling", Status.REOPENED: "handling",
     Status.REPLIED: "answered", Status.CALLBACK_DONE: "answered", Status.ANSWERED: "closed",
-    Status.CLOSED: "closed", Status.MERGED: "handling", Status.INVALID: "closed",
+    Status.CLOSED: "closed", Status.MERGED: "handling", Status.INVALID: "closed", Status.WITHDRAWN: "closed",
 }
 
 
@@ -59,7 +60,7 @@ def _status_words(appeal: Appeal) -> str:
         Status.EXTENSION_REQUESTED: _("办理中"), Status.REOPENED: _("重新办理中"),
         Status.REPLIED: _("已答复，请您评价"), Status.CALLBACK_DONE: _("已答复，已评价"),
         Status.ANSWERED: _("已答复办结"), Status.CLOSED: _("已办结"), Status.MERGED: _("与相同诉求合并办理"),
-        Status.INVALID: _("未予受理"),
+        Status.INVALID: _("未予受理"), Status.WITHDRAWN: _("您已撤回"),
     }.get(appeal.status, appeal.get_status_display())
 
 
@@ -106,6 +107,8 @@ def _step(event, units: dict[str, str], extensions: dict) -> Step | None:
         return Step(event.at, _("与相同诉求合并办理"))
     if a == "invalidate":
         return Step(event.at, _("未予受理"))
+    if a == "withdraw":
+        return Step(event.at, _("您已撤回诉求"), event.reason)
     if a == ADD_ACTION:
         photos = len(p.get("attachments") or [])
         detail = event.reason + (_("（附照片 %(n)d 张）") % {"n": photos} if photos else "")
@@ -121,7 +124,8 @@ def citizen_view(appeal: Appeal, *, now=None) -> CitizenView:
         step = _step(event, units, extensions)
         if step is not None:
             steps.append(step)
-    answered = appeal.status in (Status.REPLIED, Status.CALLBACK_DONE, Status.CLOSED, Status.ANSWERED)
+    answered = appeal.status in (Status.REPLIED, Status.CALLBACK_DONE, Status.CLOSED, Status.ANSWERED) or (
+        appeal.status == Status.MERGED and bool(appeal.result_text))  # merged: the answer it follows
     return CitizenView(
         number=appeal.number, received_at=appeal.received_at, status=_status_words(appeal),
         stage=STAGE.get(appeal.status, "handling"), content=appeal.content, address=appeal.address,
@@ -129,7 +133,7 @@ def citizen_view(appeal: Appeal, *, now=None) -> CitizenView:
         deadline=appeal.reply_deadline if appeal.status in HANDLING_STATES else None,
         reply=appeal.result_text if answered else "", replied_at=appeal.replied_at if answered else None,
         steps=list(reversed(steps)), photos=Attachment.objects.filter(appeal=appeal).count(),
-        can_add=appeal.status in OPEN_STATES, rating_refusal=may_rate(appeal, now=now),
+        can_add=appeal.status in OPEN_STATES, can_withdraw=appeal.status in OPEN_STATES, rating_refusal=may_rate(appeal, now=now),
         satisfaction=appeal.get_satisfaction_display() if appeal.satisfaction else "",
     )
 

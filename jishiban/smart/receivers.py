@@ -22,8 +22,8 @@ def after_intake(appeal_id: int) -> None:
 
 
 def forget_gone_appeal(sender, *, appeal, event, **kwargs) -> None:
-    """``transition_committed``: a merged or invalid appeal leaves this process's duplicate index."""
-    if event.action in ("merge", "invalidate"):
+    """``transition_committed``: a merged, invalid or withdrawn appeal leaves this process's duplicate index."""
+    if event.action in ("merge", "invalidate", "withdraw"):
         from .dedupe_db import live_index
 
         live_index().remove(appeal.pk)

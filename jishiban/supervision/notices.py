@@ -4,7 +4,7 @@ staff of the unit that holds the appeal now.
 * dispatch — ``dispatched``; a re-dispatch (改派, a meeting decision) — ``redispatched``. The
   orders that came with it (opened by the dispatch's triggers, or carried over from the old
   unit) are named in the same message.
-* reopening (重办) — ``reopened``.
+* reopening (重办) — ``reopened``; the citizen's withdrawal (撤回) — ``withdrawn``.
 * cards — ``card_yellow`` / ``card_red``, once per deadline and unit (``jobs.cards``); a red
   card's overdue order is in the red card's message.
 * orders opened on their own (by hand, by the sweep) — ``order_opened``, a leader's
@@ -87,6 +87,18 @@ def announce_reopen(appeal, event) -> None:
         "number": appeal.number, "reason": (event.reason or "")[:200], "reply": _when(appeal.reply_deadline)}
     notify(Kind.REOPENED, text, users=unit_members(appeal.lead_unit), appeal=appeal, url=links.appeal(appeal),
            now=event.at)
+
+
+def announce_withdrawal(appeal, event) -> None:
+    """The lead unit's one message when the citizen withdraws (撤回) an appeal it holds: it has
+    left the unit's inbox and needs no reply."""
+    unit = appeal.lead_unit if appeal.lead_unit_id else None
+    if unit is None:
+        return
+    why = (event.reason or "").strip()
+    text = _("撤回通知：诉求人已撤回诉求件 %(number)s%(why)s，无需继续办理和答复。") % {
+        "number": appeal.number, "why": _("（%(why)s）") % {"why": why[:120]} if why else ""}
+    notify(Kind.WITHDRAWN, text, users=unit_members(unit), appeal=appeal, url=links.appeal(appeal), now=event.at)
 
 
 def announce_card(appeal, *, orders=(), now) -> None:

@@ -130,7 +130,7 @@ class _Events:
         from jishiban.smart.dedupe.index import DuplicateIndex
 
         self.index = DuplicateIndex(window_days=float(conf.get("DUPLICATE_WINDOW_DAYS")),
-                                    repeat_window_days=float(conf.get("REPEAT_WINDOW_DAYS")))
+                                    repeat_window_days=float(conf.repeat_window_days()))
         self.hours = float(setting("EVENT_HOURS", 24))
         self.need = int(setting("EVENT_MIN_APPEALS", 5))
         self.codes, self.tax = codes, tax

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from jishiban.appeals import repeats
 from jishiban.appeals.models import Appeal
+from jishiban.appeals.workflow import GONE
 from jishiban.regions.models import Region
 
 from . import detect, events
@@ -36,7 +37,6 @@ from .services import Signal
 logger = logging.getLogger("jishiban.warnings")
 
 DEFAULT_PETITION_WORDS = ("信访", "上访", "越级", "进京", "舆情", "媒体", "曝光", "网上发帖", "市长信箱", "省长")
-GONE = ("merged", "invalid")
 
 
 def setting(name: str, default):

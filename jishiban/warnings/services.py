@@ -22,6 +22,7 @@ from jishiban.accounts import policy
 from jishiban.appeals import services as appeal_services
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
 from jishiban.appeals.models import Appeal
+from jishiban.appeals.workflow import GONE
 from jishiban.supervision.models import Kind as NoteKind
 from jishiban.supervision.models import Reason
 from jishiban.supervision.notifications import centre_staff, notify, unit_members
@@ -220,7 +221,7 @@ def order_appeal(warning, by) -> Appeal | None:
     """The appeal an order linked from ``warning`` is opened on: its latest dispatched appeal
     that ``by`` may see (the unit given, if any, among its lead units first)."""
     qs = (Appeal.objects.visible_to(by).filter(pk__in=warning.appeals.values("pk"), lead_unit__isnull=False)
-          .exclude(status__in=("merged", "invalid")).order_by("-received_at"))
+          .exclude(status__in=GONE).order_by("-received_at"))
     if warning.unit_id:
         first = qs.filter(lead_unit_id=warning.unit_id).first()
         if first is not None:

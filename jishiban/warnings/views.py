@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from jishiban.accounts import policy
 from jishiban.appeals.models import Appeal
+from jishiban.appeals.workflow import GONE
 from jishiban.core.views import gate
 from jishiban.organisations.models import Organisation
 from jishiban.supervision.views.common import perform
@@ -102,7 +103,7 @@ def _merge(request, w, here):
         raise PermissionDenied
     visible = Appeal.objects.visible_to(request.user).filter(pk__in=w.appeals.values("pk"))
     into = visible.filter(number=request.POST.get("into", "")).first()
-    picked = list(visible.filter(number__in=request.POST.getlist("appeal")).exclude(status__in=("merged", "invalid")))
+    picked = list(visible.filter(number__in=request.POST.getlist("appeal")).exclude(status__in=GONE))
     if into is None or not [a for a in picked if a.pk != into.pk]:
         from django.contrib import messages
 

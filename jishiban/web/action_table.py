@@ -38,6 +38,7 @@ ACTIONS: dict[str, ActionSpec] = {
     Action.CALLBACK: ActionSpec(_("回访"), f.CallbackForm, "primary"),
     Action.CLOSE: ActionSpec(_("办结"), f.CloseForm),
     Action.REOPEN: ActionSpec(_("重办"), f.ReopenForm, "danger"),
+    Action.WITHDRAW: ActionSpec(_("撤回（诉求人要求）"), f.WithdrawForm, "danger"),
 }
 
 # Labels of every event action for the timeline (receive is not an action a user takes here).
@@ -45,6 +46,8 @@ EVENT_LABELS = {Action.RECEIVE: _("受理"), **{k: v.label for k, v in ACTIONS.i
 EVENT_LABELS[Action.DISPATCH] = _("派单")
 EVENT_LABELS[Action.INVALIDATE] = _("作废")
 EVENT_LABELS[Action.PARENT_RESULT] = _("随主件答复")
+EVENT_LABELS[Action.WITHDRAW] = _("撤回")
+EVENT_LABELS["citizen-add"] = _("群众补充信息")  # the portal's and Open311's addition (no change of state)
 
 
 def perform(action: str, appeal, *, by, data: dict):
@@ -87,4 +90,7 @@ def perform(action: str, appeal, *, by, data: dict):
         return services.close(appeal, by=by, reason=data.get("reason") or "", expected_version=v)
     if action == Action.REOPEN:
         return services.reopen(appeal, by=by, reason=data["reason"], expected_version=v)
+    if action == Action.WITHDRAW:
+        return services.withdraw(appeal, by=by, reason=data.get("reason") or "", origin={"via": "desk"},
+                                 expected_version=v)
     raise KeyError(action)

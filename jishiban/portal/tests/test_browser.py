@@ -25,12 +25,19 @@ def _photo(tmp_path) -> str:
     return str(path)
 
 
-def test_citizen_hands_in_follows_adds_rates_and_sees_it_reopened(live_server, browser, world, tmp_path):  # noqa: F811
+def _challenge_on(settings):
+    # The form's proof of work, solved by portal.js as in production (the other tests switch it off).
+    settings.JISHIBAN = {**settings.JISHIBAN, "PORTAL": {"CHALLENGE": "pow"}}
+
+
+def test_citizen_hands_in_follows_adds_rates_and_sees_it_reopened(live_server, browser, world, tmp_path,  # noqa: F811
+                                                                   settings):
     from jishiban.appeals import services as workflow
     from jishiban.appeals.models import Appeal
     from jishiban.supervision.models import CallbackTask
     from jishiban.supervision.services import callbacks
 
+    _challenge_on(settings)
     base = live_server.url
     phone = _page(browser, 360, 740)
 
@@ -53,6 +60,7 @@ def test_citizen_hands_in_follows_adds_rates_and_sees_it_reopened(live_server, b
     phone.fill("#id_phone", "13912340000")
     phone.check("#id_confidential")
     phone.check("#id_consent")
+    assert phone.is_hidden("[data-challenge-question]")  # the script does the work, no sum to answer
     key = phone.input_value("[data-idempotency-key]")
     assert len(key) >= 16  # generated in the browser
     _shot(phone, "portal-01-submit")
@@ -102,3 +110,40 @@ def test_citizen_hands_in_follows_adds_rates_and_sees_it_reopened(live_server, b
         assert internal not in body
     _shot(other, "portal-05-reopened")
     assert not _problems(phone) and not _problems(other)
+
+
+def test_citizen_withdraws_an_appeal_before_it_is_answered(live_server, browser, world, settings):  # noqa: F811
+    from jishiban.appeals import services as workflow
+    from jishiban.appeals.models import Appeal
+    from jishiban.supervision.models import Kind, Notification
+
+    _challenge_on(settings)
+    base = live_server.url
+    phone = _page(browser, 360, 740)
+    phone.goto(f"{base}/")
+    phone.check("input[name=appeal_type][value=complaint]")
+    phone.fill("#id_content", "楼下饭店油烟直排，家里窗户都不敢开")
+    phone.fill("#id_address", "任城区古槐街道幸福小区3号楼")
+    phone.fill("#id_name", "王五")
+    phone.fill("#id_phone", "13700001234")
+    phone.check("#id_consent")
+    _submit(phone, "button.primary")
+    number = phone.inner_text("[data-number]")
+    appeal = workflow.dispatch(Appeal.objects.get(number=number), by=world.dispatcher, lead_unit=world.water)
+
+    _submit(phone, "main a.button")
+    phone.fill("#id_reason", "饭店已经装了净化器")
+    _submit(phone, "form[action$='/withdraw/'] button")
+    assert "请勾选确认撤回" in phone.inner_text("main")  # nothing lost: the reason is still there
+    assert phone.input_value("#id_reason") == "饭店已经装了净化器"
+    phone.check("#id_confirm")
+    _shot(phone, "portal-06-withdraw")
+    _submit(phone, "form[action$='/withdraw/'] button")
+    assert "您已撤回" in phone.inner_text("[data-status]")
+    assert "您已撤回诉求" in phone.inner_text("[data-timeline]")
+    assert phone.locator("form[action$='/withdraw/']").count() == 0
+    _shot(phone, "portal-07-withdrawn")
+    appeal.refresh_from_db()
+    assert appeal.status == "withdrawn"
+    assert Notification.objects.filter(kind=Kind.WITHDRAWN, appeal=appeal, user=world.handler).exists()
+    assert not _problems(phone)

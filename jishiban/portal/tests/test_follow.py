@@ -66,6 +66,10 @@ def test_adding_information_and_a_photo_reaches_the_handlers_inbox(client, perso
     assert appeal.number in note.text and "东门第二根灯杆" in note.text
     page = client.get(f"/portal/appeals/{appeal.number}/").content.decode()
     assert "您补充了信息" in page and "附照片 1 张" in page
+    staff = client.__class__()
+    staff.force_login(p.handler)
+    detail = staff.get(f"/appeals/{appeal.pk}/").content.decode()
+    assert "群众补充信息" in detail and ADD_ACTION not in detail  # named, not its code
 
 
 def test_adding_nothing_or_after_the_answer_is_refused(client, personas):

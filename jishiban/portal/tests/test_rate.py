@@ -15,9 +15,9 @@ from .helpers import hand_in
 pytestmark = pytest.mark.django_db
 
 
-def _replied(client, personas):
+def _replied(client, personas, **form):
     p = personas
-    appeal, code = hand_in(client)
+    appeal, code = hand_in(client, **form)
     appeal = workflow.dispatch(appeal, by=p.dispatcher, lead_unit=p.water)
     appeal = workflow.accept(appeal, by=p.handler)
     return workflow.reply(appeal, by=p.handler, result_type="solved", text="已更换路灯"), code
@@ -64,7 +64,7 @@ def test_not_before_the_reply_and_not_after_the_window(client, personas, setting
     assert "评价答复" not in page
     response = client.post(f"/portal/appeals/{appeal.number}/rate/", {"solved": "yes", "satisfaction": "satisfied"})
     assert response.status_code == 422 and "诉求答复后才能评价" in response.content.decode()
-    appeal, _code = _replied(client, personas)
+    appeal, _code = _replied(client, personas, phone="13800002222")  # not the first one's repeat
     settings.JISHIBAN = {**settings.JISHIBAN, "PORTAL": {"RATING_DAYS": 3}}
     type(appeal).objects.filter(pk=appeal.pk).update(replied_at=timezone.now() - timedelta(days=4))
     response = client.post(f"/portal/appeals/{appeal.number}/rate/", {"solved": "yes", "satisfaction": "satisfied"})

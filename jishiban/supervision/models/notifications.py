@@ -26,6 +26,11 @@ class Kind(models.TextChoices):
     LETTER = "letter", _("提醒函")
     WARNING_RAISED = "warning_raised", _("预警通知")
     WARNING_CHANGED = "warning_changed", _("预警进展")
+    # The citizens' portal (``portal``): receipts and codes to the citizen, news for the unit.
+    PORTAL_RECEIPT = "portal_receipt", _("受理回执")
+    PORTAL_CODE = "portal_code", _("短信验证码")
+    CITIZEN_ADDED = "citizen_added", _("群众补充信息")
+    WITHDRAWN = "withdrawn", _("群众撤回诉求")
 
 
 class Notification(models.Model):

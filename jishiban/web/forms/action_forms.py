@@ -162,3 +162,9 @@ class BulkDispatchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         group_units(self, "lead_unit")
+
+
+class WithdrawForm(ActionForm):
+    """The citizen asked by phone to withdraw (撤回) an appeal not yet answered."""
+
+    reason = _reason(_("撤回原因（诉求人所述）"), required=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from jishiban.intake.pipeline import normalise_phone
 from jishiban.regions.models import Region
 from jishiban.smart import selectors as smart_selectors
 from jishiban.taxonomy.models import Category
+from jishiban.taxonomy.selectors import search as category_search_of
 
 from .. import smart_bridge
 from ..forms.intake import DEFAULT_CHANNEL, IntakeForm
@@ -136,12 +136,7 @@ def towns(request):
 @gate("intake")
 def category_search(request):
     q = (request.GET.get("q") or "").strip()
-    results = []
-    if q:
-        results = list(Category.objects.filter(is_active=True, level=3).filter(
-            Q(name__icontains=q) | Q(keywords__icontains=q) | Q(parent__name__icontains=q)
-            | Q(parent__parent__name__icontains=q) | Q(code__startswith=q))
-            .select_related("parent__parent").order_by("code")[:CATEGORY_RESULTS])
+    results = category_search_of(q, CATEGORY_RESULTS)
     return render(request, "web/intake/_categories.html", {"results": results, "q": q})
 
 
