@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "jishiban.supervision",
     "jishiban.analytics",
     "jishiban.warnings",
+    "jishiban.cockpit",
     # Interfaces
     "jishiban.api",
     "jishiban.open311",
@@ -312,3 +313,15 @@ if JISHIBAN_REPEAT_CATEGORY_LEVEL > 3:
     raise ImproperlyConfigured(f"JISHIBAN_REPEAT_CATEGORY_LEVEL={JISHIBAN_REPEAT_CATEGORY_LEVEL}: use 1, 2 or 3")
 
 JISHIBAN_AUDIT_RETENTION_DAYS = env_int("JISHIBAN_AUDIT_RETENTION_DAYS", 365, minimum=1)
+
+# The cockpit's map is drawn from the county boundaries the project ships; a deployment with its
+# own tile server inside the network may put raster tiles under it ("https://tiles.example/{z}/{x}/{y}.png";
+# its origin is added to the Content-Security-Policy's img-src). Empty: no tiles, nothing fetched.
+JISHIBAN_MAP_TILE_URL = env_str("JISHIBAN_MAP_TILE_URL", "")
+if JISHIBAN_MAP_TILE_URL:
+    from urllib.parse import urlsplit as _split
+
+    _tiles = _split(JISHIBAN_MAP_TILE_URL)
+    if _tiles.scheme not in ("http", "https") or not _tiles.netloc or "{z}" not in JISHIBAN_MAP_TILE_URL:
+        raise ImproperlyConfigured("JISHIBAN_MAP_TILE_URL: an http(s) URL with {z}, {x} and {y}")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("routing/", include("jishiban.routing.urls")),
     path("analytics/", include("jishiban.analytics.urls")),
     path("warnings/", include("jishiban.warnings.urls")),
+    path("cockpit/", include("jishiban.cockpit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("jishiban.portal.urls")),
     path("knowledge/", include("jishiban.knowledge.urls")),

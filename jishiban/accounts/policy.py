@@ -358,6 +358,7 @@ PAGES: dict[str, Callable[[object], bool]] = {
     "dashboard": _roles(R.SUPERVISOR, R.ANALYST, R.LEADER, R.COUNTY_STAFF, R.DISPATCHER, R.ADMIN),
     "analytics": lambda user: may_read_figures(user),
     "warnings": lambda user: may_read_warnings(user),
+    "cockpit": lambda user: may_see_cockpit(user),
 }
 
 
@@ -413,15 +414,22 @@ def warning_scope(user) -> str | None:
     if role_of(user) == R.COUNTY_STAFF:
         return "county" if user.region_id else None
     return "all"
+
+
 # --- the seat: knowledge base, incoming calls, urging and leaders' instructions ----------
+
 KNOWLEDGE_KEEPERS = frozenset({R.SUPERVISOR, R.ADMIN})  # maintain every entry; unit staff their unit's
 KNOWLEDGE_FIGURES = frozenset({R.SUPERVISOR, R.ANALYST, R.LEADER, R.ADMIN, *UNIT_ROLES})
 SEAT_ROLES = frozenset({R.OPERATOR, R.DISPATCHER, R.SUPERVISOR, R.ADMIN})  # sign in on a telephone seat
 CTI_ROLES = frozenset({R.OPERATOR, R.ADMIN})  # the telephony system's account posts calls
 INSTRUCTING = frozenset({R.LEADER, R.SUPERVISOR, R.ADMIN})  # 领导批示 (a supervisor records a leader's words)
+
+
 def may_read_knowledge(user) -> bool:
     """Read and search the knowledge base: every member of staff."""
     return is_staff_member(user)
+
+
 def may_maintain_knowledge(user, owner_unit=None) -> bool:
     """Edit entries: the centre's supervisors any; a unit's staff those their unit owns
     (``owner_unit``; without it, whether they may maintain any entry at all)."""
@@ -430,24 +438,38 @@ def may_maintain_knowledge(user, owner_unit=None) -> bool:
     if not is_unit_staff(user):
         return False
     return owner_unit is None or getattr(owner_unit, "pk", owner_unit) == user.organisation_id
+
+
 def may_read_knowledge_figures(user) -> bool:
     """Usage and freshness per owner unit (unit staff: their own unit's)."""
     return has_role(user, KNOWLEDGE_FIGURES) and (not has_role(user, UNIT_ROLES) or bool(user.organisation_id))
+
+
 def may_sit_at_seat(user) -> bool:
     """Sign in on a telephone seat and get its incoming calls popped up."""
     return has_role(user, SEAT_ROLES)
+
+
 def may_post_calls(user) -> bool:
     """The telephony system (CTI) announcing a call, through its API token."""
     return has_role(user, CTI_ROLES)
+
+
 def may_urge(user) -> bool:
     """催办 and 督办 from the appeal page."""
     return may_supervise(user)
+
+
 def may_instruct(user) -> bool:
     """Write a leader's instruction (领导批示) that becomes a supervision order."""
     return has_role(user, INSTRUCTING)
+
+
 def instructs_in_own_name(user) -> bool:
     """A leader's instruction is signed with their own name; others record whose it is."""
     return role_of(user) == R.LEADER
+
+
 PAGES["knowledge"] = may_read_knowledge
 ADMIN_MAINTAIN[R.SUPERVISOR] += ("knowledge.phrase",)
 
@@ -482,3 +504,15 @@ PAGES.update({
     "grid": is_grid_worker,
     "grid_map": may_read_grids,
 })
+
+
+# --- the cockpit (智慧大脑) ---------------------------------------------------------------
+
+# The leaders' wall screen: the city's leaders and the centre's supervisors and analysts see the
+# city; county staff their county's figures only (no ranking of counties). Unit staff have their
+# unit's figures on the analytics pages, not here.
+COCKPIT_ROLES = frozenset({R.LEADER, R.SUPERVISOR, R.ANALYST, R.ADMIN, R.COUNTY_STAFF})
+
+
+def may_see_cockpit(user) -> bool:
+    return has_role(user, COCKPIT_ROLES) and may_read_figures(user) and appeal_scope(user) in ("all", "county")

@@ -23,7 +23,7 @@ from jishiban.web.navigation import NAV, nav_for
 
 pytestmark = pytest.mark.django_db
 
-NAMESPACES = ("web", "supervision", "routing", "analytics", "warnings", "knowledge", "calls", "grid")
+NAMESPACES = ("web", "supervision", "routing", "analytics", "warnings", "knowledge", "calls", "grid", "cockpit")
 # Pages that answer anyone by design (signing in and out, a citizen's callback link).
 OPEN_PAGES = {"web:login", "web:logout", "supervision:public_callback"}
 
@@ -57,7 +57,8 @@ def arguments(personas):
     appeal = make_appeal()
     rule = DispatchRule.objects.create(keywords="停水", lead_unit=personas.water)
     return {"web:appeal_detail": {"pk": appeal.pk}, "routing:rule_detail": {"pk": rule.pk},
-            "routing:rule_edit": {"pk": rule.pk}, "web:appeal_export": {"fmt": "csv"}}
+            "routing:rule_edit": {"pk": rule.pk}, "web:appeal_export": {"fmt": "csv"},
+            "cockpit:live": {"what": "in-hand"}}
 
 
 def urls(arguments) -> list[tuple[str, str]]:

@@ -1,0 +1,110 @@
+"""A leader opens the cockpit from the menu on a 1920×1080 wall screen with real figures: the
+page is not blank, the map of Jining drew its counties, zones and hot-event points, nothing is
+fetched from outside the machine, and a number leads to the appeals behind it."""
+
+from datetime import timedelta
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.utils import timezone
+
+from jishiban.web.tests.test_browser import CHROMIUM, SHOTS, _login, _page, _problems, _submit, browser, world  # noqa: F401
+
+from .stock import fill, make_stock
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed at /usr/bin/chromium")]
+
+
+def _warnings_and_events(appeals):
+    from jishiban.regions.models import Region
+    from jishiban.warnings.models import EarlyWarning
+
+    now = timezone.now()
+    county = Region.objects.get(code="370811")
+    spike = EarlyWarning.objects.create(
+        kind="spike", key="spike:010101:370811", title="物业服务质量诉求激增", why="今日 9 件，期望 2.1 件（p < 0.001）",
+        county=county, observed=9, expected=2.1, score=4.2, raised_at=now - timedelta(hours=2), updated_at=now)
+    spike.appeals.set(appeals[:3])
+    event = EarlyWarning.objects.create(
+        kind="event", key="event:1", title="李营街道小区停水", why="6 小时内 5 件相近诉求", county=county,
+        first_at=now - timedelta(hours=6), latest_at=now - timedelta(hours=1), lat=Decimal("35.4150"),
+        lon=Decimal("116.5870"), raised_at=now - timedelta(hours=5), updated_at=now)
+    event.appeals.set(appeals[3:8])
+
+
+def _variance(png: bytes) -> float:
+    from PIL import Image, ImageStat
+
+    return ImageStat.Stat(Image.open(BytesIO(png)).convert("L")).var[0]
+
+
+def test_leader_opens_the_cockpit_on_a_wall_screen_and_follows_a_number(live_server, browser, world):  # noqa: F811
+    from jishiban.analytics import services as analytics
+
+    now = timezone.now()
+    appeals = make_stock(world, now, n=40)
+    fill(now)
+    analytics.publish((timezone.localdate(now).replace(day=1) - timedelta(days=1)).strftime("%Y-%m"), "county")
+    _warnings_and_events(appeals)
+    base, page = live_server.url, _page(browser, 1920, 1080)
+    here = {"127.0.0.1", urlsplit(base).hostname}  # the live server (localhost is 127.0.0.1)
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("data:", "blob:"))
+            and urlsplit(r.url).hostname not in here else None)
+
+    _login(page, base, "leader")
+    _submit(page, "nav.mainnav a:has-text('智慧大脑')")
+    assert urlsplit(page.url).path == "/cockpit/"
+    page.wait_for_selector("#cockpit-map[data-drawn='11']", state="attached")
+    page.wait_for_timeout(400)  # the zones' and events' symbols finish their first frame
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = page.screenshot(path=str(SHOTS / "cockpit-1920x1080.png"))
+    assert _variance(shot) > 200, "the screenshot is (nearly) blank"
+    box = page.locator("#cockpit-map").bounding_box()
+    map_shot = page.screenshot(clip=box)
+    assert box["width"] > 600 and box["height"] > 500 and _variance(map_shot) > 100, "the map drew nothing"
+    # The page fits the wall screen: no scrolling at 1920×1080.
+    assert page.evaluate("document.documentElement.scrollHeight") <= 1080 + 2
+    assert "物业服务质量诉求激增" in page.inner_text(".ck-warn")
+    assert "李营街道小区停水" in page.inner_text(".ck-events")
+    assert page.locator(".ck-rank tbody tr").count() == 14
+
+    # A click on 兖州区 on the map opens its appeals of the month.
+    x, y = page.evaluate("""() => window.echarts.getInstanceByDom(document.getElementById('cockpit-map'))
+        .convertToPixel({geoIndex: 0}, [116.74, 35.62])""")
+    yanzhou = int(page.inner_text(".ck-counties tr[data-county='370812'] td:nth-child(2)"))
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + x, box["y"] + y)
+    assert urlsplit(page.url).path == "/analytics/appeals/"
+    assert page.locator("table.list tbody td:first-child a").count() == yanzhou > 0
+    page.go_back()
+    page.wait_for_selector("#cockpit-map[data-drawn='11']", state="attached")
+
+    month = int(page.inner_text("[data-figure=month]"))
+    assert month > 0
+    page.click(".ck-mode[data-mode=overdue_share]")
+    assert page.get_attribute(".ck-mode[data-mode=overdue_share]", "aria-pressed") == "true"
+    _submit(page, "[data-figure=month]")
+    assert urlsplit(page.url).path == "/analytics/appeals/"
+    listed = page.locator("table.list tbody td:first-child a").count()
+    assert listed == month
+    assert outside == [], outside
+    assert _problems(page) == []
+
+
+def test_county_staff_see_their_county_on_a_laptop(live_server, browser, world):  # noqa: F811
+    now = timezone.now()
+    make_stock(world, now, n=20)
+    fill(now)
+    base, page = live_server.url, _page(browser, 1366, 768)
+    _login(page, base, "county_rencheng")
+    _submit(page, "nav.mainnav a:has-text('智慧大脑')")
+    page.wait_for_selector("#cockpit-map[data-drawn='11']", state="attached")
+    assert page.locator(".ck-counties tbody tr").count() == 1
+    assert page.locator(".ck-rank").count() == 0
+    page.screenshot(path=str(SHOTS / "cockpit-county-laptop.png"), full_page=True)
+    assert _problems(page) == []
