@@ -67,7 +67,7 @@ class Plan:
 
     received_at: datetime
     leaf: str
-    kind: str = "dispatch"  # dispatch | answer | invalid | merge
+    kind: str = "dispatch"  # dispatch | answer | invalid | merge | withdraw
     leads: list[str] = field(default_factory=list)
     explanations: list[str] = field(default_factory=list)
     co_units: list[str] = field(default_factory=list)
@@ -215,6 +215,14 @@ def _walk(run: _Run, r: Rates) -> None:
         run.step(A.MERGE, clock.after(t, rng.uniform(10, 240)), run.actor("desk"),
                  reason=texts.MERGE_REASON.format(into=p.merge_into), payload={"into": p.merge_into},
                  changes={"parent": p.merge_into})
+        return
+
+    if p.kind == "withdraw":  # the citizen takes it back after it reached the unit, before an answer
+        t = clock.after(t, rng.uniform(5, 150))
+        run.dispatch(p.leads[-1], [], t, p.explanations[-1])
+        at = clock.after(t, rng.uniform(30, 600))
+        run.step(A.WITHDRAW, at, run.actor("answer"), reason=rng.choice(texts.WITHDRAW_REASONS),
+                 payload={"unit": p.leads[-1], "origin": {"via": "phone"}}, changes={"closed_at": at, "card": ""})
         return
 
     for i, unit in enumerate(p.leads):

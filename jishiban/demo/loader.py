@@ -169,7 +169,7 @@ def _forced_cases(drawer: Drawer, world: World, users: dict, limit: int) -> list
 
 def _forced_case(drawer: Drawer, world: World, users: dict, spec: dict, at: datetime) -> Case:
     halt, unit, rng = spec["halt"], spec.get("unit"), drawer.rng
-    kind = {"answered": "answer", "invalid": "invalid", "merged": "merge"}.get(halt, "dispatch")
+    kind = {"answered": "answer", "invalid": "invalid", "merged": "merge", "withdrawn": "withdraw"}.get(halt, "dispatch")
     leaf = rng.choice(spec["leaves"]) if unit else ("130101" if kind == "answer" else None)
     kw = {"leaf": leaf, "kind": kind, "halt": halt, "returns": 1 if halt == State.RETURNED else 0}
     if spec.get("citizen"):

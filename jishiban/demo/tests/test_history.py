@@ -63,7 +63,7 @@ def assert_legal(history):
 @pytest.mark.parametrize("seed", range(40))
 def test_random_walks_are_legal_paths_that_end_in_their_status(seed):
     rng = random.Random(seed)
-    for kind in ("dispatch", "dispatch", "dispatch", "answer", "invalid", "merge"):
+    for kind in ("dispatch", "dispatch", "dispatch", "answer", "invalid", "merge", "withdraw"):
         now = START + timedelta(days=rng.choice((0.01, 0.5, 2, 5, 30, 200)))
         history = simulate(plan(rng, kind=kind, returns=rng.choice((0, 0, 1, 2))), FlatClock(), now, rng,
                            Rates(extension=0.3, review_reject=0.2, reopen_after_close=0.2, stuck=0.2))
@@ -77,7 +77,7 @@ def test_random_walks_are_legal_paths_that_end_in_their_status(seed):
 @pytest.mark.parametrize("halt", [s.value for s in State])
 def test_a_plan_can_stop_in_every_state(halt):
     rng = random.Random(halt)
-    kind = {"answered": "answer", "invalid": "invalid", "merged": "merge"}.get(halt, "dispatch")
+    kind = {"answered": "answer", "invalid": "invalid", "merged": "merge", "withdrawn": "withdraw"}.get(halt, "dispatch")
     history = simulate(plan(rng, kind=kind, returns=1 if halt == "returned" else 0, halt=halt), FlatClock(),
                        START + timedelta(days=120), rng)
     assert_legal(history)
