@@ -5,7 +5,8 @@ channel × type × unit (ids; 0 means none, so the unique key holds on every dat
 ``Footprint`` keeps what each appeal last contributed, so a late event (a callback months
 later, an extension, a correction of the county) is applied as a difference to exactly the
 days and rows it touches. ``FillState`` is the watermark: the last event and supervision order
-taken in, and the moment the counts are true for. Written only by ``rollup.py``.
+taken in, and the moment the counts are true for. ``UnitDayCount`` is the coarse copy
+(day × county × unit) most figures read. Written only by ``rollup.py``.
 """
 
 from django.db import models
@@ -30,6 +31,28 @@ class DailyCount(models.Model):
             fields=["day", "counter", "county", "town", "category", "channel", "appeal_type", "unit"],
             name="dailycount_unique_key")]
         indexes = [models.Index(fields=["counter", "day"], name="dailycount_counter_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.counter} {self.n}"
+
+
+class UnitDayCount(models.Model):
+    """The same sums by day × county × unit only: the figures that filter by nothing finer (the
+    city, a county, a unit, the rankings) read this table. At the centre's size it holds a few
+    rows per county and unit a day, however many appeals there are; the fill writes it from the
+    same differences as ``DailyCount``, so each row is exactly the sum of that table's rows."""
+
+    day = models.DateField(_("日期"))
+    counter = models.CharField(_("计数项"), max_length=24)
+    county = models.PositiveIntegerField(_("县市区"), default=0)
+    unit = models.PositiveIntegerField(_("单位"), default=0)
+    n = models.BigIntegerField(_("数量"), default=0)
+
+    class Meta:
+        verbose_name = _("县区单位日统计数")
+        verbose_name_plural = _("县区单位日统计数")
+        constraints = [models.UniqueConstraint(fields=["day", "counter", "county", "unit"],
+                                               name="unitdaycount_unique_key")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.counter} {self.n}"

@@ -1,7 +1,8 @@
 """Reading figures: sums of the daily tables for a period, a filter and the reader's scope.
 
 ``totals`` returns counter sums (optionally grouped by county, unit, category, channel, type or
-day); ``figures`` turns them into ``metrics.Value`` for each metric. Every figure a page,
+day) — from the coarse day × county × unit table when the filter and the grouping need nothing
+finer, else from the daily table; the same sums either way. ``figures`` turns them into ``metrics.Value`` for each metric. Every figure a page,
 report, API answer or ranking shows comes through here, restricted to ``borrowed.figure_scope``.
 """
 
@@ -17,7 +18,7 @@ from jishiban.taxonomy.models import Category
 
 from . import borrowed, metrics
 from .borrowed import FigureScope
-from .models import DailyCount
+from .models import DailyCount, UnitDayCount
 
 GROUPS = ("county", "town", "unit", "category", "channel", "appeal_type", "day")
 
@@ -40,8 +41,18 @@ def category_subtree(category_id: int) -> list[int]:
     return ids
 
 
-def _rows(scope: FigureScope, start: date, end: date, flt: Filter):
-    qs = DailyCount.objects.filter(day__gte=start, day__lte=end)
+# What the coarse table (day × county × unit) can answer; anything finer reads the daily table.
+COARSE_GROUPS = (None, "county", "unit", "day")
+
+
+def _coarse(flt: Filter, group: str | None) -> bool:
+    return group in COARSE_GROUPS and all(getattr(flt, name) in (None, "")
+                                          for name in ("town", "category", "channel", "appeal_type"))
+
+
+def _rows(scope: FigureScope, start: date, end: date, flt: Filter, group: str | None = None):
+    model = UnitDayCount if _coarse(flt, group) else DailyCount
+    qs = model.objects.filter(day__gte=start, day__lte=end)
     if scope.nothing:
         return qs.none()
     if scope.kind == "county":
@@ -60,11 +71,11 @@ def _rows(scope: FigureScope, start: date, end: date, flt: Filter):
 def totals(scope: FigureScope, start: date, end: date, flt: Filter | None = None,
            group: str | None = None) -> dict:
     """``{counter: n}``, or ``{group value: {counter: n}}`` when ``group`` is given."""
-    qs = _rows(scope, start, end, flt or Filter())
+    if group is not None and group not in GROUPS:
+        raise ValueError(group)
+    qs = _rows(scope, start, end, flt or Filter(), group)
     if group is None:
         return {r["counter"]: r["n"] for r in qs.values("counter").annotate(n=Sum("n")).order_by()}
-    if group not in GROUPS:
-        raise ValueError(group)
     out: dict = defaultdict(dict)
     for r in qs.values(group, "counter").annotate(n=Sum("n")).order_by():
         out[r[group]][r["counter"]] = r["n"]
