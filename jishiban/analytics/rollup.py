@@ -36,7 +36,7 @@ from jishiban.taxonomy.models import Category
 
 from . import borrowed, count_tables
 from .history import Event, build_facts
-from .metrics import Clock, counters
+from .metrics import MARKED_TAGS, Clock, counters
 from .models import DailyCount, FillState, Footprint
 
 KEY_FIELDS = ("counter", "day", "county", "town", "category", "channel", "appeal_type", "unit")
@@ -108,7 +108,7 @@ def _entries(row: dict, events: list[Event], supervised_at, clock: Clock, units:
 
     facts = build_facts(received_at=row["received_at"], status=row["status"], events=events,
                         deadlines_for=deadlines_for, repeat=borrowed.has_repeat_flag(row["tags"]),
-                        supervised_at=supervised_at)
+                        supervised_at=supervised_at, marked=any(t in MARKED_TAGS for t in row["tags"] or ()))
     dims = [row["county_id"] or 0, row["town_id"] or 0, row["category_id"] or 0, row["channel_id"] or 0,
             row["appeal_type"] or ""]
     return sorted([name, day.isoformat(), *dims, units.id(unit), n]

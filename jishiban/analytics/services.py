@@ -21,7 +21,7 @@ MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 LEVELS = ("county", "unit")
 DEFAULT_NAME = "济时办月度考核"
 DEFAULT_SOURCE = ("响应率 30%、解决率 35%、满意率 35%（准格尔旗 12345 考核权重）；按时办结率低于 95% 每低 1 个百分点扣 1 分"
-                  "（金华数字城管“低于阈值每个百分点扣一分”的做法）；先进、进步、整改三档（北京接诉即办月度排名）。")
+                  "（金华数字城管“低于阈值每个百分点扣一分”的做法）；领导批示、媒体关注件扣分加倍；先进、进步、整改三档（北京接诉即办月度排名）。")
 
 
 class AssessError(ValueError):
@@ -57,7 +57,7 @@ def save_scheme(definition: dict, *, name: str = DEFAULT_NAME, source: str = "")
 
 def current_scheme() -> Scheme:
     scheme = Scheme.objects.filter(name=DEFAULT_NAME).order_by("-version").first()
-    return scheme or save_scheme(assessment.DEFAULT_SCHEME, source=DEFAULT_SOURCE)
+    return scheme or save_scheme({**assessment.DEFAULT_SCHEME, "marked_factor": 2}, source=DEFAULT_SOURCE)
 
 
 def subjects(level: str) -> dict[int, dict]:
@@ -119,6 +119,30 @@ def letter_recipient(level: str, unit_id: int) -> Organisation | None:
     return Organisation.objects.filter(kind=OrgKind.CENTRE, region_id=unit_id).first()
 
 
+def _bottom_reason(month: str, level: str, row: dict, of: int) -> str:
+    what = _("县市区") if level == "county" else _("市直部门单位")
+    return _("在 %(month)s %(what)s考核中排名第 %(rank)d 名（共 %(of)d 名），得分 %(score).2f，居排名末端。") % {
+        "month": month, "what": what, "rank": row["rank"], "of": of, "score": row["score"]}
+
+
+def letter_recipients(month: str) -> list[tuple[Organisation, str]]:
+    """Who the month's rankings name for a 提醒函, with the reason: the lagging units of both
+    rankings (the published ones, else computed now); a county's letter goes to its centre."""
+    out = []
+    for level in LEVELS:
+        published = Ranking.objects.filter(month=month, level=level).first()
+        rows = published.rows if published is not None else assess(month, level)
+        for row in rows:
+            if row.get("lagging") and (unit := letter_recipient(level, row["unit_id"])) is not None:
+                out.append((unit, _bottom_reason(month, level, row, len(rows))))
+    return out
+
+
+def letter_overdue_line() -> int:
+    """The scheme's overdue count from which a unit gets a letter whatever its place (0: none)."""
+    return int(assessment.validate(current_scheme().definition).get("letter_overdue") or 0)
+
+
 def draft_letters(ranking: Ranking, *, by=None) -> list:
     """A reminder letter (the supervision app's 提醒函) for each unit the ranking names at the
     bottom, as a draft for a supervisor to review and send."""
@@ -129,7 +153,8 @@ def draft_letters(ranking: Ranking, *, by=None) -> list:
     made = []
     for row in ranking.rows:
         if row.get("lagging") and (unit := letter_recipient(ranking.level, row["unit_id"])) is not None:
-            made.append(letters.generate(unit, period, by=by))
+            made.append(letters.generate(unit, period, by=by, reasons=[
+                _bottom_reason(ranking.month, ranking.level, row, len(ranking.rows))]))
     return made
 
 
