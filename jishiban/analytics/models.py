@@ -127,3 +127,27 @@ class Ranking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} {self.level}"
+
+
+class KeptReport(models.Model):
+    """A report made by the schedule (日统计 each morning, 周分析 each Monday, 月通报 each month,
+    city-wide and for each county), kept as a file for those who may read its scope."""
+
+    kind = models.CharField(_("报告"), max_length=10)
+    period = models.CharField(_("期间"), max_length=30)
+    fmt = models.CharField(_("格式"), max_length=5)
+    scope_kind = models.CharField(_("范围"), max_length=12, default="everything")
+    scope_id = models.PositiveIntegerField(_("范围对象"), default=0)
+    title = models.CharField(_("标题"), max_length=120)
+    file = models.FileField(_("文件"), upload_to="analytics/reports/%Y/%m/")
+    created_at = models.DateTimeField(_("生成时间"))
+
+    class Meta:
+        verbose_name = _("定期报告")
+        verbose_name_plural = _("定期报告")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "period", "fmt", "scope_kind", "scope_id"],
+                                               name="keptreport_one_per_period")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -145,3 +145,16 @@ def counted_until() -> datetime | None:
 
     state = FillState.objects.filter(name="default").first()
     return state.as_of if state else None
+
+
+def kept_reports(user):
+    """The scheduled reports ``user`` may download: all for readers of every figure, their
+    county's (and no city-wide ones) for county staff, none otherwise."""
+    from .models import KeptReport
+
+    scope = borrowed.figure_scope(user)
+    if scope.kind == "everything":
+        return KeptReport.objects.all()
+    if scope.kind == "county":
+        return KeptReport.objects.filter(scope_kind="county", scope_id=scope.id)
+    return KeptReport.objects.none()

@@ -172,3 +172,61 @@ def interview_list(month: str, level: str) -> list[dict]:
     ids = assessment.repeated_bottom(history, times)
     who = subjects(level)
     return [{"unit_id": i, **who[i]} for i in ids if i in who]
+
+
+# --- reports kept by the schedule ------------------------------------------------------------------
+
+KEPT_FORMATS = ("docx", "xlsx")
+
+
+def _kept_period(kind: str, today: date) -> tuple[str, object]:
+    """The period a scheduled report covers on ``today``: yesterday, last week (Monday to
+    Sunday) or last month."""
+    if kind == "daily":
+        d = today - timedelta(days=1)
+        return d.isoformat(), d
+    if kind == "weekly":
+        monday = today - timedelta(days=today.weekday() + 7)
+        return monday.isoformat(), monday
+    if kind == "monthly":
+        month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        return month, month
+    raise AssessError(_("未知的报告类型"))
+
+
+def keep_reports(kind: str, *, now=None) -> list:
+    """Make and keep the scheduled ``kind`` report (``docx`` and ``xlsx``): city-wide, and the
+    monthly bulletin for each county too (its staff read their own). Made again for the same
+    period, a file is replaced, not added."""
+    from django.core.files.base import ContentFile
+
+    from . import documents, reports
+    from .borrowed import FigureScope
+    from .models import KeptReport
+
+    now = now or timezone.now()
+    label, arg = _kept_period(kind, timezone.localdate(now))
+    scopes = [FigureScope("everything")]
+    if kind == "monthly":
+        scopes += [FigureScope("county", pk) for pk in subjects("county")]
+    build = {"daily": reports.daily, "weekly": reports.weekly, "monthly": reports.monthly}[kind]
+    kept = []
+    for scope in scopes:
+        report = build(scope, arg)
+        where = "" if scope.kind == "everything" else Region.objects.get(pk=scope.id).name + " · "
+        for fmt in KEPT_FORMATS:
+            content = ContentFile(documents.render(report, fmt), name=f"{kind}-{label}-{scope.kind}{scope.id}.{fmt}")
+            with transaction.atomic():
+                row, _created = KeptReport.objects.select_for_update().get_or_create(
+                    kind=kind, period=label, fmt=fmt, scope_kind=scope.kind, scope_id=scope.id,
+                    defaults={"title": "", "created_at": now})
+                old = row.file.name
+                row.title = f"{where}{report.title} {report.subtitle}"
+                row.created_at = now
+                row.file.save(content.name, content, save=False)
+                row.save()
+                if old and old != row.file.name:
+                    storage = row.file.storage
+                    transaction.on_commit(lambda storage=storage, old=old: storage.delete(old))
+            kept.append(row)
+    return kept

@@ -123,3 +123,36 @@ def test_topic_report_compares_with_the_year_before_and_the_period_before(filled
     assert json.loads(out.read_text(encoding="utf-8"))["figures"]["period"]["intake"]["value"] == 40
     with pytest.raises(CommandError, match="没有代码"):
         call_command("report", "topic", "--heating-season", "2021", "--category", "nope", "--out", str(tmp_path / "x"))
+
+
+def test_scheduled_reports_are_kept_listed_and_downloaded_by_those_who_may_read_them(filled):
+    """GIVEN the schedule's monthly run on 1 October WHEN it has kept the September bulletin
+    (city-wide and one per county, .docx and .xlsx) THEN an analyst lists and downloads them
+    all; a county's staff only their county's; the same run again replaces, not adds."""
+    from django.test import Client
+    from django_q.models import Schedule
+
+    from jishiban.analytics import jobs, services
+    from jishiban.analytics.models import KeptReport
+
+    assert set(Schedule.objects.filter(name__startswith="analytics-").values_list("name", flat=True)) >= {
+        "analytics-daily-report", "analytics-weekly-report", "analytics-monthly-report"}
+    on = datetime(2026, 10, 1, 8, tzinfo=ZoneInfo("Asia/Shanghai"))
+    kept = services.keep_reports("monthly", now=on)
+    assert len(kept) == 2 * 15 and {k.period for k in kept} == {"2026-09"}
+    services.keep_reports("monthly", now=on)
+    assert KeptReport.objects.count() == 30
+    p = filled
+    analyst = Client()
+    analyst.force_login(p.analyst)
+    page = analyst.get("/analytics/reports/kept/").content.decode()
+    assert "月通报 2026年09月" in page and "任城区 · 月通报" in page
+    city = KeptReport.objects.get(scope_kind="everything", fmt="docx")
+    response = analyst.get(f"/analytics/reports/kept/{city.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"PK"
+    county = Client()
+    county.force_login(p.county_rencheng)
+    page = county.get("/analytics/reports/kept/").content.decode()
+    assert "任城区 · 月通报" in page and "兖州区" not in page and ">月通报 2026年09月<" not in page
+    assert county.get(f"/analytics/reports/kept/{city.pk}/").status_code == 404
+    assert jobs.keep_report("daily")["kept"] == 2
