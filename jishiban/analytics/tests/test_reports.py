@@ -65,6 +65,11 @@ def test_every_format_renders(filled, fmt):
 
         wb = load_workbook(io.BytesIO(data))
         assert len(wb.sheetnames) >= 3
+        import zipfile
+
+        charts = [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 2  # the two rankings' scores, as native charts over their data sheets
+        assert any(name.startswith("图1") for name in wb.sheetnames)
     else:
         assert "全市总体情况" in data.decode()
 
