@@ -161,3 +161,28 @@ def test_scheduled_reports_are_kept_listed_and_downloaded_by_those_who_may_read_
     assert "任城区 · 月通报" in page and "兖州区" not in page and ">月通报 2026年09月<" not in page
     assert county.get(f"/analytics/reports/kept/{city.pk}/").status_code == 404
     assert jobs.keep_report("daily")["kept"] == 2
+
+
+def test_a_topic_by_words_in_the_text_reconciles_with_a_plain_query(filled, tmp_path):
+    """The generated appeals all read 停水…: the utilities preset finds all of September's, the
+    telecom preset none; the figures are the same counters read through the footprints."""
+    from django.db.models import Q
+
+    from jishiban.analytics.selectors import Filter
+    from jishiban.appeals.models import Appeal
+
+    sep = (date(2026, 9, 1), date(2026, 9, 30))
+    water = Filter(keywords=reports.TOPIC_PRESETS["utilities"]["keywords"])
+    t = totals(ALL, *sep, water)
+    lo, hi = datetime(2026, 9, 1, tzinfo=ZoneInfo("Asia/Shanghai")), datetime(2026, 10, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+    plain = Appeal.objects.filter(received_at__gte=lo, received_at__lt=hi).filter(
+        Q(content__icontains="停水") | Q(title__icontains="停水") | Q(content__icontains="供水"))
+    assert t["received"] == plain.count() == 40
+    assert t == totals(ALL, *sep)  # every appeal matches, so every counter equals the unfiltered one
+    assert totals(ALL, *sep, water, group="county") == totals(ALL, *sep, group="county")
+    assert totals(ALL, *sep, Filter(keywords=reports.TOPIC_PRESETS["telecom"]["keywords"])) == {}
+    out = tmp_path / "t.json"
+    call_command("report", "topic", "--from", "2026-09-01", "--to", "2026-09-30", "--preset", "utilities",
+                 "--format", "json", "--out", str(out), stdout=io.StringIO())
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["title"] == "水电气暖专题" and data["figures"]["period"]["intake"]["value"] == 40
