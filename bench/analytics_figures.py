@@ -11,9 +11,11 @@ with late sign-offs, returns and re-dispatches, approved extensions, callbacks o
 verdict, reopenings). It then times, each in this process:
 
 * ``fill_all`` — ``rollup.fill`` over the whole history (appeals/s);
-* ``fill_day`` — one more day of appeals and events, then ``rollup.fill`` of that day;
+* ``fill_day`` — one more day of appeals and events (``--day-appeals``: 27,400 is a day of the
+  centre at 10 million a year), then ``rollup.fill`` of that day;
 * ``month_city`` / ``month_by_county`` / ``month_by_unit`` — every metric of one month from the
-  daily tables (``selectors.totals`` + ``metrics.evaluate_all``), the median of 5 runs;
+  count tables (``selectors.totals`` + ``metrics.evaluate_all``: the coarse county × unit table),
+  the median of 5 runs; ``month_category`` the same for one top category's subtree (daily table);
 * ``month_raw_count`` — for scale, a plain ``COUNT`` of the month's appeals by county;
 * ``bulletin_docx`` — the monthly bulletin as .docx (figures, both rankings, charts).
 
@@ -78,8 +80,14 @@ class Writer:
             self.towns.setdefault(parent, []).append(town_id)
         self.categories = list(Category.objects.filter(level=3).values_list("id", flat=True))
         self.channels = list(Channel.objects.values_list("id", flat=True))
-        self.units = list(Organisation.objects.exclude(kind="centre").filter(is_active=True)
-                          .values_list("id", "code"))
+        # A county's appeals go to the city's units or to that county's own (departments, towns).
+        units = Organisation.objects.exclude(kind="centre").filter(is_active=True)
+        self.city_units = list(units.filter(level="city").values_list("id", "code"))
+        self.units_of = {}
+        for county in self.counties:
+            here = [county, *self.towns.get(county, [])]
+            self.units_of[county] = (list(units.filter(region_id__in=here).exclude(level="city")
+                                          .values_list("id", "code")) or self.city_units)
         self.serial = 0
 
     def day(self, d: date, n: int) -> tuple[list, list]:
@@ -92,7 +100,7 @@ class Writer:
             r = self.rnd
             t = base + timedelta(minutes=r.randrange(9 * 60))
             county = r.choice(self.counties)
-            plan = self.plan(t)
+            plan = self.plan(t, county)
             unit_id = plan["unit"][0] if plan.get("unit") else None
             appeals.append(Appeal(
                 number=f"B{self.serial:012d}", channel_id=r.choice(self.channels), received_at=t,
@@ -105,7 +113,11 @@ class Writer:
             plans.append(plan)
         return appeals, plans
 
-    def plan(self, t: datetime) -> dict:
+    def unit(self, county: int):
+        r = self.rnd
+        return r.choice(self.city_units if r.random() < 0.3 else self.units_of[county])
+
+    def plan(self, t: datetime, county: int) -> dict:
         r = self.rnd
         ev = [("receive", t, {})]
         x = r.random()
@@ -113,11 +125,11 @@ class Writer:
             return {"status": "answered", "events": ev + [("answer", t + 0.2 * H, {"text": "已解答"})]}
         if x < 0.12:
             return {"status": "invalid", "events": ev + [("invalidate", t + H, {})]}
-        unit = r.choice(self.units)
+        unit = self.unit(county)
         at = t + H
         if r.random() < 0.06:  # returned, then re-dispatched elsewhere
             ev += [("dispatch", at, {"lead_unit": unit[1]}), ("return", at + 2 * H, {"unit": unit[1]})]
-            unit, at = r.choice(self.units), at + 3 * H
+            unit, at = self.unit(county), at + 3 * H
         ev.append(("dispatch", at, {"lead_unit": unit[1]}))
         sign_due, reply_due = at + 2 * H, at + 5 * D
         plan = {"unit": unit, "dispatched": at, "sign_due": sign_due, "reply_due": reply_due, "status": "dispatched"}
@@ -163,12 +175,16 @@ class Writer:
 
 
 def timed(label: str, fn, *, repeat: int = 1, extra: str = ""):
-    times, result = [], None
+    """Wall time and this process's CPU time (the steadier figure on a shared machine; on SQLite
+    it includes the database's work, on PostgreSQL not the server's)."""
+    times, cpus, result = [], [], None
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - started)
-    print(f"{label:<18} {statistics.median(times):9.3f} s  {extra}", flush=True)
+        cpus.append(time.process_time() - cpu)
+    print(f"{label:<18} {statistics.median(times):9.3f} s  (cpu {statistics.median(cpus):.3f} s, load "
+          f"{os.getloadavg()[0]:.1f})  {extra}", flush=True)
     return result, statistics.median(times)
 
 
@@ -177,6 +193,8 @@ def main() -> None:
     ap.add_argument("--appeals", type=int, default=200_000)
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    ap.add_argument("--day-appeals", type=int, default=0,
+                    help="appeals of the extra day (default: a day of the history); 27400 is a day at 10 M a year")
     args = ap.parse_args()
     setup(args.db)
     from django.db.models import Count
@@ -185,6 +203,7 @@ def main() -> None:
     from jishiban.analytics import metrics, rollup, selectors
     from jishiban.analytics.borrowed import FigureScope
     from jishiban.appeals.models import Appeal
+    from jishiban.taxonomy.models import Category
 
     writer = Writer()
     first = date(2025, 11, 1)
@@ -194,12 +213,15 @@ def main() -> None:
         events += writer.write(first + timedelta(days=i), per_day)
     print(f"generated          {time.perf_counter() - started:9.1f} s  {per_day * args.days} appeals, {events} events",
           flush=True)
+    import jishiban.smart.services  # noqa: F401  (loaded once in a running worker; not the fill's cost)
+
     now = timezone.now()
     _, t_all = timed("fill_all", lambda: rollup.fill(now=now, batch=5000))
     print(f"{'':<18} {per_day * args.days / t_all:9.0f} appeals/s", flush=True)
     day = first + timedelta(days=args.days)
-    n_day = writer.write(day, per_day)
-    r, _ = timed("fill_day", lambda: rollup.fill(now=now, batch=5000), extra=f"{per_day} appeals, {n_day} events")
+    day_appeals = args.day_appeals or per_day
+    n_day = writer.write(day, day_appeals)
+    timed("fill_day", lambda: rollup.fill(now=now, batch=5000), extra=f"{day_appeals} appeals, {n_day} events")
     month = (date(2026, 9, 1), date(2026, 9, 30))
     everything = FigureScope("everything")
     timed("month_city", lambda: metrics.evaluate_all(selectors.totals(everything, *month)), repeat=5)
@@ -214,9 +236,13 @@ def main() -> None:
 
     timed("bulletin_docx", lambda: documents.render(reports.monthly(everything, "2026-09"), "docx"), repeat=2,
           extra="月通报 with both rankings and charts")
-    from jishiban.analytics.models import DailyCount
+    cat = Category.objects.filter(level=1).order_by("code").first()
+    timed("month_category", lambda: metrics.evaluate_all(selectors.totals(
+        everything, *month, selectors.Filter(category=cat.pk))), repeat=5, extra=f"subtree of {cat.name} (daily table)")
+    from jishiban.analytics.models import DailyCount, UnitDayCount
 
     print(f"daily rows         {DailyCount.objects.count():9d}", flush=True)
+    print(f"county×unit rows   {UnitDayCount.objects.count():9d}", flush=True)
 
 
 if __name__ == "__main__":

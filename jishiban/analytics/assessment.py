@@ -8,13 +8,16 @@ version it used, so it recomputes identically after the scheme changes):
      "thresholds": {"on_time_rate": {"below": 95, "per_point": 1}},  # deduct per point below
      "deductions": {"late_replies": 0.2, "returned": 0.1, "reopened": 0.5, "supervised": 0.5},
      "grades": {"advanced": 3, "advanced_min": 90, "progress_places": 3, "rectify": 3},
-     "letters": 3, "interview_after": 3,
+     "letters": 3, "letter_overdue": 5, "interview_after": 3,
      "sources": {"response_rate": "figures"}}
 
 Each weighted metric gives ``value × weight / 100`` points (its value is a percentage; a unit
 with nothing due that month gets the full weight: nothing to fail). Thresholds deduct
 ``per_point`` for each percentage point (or part) below ``below``; count deductions take
-``points × count``; a score never falls below 0. A metric's *source* names where its counter sums come from — ``figures``,
+``points × count``, and count ``marked_factor`` times (2: doubled) for appeals marked 领导批示
+or 媒体关注 (``metrics.MARKED_TAGS``; the extra part is its own line of the breakdown,
+``late_replies*marked`` …; a scheme saved without the key counts them once, so rankings
+published before it recompute unchanged); a score never falls below 0. A metric's *source* names where its counter sums come from — ``figures``,
 the daily tables, by default; another source (grid work once it exists) is registered by name
 and referred to from the scheme, with no change here.
 
@@ -40,6 +43,14 @@ COUNTS = {
     "reopened": lambda t: int(t.get("reopened", 0)),
     "supervised": lambda t: int(t.get("supervised", 0)),
 }
+# The same counts among appeals marked 领导批示 / 媒体关注 (``metrics.MARKED_TAGS``).
+MARKED_COUNTS = {
+    "late_replies": lambda t: int(t.get("marked_reply_due", 0)) - int(t.get("marked_reply_on_time", 0)),
+    "returned": lambda t: int(t.get("marked_returned", 0)),
+    "reopened": lambda t: int(t.get("marked_reopened", 0)),
+    "supervised": lambda t: int(t.get("marked_supervised", 0)),
+}
+MARKED_SUFFIX = "*marked"
 DEFAULT_SCHEME: dict = {
     "weights": {"response_rate": 30, "solved_rate": 35, "satisfaction_rate": 35},
     "params": {"basically_weight": 1, "stepwise_weight": 0},
@@ -47,6 +58,7 @@ DEFAULT_SCHEME: dict = {
     "deductions": {"late_replies": 0.2, "returned": 0.1, "reopened": 0.5, "supervised": 0.5},
     "grades": {"advanced": 3, "advanced_min": 90, "progress_places": 3, "rectify": 3},
     "letters": 3,
+    "letter_overdue": 5,
     "interview_after": 3,
     "sources": {},
 }
@@ -71,6 +83,8 @@ def validate(scheme: Mapping) -> dict:
         if name not in COUNTS:
             problems.append(f"未知的扣分项 {name}（可用：{'、'.join(COUNTS)}）")
     try:
+        if float(s.get("marked_factor", 1)) < 1:
+            problems.append("领导批示、媒体关注件的扣分倍数不能小于 1")
         total = sum(float(w) for w in s["weights"].values())
         if any(float(w) < 0 for w in s["weights"].values()):
             problems.append("权重不能为负")
@@ -131,10 +145,14 @@ def score(unit: int, totals: Mapping[str, int], scheme: Mapping) -> Score:
         if v is not None and v < Decimal(str(rule["below"])):
             gap = math.ceil(float(Decimal(str(rule["below"])) - v))
             deductions[f"{name}<{rule['below']}"] = float(_q(gap * float(rule["per_point"])))
+    factor = float(s.get("marked_factor", 1))
     for name, per in s["deductions"].items():
         n = COUNTS[name](totals)
         if n:
             deductions[name] = float(_q(n * float(per)))
+        marked = MARKED_COUNTS[name](totals)
+        if marked and factor != 1:  # the marked ones count ``factor`` times in all: the extra part
+            deductions[name + MARKED_SUFFIX] = float(_q(marked * float(per) * (factor - 1)))
     total = max(Decimal(0), points - sum(Decimal(str(d)) for d in deductions.values()))
     figures = {name: v.as_dict() for name, v in metrics.evaluate_all(totals, params).items()}
     return Score(unit, float(_q(total)), parts, deductions, figures)

@@ -46,6 +46,11 @@ def visible_appeals(user):
     return Appeal.objects.visible_to(user)
 
 
+def all_appeals():
+    """Every appeal, for matching a topic's words (the figures' scope is applied to the counts)."""
+    return Appeal.objects.all()
+
+
 def open_appeals(qs=None):
     return (qs if qs is not None else Appeal.objects.all()).open()
 

@@ -113,9 +113,30 @@ def to_xlsx(report: Report) -> bytes:
             sheet.append(table.headers)
             for row in table.rows:
                 sheet.append(row)
+    charts = [chart for section in report.sections for chart in section.charts if chart.labels]
+    for i, chart in enumerate(charts, start=1):
+        _xlsx_chart(wb.create_sheet(f"图{i}{chart.title[:25]}"[:31]), chart)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_chart(sheet, chart: Chart) -> None:
+    """The chart's data on its own sheet and a native Excel chart over it (LibreOffice and Excel
+    draw it themselves, so it stays editable)."""
+    from openpyxl.chart import BarChart, LineChart, Reference
+
+    sheet.append(["", *chart.series])
+    for j, label in enumerate(chart.labels):
+        sheet.append([label, *[values[j] for values in chart.series.values()]])
+    drawn = LineChart() if chart.kind == "line" else BarChart()
+    drawn.title = chart.title
+    drawn.width, drawn.height = 24, 12
+    rows = len(chart.labels) + 1
+    drawn.add_data(Reference(sheet, min_col=2, max_col=1 + len(chart.series), min_row=1, max_row=rows),
+                   titles_from_data=True)
+    drawn.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows))
+    sheet.add_chart(drawn, f"{chr(ord('B') + len(chart.series) + 1)}2")
 
 
 def to_html(report: Report, request=None) -> str:

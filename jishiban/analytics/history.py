@@ -6,10 +6,12 @@ and reply deadlines after approved extensions), its callbacks, and the moments i
 directly, merged, invalidated, withdrawn, returned or reopened. ``metrics.counters`` turns these facts
 into the day counts every figure is made of.
 
-Events carry no deadlines, so the caller passes ``deadlines_for(index, start)``: the
-(sign-off, reply) deadlines of cycle ``index`` that started at ``start`` (the Django side
-takes the appeal's columns for the last cycle and recomputes earlier ones from the policy).
-An approved extension's ``new_deadline`` replaces the cycle's reply deadline.
+A dispatch or reopening event keeps the deadlines it set (``sign_deadline``,
+``reply_deadline`` in its payload); for events written before it did, the caller passes
+``deadlines_for(index, start)``: the (sign-off, reply) deadlines of cycle ``index`` that started
+at ``start`` (the Django side takes the appeal's columns for the last cycle and applies the
+policy again for earlier ones — right unless the policy changed since). An approved
+extension's ``new_deadline`` replaces the cycle's reply deadline.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class AppealFacts:
     status: str
     lead_unit: str | None = None  # the unit holding it last (appeal-level counts go to it)
     repeat: bool = False
+    marked: bool = False  # 领导批示 or 媒体关注 (``metrics.MARKED_TAGS``)
     supervised_at: datetime | None = None
     cycles: list[Cycle] = field(default_factory=list)
     callbacks: list[Callback] = field(default_factory=list)
@@ -101,15 +104,20 @@ def _end(cycle: Cycle | None, at: datetime, how: str) -> None:
 
 
 def build_facts(*, received_at: datetime, status: str, events: Iterable[Event], deadlines_for: Deadlines,
-                repeat: bool = False, supervised_at: datetime | None = None) -> AppealFacts:
+                repeat: bool = False, supervised_at: datetime | None = None, marked: bool = False) -> AppealFacts:
     """The facts of one appeal from its events (oldest first). Unknown actions are ignored."""
-    facts = AppealFacts(received_at=received_at, status=status, repeat=repeat, supervised_at=supervised_at)
+    facts = AppealFacts(received_at=received_at, status=status, repeat=repeat, supervised_at=supervised_at,
+                        marked=marked)
     current: Cycle | None = None
     last_unit: str | None = None
 
-    def start(unit, at, kind):
+    def start(unit, at, kind, p):
         nonlocal current
-        sign_due, reply_due = deadlines_for(len(facts.cycles), at)
+        if "sign_deadline" in p or "reply_deadline" in p:  # the event kept the deadlines it set
+            sign_due, reply_due = (datetime.fromisoformat(p[k]) if p.get(k) else None
+                                   for k in ("sign_deadline", "reply_deadline"))
+        else:
+            sign_due, reply_due = deadlines_for(len(facts.cycles), at)
         current = Cycle(unit=unit, start=at, kind=kind, sign_due=sign_due, reply_due=reply_due)
         facts.cycles.append(current)
 
@@ -119,12 +127,12 @@ def build_facts(*, received_at: datetime, status: str, events: Iterable[Event], 
         if a == "dispatch":
             _end(current, e.at, "redispatch")
             last_unit = p.get("lead_unit") or last_unit
-            start(last_unit, e.at, "dispatch")
+            start(last_unit, e.at, "dispatch", p)
         elif a == "reopen":
             _end(current, e.at, "reopen")
             unit = p.get("unit") or last_unit
             facts.reopenings.append(Mark(e.at, unit))
-            start(unit, e.at, "reopen")
+            start(unit, e.at, "reopen", p)
         elif current is not None and a == "accept":
             current.signed_at = current.signed_at or e.at
         elif a == "return":

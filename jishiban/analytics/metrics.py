@@ -59,7 +59,17 @@ COUNTERS: dict[str, str] = {
     "cb_dissatisfied": "不满意",
     "supervised": "被督办的诉求件（首张督办单日）",
     "supervised_solved": "其中最近一次回访为已解决",
+    "marked_reply_due": "领导批示或媒体关注件中答复时限落在当日的办理周期",
+    "marked_reply_on_time": "其中在时限内答复",
+    "marked_returned": "领导批示或媒体关注件的退单",
+    "marked_reopened": "领导批示或媒体关注件的重办",
+    "marked_supervised": "被督办的领导批示或媒体关注件",
 }
+# Appeals bearing one of these tags weigh more in the assessment (a scheme's ``marked_factor``):
+# the counters above count their share of late replies, returns, reopenings and supervision.
+MARKED_TAGS = ("领导批示", "媒体关注")
+MARKED = {"reply_due": "marked_reply_due", "reply_on_time": "marked_reply_on_time", "returned": "marked_returned",
+          "reopened": "marked_reopened", "supervised": "marked_supervised"}
 
 
 @dataclass(frozen=True)
@@ -258,6 +268,10 @@ def counters(f: AppealFacts, clock: Clock) -> Counter:
     if f.supervised_at is not None:
         add("supervised", f.supervised_at, lead)
         add("supervised_solved", f.supervised_at, lead, int(f.solved_last))
+    if f.marked:
+        for (name, d, unit), n in list(out.items()):
+            if name in MARKED:
+                out[(MARKED[name], d, unit)] += n
     return out
 
 

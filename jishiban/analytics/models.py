@@ -5,7 +5,8 @@ channel × type × unit (ids; 0 means none, so the unique key holds on every dat
 ``Footprint`` keeps what each appeal last contributed, so a late event (a callback months
 later, an extension, a correction of the county) is applied as a difference to exactly the
 days and rows it touches. ``FillState`` is the watermark: the last event and supervision order
-taken in, and the moment the counts are true for. Written only by ``rollup.py``.
+taken in, and the moment the counts are true for. ``UnitDayCount`` is the coarse copy
+(day × county × unit) most figures read. Written only by ``rollup.py``.
 """
 
 from django.db import models
@@ -30,6 +31,28 @@ class DailyCount(models.Model):
             fields=["day", "counter", "county", "town", "category", "channel", "appeal_type", "unit"],
             name="dailycount_unique_key")]
         indexes = [models.Index(fields=["counter", "day"], name="dailycount_counter_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.counter} {self.n}"
+
+
+class UnitDayCount(models.Model):
+    """The same sums by day × county × unit only: the figures that filter by nothing finer (the
+    city, a county, a unit, the rankings) read this table. At the centre's size it holds a few
+    rows per county and unit a day, however many appeals there are; the fill writes it from the
+    same differences as ``DailyCount``, so each row is exactly the sum of that table's rows."""
+
+    day = models.DateField(_("日期"))
+    counter = models.CharField(_("计数项"), max_length=24)
+    county = models.PositiveIntegerField(_("县市区"), default=0)
+    unit = models.PositiveIntegerField(_("单位"), default=0)
+    n = models.BigIntegerField(_("数量"), default=0)
+
+    class Meta:
+        verbose_name = _("县区单位日统计数")
+        verbose_name_plural = _("县区单位日统计数")
+        constraints = [models.UniqueConstraint(fields=["day", "counter", "county", "unit"],
+                                               name="unitdaycount_unique_key")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.counter} {self.n}"
@@ -104,3 +127,27 @@ class Ranking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} {self.level}"
+
+
+class KeptReport(models.Model):
+    """A report made by the schedule (日统计 each morning, 周分析 each Monday, 月通报 each month,
+    city-wide and for each county), kept as a file for those who may read its scope."""
+
+    kind = models.CharField(_("报告"), max_length=10)
+    period = models.CharField(_("期间"), max_length=30)
+    fmt = models.CharField(_("格式"), max_length=5)
+    scope_kind = models.CharField(_("范围"), max_length=12, default="everything")
+    scope_id = models.PositiveIntegerField(_("范围对象"), default=0)
+    title = models.CharField(_("标题"), max_length=120)
+    file = models.FileField(_("文件"), upload_to="analytics/reports/%Y/%m/")
+    created_at = models.DateTimeField(_("生成时间"))
+
+    class Meta:
+        verbose_name = _("定期报告")
+        verbose_name_plural = _("定期报告")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "period", "fmt", "scope_kind", "scope_id"],
+                                               name="keptreport_one_per_period")]
+
+    def __str__(self) -> str:
+        return self.title

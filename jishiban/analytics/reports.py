@@ -257,10 +257,22 @@ def heating_season(year: int) -> tuple[date, date]:
     return date(year, 11, 15), date(year + 1, 3, 15)
 
 
+# 专题 presets: the words that make an appeal part of the topic (in its title or text), and for
+# the heating season its own period (15 November to 15 March).
+TOPIC_PRESETS: dict[str, dict] = {
+    "heating": {"title": "采暖季专题", "keywords": ("供暖", "暖气", "采暖", "供热", "室温")},
+    "utilities": {"title": "水电气暖专题", "keywords": ("停水", "供水", "水压", "停电", "供电", "电压", "燃气",
+                                                     "天然气", "供暖", "暖气", "供热")},
+    "epidemic": {"title": "疫情防控专题", "keywords": ("疫情", "核酸", "隔离", "封控", "健康码", "疫苗", "发热")},
+    "telecom": {"title": "通信运营商专题", "keywords": ("移动", "联通", "电信", "宽带", "信号", "话费", "流量", "携号转网")},
+    "prepaid": {"title": "预付卡专题", "keywords": ("预付卡", "充值卡", "会员卡", "储值卡", "退卡", "退费", "跑路")},
+}
+
+
 def topic(scope: FigureScope, start: date, end: date, flt: Filter, *, title: str = "专题报告") -> Report:
-    """专题报告 for a filter (category subtree, channel, county, unit, type) and any period, with
-    the same period a year before and the period of the same length just before it. Keyword
-    filters are not offered: the daily tables do not keep the text."""
+    """专题报告 for a filter (category subtree, channel, county, unit, type, words in the text —
+    ``TOPIC_PRESETS`` holds the usual ones) and any period, with the same period a year before
+    and the period of the same length just before it."""
     length = end - start
     prev = (start - length - timedelta(days=1), start - timedelta(days=1))
     ago = (_shift_year(start, -1), _shift_year(end, -1))

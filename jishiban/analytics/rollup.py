@@ -34,9 +34,9 @@ from jishiban.organisations.models import Organisation
 from jishiban.supervision.models import SupervisionOrder
 from jishiban.taxonomy.models import Category
 
-from . import borrowed
+from . import borrowed, count_tables
 from .history import Event, build_facts
-from .metrics import Clock, counters
+from .metrics import MARKED_TAGS, Clock, counters
 from .models import DailyCount, FillState, Footprint
 
 KEY_FIELDS = ("counter", "day", "county", "town", "category", "channel", "appeal_type", "unit")
@@ -108,7 +108,7 @@ def _entries(row: dict, events: list[Event], supervised_at, clock: Clock, units:
 
     facts = build_facts(received_at=row["received_at"], status=row["status"], events=events,
                         deadlines_for=deadlines_for, repeat=borrowed.has_repeat_flag(row["tags"]),
-                        supervised_at=supervised_at)
+                        supervised_at=supervised_at, marked=any(t in MARKED_TAGS for t in row["tags"] or ()))
     dims = [row["county_id"] or 0, row["town_id"] or 0, row["category_id"] or 0, row["channel_id"] or 0,
             row["appeal_type"] or ""]
     return sorted([name, day.isoformat(), *dims, units.id(unit), n]
@@ -168,31 +168,8 @@ def _recompute(ids, now: datetime, units: _Units) -> Counter:
 
 
 def _apply(delta: Counter) -> int:
-    """Add ``delta`` to the counts; rows that reach zero are deleted."""
-    if not delta:
-        return 0
-    by_day = defaultdict(list)
-    for key in delta:
-        by_day[key[1]].append(key)
-    existing = {}
-    for row in DailyCount.objects.filter(day__in=list(by_day), counter__in={k[0] for k in delta}):
-        existing[(row.counter, row.day.isoformat(), row.county, row.town, row.category, row.channel,
-                  row.appeal_type, row.unit)] = row
-    create, update, delete = [], [], []
-    for key, n in delta.items():
-        row = existing.get(key)
-        if row is None:
-            create.append(DailyCount(**dict(zip(KEY_FIELDS, key, strict=True)), n=n))
-        elif row.n + n == 0:
-            delete.append(row.pk)
-        else:
-            row.n += n
-            update.append(row)
-    DailyCount.objects.bulk_create(create, batch_size=1000)
-    DailyCount.objects.bulk_update(update, ["n"], batch_size=1000)
-    if delete:
-        DailyCount.objects.filter(pk__in=delete).delete()
-    return len(create) + len(update) + len(delete)
+    """Add ``delta`` to the daily table and its coarse copy; rows that reach zero are deleted."""
+    return count_tables.add(delta)
 
 
 def _state() -> FillState:
@@ -288,7 +265,6 @@ def rebuild(start: date, end: date) -> int:
     with transaction.atomic():
         FillState.objects.filter(name=state.name).update(as_of=as_of)
         _apply(_recompute(sorted(candidates(start, end)), as_of, _Units()))
-        DailyCount.objects.filter(day__gte=start, day__lte=end).delete()
         sums: Counter = Counter()
         lo, hi = start.isoformat(), end.isoformat()
         for entries in (Footprint.objects.filter(first_day__lte=end, last_day__gte=start)
@@ -296,16 +272,20 @@ def rebuild(start: date, end: date) -> int:
             for e in entries:
                 if lo <= e[1] <= hi:
                     sums[_key(e)] += e[8]
-        DailyCount.objects.bulk_create([DailyCount(**dict(zip(KEY_FIELDS, k, strict=True)), n=n)
-                                        for k, n in sums.items() if n], batch_size=1000)
+        count_tables.replace_days(start, end, sums)
     return sum(1 for n in sums.values() if n)
 
 
 def check(start: date, end: date) -> list[tuple[tuple, int, int]]:
-    """[(key, in the table, from raw rows)] for every difference in [start, end]."""
+    """[(key, in the table, from raw rows)] for every difference in [start, end], in the daily
+    table and in its coarse copy (whose keys start with ``UnitDayCount``)."""
     as_of = _state().as_of or timezone.now()
     raw, table = raw_counts(start, end, as_of), table_counts(start, end)
-    return sorted((k, table.get(k, 0), raw.get(k, 0)) for k in set(raw) | set(table) if raw.get(k, 0) != table.get(k, 0))
+    out = [(k, table.get(k, 0), raw.get(k, 0)) for k in set(raw) | set(table) if raw.get(k, 0) != table.get(k, 0)]
+    raw_c, table_c = count_tables.coarse(raw), count_tables.coarse_counts(start, end)
+    out += [(("UnitDayCount", *k), table_c.get(k, 0), raw_c.get(k, 0)) for k in set(raw_c) | set(table_c)
+            if raw_c.get(k, 0) != table_c.get(k, 0)]
+    return sorted(out, key=lambda d: tuple(map(str, d[0])))
 
 
 def day_of(at: datetime) -> date:

@@ -1,7 +1,8 @@
 """Reading figures: sums of the daily tables for a period, a filter and the reader's scope.
 
 ``totals`` returns counter sums (optionally grouped by county, unit, category, channel, type or
-day); ``figures`` turns them into ``metrics.Value`` for each metric. Every figure a page,
+day) — from the coarse day × county × unit table when the filter and the grouping need nothing
+finer, else from the daily table; the same sums either way. ``figures`` turns them into ``metrics.Value`` for each metric. Every figure a page,
 report, API answer or ranking shows comes through here, restricted to ``borrowed.figure_scope``.
 """
 
@@ -17,7 +18,7 @@ from jishiban.taxonomy.models import Category
 
 from . import borrowed, metrics
 from .borrowed import FigureScope
-from .models import DailyCount
+from .models import DailyCount, UnitDayCount
 
 GROUPS = ("county", "town", "unit", "category", "channel", "appeal_type", "day")
 
@@ -30,6 +31,9 @@ class Filter:
     channel: int | None = None
     unit: int | None = None
     appeal_type: str | None = None
+    # Any of these words in the title or text (topic reports): read from the appeals' footprints,
+    # since the count tables keep no text — the same counters, so the same figures.
+    keywords: tuple[str, ...] = ()
 
 
 def category_subtree(category_id: int) -> list[int]:
@@ -40,8 +44,18 @@ def category_subtree(category_id: int) -> list[int]:
     return ids
 
 
-def _rows(scope: FigureScope, start: date, end: date, flt: Filter):
-    qs = DailyCount.objects.filter(day__gte=start, day__lte=end)
+# What the coarse table (day × county × unit) can answer; anything finer reads the daily table.
+COARSE_GROUPS = (None, "county", "unit", "day")
+
+
+def _coarse(flt: Filter, group: str | None) -> bool:
+    return group in COARSE_GROUPS and not flt.keywords and all(getattr(flt, name) in (None, "")
+                                          for name in ("town", "category", "channel", "appeal_type"))
+
+
+def _rows(scope: FigureScope, start: date, end: date, flt: Filter, group: str | None = None):
+    model = UnitDayCount if _coarse(flt, group) else DailyCount
+    qs = model.objects.filter(day__gte=start, day__lte=end)
     if scope.nothing:
         return qs.none()
     if scope.kind == "county":
@@ -60,11 +74,14 @@ def _rows(scope: FigureScope, start: date, end: date, flt: Filter):
 def totals(scope: FigureScope, start: date, end: date, flt: Filter | None = None,
            group: str | None = None) -> dict:
     """``{counter: n}``, or ``{group value: {counter: n}}`` when ``group`` is given."""
-    qs = _rows(scope, start, end, flt or Filter())
+    if group is not None and group not in GROUPS:
+        raise ValueError(group)
+    flt = flt or Filter()
+    if flt.keywords:
+        return _keyword_totals(scope, start, end, flt, group)
+    qs = _rows(scope, start, end, flt, group)
     if group is None:
         return {r["counter"]: r["n"] for r in qs.values("counter").annotate(n=Sum("n")).order_by()}
-    if group not in GROUPS:
-        raise ValueError(group)
     out: dict = defaultdict(dict)
     for r in qs.values(group, "counter").annotate(n=Sum("n")).order_by():
         out[r[group]][r["counter"]] = r["n"]
@@ -92,31 +109,15 @@ def appeals_behind(user, counter: str, start: date, end: date, flt: Filter | Non
     """The appeals whose counters make up ``counter`` over [start, end] under ``flt``, within the
     user's figure scope — and then only those the user may open (``visible_appeals``). Read from
     the footprints, so the list is exactly the figure's appeals."""
-    from .models import Footprint
-
     flt = flt or Filter()
     scope = borrowed.figure_scope(user)
     if scope.nothing or counter not in metrics.COUNTERS:
         return borrowed.visible_appeals(user).none(), 0
-    cats = set(category_subtree(flt.category)) if flt.category else None
-    lo, hi = start.isoformat(), end.isoformat()
+    match = _matcher(scope, start, end, flt)
     ids = []
-    for appeal_id, entries in (Footprint.objects.filter(first_day__lte=end, last_day__gte=start)
-                               .values_list("appeal_id", "entries").iterator(chunk_size=2000)):
-        for e in entries:
-            name, day, county, town, category, channel, appeal_type, unit, _n = e
-            if name != counter or not lo <= day <= hi:
-                continue
-            if (scope.kind == "county" and county != scope.id) or (scope.kind == "unit" and unit != scope.id):
-                continue
-            if any(v not in (None, "") and v != have for v, have in (
-                    (flt.county, county), (flt.town, town), (flt.channel, channel), (flt.unit, unit),
-                    (flt.appeal_type, appeal_type))):
-                continue
-            if cats is not None and category not in cats:
-                continue
+    for appeal_id, entries in _footprints(start, end, flt):
+        if any(e[0] == counter and match(e) for e in entries):
             ids.append(appeal_id)
-            break
     qs = borrowed.visible_appeals(user).filter(pk__in=ids[:limit]).order_by("-received_at", "-id")
     return qs, len(ids)
 
@@ -134,3 +135,67 @@ def counted_until() -> datetime | None:
 
     state = FillState.objects.filter(name="default").first()
     return state.as_of if state else None
+
+
+def kept_reports(user):
+    """The scheduled reports ``user`` may download: all for readers of every figure, their
+    county's (and no city-wide ones) for county staff, none otherwise."""
+    from .models import KeptReport
+
+    scope = borrowed.figure_scope(user)
+    if scope.kind == "everything":
+        return KeptReport.objects.all()
+    if scope.kind == "county":
+        return KeptReport.objects.filter(scope_kind="county", scope_id=scope.id)
+    return KeptReport.objects.none()
+
+
+FIELDS = {"county": 2, "town": 3, "category": 4, "channel": 5, "appeal_type": 6, "unit": 7, "day": 1}
+
+
+def _matcher(scope: FigureScope, start: date, end: date, flt: Filter):
+    """Whether a footprint entry [counter, day, county, town, category, channel, type, unit, n]
+    lies in [start, end], the scope and the filter."""
+    cats = set(category_subtree(flt.category)) if flt.category else None
+    lo, hi = start.isoformat(), end.isoformat()
+    wanted = [(FIELDS[name], getattr(flt, name)) for name in ("county", "town", "channel", "unit", "appeal_type")
+              if getattr(flt, name) not in (None, "")]
+
+    def match(e) -> bool:
+        if not lo <= e[1] <= hi:
+            return False
+        if (scope.kind == "county" and e[2] != scope.id) or (scope.kind == "unit" and e[7] != scope.id):
+            return False
+        if any(e[i] != v for i, v in wanted):
+            return False
+        return cats is None or e[4] in cats
+    return match
+
+
+def _footprints(start: date, end: date, flt: Filter):
+    from django.db.models import Q
+
+    from .models import Footprint
+
+    qs = Footprint.objects.filter(first_day__lte=end, last_day__gte=start)
+    if flt.keywords:
+        words = Q()
+        for word in flt.keywords:
+            words |= Q(title__icontains=word) | Q(content__icontains=word)
+        qs = qs.filter(appeal_id__in=borrowed.all_appeals().filter(words).values("pk"))
+    return qs.values_list("appeal_id", "entries").iterator(chunk_size=2000)
+
+
+def _keyword_totals(scope: FigureScope, start: date, end: date, flt: Filter, group: str | None) -> dict:
+    if scope.nothing:
+        return {}
+    match = _matcher(scope, start, end, flt)
+    out: dict = defaultdict(lambda: defaultdict(int))
+    for _appeal_id, entries in _footprints(start, end, flt):
+        for e in entries:
+            if match(e):
+                key = None if group is None else (e[FIELDS[group]] if group != "day" else date.fromisoformat(e[1]))
+                out[key][e[0]] += e[8]
+    if group is None:
+        return dict(out.get(None, {}))
+    return {k: dict(v) for k, v in out.items()}

@@ -21,7 +21,7 @@ MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 LEVELS = ("county", "unit")
 DEFAULT_NAME = "济时办月度考核"
 DEFAULT_SOURCE = ("响应率 30%、解决率 35%、满意率 35%（准格尔旗 12345 考核权重）；按时办结率低于 95% 每低 1 个百分点扣 1 分"
-                  "（金华数字城管“低于阈值每个百分点扣一分”的做法）；先进、进步、整改三档（北京接诉即办月度排名）。")
+                  "（金华数字城管“低于阈值每个百分点扣一分”的做法）；领导批示、媒体关注件扣分加倍；先进、进步、整改三档（北京接诉即办月度排名）。")
 
 
 class AssessError(ValueError):
@@ -57,7 +57,7 @@ def save_scheme(definition: dict, *, name: str = DEFAULT_NAME, source: str = "")
 
 def current_scheme() -> Scheme:
     scheme = Scheme.objects.filter(name=DEFAULT_NAME).order_by("-version").first()
-    return scheme or save_scheme(assessment.DEFAULT_SCHEME, source=DEFAULT_SOURCE)
+    return scheme or save_scheme({**assessment.DEFAULT_SCHEME, "marked_factor": 2}, source=DEFAULT_SOURCE)
 
 
 def subjects(level: str) -> dict[int, dict]:
@@ -119,6 +119,30 @@ def letter_recipient(level: str, unit_id: int) -> Organisation | None:
     return Organisation.objects.filter(kind=OrgKind.CENTRE, region_id=unit_id).first()
 
 
+def _bottom_reason(month: str, level: str, row: dict, of: int) -> str:
+    what = _("县市区") if level == "county" else _("市直部门单位")
+    return _("在 %(month)s %(what)s考核中排名第 %(rank)d 名（共 %(of)d 名），得分 %(score).2f，居排名末端。") % {
+        "month": month, "what": what, "rank": row["rank"], "of": of, "score": row["score"]}
+
+
+def letter_recipients(month: str) -> list[tuple[Organisation, str]]:
+    """Who the month's rankings name for a 提醒函, with the reason: the lagging units of both
+    rankings (the published ones, else computed now); a county's letter goes to its centre."""
+    out = []
+    for level in LEVELS:
+        published = Ranking.objects.filter(month=month, level=level).first()
+        rows = published.rows if published is not None else assess(month, level)
+        for row in rows:
+            if row.get("lagging") and (unit := letter_recipient(level, row["unit_id"])) is not None:
+                out.append((unit, _bottom_reason(month, level, row, len(rows))))
+    return out
+
+
+def letter_overdue_line() -> int:
+    """The scheme's overdue count from which a unit gets a letter whatever its place (0: none)."""
+    return int(assessment.validate(current_scheme().definition).get("letter_overdue") or 0)
+
+
 def draft_letters(ranking: Ranking, *, by=None) -> list:
     """A reminder letter (the supervision app's 提醒函) for each unit the ranking names at the
     bottom, as a draft for a supervisor to review and send."""
@@ -129,7 +153,8 @@ def draft_letters(ranking: Ranking, *, by=None) -> list:
     made = []
     for row in ranking.rows:
         if row.get("lagging") and (unit := letter_recipient(ranking.level, row["unit_id"])) is not None:
-            made.append(letters.generate(unit, period, by=by))
+            made.append(letters.generate(unit, period, by=by, reasons=[
+                _bottom_reason(ranking.month, ranking.level, row, len(ranking.rows))]))
     return made
 
 
@@ -147,3 +172,61 @@ def interview_list(month: str, level: str) -> list[dict]:
     ids = assessment.repeated_bottom(history, times)
     who = subjects(level)
     return [{"unit_id": i, **who[i]} for i in ids if i in who]
+
+
+# --- reports kept by the schedule ------------------------------------------------------------------
+
+KEPT_FORMATS = ("docx", "xlsx")
+
+
+def _kept_period(kind: str, today: date) -> tuple[str, object]:
+    """The period a scheduled report covers on ``today``: yesterday, last week (Monday to
+    Sunday) or last month."""
+    if kind == "daily":
+        d = today - timedelta(days=1)
+        return d.isoformat(), d
+    if kind == "weekly":
+        monday = today - timedelta(days=today.weekday() + 7)
+        return monday.isoformat(), monday
+    if kind == "monthly":
+        month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        return month, month
+    raise AssessError(_("未知的报告类型"))
+
+
+def keep_reports(kind: str, *, now=None) -> list:
+    """Make and keep the scheduled ``kind`` report (``docx`` and ``xlsx``): city-wide, and the
+    monthly bulletin for each county too (its staff read their own). Made again for the same
+    period, a file is replaced, not added."""
+    from django.core.files.base import ContentFile
+
+    from . import documents, reports
+    from .borrowed import FigureScope
+    from .models import KeptReport
+
+    now = now or timezone.now()
+    label, arg = _kept_period(kind, timezone.localdate(now))
+    scopes = [FigureScope("everything")]
+    if kind == "monthly":
+        scopes += [FigureScope("county", pk) for pk in subjects("county")]
+    build = {"daily": reports.daily, "weekly": reports.weekly, "monthly": reports.monthly}[kind]
+    kept = []
+    for scope in scopes:
+        report = build(scope, arg)
+        where = "" if scope.kind == "everything" else Region.objects.get(pk=scope.id).name + " · "
+        for fmt in KEPT_FORMATS:
+            content = ContentFile(documents.render(report, fmt), name=f"{kind}-{label}-{scope.kind}{scope.id}.{fmt}")
+            with transaction.atomic():
+                row, _created = KeptReport.objects.select_for_update().get_or_create(
+                    kind=kind, period=label, fmt=fmt, scope_kind=scope.kind, scope_id=scope.id,
+                    defaults={"title": "", "created_at": now})
+                old = row.file.name
+                row.title = f"{where}{report.title} {report.subtitle}"
+                row.created_at = now
+                row.file.save(content.name, content, save=False)
+                row.save()
+                if old and old != row.file.name:
+                    storage = row.file.storage
+                    transaction.on_commit(lambda storage=storage, old=old: storage.delete(old))
+            kept.append(row)
+    return kept

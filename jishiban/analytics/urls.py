@@ -9,4 +9,6 @@ urlpatterns = [
     path("appeals/", views.appeals, name="appeals"),
     path("ranking/", views.ranking, name="ranking"),
     path("reports/", views.report, name="reports"),
+    path("reports/kept/", views.kept, name="kept"),
+    path("reports/kept/<int:pk>/", views.kept_download, name="kept_download"),
 ]

@@ -8,7 +8,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -133,6 +133,22 @@ def report(request):
     response["Content-Disposition"] = f'attachment; filename="{kind}-{built.subtitle[:10]}.{fmt}"'.encode(
         "ascii", "ignore").decode()
     return response
+
+
+@gate(PAGE)
+def kept(request):
+    """The reports the schedule made and kept, those the reader may see."""
+    rows = selectors.kept_reports(request.user)
+    return render(request, "analytics/kept.html", {"rows": rows[:300], "nav_active": PAGE})
+
+
+@gate(PAGE)
+def kept_download(request, pk):
+    row = selectors.kept_reports(request.user).filter(pk=pk).first()
+    if row is None or not row.file:
+        raise Http404
+    return FileResponse(row.file.open("rb"), as_attachment=True, filename=f"{row.title}.{row.fmt}",
+                        content_type=documents.CONTENT_TYPES[row.fmt])
 
 
 def _build(request, kind):

@@ -121,13 +121,13 @@ def dispatch(appeal: Appeal, *, by, lead_unit, co_units=(), note: str = "", expl
         raise AppealValidationError({"lead_unit": [_("%(unit)s 不是可派单的承办单位") % {"unit": lead_unit}]})
     co_units = [u for u in co_units if u.pk != lead_unit.pk]
     at = kw.get("at") or timezone.now()
-    changes = {"lead_unit": lead_unit, "dispatched_at": at, "accepted_at": None, "card": Card.NONE,
-               **deadlines.dispatch_deadlines(appeal, at)}
+    clocks = deadlines.dispatch_deadlines(appeal, at)
+    changes = {"lead_unit": lead_unit, "dispatched_at": at, "accepted_at": None, "card": Card.NONE, **clocks}
     redispatch = appeal.status != Status.RECEIVED
     return transition(
         appeal, by=by, action=Action.DISPATCH, changes=changes, reason=note,
         payload={"lead_unit": lead_unit.code, "co_units": [u.code for u in co_units],
-                 "redispatch": redispatch, "explanation": explanation},
+                 "redispatch": redispatch, "explanation": explanation, **_deadlines_payload(clocks)},
         after_write=lambda a: a.co_units.set(co_units), **kw,
     )
 
@@ -282,11 +282,19 @@ def reopen(appeal: Appeal, *, by, reason: str, **kw) -> Appeal:
     """重办: back to the same lead unit, with fresh deadlines; counted against the unit."""
     reason = _require("reason", reason, _("请填写重办原因"))
     at = kw.get("at") or timezone.now()
+    clocks = deadlines.dispatch_deadlines(appeal, at)
     changes = {"reopen_count": appeal.reopen_count + 1, "closed_at": None, "replied_at": None,
                "accepted_at": None, "satisfaction": "", "solved": None, "card": Card.NONE,
-               "dispatched_at": at, **deadlines.dispatch_deadlines(appeal, at)}
+               "dispatched_at": at, **clocks}
     return transition(appeal, by=by, action=Action.REOPEN, reason=reason, changes=changes,
-                      payload={"unit": appeal.lead_unit.code if appeal.lead_unit_id else None}, **kw)
+                      payload={"unit": appeal.lead_unit.code if appeal.lead_unit_id else None,
+                               **_deadlines_payload(clocks)}, **kw)
+
+
+def _deadlines_payload(clocks: dict) -> dict:
+    """The deadlines a dispatch or reopening set, kept in its event: the figures judge each
+    handling cycle by the deadlines it really had, not by the policy applied again later."""
+    return {key: _iso(clocks.get(key)) for key in ("sign_deadline", "reply_deadline")}
 
 
 def withdraw(appeal: Appeal, *, by, reason: str = "", origin: dict | None = None, **kw) -> Appeal:

@@ -89,8 +89,8 @@ def letters_for(user, queryset=None):
         return qs
     if policy.is_county_staff(user) and user.region_id:
         return qs.filter(unit__region_id=user.region_id)
-    if is_unit_staff(user):
-        return qs.filter(unit_id=user.organisation_id)
+    if is_unit_staff(user):  # a unit sees its letters once sent, not the centre's drafts
+        return qs.filter(unit_id=user.organisation_id, status="sent")
     return qs.none()
 
 

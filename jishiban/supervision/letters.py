@@ -1,10 +1,18 @@
 """Reminder letters (提醒函): the figures of a unit for a period, rendered into a .docx template
-and kept as a ``ReminderLetter`` (file in Django's storage).
+in the official-document layout (GB/T 9704, see ``letter_templates/make_reminder.py``) and kept
+as a ``ReminderLetter`` (file in Django's storage).
 
 The template (``letter_templates/reminder.docx``, or ``settings.JISHIBAN_LETTER_TEMPLATE``) holds
-``{{name}}`` placeholders — number, unit, period, start, end, dispatched, replied, on_time,
-on_time_rate, overdue, returned, dissatisfied, centre, date — and one paragraph that is exactly
-``{{appeals_table}}``, replaced by the table of appeals concerned.
+``{{name}}`` placeholders — organ, number, title, unit, period, period_words, start, end, dispatched, replied,
+on_time, on_time_rate, overdue, returned, dissatisfied, reasons, appeal_count, centre, date — and
+one paragraph that is exactly ``{{appeals_table}}``, replaced by the table of appeals concerned
+(fixed column widths, numbers and dates never wrap).
+
+Who gets a letter is the assessment's answer (``named_units``): the units at the bottom of the
+month's ranking and those whose overdue appeals reach the scheme's ``letter_overdue`` line — not
+every unit with a blemish. A letter is a draft until a supervisor has looked at its preview and
+sends it (``send``); sending gives it the year's next number, ``济社治函〔2026〕12号``
+(prefix ``settings.JISHIBAN_LETTER_NUMBER_PREFIX``).
 
 Figures, from the event log within the period [start, end]:
 * dispatched — appeals dispatched to the unit; replied / on_time — the unit's replies and those
@@ -32,13 +40,16 @@ from jishiban.core.xmltext import xml_safe
 from jishiban.organisations.models import Organisation, OrgKind
 
 from . import access
-from .models import ReminderLetter
+from .models import LetterCounter, LetterRun, LetterStatus, ReminderLetter
 from .rules import Period, rate
 from .selectors import bounds
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "letter_templates" / "reminder.docx"
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 TABLE_MARK = "{{appeals_table}}"
+DRAFT_NUMBER = "〔　　〕号"
+# Column widths of the appeals table in mm (the type area is 156 mm wide): number, date, title, issues.
+TABLE_WIDTHS = (40, 24, 64, 28)
 
 
 @dataclass
@@ -131,8 +142,25 @@ def _replace(paragraph, values: dict[str, str]) -> None:
         run.text = ""
 
 
+def chinese_date(d) -> str:
+    """成文日期 as GB/T 9704 writes it: 2026年12月2日 (no leading zeros)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def period_words(period: Period) -> str:
+    """2026年11月（11月1日至30日）for a month, else 2026年10月3日至2026年12月2日."""
+    a, b = period.start, period.end
+    if period.label == a.strftime("%Y-%m"):
+        return f"{a.year}年{a.month}月（{a.month}月{a.day}日至{b.day}日）"
+    return f"{chinese_date(a)}至{chinese_date(b)}"
+
+
+def number_prefix() -> str:
+    return getattr(settings, "JISHIBAN_LETTER_NUMBER_PREFIX", "济社治函")
+
+
 def render(unit: Organisation, period: Period, figures: LetterFigures, *, number: str, now=None,
-           template: Path | None = None) -> bytes:
+           template: Path | None = None, reasons: list[str] | None = None) -> bytes:
     """The letter as .docx bytes."""
     from docx import Document
 
@@ -143,7 +171,10 @@ def render(unit: Organisation, period: Period, figures: LetterFigures, *, number
     values = {k: str(v) for k, v in asdict(figures).items() if k != "appeals"}
     values.update(number=number, unit=unit.name, period=period.label, start=period.start.isoformat(),
                   end=period.end.isoformat(), centre=centre.name if centre else "",
-                  date=timezone.localdate(now).strftime("%Y年%m月%d日"))
+                  organ=centre.name if centre else "", title=_("关于诉求件办理情况的提醒函"),
+                  reasons="".join(reasons or []), appeal_count=str(len(figures.appeals)),
+                  period_words=period_words(period),
+                  date=chinese_date(timezone.localdate(now)))
     for paragraph in list(doc.paragraphs):
         if paragraph.text.strip() == TABLE_MARK:
             _insert_table(doc, paragraph, figures.appeals)
@@ -161,65 +192,239 @@ def render(unit: Organisation, period: Period, figures: LetterFigures, *, number
     return buffer.getvalue()
 
 
+def _no_wrap(cell, width_mm: float) -> None:
+    from docx.oxml import OxmlElement
+    from docx.shared import Mm, Pt
+
+    cell.width = Mm(width_mm)
+    tc_pr = cell._tc.get_or_add_tcPr()
+    tc_pr.append(OxmlElement("w:noWrap"))
+    for paragraph in cell.paragraphs:
+        for run in paragraph.runs:
+            run.font.size = Pt(10.5)  # 五号 (10.5 pt): a whole appeal number fits its column
+
+
 def _insert_table(doc, paragraph, appeals: list[dict]) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
     table = doc.add_table(rows=1, cols=4)
     table.style = "Table Grid"
-    for cell, label in zip(table.rows[0].cells, (_("编号"), _("受理日期"), _("标题"), _("问题")), strict=True):
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")  # widths as given, never stretched to fit a long title
+    table._tbl.tblPr.append(layout)
+    for column, width in zip(table.columns, TABLE_WIDTHS, strict=True):
+        column.width = Mm(width)
+    header = table.rows[0]
+    header_pr = header._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")  # the header again on every page
+    header_pr.append(repeat)
+    for cell, label in zip(header.cells, (_("编号"), _("受理日期"), _("标题"), _("问题")), strict=True):
         cell.text = label
+        cell.paragraphs[0].runs[0].font.bold = True
     for item in appeals:
         cells = table.add_row().cells
         for cell, key in zip(cells, ("number", "received", "title", "issues"), strict=True):
             cell.text = xml_safe(item[key])
+    for row in table.rows:
+        for i, (cell, width) in enumerate(zip(row.cells, TABLE_WIDTHS, strict=True)):
+            if i in (0, 1):
+                _no_wrap(cell, width)
+            else:
+                cell.width = Mm(width)
+                for p in cell.paragraphs:
+                    for run in p.runs:
+                        run.font.size = Pt(10.5)
     paragraph._p.addnext(table._tbl)
     paragraph._p.getparent().remove(paragraph._p)
 
 
-def generate(unit: Organisation, period: Period, *, by=None, now=None,
-             figures: LetterFigures | None = None) -> ReminderLetter:
-    """Create (or regenerate, bumping ``revision``) the letter of ``unit`` for ``period``.
+def _may_address(by, unit) -> bool:
+    return access.may_manage(by) and access.units_in_scope(by).filter(pk=unit.pk).exists()
 
-    ``by=None`` is the command line; a user must be a manager whose scope includes the unit.
+
+def generate(unit: Organisation, period: Period, *, by=None, now=None,
+             figures: LetterFigures | None = None, reasons: list[str] | None = None) -> ReminderLetter:
+    """Create (or regenerate, bumping ``revision``) the draft letter of ``unit`` for ``period``.
+
+    ``by=None`` is the command line; a user must be a manager whose scope includes the unit. A
+    letter already sent is not redrafted (``ActionForbidden``).
     """
     now = now or timezone.now()
-    if by is not None and not (access.may_manage(by) and access.units_in_scope(by).filter(pk=unit.pk).exists()):
+    if by is not None and not _may_address(by, unit):
         raise ActionForbidden(_("您无权向 %(unit)s 发提醒函") % {"unit": unit})
     figures = figures or letter_figures(unit, period, now=now)
+    reasons = list(reasons or [])
     with transaction.atomic():
         letter = ReminderLetter.objects.select_for_update().filter(unit=unit, period=period.label).first()
+        if letter is not None and letter.status == LetterStatus.SENT:
+            raise ActionForbidden(_("%(unit)s %(period)s 的提醒函已发出（%(number)s），不能再改")
+                                  % {"unit": unit, "period": period.label, "number": letter.number})
         revision = (letter.revision + 1) if letter else 1
-        number = _("提醒函〔%(year)s〕%(period)s-%(unit)s-%(rev)s") % {
-            "year": period.start.year, "period": period.label, "unit": unit.code, "rev": revision}
-        content = ContentFile(render(unit, period, figures, number=number, now=now),
+        content = ContentFile(render(unit, period, figures, number=DRAFT_NUMBER, now=now, reasons=reasons),
                               name=f"reminder-{unit.code}-{period.label}-r{revision}.docx")
-        values = {"start": period.start, "end": period.end, "figures": {k: v for k, v in asdict(figures).items()
-                                                                           if k != "appeals"},
+        values = {"start": period.start, "end": period.end, "figures": asdict(figures), "reasons": reasons,
                   "appeal_numbers": [a["number"] for a in figures.appeals], "revision": revision, "created_by": by,
                   "created_at": now}
         if letter is None:
             letter = ReminderLetter(unit=unit, period=period.label, **values)
         else:
-            old = letter.file.name
+            _drop_file_after_commit(letter)
             for key, value in values.items():
                 setattr(letter, key, value)
-            if old:
-                storage = letter.file.storage
-                transaction.on_commit(lambda: storage.delete(old))
         letter.file.save(content.name, content, save=False)
         letter.save()
     return letter
 
 
-def generate_for_period(period: Period, *, unit_code: str | None = None, by=None, now=None) -> list[ReminderLetter]:
-    """Letters for every unit with overdue, returned or dissatisfied appeals in ``period``
-    (or for the one unit ``unit_code``, even with a clean record)."""
+def _drop_file_after_commit(letter: ReminderLetter) -> None:
+    old = letter.file.name
+    if old:
+        storage = letter.file.storage
+        transaction.on_commit(lambda: storage.delete(old))
+
+
+def next_number(year: int) -> str:
+    """The year's next document number, 济社治函〔2026〕12号 (one statement: never given twice)."""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    table = q(LetterCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({q('year')}, {q('last')}) VALUES (%s, 1) "  # noqa: S608
+                       f"ON CONFLICT ({q('year')}) DO UPDATE SET {q('last')} = {table}.{q('last')} + 1 "
+                       f"RETURNING {q('last')}", [year])
+        serial = cursor.fetchone()[0]
+    return f"{number_prefix()}〔{year}〕{serial}号"
+
+
+def send(letter: ReminderLetter, *, by=None, now=None) -> ReminderLetter:
+    """Send a draft: it gets the year's next number, the file is rendered again with it, and the
+    unit's staff see it from now on. ``ActionForbidden`` for anyone who may not address the unit
+    or a letter already sent."""
+    now = now or timezone.now()
+    unit = letter.unit
+    if by is not None and not _may_address(by, unit):
+        raise ActionForbidden(_("您无权向 %(unit)s 发提醒函") % {"unit": unit})
+    with transaction.atomic():
+        letter = ReminderLetter.objects.select_for_update().get(pk=letter.pk)
+        if letter.status == LetterStatus.SENT:
+            raise ActionForbidden(_("这份提醒函已发出（%(at)s）") % {
+                "at": timezone.localtime(letter.sent_at).strftime("%Y-%m-%d %H:%M")})
+        number = next_number(timezone.localdate(now).year)
+        stored = dict(letter.figures)
+        figures = LetterFigures(**{k: v for k, v in stored.items() if k in LetterFigures.__dataclass_fields__})
+        period = Period(letter.period, letter.start, letter.end)
+        content = ContentFile(render(unit, period, figures, number=number, now=now, reasons=letter.reasons),
+                              name=f"reminder-{unit.code}-{letter.period}-{timezone.localdate(now).year}.docx")
+        _drop_file_after_commit(letter)
+        letter.file.save(content.name, content, save=False)
+        letter.number, letter.status, letter.sent_at, letter.sent_by = number, LetterStatus.SENT, now, by
+        letter.save()
+    return letter
+
+
+def named_units(period: Period, *, by=None, now=None) -> list[tuple[Organisation, LetterFigures, list[str]]]:
+    """The units the assessment names for ``period``, with their figures and why: the bottom of
+    the month's rankings (a month only) and the units whose overdue appeals reach the scheme's
+    ``letter_overdue`` line. Within ``by``'s scope when given."""
+    from jishiban.analytics import services as assessment
+
+    now = now or timezone.now()
+    reasons: dict[int, list[str]] = {}
+    if period.label == period.start.strftime("%Y-%m") and period.end.month == period.start.month:
+        for unit, why in assessment.letter_recipients(period.label):
+            reasons.setdefault(unit.pk, []).append(why)
+    line = assessment.letter_overdue_line()
+    scope = access.units_in_scope(by) if by is not None else None
+    found = {}
+    for unit, figures in units_needing_letters(period, scope, now=now):
+        found[unit.pk] = (unit, figures)
+        if line and figures.overdue >= line:
+            reasons.setdefault(unit.pk, []).append(
+                _("超期 %(n)d 件，达到提醒线（%(line)d 件）。") % {"n": figures.overdue, "line": line})
+    units = Organisation.objects.filter(pk__in=list(reasons)).order_by("code")
+    if scope is not None:
+        units = units.filter(pk__in=scope)
+    out = []
+    for unit in units:
+        figures = found[unit.pk][1] if unit.pk in found else letter_figures(unit, period, now=now)
+        out.append((unit, figures, reasons[unit.pk]))
+    return out
+
+
+def generate_for_period(period: Period, *, unit_code: str | None = None, by=None, now=None,
+                        run: LetterRun | None = None) -> list[ReminderLetter]:
+    """Drafts for the units the assessment names in ``period`` (or for the one unit ``unit_code``,
+    even with a clean record). ``run`` records the progress, a unit at a time."""
     if unit_code:
         unit = Organisation.objects.filter(code=unit_code).first()
         if unit is None:
             raise Organisation.DoesNotExist(unit_code)
         return [generate(unit, period, by=by, now=now)]
-    units = access.units_in_scope(by) if by is not None else None
-    return [generate(unit, period, by=by, now=now, figures=figures)
-            for unit, figures in units_needing_letters(period, units, now=now)]
+    named = named_units(period, by=by, now=now)
+    if run is not None:
+        LetterRun.objects.filter(pk=run.pk).update(total=len(named))
+    made = []
+    for unit, figures, reasons in named:
+        made.append(generate(unit, period, by=by, now=now, figures=figures, reasons=reasons))
+        if run is not None:
+            LetterRun.objects.filter(pk=run.pk).update(done=len(made))
+    if run is not None:
+        LetterRun.objects.filter(pk=run.pk).update(finished=True)
+    return made
+
+
+def start_run(period: Period, *, by) -> LetterRun:
+    """Queue the generation of ``period``'s drafts; the page follows ``LetterRun``'s progress."""
+    from django_q.tasks import async_task
+
+    run = LetterRun.objects.create(period=period.label, created_by=by)
+    transaction.on_commit(lambda: async_task("jishiban.supervision.letters.run_job", run.pk,
+                                             task_name=f"letters-{period.label}"))
+    return run
+
+
+def run_job(run_id: int) -> int:
+    """The queued generation (django-q): drafts for the named units; an error is kept on the run."""
+    from .rules import parse_period
+
+    run = LetterRun.objects.select_related("created_by").get(pk=run_id)
+    try:
+        return len(generate_for_period(parse_period(run.period), by=run.created_by, run=run))
+    except ActionForbidden as exc:
+        LetterRun.objects.filter(pk=run.pk).update(error=str(exc), finished=True)
+        return 0
+
+
+def preview_blocks(letter: ReminderLetter) -> list[dict]:
+    """The stored .docx as the preview page shows it, in document order: paragraphs (text,
+    alignment, red or not, size in pt) and tables (rows of cell texts)."""
+    from docx import Document
+
+    with letter.file.open("rb") as fh:
+        doc = Document(io.BytesIO(fh.read()))
+    blocks = []
+    body = doc.element.body
+    paragraphs = {p._p: p for p in doc.paragraphs}
+    tables = {t._tbl: t for t in doc.tables}
+    for child in body.iterchildren():
+        if child in paragraphs:
+            p = paragraphs[child]
+            run = p.runs[0] if p.runs else None
+            color = run.font.color.rgb if run is not None and run.font.color and run.font.color.type else None
+            size = run.font.size.pt if run is not None and run.font.size else 16
+            align = {1: "center", 2: "right"}.get(int(p.alignment) if p.alignment is not None else 0, "left")
+            blocks.append({"kind": "p", "text": p.text, "align": align, "red": str(color) == "FF0000",
+                           "size": size, "rule": child.find(".//{*}pBdr") is not None,
+                           "indent": bool(p.paragraph_format.first_line_indent)})
+        elif child in tables:
+            blocks.append({"kind": "table", "rows": [[c.text for c in r.cells] for r in tables[child].rows]})
+    return blocks
 
 
 def letters_query(user, *, period: str = ""):

@@ -40,4 +40,7 @@ urlpatterns = [
     path("appeals/<int:pk>/supervise/", urging.supervise, name="appeal_supervise"),
     path("appeals/<int:pk>/instruct/", urging.instruct, name="appeal_instruct"),
     path("callbacks/batch/", batch_callbacks.callback_batch, name="callback_batch"),
+    path("letters/<int:pk>/", misc.letter_preview, name="letter_preview"),
+    path("letters/<int:pk>/send/", misc.letter_send, name="letter_send"),
+    path("letters/runs/<int:pk>/", misc.letter_run, name="letter_run"),
 ]

@@ -21,6 +21,8 @@ _THRESHOLD = re.compile(r"^(?P<name>\w+)<(?P<below>[\d.]+)$")
 
 
 def _label(name: str) -> str:
+    if name.endswith("*marked"):
+        return _("%(what)s加倍（领导批示、媒体关注件）") % {"what": _label(name[:-len("*marked")])}
     for m in metrics.METRICS:
         if m.name == name:
             return m.label

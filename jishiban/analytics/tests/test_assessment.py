@@ -27,6 +27,24 @@ def test_score_weights_thresholds_and_deductions_by_hand():
     assert s.total == 77.6
 
 
+def test_deductions_double_for_appeals_marked_by_a_leader_or_the_media():
+    """GIVEN 3 late replies and 2 returns, of which 1 late reply and 1 return on appeals marked
+    领导批示 / 媒体关注 WHEN the scheme doubles them THEN each marked one costs twice; a scheme
+    saved before (no ``marked_factor``) counts them once, as it did."""
+    totals = {"reply_due": 10, "reply_on_time": 7, "returned": 2, "marked_reply_due": 2, "marked_reply_on_time": 1,
+              "marked_returned": 1}
+    doubled = assessment.score(1, totals, {**assessment.DEFAULT_SCHEME, "marked_factor": 2})
+    assert doubled.deductions["late_replies"] == 0.6 and doubled.deductions["late_replies*marked"] == 0.2
+    assert doubled.deductions["returned"] == 0.2 and doubled.deductions["returned*marked"] == 0.1
+    before = assessment.score(1, totals, assessment.DEFAULT_SCHEME)
+    assert "late_replies*marked" not in before.deductions and before.total == round(doubled.total + 0.3, 2)
+    with pytest.raises(assessment.SchemeError, match="倍数"):
+        assessment.validate({**assessment.DEFAULT_SCHEME, "marked_factor": 0.5})
+    from jishiban.analytics.templatetags.figures import metric_label
+
+    assert metric_label("late_replies*marked") == "超时答复（件）加倍（领导批示、媒体关注件）"
+
+
 def test_a_unit_with_nothing_due_gets_the_full_weight_and_is_never_named():
     ranked = assessment.rank([assessment.score(i, {}, assessment.DEFAULT_SCHEME) for i in range(5)],
                              assessment.DEFAULT_SCHEME)

@@ -150,3 +150,21 @@ def test_rate_with_nothing_due_is_none_not_zero():
 def test_docs_table_is_generated_from_the_definitions():
     doc = (Path(__file__).resolve().parents[3] / "docs" / "metrics.md").read_text(encoding="utf-8")
     assert metrics.markdown_table() in doc
+
+
+def test_a_cycle_is_judged_by_the_deadlines_its_event_kept_not_the_policy_applied_again():
+    """GIVEN a dispatch whose event kept a 1-hour sign-off deadline (the policy now gives 2 h)
+    WHEN it is signed after 90 minutes THEN it is late; an event without them falls back."""
+    kept = {"lead_unit": "w", "sign_deadline": (T0 + H).isoformat(), "reply_deadline": (T0 + 5 * D).isoformat()}
+    late = facts(("dispatch", T0, kept), ("accept", T0 + 1.5 * H, {}))
+    old = facts(("dispatch", T0, {"lead_unit": "w"}), ("accept", T0 + 1.5 * H, {}))
+    assert late.cycles[0].sign_due == T0 + H and old.cycles[0].sign_due == T0 + 2 * H
+    assert totals(late).get("sign_on_time", 0) == 0 and totals(old)["sign_on_time"] == 1
+
+
+def test_marked_appeals_count_their_late_replies_and_returns_again_under_their_own_names():
+    late = [("dispatch", T0, {"lead_unit": "w"}), ("return", T0 + H, {"unit": "w"}),
+            ("dispatch", T0 + 2 * H, {"lead_unit": "u"}), ("reply", T0 + 6 * D, {})]
+    t = totals(facts(*late, marked=True), facts(*late))
+    assert (t["reply_due"], t.get("reply_on_time", 0), t["returned"]) == (2, 0, 2)
+    assert (t["marked_reply_due"], t.get("marked_reply_on_time", 0), t["marked_returned"]) == (1, 0, 1)

@@ -65,6 +65,11 @@ def test_every_format_renders(filled, fmt):
 
         wb = load_workbook(io.BytesIO(data))
         assert len(wb.sheetnames) >= 3
+        import zipfile
+
+        charts = [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 2  # the two rankings' scores, as native charts over their data sheets
+        assert any(name.startswith("图1") for name in wb.sheetnames)
     else:
         assert "全市总体情况" in data.decode()
 
@@ -123,3 +128,61 @@ def test_topic_report_compares_with_the_year_before_and_the_period_before(filled
     assert json.loads(out.read_text(encoding="utf-8"))["figures"]["period"]["intake"]["value"] == 40
     with pytest.raises(CommandError, match="没有代码"):
         call_command("report", "topic", "--heating-season", "2021", "--category", "nope", "--out", str(tmp_path / "x"))
+
+
+def test_scheduled_reports_are_kept_listed_and_downloaded_by_those_who_may_read_them(filled):
+    """GIVEN the schedule's monthly run on 1 October WHEN it has kept the September bulletin
+    (city-wide and one per county, .docx and .xlsx) THEN an analyst lists and downloads them
+    all; a county's staff only their county's; the same run again replaces, not adds."""
+    from django.test import Client
+    from django_q.models import Schedule
+
+    from jishiban.analytics import jobs, services
+    from jishiban.analytics.models import KeptReport
+
+    assert set(Schedule.objects.filter(name__startswith="analytics-").values_list("name", flat=True)) >= {
+        "analytics-daily-report", "analytics-weekly-report", "analytics-monthly-report"}
+    on = datetime(2026, 10, 1, 8, tzinfo=ZoneInfo("Asia/Shanghai"))
+    kept = services.keep_reports("monthly", now=on)
+    assert len(kept) == 2 * 15 and {k.period for k in kept} == {"2026-09"}
+    services.keep_reports("monthly", now=on)
+    assert KeptReport.objects.count() == 30
+    p = filled
+    analyst = Client()
+    analyst.force_login(p.analyst)
+    page = analyst.get("/analytics/reports/kept/").content.decode()
+    assert "月通报 2026年09月" in page and "任城区 · 月通报" in page
+    city = KeptReport.objects.get(scope_kind="everything", fmt="docx")
+    response = analyst.get(f"/analytics/reports/kept/{city.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"PK"
+    county = Client()
+    county.force_login(p.county_rencheng)
+    page = county.get("/analytics/reports/kept/").content.decode()
+    assert "任城区 · 月通报" in page and "兖州区" not in page and ">月通报 2026年09月<" not in page
+    assert county.get(f"/analytics/reports/kept/{city.pk}/").status_code == 404
+    assert jobs.keep_report("daily")["kept"] == 2
+
+
+def test_a_topic_by_words_in_the_text_reconciles_with_a_plain_query(filled, tmp_path):
+    """The generated appeals all read 停水…: the utilities preset finds all of September's, the
+    telecom preset none; the figures are the same counters read through the footprints."""
+    from django.db.models import Q
+
+    from jishiban.analytics.selectors import Filter
+    from jishiban.appeals.models import Appeal
+
+    sep = (date(2026, 9, 1), date(2026, 9, 30))
+    water = Filter(keywords=reports.TOPIC_PRESETS["utilities"]["keywords"])
+    t = totals(ALL, *sep, water)
+    lo, hi = datetime(2026, 9, 1, tzinfo=ZoneInfo("Asia/Shanghai")), datetime(2026, 10, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+    plain = Appeal.objects.filter(received_at__gte=lo, received_at__lt=hi).filter(
+        Q(content__icontains="停水") | Q(title__icontains="停水") | Q(content__icontains="供水"))
+    assert t["received"] == plain.count() == 40
+    assert t == totals(ALL, *sep)  # every appeal matches, so every counter equals the unfiltered one
+    assert totals(ALL, *sep, water, group="county") == totals(ALL, *sep, group="county")
+    assert totals(ALL, *sep, Filter(keywords=reports.TOPIC_PRESETS["telecom"]["keywords"])) == {}
+    out = tmp_path / "t.json"
+    call_command("report", "topic", "--from", "2026-09-01", "--to", "2026-09-30", "--preset", "utilities",
+                 "--format", "json", "--out", str(out), stdout=io.StringIO())
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["title"] == "水电气暖专题" and data["figures"]["period"]["intake"]["value"] == 40

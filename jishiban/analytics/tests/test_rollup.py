@@ -210,3 +210,26 @@ def test_stats_commands_refuse_bad_input_in_chinese(db, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("stats", *args)
     assert DailyCount.objects.count() == 0
+
+
+def test_the_coarse_table_is_exactly_the_daily_tables_sums_after_every_kind_of_change(history, personas):
+    from jishiban.analytics import count_tables, selectors
+    from jishiban.analytics.models import UnitDayCount
+
+    rollup.fill(now=NOW, batch=9)
+    waiting = next(a for a in Appeal.objects.filter(status="replied"))
+    services.callback(waiting, by=personas.supervisor, satisfaction="dissatisfied", solved=False,
+                      at=datetime(2026, 11, 3, 10, tzinfo=Z))
+    rollup.fill(now=NOW)
+    assert count_tables.coarse_counts(*AUTUMN) == count_tables.coarse(rollup.table_counts(*AUTUMN))
+    assert UnitDayCount.objects.count() < DailyCount.objects.count()
+    # the same sums whichever table answers
+    by_county = totals(EVERYTHING, *SEP, group="county")
+    fine = totals(EVERYTHING, *SEP, selectors.Filter(appeal_type=""), group="town")
+    assert sum(t["received"] for t in by_county.values()) == sum(t["received"] for t in fine.values()) == 40
+    # a damaged coarse row is found by check and repaired by rebuild
+    row = UnitDayCount.objects.filter(day__gte=SEP[0], day__lte=SEP[1]).first()
+    UnitDayCount.objects.filter(pk=row.pk).update(n=row.n + 3)
+    assert [d[0][0] for d in rollup.check(*SEP)] == ["UnitDayCount"]
+    rollup.rebuild(*SEP)
+    assert rollup.check(*AUTUMN) == []

@@ -22,7 +22,7 @@ from .disputes import (
     Meeting,
     MeetingStatus,
 )
-from .letters import ReminderLetter
+from .letters import LetterCounter, LetterRun, LetterStatus, ReminderLetter
 from .notifications import (
     CardAlert,
     Delivery,
@@ -53,4 +53,5 @@ __all__ = [
     "MeetingStatus", "Notification", "OnSiteVisit", "OrderEvent", "OrderStatus", "Outcome", "Preferences",
     "PublicReply", "PublicReplyStatus", "Reason", "Recipient", "ReminderLetter", "RuleLevel", "SupervisionOrder",
     "Transport", "TransportKind", "TriggerRule", "Urging",
+    "LetterCounter", "LetterRun", "LetterStatus",
 ]

@@ -297,9 +297,17 @@ def test_letters_through_the_api(api, personas):
     today = timezone.localdate()
     period = f"{today - timedelta(days=60)}..{today}"
     assert api.post("/letters", json={"period": period}, user=personas.handler).status_code == 403
+    from jishiban.analytics import assessment
+    from jishiban.analytics import services as analytics
+    from jishiban.supervision import letters
+    from jishiban.supervision.models import ReminderLetter
+
+    analytics.save_scheme({**assessment.DEFAULT_SCHEME, "letter_overdue": 1})  # one overdue appeal names it
     made = api.post("/letters", json={"period": period}, user=personas.supervisor)
     assert made.status_code == 201 and [m["unit"] for m in made.json()] == ["city-water"]
     pk = made.json()[0]["id"]
+    assert api.get(f"/letters/{pk}/file", user=personas.handler).status_code == 404  # a draft stays with the centre
+    letters.send(ReminderLetter.objects.get(pk=pk), by=personas.supervisor)
     assert api.get(f"/letters/{pk}/file", user=personas.handler).status_code == 200
     assert api.get(f"/letters/{pk}/file", user=personas.other_handler).status_code == 404
 

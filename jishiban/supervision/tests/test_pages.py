@@ -322,7 +322,7 @@ def test_dispute_meeting_decision_through_the_pages(personas):
     assert client_for(personas.dispatcher).post("/supervision/meetings/", {}).status_code == 403
 
 
-def test_notifications_page_and_letters_page(personas):
+def test_notifications_page_and_letters_page(personas, django_capture_on_commit_callbacks):
     services.dispatch(make_appeal(), by=personas.dispatcher, lead_unit=personas.water,
                       at=timezone.now() - timedelta(days=30))
     from jishiban.supervision import jobs
@@ -337,7 +337,12 @@ def test_notifications_page_and_letters_page(personas):
     assert client_for(personas.other_handler).post(f"/supervision/notifications/{note.pk}/read/").status_code == 404
     today = timezone.localdate()
     sup = client_for(personas.supervisor)
-    sup.post("/supervision/letters/", {"period": f"{today - timedelta(days=60)}..{today}"})
+    from jishiban.analytics import assessment
+    from jishiban.analytics import services as analytics
+
+    analytics.save_scheme({**assessment.DEFAULT_SCHEME, "letter_overdue": 1})  # one overdue appeal names it
+    with django_capture_on_commit_callbacks(execute=True):  # the queued run (jobs run in-process here)
+        sup.post("/supervision/letters/", {"period": f"{today - timedelta(days=60)}..{today}"})
     letter = ReminderLetter.objects.get()
     assert letter.unit == personas.water
     assert handler.post("/supervision/letters/", {"period": "2026-11"}).status_code == 403

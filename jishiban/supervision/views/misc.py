@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,6 +15,7 @@ from jishiban.appeals.errors import ActionForbidden
 
 from .. import access, letters, selectors
 from ..forms import LetterForm
+from ..models import LetterRun, LetterStatus
 from ..notifications import mark_read
 from .common import gate, page
 
@@ -45,28 +48,67 @@ def notification_read(request, pk=None):
 
 @gate(lambda u: access.may_read(u) or access.is_unit_staff(u))
 def letter_list(request):
+    """The letters, and for managers the generation of drafts: for one unit at once, or for the
+    units the assessment names as a queued run whose progress the page follows."""
     can_generate = access.may_manage(request.user)
     form = LetterForm(request.POST or None, unit_queryset=access.units_in_scope(request.user))
     if request.method == "POST":
         if not can_generate:
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         if form.is_valid():
             period, unit = form.cleaned_data["period"], form.cleaned_data["unit"]
             try:
-                made = ([letters.generate(unit, period, by=request.user)] if unit
-                        else letters.generate_for_period(period, by=request.user))
-            except ActionForbidden:
-                from django.core.exceptions import PermissionDenied
-
-                raise PermissionDenied
-            messages.success(request, _("已生成 %(n)d 份提醒函") % {"n": len(made)})
-            return redirect("supervision:letters")
+                if unit:
+                    letter = letters.generate(unit, period, by=request.user)
+                    return redirect("supervision:letter_preview", letter.pk)
+            except ActionForbidden as exc:
+                messages.error(request, str(exc))
+                return redirect("supervision:letters")
+            run = letters.start_run(period, by=request.user)
+            return redirect(f"{reverse('supervision:letters')}?run={run.pk}")
+    run = None
+    if can_generate and (run_id := request.GET.get("run", "")).isdigit():
+        run = LetterRun.objects.filter(pk=int(run_id), created_by=request.user).first()
     return render(request, "supervision/letters.html", {
         "letters": page(request, letters.letters_query(request.user)), "form": form, "can_generate": can_generate,
-        "nav_active": "supervision",
+        "run": run, "nav_active": "supervision",
     })
+
+
+@gate(access.may_manage)
+def letter_run(request, pk):
+    """The progress of a generation run (polled by the letters page)."""
+    run = LetterRun.objects.filter(pk=pk, created_by=request.user).first()
+    if run is None:
+        raise Http404
+    return render(request, "supervision/_letter_run.html", {"run": run})
+
+
+@gate(lambda u: access.may_read(u) or access.is_unit_staff(u))
+def letter_preview(request, pk):
+    """The letter as it will be sent (read from its .docx), with 发出 for a draft."""
+    letter = access.letters_for(request.user).filter(pk=pk).select_related("unit").first()
+    if letter is None or not letter.file:
+        raise Http404
+    return render(request, "supervision/letter_preview.html", {
+        "letter": letter, "blocks": letters.preview_blocks(letter), "nav_active": "supervision",
+        "can_send": letter.status == LetterStatus.DRAFT and access.may_manage(request.user),
+    })
+
+
+@require_POST
+@gate(access.may_manage)
+def letter_send(request, pk):
+    letter = access.letters_for(request.user).filter(pk=pk).select_related("unit").first()
+    if letter is None:
+        raise Http404
+    try:
+        letter = letters.send(letter, by=request.user)
+    except ActionForbidden as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已发出：%(number)s") % {"number": letter.number})
+    return redirect("supervision:letter_preview", letter.pk)
 
 
 @gate(lambda u: access.may_read(u) or access.is_unit_staff(u))
@@ -75,5 +117,5 @@ def letter_download(request, pk):
     if letter is None or not letter.file:
         raise Http404
     return FileResponse(letter.file.open("rb"), as_attachment=True,
-                        filename=f"提醒函-{letter.unit.name}-{letter.period}.docx",
+                        filename=f"提醒函-{letter.unit.name}-{letter.period}{'' if letter.number else '-草稿'}.docx",
                         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

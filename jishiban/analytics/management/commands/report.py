@@ -35,6 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--category", default="", help=_("分类代码（含下级）"))
         parser.add_argument("--channel", default="", help=_("渠道代码"))
         parser.add_argument("--title", default="", help=_("专题名称"))
+        parser.add_argument("--preset", choices=sorted(reports.TOPIC_PRESETS), default=None,
+                            help=_("专题预设：heating 采暖、utilities 水电气暖、epidemic 疫情、telecom 通信、prepaid 预付卡"))
+        parser.add_argument("--keywords", default="", help=_("关键词，以逗号分隔（标题或内容含任一即计入）"))
         parser.add_argument("--date", default="")
         parser.add_argument("--month", default="")
         parser.add_argument("--county", default="", help=_("县市区代码，如 370811"))
@@ -93,8 +96,12 @@ class Command(BaseCommand):
                 ids[name] = model.objects.filter(code=code).values_list("pk", flat=True).first()
                 if ids[name] is None:
                     raise CommandError(_("没有代码为 %(c)s 的%(what)s") % {"c": code, "what": name})
-        default = _("采暖季专题") if o["heating_season"] is not None else _("专题报告")
-        return reports.topic(FigureScope("everything"), start, end, Filter(**ids), title=o["title"] or default)
+        preset = reports.TOPIC_PRESETS.get(o["preset"] or "", {})
+        words = tuple(w.strip() for w in (o["keywords"] or "").replace("，", ",").split(",") if w.strip())
+        words = words or preset.get("keywords", ())
+        default = preset.get("title") or (_("采暖季专题") if o["heating_season"] is not None else _("专题报告"))
+        return reports.topic(FigureScope("everything"), start, end, Filter(**ids, keywords=words),
+                             title=o["title"] or default)
 
     def _subject(self, o) -> dict:
         if bool(o["county"]) == bool(o["unit"]):
