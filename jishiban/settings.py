@@ -136,6 +136,8 @@ TEMPLATES = [
                 "jishiban.sla.context_processors.calendar_warning",
                 "jishiban.accounts.context_processors.capabilities",
             ],
+            # One way to show times on every page (``core.dates.when``), without a load tag.
+            "builtins": ["jishiban.core.templatetags.when"],
         },
     },
 ]

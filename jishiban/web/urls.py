@@ -32,6 +32,8 @@ urlpatterns = [
     # Appeals
     path("appeals/", lists.appeal_list, name="appeal_list"),
     re_path(r"^appeals/export\.(?P<fmt>csv|xlsx)$", lists.export_list, name="appeal_export"),
+    path("appeals/exports/<int:pk>/", lists.export_job, name="export_job"),
+    path("appeals/exports/<int:pk>/download/", lists.export_download, name="export_download"),
     path("appeals/filters/", lists.save_filter, name="save_filter"),
     path("appeals/filters/<int:pk>/delete/", lists.delete_filter, name="delete_filter"),
     path("appeals/<int:pk>/", detail.detail, name="appeal_detail"),
