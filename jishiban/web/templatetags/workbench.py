@@ -69,3 +69,11 @@ def event_label(action: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def satisfaction_label(value) -> str:
+    """A satisfaction code (``dissatisfied``) as its label (不满意)."""
+    from jishiban.appeals.models import Satisfaction
+
+    return str(dict(Satisfaction.choices).get(value, value or "—"))
