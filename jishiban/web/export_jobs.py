@@ -47,13 +47,22 @@ def start(user, *, querystring: str, fmt: str, total: int) -> ExportJob:
     return job
 
 
-def _counted(job_id: int, data):
+def _in_chunks(job_id: int, data):
+    """The appeals of ``data`` (a sliced, ordered queryset), a chunk at a time, the job's progress
+    written between chunks. No read cursor stays open across the progress writes (SQLite
+    refuses a write while the same connection still reads)."""
+    from .selectors.desk import LIST_RELATED
+
+    ids = list(data.values_list("pk", flat=True))
     written = 0
-    for row in data:
-        yield row
-        written += 1
-        if written % PROGRESS_EVERY == 0:
-            ExportJob.objects.filter(pk=job_id).update(written=written)
+    for start in range(0, len(ids), PROGRESS_EVERY):
+        chunk = ids[start:start + PROGRESS_EVERY]
+        by_pk = {a.pk: a for a in data.model.objects.filter(pk__in=chunk).select_related(*LIST_RELATED)}
+        for pk in chunk:
+            if pk in by_pk:
+                yield by_pk[pk]
+        written += len(chunk)
+        ExportJob.objects.filter(pk=job_id).update(written=written)
 
 
 def run(job_id: int) -> None:
@@ -70,7 +79,7 @@ def run(job_id: int) -> None:
         limit = export.export_limit()
         data = export_rows(qs, sort=criteria.sort if criteria else "-received_at", limit=limit)
         out = io.BytesIO()
-        count = write(out, job.fmt, _counted(job.pk, rows(job.user, data.iterator(chunk_size=2000))))
+        count = write(out, job.fmt, rows(job.user, _in_chunks(job.pk, data)))
         stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
         job.file.save(f"appeals-{stamp}-{job.pk}.{job.fmt}", ContentFile(out.getvalue()), save=False)
         export.log(job.user, filters=dict(QueryDict(job.querystring).lists()), fmt=job.fmt, row_count=count)
