@@ -10,6 +10,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("notices/calendar/dismiss/", home.dismiss_calendar_warning, name="dismiss_calendar_warning"),
     path("accounts/login/", home.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor, name="two_factor"),
