@@ -33,3 +33,17 @@ def when(value, *, today: date | None = None) -> str:
     if isinstance(value, date):
         return value.strftime("%m-%d" if value.year == today.year else "%Y-%m-%d")
     return str(value)
+
+
+def day(value, *, today: date | None = None) -> str:
+    """Only the day of ``value`` (a date, or a datetime in local time), the year when not this year."""
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if ("T" in value or " " in value) else date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return when(value, today=today)

@@ -1,13 +1,19 @@
-"""The ``when`` filter, a builtin of every template (``TEMPLATES`` in settings): one way to show
-a time or date on every page (``core.dates.when``)."""
+"""The ``when`` and ``day`` filters, builtins of every template (``TEMPLATES`` in settings): one
+way to show a time or a date on every page (``core.dates``). Empty values give "" so that
+``|default:"—"`` still applies."""
 
 from django import template
 
-from jishiban.core.dates import when as _when
+from jishiban.core import dates
 
 register = template.Library()
 
 
 @register.filter
 def when(value) -> str:
-    return _when(value)
+    return "" if value in (None, "") else dates.when(value)
+
+
+@register.filter
+def day(value) -> str:
+    return "" if value in (None, "") else dates.day(value)

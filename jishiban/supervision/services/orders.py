@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from jishiban.accounts import policy
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
+from jishiban.core import dates
 from jishiban.sla.clock import Duration
 from jishiban.sla.services import get_calendar
 
@@ -112,7 +113,7 @@ def open_order(appeal, *, reason: str, by=None, requirement: str = "", level: st
 
 def order_sentence(order) -> str:
     """What a unit is told about ``order`` (also inside the message of the event that opened it)."""
-    when = timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M")
+    when = dates.when(order.deadline)
     if order.reason == Reason.LEADER and order.instruction:
         who = order.instructed_by or _("领导")
         return _("%(who)s批示：%(text)s（督办单 #%(id)s，请于 %(deadline)s 前反馈）") % {

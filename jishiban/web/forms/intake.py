@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from jishiban.appeals.creation import PHONE
 from jishiban.appeals.models import AppealType
 from jishiban.channels.models import Channel
+from jishiban.core.forms import PlainForm
 from jishiban.regions.models import Region, RegionLevel
 from jishiban.taxonomy.lookup import CATEGORIES
 from jishiban.taxonomy.models import Category
@@ -21,7 +22,7 @@ def _htmx(url: str, trigger: str, target: str, include: str = "#intake-form") ->
     return {"hx-get": url, "hx-trigger": trigger, "hx-target": target, "hx-include": include, "hx-sync": "this:replace"}
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(PlainForm, forms.Form):
     """What the operator types while on the phone. Field names are those of ``NewAppeal`` so the
     pipeline's validation errors land next to the right field."""
 
