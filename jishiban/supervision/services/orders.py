@@ -300,3 +300,19 @@ def escalate_missed(now=None) -> int:
             continue  # someone responded or closed it meanwhile
         count += 1
     return count
+
+
+def stand_down_automatic(appeal, event) -> int:
+    """Automatic orders still open on ``appeal`` close when the appeal is closed solved, instead
+    of escalating to the unit's superior when their deadline passes (a reaction to the appeal's
+    ``close``). Orders a person opened stay for that person to close. Returns how many closed."""
+    if not appeal_is_solved(appeal.status, appeal.solved, appeal.satisfaction):
+        return 0
+    note = _("诉求已办结且群众认可，自动督办随之办结")
+    closed = 0
+    for order in SupervisionOrder.objects.filter(appeal=appeal, auto=True).exclude(status=OrderStatus.CLOSED):
+        _move(order, "close", by=None, now=event.at, note=note,
+              changes={"closed_at": event.at, "close_reason": note, "closed_solved": True},
+              payload={"appeal_solved": True, "automatic": True})
+        closed += 1
+    return closed
