@@ -43,3 +43,22 @@ def test_the_order_list_filters_by_appeal_number(personas):
     page = client.get("/supervision/orders/", {"appeal": first.number}).content.decode()
     assert f"/supervision/orders/{one.pk}/" in page and f"/supervision/orders/{two.pk}/" not in page
     assert f'value="{first.number}"' in page
+
+
+def test_an_appeals_orders_and_callback_tasks_are_in_its_api_record(personas):
+    from jishiban.supervision.tests.test_api import SupervisionClient
+
+    api = SupervisionClient()
+    appeal = advance(make_appeal(), personas, "replied")
+    order, _ = orders.open_order(appeal, reason="key", by=personas.supervisor)
+    record = api.get(f"/appeals/{appeal.number}", user=personas.supervisor)
+    assert record.status_code == 200, record.content
+    body = record.json()
+    assert [o["id"] for o in body["orders"]] == [order.pk] and len(body["callback_tasks"]) == 1
+    unit = api.get(f"/appeals/{appeal.number}", user=personas.handler).json()
+    assert [o["id"] for o in unit["orders"]] == [order.pk] and unit["callback_tasks"] == []
+    assert api.get(f"/appeals/{appeal.number}", user=personas.other_handler).status_code == 404
+    other = advance(make_appeal(content="路灯不亮"), personas, "accepted")
+    orders.open_order(other, reason="key", by=personas.supervisor)
+    found = api.get(f"/orders?appeal={appeal.number}", user=personas.supervisor).json()
+    assert [o["id"] for o in found] == [order.pk]
