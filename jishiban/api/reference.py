@@ -35,9 +35,35 @@ def channels(request):
 @router.get("/categories", response={200: list[CategoryOut], **READ_ERRORS}, url_name="categories",
             summary="诉求分类（三级）")
 def categories(request):
-    rows = Category.objects.filter(is_active=True).order_by("level", "sort", "code").values(
-        "code", "name", "level", "parent__code", "urgent")
-    return _renamed(rows, parent="parent__code")
+    """Each category with its own deadlines and those it applies, inherited up the tree or the
+    settings' defaults (the same order as ``appeals.deadlines.policy_for``; a channel's override
+    and the urgent flag are the appeal's, not the category's). Durations: ``Nd`` working days,
+    ``Nh``/``Nm`` working time."""
+    from django.conf import settings
+
+    every = {row["id"]: row for row in Category.objects.values(
+        "id", "code", "name", "level", "parent_id", "parent__code", "urgent", "sort", "is_active",
+        *DEADLINE_FIELDS)}
+    defaults = {field: settings.JISHIBAN[key] for field, key in DEADLINE_FIELDS.items()}
+    out = []
+    for row in sorted((r for r in every.values() if r["is_active"]), key=lambda r: (r["level"], r["sort"], r["code"])):
+        item = {"code": row["code"], "name": row["name"], "level": row["level"], "parent": row["parent__code"],
+                "urgent": row["urgent"]}
+        for field in DEADLINE_FIELDS:
+            node, value, source = row, "", "default"
+            while node is not None:
+                if node[field]:
+                    value, source = node[field], node["code"]
+                    break
+                node = every.get(node["parent_id"])
+            item[field] = {"own": row[field], "effective": value or defaults[field], "source": source}
+        out.append(item)
+    return out
+
+
+# Category field → the settings key of its default (``settings.JISHIBAN``).
+DEADLINE_FIELDS = {"sign_deadline": "SIGN_DEADLINE", "reply_deadline": "REPLY_DEADLINE",
+                   "yellow_before": "YELLOW_BEFORE"}
 
 
 @router.get("/organisations", response={200: list[OrganisationOut], **READ_ERRORS}, url_name="organisations",
