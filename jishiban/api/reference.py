@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ninja import Field, Query, Router, Schema
+from datetime import datetime
+
+from ninja import Field, Query, Router, Schema, Status
 
 from jishiban.channels.models import Channel
 from jishiban.organisations.models import Organisation
@@ -11,6 +13,7 @@ from jishiban.taxonomy.models import Category
 
 from .auth import API_AUTH
 from .errors import READ_ERRORS
+from .params import Moment
 from .schemas import CategoryOut, ChannelOut, OrganisationOut, RegionOut
 
 router = Router(auth=API_AUTH, tags=["reference"])
@@ -87,3 +90,29 @@ def regions(request, filters: Query[RegionFilters]):
     if filters.parent:
         qs = qs.filter(parent__code=filters.parent)
     return _renamed(qs.values("code", "name", "level", "parent__code"), parent="parent__code")
+
+
+class WorkingTimeOut(Schema):
+    start: datetime
+    duration: str
+    end: datetime
+    covered: bool = Field(description="所涉年份的法定节假日是否已导入（否：仅按周末计算）")
+
+
+@router.get("/working-time", response={200: WorkingTimeOut, **READ_ERRORS}, url_name="working_time",
+            summary="工作时间推算：T 之后 N 个工作日/工作小时")
+def working_time(request, start: Moment, duration: str):
+    """``start`` plus ``duration`` (``3d`` working days ending at close of business, ``4h`` /
+    ``30m`` working time) on the centre's calendar, holidays and make-up days of the year included."""
+    from jishiban.sla.clock import parse_duration
+    from jishiban.sla.services import get_calendar
+
+    try:
+        parsed = parse_duration(duration.strip())
+    except ValueError:
+        return Status(422, {"code": "validation_error", "detail": "时长格式应为 3d（工作日）、4h 或 30m（工作时间）",
+                     "errors": {"duration": ["时长格式应为 3d（工作日）、4h 或 30m（工作时间）"]}})
+    calendar = get_calendar()
+    end = calendar.add(start, parsed)
+    years = {start.year, end.year}
+    return {"start": start, "duration": str(parsed), "end": end, "covered": years <= set(calendar.covered_years)}

@@ -21,3 +21,14 @@ def test_categories_show_own_and_inherited_deadlines(api, settings):
     assert top["reply_deadline"]["own"] == "7d"
     assert top["sign_deadline"]["source"] == "default"
     assert top["sign_deadline"]["effective"] == settings.JISHIBAN["SIGN_DEADLINE"]
+
+
+def test_working_time_endpoint_counts_working_days_and_hours(api):
+    friday = "2026-12-04T16:00:00+08:00"
+    days = api("dispatcher").get(f"/working-time?start={friday.replace('+', '%2B')}&duration=1d")
+    assert days.status_code == 200, days.content
+    assert days.json()["end"].startswith("2026-12-07T17:30")  # Monday's close of business
+    hours = api("dispatcher").get(f"/working-time?start={friday.replace('+', '%2B')}&duration=2h").json()
+    assert hours["end"].startswith("2026-12-07T") and hours["duration"] == "2h"
+    bad = api("dispatcher").get(f"/working-time?start={friday.replace('+', '%2B')}&duration=soon")
+    assert bad.status_code == 422 and "工作日" in bad.json()["detail"]
