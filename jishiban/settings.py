@@ -136,6 +136,8 @@ TEMPLATES = [
                 "jishiban.sla.context_processors.calendar_warning",
                 "jishiban.accounts.context_processors.capabilities",
             ],
+            # One way to show times on every page (``core.dates.when``), without a load tag.
+            "builtins": ["jishiban.core.templatetags.when"],
         },
     },
 ]
@@ -218,7 +220,7 @@ JISHIBAN = {
     "RETURN_WINDOW": env_str("JISHIBAN_RETURN_WINDOW", "1d"),
     "MAX_EXTENSION_DAYS": env_int("JISHIBAN_MAX_EXTENSION_DAYS", 10, minimum=1),
     "WORK_HOURS": env_str("JISHIBAN_WORK_HOURS", "08:30-12:00,13:30-17:30"),
-    "MAX_CONTENT_LENGTH": env_int("JISHIBAN_MAX_CONTENT_LENGTH", 20000, minimum=100),
+    "MAX_CONTENT_LENGTH": env_int("JISHIBAN_MAX_CONTENT_LENGTH", 5000, minimum=100),  # 字; a call is rarely 1000
     # Received times: none before this day (a typo such as 0001-01-01 is refused), none later than
     # now plus this many seconds of clock skew between a channel's system and ours.
     "EARLIEST_RECEIVED": env_date("JISHIBAN_EARLIEST_RECEIVED", "2000-01-01"),

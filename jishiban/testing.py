@@ -131,3 +131,10 @@ def transactions_opened_here() -> list:
     from django.db import connection
 
     return [b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)]
+
+
+def working_days_later(moment, days: int):
+    """``moment`` plus ``days`` working days (an extension's new deadline a unit may ask for)."""
+    from jishiban.sla.services import get_calendar
+
+    return get_calendar().add_working_days(moment, days)

@@ -516,3 +516,14 @@ COCKPIT_ROLES = frozenset({R.LEADER, R.SUPERVISOR, R.ANALYST, R.ADMIN, R.COUNTY_
 
 def may_see_cockpit(user) -> bool:
     return has_role(user, COCKPIT_ROLES) and may_read_figures(user) and appeal_scope(user) in ("all", "county")
+
+
+# --- the working-time calendar ----------------------------------------------------------
+
+# Who is told, on every page until they dismiss it, that a year lacks its holidays: the admins who
+# load calendars. Others meet the gap only where they set a deadline in that year.
+CALENDAR_KEEPERS = frozenset({R.ADMIN})
+
+
+def keeps_calendar(user) -> bool:
+    return has_role(user, CALENDAR_KEEPERS)

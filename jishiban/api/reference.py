@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ninja import Field, Query, Router, Schema
+from datetime import datetime
+
+from ninja import Field, Query, Router, Schema, Status
 
 from jishiban.channels.models import Channel
 from jishiban.organisations.models import Organisation
@@ -11,6 +13,7 @@ from jishiban.taxonomy.models import Category
 
 from .auth import API_AUTH
 from .errors import READ_ERRORS
+from .params import Moment
 from .schemas import CategoryOut, ChannelOut, OrganisationOut, RegionOut
 
 router = Router(auth=API_AUTH, tags=["reference"])
@@ -35,9 +38,35 @@ def channels(request):
 @router.get("/categories", response={200: list[CategoryOut], **READ_ERRORS}, url_name="categories",
             summary="诉求分类（三级）")
 def categories(request):
-    rows = Category.objects.filter(is_active=True).order_by("level", "sort", "code").values(
-        "code", "name", "level", "parent__code", "urgent")
-    return _renamed(rows, parent="parent__code")
+    """Each category with its own deadlines and those it applies, inherited up the tree or the
+    settings' defaults (the same order as ``appeals.deadlines.policy_for``; a channel's override
+    and the urgent flag are the appeal's, not the category's). Durations: ``Nd`` working days,
+    ``Nh``/``Nm`` working time."""
+    from django.conf import settings
+
+    every = {row["id"]: row for row in Category.objects.values(
+        "id", "code", "name", "level", "parent_id", "parent__code", "urgent", "sort", "is_active",
+        *DEADLINE_FIELDS)}
+    defaults = {field: settings.JISHIBAN[key] for field, key in DEADLINE_FIELDS.items()}
+    out = []
+    for row in sorted((r for r in every.values() if r["is_active"]), key=lambda r: (r["level"], r["sort"], r["code"])):
+        item = {"code": row["code"], "name": row["name"], "level": row["level"], "parent": row["parent__code"],
+                "urgent": row["urgent"]}
+        for field in DEADLINE_FIELDS:
+            node, value, source = row, "", "default"
+            while node is not None:
+                if node[field]:
+                    value, source = node[field], node["code"]
+                    break
+                node = every.get(node["parent_id"])
+            item[field] = {"own": row[field], "effective": value or defaults[field], "source": source}
+        out.append(item)
+    return out
+
+
+# Category field → the settings key of its default (``settings.JISHIBAN``).
+DEADLINE_FIELDS = {"sign_deadline": "SIGN_DEADLINE", "reply_deadline": "REPLY_DEADLINE",
+                   "yellow_before": "YELLOW_BEFORE"}
 
 
 @router.get("/organisations", response={200: list[OrganisationOut], **READ_ERRORS}, url_name="organisations",
@@ -61,3 +90,29 @@ def regions(request, filters: Query[RegionFilters]):
     if filters.parent:
         qs = qs.filter(parent__code=filters.parent)
     return _renamed(qs.values("code", "name", "level", "parent__code"), parent="parent__code")
+
+
+class WorkingTimeOut(Schema):
+    start: datetime
+    duration: str
+    end: datetime
+    covered: bool = Field(description="所涉年份的法定节假日是否已导入（否：仅按周末计算）")
+
+
+@router.get("/working-time", response={200: WorkingTimeOut, **READ_ERRORS}, url_name="working_time",
+            summary="工作时间推算：T 之后 N 个工作日/工作小时")
+def working_time(request, start: Moment, duration: str):
+    """``start`` plus ``duration`` (``3d`` working days ending at close of business, ``4h`` /
+    ``30m`` working time) on the centre's calendar, holidays and make-up days of the year included."""
+    from jishiban.sla.clock import parse_duration
+    from jishiban.sla.services import get_calendar
+
+    try:
+        parsed = parse_duration(duration.strip())
+    except ValueError:
+        return Status(422, {"code": "validation_error", "detail": "时长格式应为 3d（工作日）、4h 或 30m（工作时间）",
+                     "errors": {"duration": ["时长格式应为 3d（工作日）、4h 或 30m（工作时间）"]}})
+    calendar = get_calendar()
+    end = calendar.add(start, parsed)
+    years = {start.year, end.year}
+    return {"start": start, "duration": str(parsed), "end": end, "covered": years <= set(calendar.covered_years)}

@@ -207,12 +207,21 @@ class ChannelOut(Schema):
     wants_results: bool
 
 
+class DeadlineOut(Schema):
+    own: str = Field(description="本分类自设的时限（空：未设）")
+    effective: str = Field(description="实际适用的时限：本级、上级分类或系统默认")
+    source: str = Field(description="适用时限的来源：分类代码，或 default（系统默认）")
+
+
 class CategoryOut(Schema):
     code: str
     name: str
     level: int
     parent: str | None
     urgent: bool
+    sign_deadline: DeadlineOut
+    reply_deadline: DeadlineOut
+    yellow_before: DeadlineOut
 
 
 class OrganisationOut(Schema):

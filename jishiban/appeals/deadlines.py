@@ -65,3 +65,16 @@ def extension_limit(appeal) -> datetime:
     """The latest deadline an extension may set: 10 working days after the current one."""
     days = settings.JISHIBAN["MAX_EXTENSION_DAYS"]
     return get_calendar().add(appeal.reply_deadline, Duration(days, "d"))
+
+
+def working_offer(appeal, asked: datetime) -> datetime | None:
+    """``None`` when ``asked`` is working time; else the working moment to offer instead: the
+    last one before it, or, when that is not after the current deadline, the close of business
+    of the next working day (``sla.clock``: holidays and make-up days of the year included)."""
+    calendar = get_calendar()
+    if calendar.is_working_time(asked):
+        return None
+    offer = calendar.working_moment_before(asked)
+    if appeal.reply_deadline and offer <= appeal.reply_deadline:
+        offer = calendar.close_of_business(calendar.next_working_day(calendar.working_moment_before(asked).date()))
+    return offer

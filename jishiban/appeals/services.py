@@ -17,6 +17,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jishiban.core import dates
+
 from . import deadlines
 from .errors import ActionForbidden, AppealValidationError, ConflictError
 from .models import Appeal, AppealEvent, Card, ResultType, Satisfaction, Status
@@ -197,6 +199,10 @@ def request_extension(appeal: Appeal, *, by, new_deadline: datetime, reason: str
         errors.append(_("新时限须晚于当前时限"))
     elif appeal.reply_deadline and new_deadline > deadlines.extension_limit(appeal):
         errors.append(_("延期不得超过 %(n)d 个工作日") % {"n": deadlines.settings.JISHIBAN["MAX_EXTENSION_DAYS"]})
+    elif (offer := deadlines.working_offer(appeal, new_deadline)) is not None:
+        errors.append(_("新时限 %(asked)s 不在工作时间（休息日或下班后），单位无法在此时答复；"
+                        "最近的工作时间为 %(offer)s，可改为该时限") % {
+            "asked": dates.when(new_deadline), "offer": dates.when(offer)})
     if errors:
         raise AppealValidationError({"new_deadline": errors})
     return transition(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jishiban.core.forms import PlainForm
 from jishiban.organisations.models import Organisation, OrgKind
 from jishiban.regions.models import Region, RegionLevel
 from jishiban.taxonomy.models import Category
@@ -32,7 +33,7 @@ def _categories():
     return Category.objects.filter(is_active=True).select_related("parent__parent").order_by("code")
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(PlainForm, forms.ModelForm):
     category = CategoryChoice(label=_("分类"), queryset=_categories(), required=False,
                               help_text=DispatchRule._meta.get_field("category").help_text)
     town = TownChoice(label=_("乡镇街道"), required=False,

@@ -223,6 +223,27 @@ class WorkCalendar:
         """The closing time of day ``d`` (whether or not it is a working day), aware."""
         return self._at(self._check_date(d, "day"), self.closing_time)
 
+    def is_working_time(self, moment: datetime) -> bool:
+        """Whether ``moment`` falls on a working day inside a working period (ends included:
+        a deadline at close of business is working time)."""
+        local = self._local(moment, "moment")
+        return self.is_working_day(local.date()) and any(
+            start <= local.time().replace(tzinfo=None) <= end for start, end in self.work_periods)
+
+    def working_moment_before(self, moment: datetime) -> datetime:
+        """``moment`` when it is working time, else the last working moment before it: the end of
+        the working period before it that day, or the close of business of the working day
+        before. A deadline asked for on a rest day or at night becomes the one a unit can keep."""
+        local = self._local(moment, "moment")
+        if self.is_working_time(local):
+            return local
+        d, at = local.date(), local.time().replace(tzinfo=None)
+        if self.is_working_day(d):
+            ends = [end for _start, end in self.work_periods if end <= at]
+            if ends:
+                return self._at(d, ends[-1])
+        return self.close_of_business(self.previous_working_day(d))
+
     # -- adding and subtracting -------------------------------------------------------------
 
     def add(self, start: datetime, duration: Duration | str) -> datetime:

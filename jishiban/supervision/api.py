@@ -14,7 +14,7 @@ from dataclasses import asdict
 
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Status
+from ninja import Field, Router, Schema, Status
 
 from jishiban.api.auth import API_AUTH
 from jishiban.api.errors import READ_ERRORS, WRITE_ERRORS, ErrorOut
@@ -123,11 +123,25 @@ def _orders_reader(user):
 
 
 @router.get("/orders", response=list[OrderOut])
-def list_orders(request, status: str = "active", reason: str = "", level: str = "", limit: Limit(500) = 100,
-                offset: Offset = 0):
+def list_orders(request, status: str = "active", reason: str = "", level: str = "", appeal: str = "",
+                limit: Limit(500) = 100, offset: Offset = 0):
     _need(_orders_reader, request.user)
     qs = selectors.orders(request.user, status=status, reason=reason, level=level)
+    if appeal.strip():
+        qs = qs.filter(appeal__number=appeal.strip()[:24])
     return list(qs[offset:offset + limit])
+
+
+class AppealRecordOut(Schema):
+    orders: list[OrderOut]
+    callback_tasks: list[CallbackOut]
+
+
+@router.get("/appeals/{number}", response=AppealRecordOut)
+def appeal_record(request, number: str):
+    """An appeal's supervision record as its page shows it (``selectors.appeal_record``)."""
+    _need(lambda u: _orders_reader(u) or _callback_reader(u), request.user)
+    return selectors.appeal_record(request.user, _appeal(request.user, number))
 
 
 @router.post("/orders", response={201: OrderOut, 200: OrderOut, **ERRORS})

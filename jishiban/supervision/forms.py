@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jishiban.appeals.models import Satisfaction
 from jishiban.core import params
+from jishiban.core.forms import PlainForm
 from jishiban.organisations.models import Organisation, OrgKind
 
 from .models import FAILED_OUTCOMES, Decision, Level, Outcome, Reason
@@ -32,7 +33,7 @@ def read_period(text: str) -> Period:
     return period
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(PlainForm, forms.Form):
     period = forms.CharField(label=_("期间"), max_length=30, help_text=_("如 2026-11、2026-Q4、2026 或 2026-08-01..2026-11-30"))
 
     def clean_period(self):
@@ -42,7 +43,7 @@ class PeriodForm(forms.Form):
             raise forms.ValidationError(exc.reason)
 
 
-class OrderForm(forms.Form):
+class OrderForm(PlainForm, forms.Form):
     appeal_number = forms.CharField(label=_("诉求件编号"), max_length=24)
     reason = forms.ChoiceField(label=_("督办类型"), choices=[(Reason.KEY, Reason.KEY.label),
                                                            (Reason.LEADER, Reason.LEADER.label)])
@@ -53,16 +54,16 @@ class OrderForm(forms.Form):
     instructed_by = forms.CharField(label=_("批示领导"), max_length=60, required=False)
 
 
-class TextForm(forms.Form):
+class TextForm(PlainForm, forms.Form):
     text = forms.CharField(label=_("办理情况"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(PlainForm, forms.Form):
     reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     deadline_days = forms.IntegerField(label=_("新的办理时限（工作日）"), min_value=1, max_value=60, required=False)
 
 
-class VisitForm(forms.Form):
+class VisitForm(PlainForm, forms.Form):
     date = params.DayField(label=_("督办日期"), widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label=_("地点"), max_length=200)
     participants = forms.CharField(label=_("参加人员"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -73,7 +74,7 @@ class VisitForm(forms.Form):
 SOLVED_CHOICES = [("yes", _("已解决")), ("no", _("未解决"))]
 
 
-class VerdictForm(forms.Form):
+class VerdictForm(PlainForm, forms.Form):
     solved = forms.ChoiceField(label=_("问题是否解决"), choices=SOLVED_CHOICES, widget=forms.RadioSelect)
     satisfaction = forms.ChoiceField(label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect)
     comment = forms.CharField(label=_("意见建议"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
@@ -89,13 +90,13 @@ class DeskVerdictForm(VerdictForm):
     expected_version = forms.IntegerField(label=_("版本"), widget=forms.HiddenInput, min_value=0)
 
 
-class AttemptForm(forms.Form):
+class AttemptForm(PlainForm, forms.Form):
     outcome = forms.ChoiceField(label=_("未接通原因"), choices=[(o.value, o.label) for o in Outcome
                                                            if o in FAILED_OUTCOMES])
     note = forms.CharField(label=_("备注"), max_length=300, required=False)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PlainForm, forms.Form):
     decision = forms.ChoiceField(label=_("处理方式"), choices=[c for c in Decision.choices if c[0]],
                                  widget=forms.RadioSelect)
     reason = forms.CharField(label=_("处理说明"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -104,15 +105,15 @@ class DecisionForm(forms.Form):
     expected_version = forms.IntegerField(label=_("版本"), widget=forms.HiddenInput, min_value=0)
 
 
-class PublicReplyForm(forms.Form):
+class PublicReplyForm(PlainForm, forms.Form):
     text = forms.CharField(label=_("公开答复内容"), widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainForm, forms.Form):
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ExtensionDecisionForm(forms.Form):
+class ExtensionDecisionForm(PlainForm, forms.Form):
     approve = forms.ChoiceField(label=_("审批意见"), choices=[("yes", _("同意延期")), ("no", _("不同意"))],
                                 widget=forms.RadioSelect)
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -120,12 +121,12 @@ class ExtensionDecisionForm(forms.Form):
     expected_version = forms.IntegerField(label=_("版本"), widget=forms.HiddenInput, min_value=0)
 
 
-class ContestForm(forms.Form):
+class ContestForm(PlainForm, forms.Form):
     appeal_number = forms.CharField(label=_("诉求件编号"), max_length=24)
     note = forms.CharField(label=_("异议理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(PlainForm, forms.Form):
     title = forms.CharField(label=_("会议名称"), max_length=100, initial=_("月度攻坚会商"))
     date = params.DayField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label=_("地点"), max_length=200)
@@ -139,7 +140,7 @@ class MeetingForm(forms.Form):
         self.fields["units"].queryset = units()
 
 
-class DisputeDecisionForm(forms.Form):
+class DisputeDecisionForm(PlainForm, forms.Form):
     lead_unit = forms.ModelChoiceField(label=_("主办单位"), queryset=Organisation.objects.none())
     co_units = forms.ModelMultipleChoiceField(label=_("协办单位"), queryset=Organisation.objects.none(),
                                               required=False)
@@ -153,7 +154,7 @@ class DisputeDecisionForm(forms.Form):
         self.fields["co_units"].queryset = units()
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(PlainForm, forms.Form):
     minutes = forms.CharField(label=_("会议纪要"), widget=forms.Textarea(attrs={"rows": 8}))
 
 

@@ -18,8 +18,9 @@ transaction (``receivers``); notifications are delivered after commit.
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from jishiban.core.dates import when
 
 from . import links
 from .models import CardAlert, FollowUp, FollowUpStatus, Kind, OrderStatus, SupervisionOrder
@@ -29,7 +30,7 @@ OPEN_FOLLOW_UPS = (FollowUpStatus.WAITING, FollowUpStatus.DUE)
 
 
 def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    return when(value) if value else ""
 
 
 def follow_lead_unit(appeal, event) -> None:

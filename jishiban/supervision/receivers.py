@@ -45,9 +45,10 @@ def _reopen_notice(appeal, event) -> None:
 
 
 def _after_close(appeal, event) -> None:
-    from .services import callbacks
+    from .services import callbacks, orders
 
     callbacks.on_reopen_or_close(appeal, event)
+    orders.stand_down_automatic(appeal, event)
 
 
 def _after_callback(appeal, event) -> None:

@@ -256,3 +256,25 @@ def decisions_for(category, county=None, *, on=None) -> list[DispatchDecision]:
     depth = {pk: i for i, pk in enumerate(chain)}
     rows.sort(key=lambda d: (depth[d.category_id], d.county_id is None, -d.valid_from.toordinal(), -d.pk))
     return rows
+
+
+# --- one appeal's supervision record ------------------------------------------------------------------------
+
+def appeal_record(user, appeal) -> dict:
+    """What supervision holds about ``appeal`` that ``user`` may see: its orders (open ones
+    first, then by deadline) and its callback tasks, for the appeal's page and ``/api/v1``.
+    Unit staff see the orders addressed to their unit and no callback tasks."""
+    orders_qs = (access.orders_for(user).filter(appeal=appeal).select_related("target_unit", "responsible_unit")
+                 .order_by(models_case_open(), "deadline", "id"))
+    tasks = CallbackTask.objects.none()
+    if access.may_read(user) or access.may_call_back(user):
+        tasks = CallbackTask.objects.filter(appeal=appeal, appeal__in=access.appeals_in_scope(user)).order_by(
+            "round", "id")
+    return {"orders": list(orders_qs), "callback_tasks": list(tasks.select_related("done_by"))}
+
+
+def models_case_open():
+    """Open orders before closed ones."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return Case(When(status=OrderStatus.CLOSED, then=Value(1)), default=Value(0), output_field=IntegerField())

@@ -22,6 +22,7 @@ from jishiban.appeals import repeats
 from jishiban.appeals.figures import card_of
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.workflow import HANDLING_STATES
+from jishiban.core import dates
 
 from .models import Reason, RuleLevel, SupervisionOrder, TriggerRule
 from .rules import AppealFacts, RuleView, has_repeat_tag, reasons_for, risk_tags
@@ -130,7 +131,7 @@ def already_fired(appeal, reason: str, since) -> bool:
 def describe(reason: str, appeal, facts: AppealFacts, config: dict[str, RuleConfig]) -> str:
     """Why the trigger fired, for the order page (stored with the order)."""
     if reason == Reason.OVERDUE:
-        when = timezone.localtime(appeal.reply_deadline).strftime("%Y-%m-%d %H:%M") if appeal.reply_deadline else ""
+        when = dates.when(appeal.reply_deadline) if appeal.reply_deadline else ""
         return gettext("答复时限 %(when)s 已过，亮红牌") % {"when": when}
     if reason == Reason.RETURNED:
         return gettext("已退单 %(n)d 次") % {"n": facts.return_count}

@@ -44,3 +44,38 @@ class CoHandlerNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.unit}"
+
+
+class ExportJob(models.Model):
+    """A list export too large to write while the reader waits: written by a background job
+    (``web/export_jobs.py``), with its progress, and kept for download by its reader."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+                             related_name="+")
+    querystring = models.CharField(_("筛选条件"), max_length=2000, blank=True)
+    fmt = models.CharField(_("格式"), max_length=4)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    written = models.PositiveIntegerField(_("已写行数"), default=0)
+    file = models.FileField(_("文件"), upload_to="exports/", blank=True)
+    error = models.CharField(_("失败原因"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.fmt} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == self.Status.DONE else int(100 * self.written / self.total) if self.total else 0

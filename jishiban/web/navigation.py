@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jishiban.accounts.policy import Role, may_open, role_of
+from jishiban.accounts.policy import Role, is_unit_staff, may_open, role_of
 
 R = Role
 
@@ -74,10 +74,29 @@ def _url(entry: NavEntry) -> str | None:
 
 
 def nav_for(user) -> list[dict]:
-    """The entries ``user`` may see, in order: ``[{key, url, label, accesskey}]``."""
-    return [{"key": e.key, "url": url, "label": e.label, "accesskey": e.accesskey}
-            for e in NAV if may_open(user, e.key) and (url := _url(e))]
+    """The entries ``user`` may see, in order: ``[{key, url, label, accesskey, badge, badge_title}]``."""
+    entries = [{"key": e.key, "url": url, "label": e.label, "accesskey": e.accesskey}
+               for e in NAV if may_open(user, e.key) and (url := _url(e))]
+    for entry in entries:
+        entry.update(_badge(user, entry["key"]))
+    return entries
 
 
 def home_url_name(user) -> str:
     return HOME.get(role_of(user), "web:appeal_list")
+
+
+# --- counts shown on menu entries --------------------------------------------------------------
+
+def _badge(user, key: str) -> dict:
+    """A count on a menu entry: a handling unit sees how many supervision orders wait for it
+    and how many notices are unread, so the orders are found from the menu, not by a typed URL."""
+    if key != "supervision" or not is_unit_staff(user):
+        return {}
+    from jishiban.supervision.selectors import orders_for_unit, unread_count
+
+    orders, unread = orders_for_unit(user).count(), unread_count(user)
+    if not (orders or unread):
+        return {}
+    return {"badge": orders + unread, "badge_title": _("待反馈督办单 %(o)d 件，未读通知 %(u)d 条") % {
+        "o": orders, "u": unread}}

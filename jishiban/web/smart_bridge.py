@@ -115,8 +115,16 @@ RISK_PREFIX = "risk:"
 
 
 def risk_tags(appeal) -> list[str]:
-    """The appeal's ``risk:*`` tags without the prefix."""
-    return [t[len(RISK_PREFIX):] for t in (appeal.tags or []) if isinstance(t, str) and t.startswith(RISK_PREFIX)]
+    """The appeal's ``risk:*`` tags as their rules' labels (生命安全风险), never the codes."""
+    codes = [t[len(RISK_PREFIX):] for t in (appeal.tags or []) if isinstance(t, str) and t.startswith(RISK_PREFIX)]
+    if not codes:
+        return []
+    from django.utils.translation import gettext
+
+    from jishiban.smart.risk import load_rules
+
+    labels = {rule.code: rule.label for rule in load_rules()}
+    return [gettext(labels[c]) if c in labels else gettext("其他风险") for c in codes]
 
 
 def risk_flags_for_text(text: str) -> list[dict]:

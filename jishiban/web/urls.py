@@ -10,6 +10,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("notices/calendar/dismiss/", home.dismiss_calendar_warning, name="dismiss_calendar_warning"),
     path("accounts/login/", home.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-factor/", two_factor, name="two_factor"),
@@ -32,6 +33,8 @@ urlpatterns = [
     # Appeals
     path("appeals/", lists.appeal_list, name="appeal_list"),
     re_path(r"^appeals/export\.(?P<fmt>csv|xlsx)$", lists.export_list, name="appeal_export"),
+    path("appeals/exports/<int:pk>/", lists.export_job, name="export_job"),
+    path("appeals/exports/<int:pk>/download/", lists.export_download, name="export_download"),
     path("appeals/filters/", lists.save_filter, name="save_filter"),
     path("appeals/filters/<int:pk>/delete/", lists.delete_filter, name="delete_filter"),
     path("appeals/<int:pk>/", detail.detail, name="appeal_detail"),

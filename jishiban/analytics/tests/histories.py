@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from jishiban.appeals import services
 from jishiban.supervision.services.orders import open_order
-from jishiban.testing import make_appeal
+from jishiban.testing import make_appeal, working_days_later
 
 Z = ZoneInfo("Asia/Shanghai")
 H = timedelta(hours=1)
@@ -52,7 +52,7 @@ def one(p, scenario: int, t: datetime, rnd: random.Random, previous=None):
     if scenario == 8:
         return a  # signed, never replied
     if scenario == 6:
-        a = s.request_extension(a, by=worker, new_deadline=a.reply_deadline + 3 * D, reason="需协调施工",
+        a = s.request_extension(a, by=worker, new_deadline=working_days_later(a.reply_deadline, 3), reason="需协调施工",
                                 at=t + D)
         a = s.decide_extension(a, by=p.supervisor, approve=rnd.random() < 0.7, reason="理由不充分", at=t + 2 * D)
     reply_at = t + (rnd.choice([2, 4, 9]) * D)

@@ -1,11 +1,11 @@
 """POST /appeals/{number}/actions/{action}: every workflow action, its errors and who may act."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
 from jishiban.appeals import services
-from jishiban.testing import advance, make_appeal
+from jishiban.testing import advance, make_appeal, working_days_later
 
 
 def act(client, appeal_or_number, action, version, **body):
@@ -22,7 +22,7 @@ def test_the_whole_loop_through_the_api(api, personas):
     assert data["status"] == "dispatched" and [u["code"] for u in data["co_units"]] == ["city-urban"]
     data = act(api("handler"), appeal, "accept", data["version"]).json()
     assert data["status"] == "accepted"
-    deadline = datetime.fromisoformat(data["reply_deadline"]) + timedelta(days=1)
+    deadline = working_days_later(datetime.fromisoformat(data["reply_deadline"]), 1)
     r = act(api("handler"), appeal, "request-extension", data["version"], new_deadline=deadline.isoformat(),
             reason="需协调施工")
     assert r.status_code == 200 and r.json()["status"] == "extension_requested", r.content

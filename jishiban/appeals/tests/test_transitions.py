@@ -9,7 +9,7 @@ from django.utils import timezone
 from jishiban.appeals import services
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
 from jishiban.appeals.models import Appeal, AppealEvent
-from jishiban.testing import advance, make_appeal
+from jishiban.testing import advance, make_appeal, working_days_later
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_return_needs_a_reason_and_writes_nothing_without_one(personas):
 def test_extension_approved_moves_the_deadline(personas):
     appeal = advance(make_appeal(), personas, "accepted")
     old = appeal.reply_deadline
-    new = old + timedelta(days=3)
+    new = working_days_later(old, 3)
     appeal = services.request_extension(appeal, by=personas.handler, new_deadline=new, reason="需协调施工单位")
     assert appeal.status == "extension_requested"
     with pytest.raises(ActionForbidden):
@@ -114,7 +114,7 @@ def test_extension_approved_moves_the_deadline(personas):
 def test_extension_refused_keeps_the_deadline_and_needs_a_reason(personas):
     appeal = advance(make_appeal(), personas, "accepted")
     old = appeal.reply_deadline
-    appeal = services.request_extension(appeal, by=personas.handler, new_deadline=old + timedelta(days=1),
+    appeal = services.request_extension(appeal, by=personas.handler, new_deadline=working_days_later(old, 1),
                                         reason="材料未齐")
     with pytest.raises(AppealValidationError):
         services.decide_extension(appeal, by=personas.supervisor, approve=False)

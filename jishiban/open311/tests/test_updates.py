@@ -10,7 +10,7 @@ from jishiban.appeals.models import AppealEvent
 from jishiban.open311.keys import revoke_key
 from jishiban.supervision.models import PublicReply
 from jishiban.supervision.services import public_replies
-from jishiban.testing import advance, make_appeal
+from jishiban.testing import advance, make_appeal, working_days_later
 
 from .conftest import BASE, parse_xml
 
@@ -72,7 +72,7 @@ def test_updates_window_and_paging(client, handled):
 
 def test_extension_approved_is_published_refused_is_not(client, personas):
     appeal = advance(make_appeal(channel="open311", content="道路破损", category="030202"), personas, "accepted")
-    new_deadline = appeal.reply_deadline + timedelta(days=3)
+    new_deadline = working_days_later(appeal.reply_deadline, 3)
     appeal = services.request_extension(appeal, by=personas.handler, new_deadline=new_deadline, reason="需采购材料")
     appeal = services.decide_extension(appeal, by=personas.supervisor, approve=False, reason="时限内可完成")
     appeal = services.request_extension(appeal, by=personas.handler, new_deadline=new_deadline, reason="仍需采购")

@@ -10,6 +10,7 @@ from jishiban.appeals.models import AppealEvent
 from jishiban.intake.models import Attachment
 from jishiban.portal.services import ADD_ACTION, CITIZEN_ADDED
 from jishiban.supervision.models import Notification
+from jishiban.testing import working_days_later
 
 from .helpers import hand_in, picture
 
@@ -92,13 +93,12 @@ def test_before_dispatch_the_centre_is_told(client, personas):
 
 
 def test_an_extension_shows_its_new_deadline_and_why(client, personas):
-    from datetime import timedelta
 
     p = personas
     appeal, code = hand_in(client)
     appeal = workflow.dispatch(appeal, by=p.dispatcher, lead_unit=p.water)
     appeal = workflow.accept(appeal, by=p.handler)
-    appeal = workflow.request_extension(appeal, by=p.handler, new_deadline=appeal.reply_deadline + timedelta(days=2),
+    appeal = workflow.request_extension(appeal, by=p.handler, new_deadline=working_days_later(appeal.reply_deadline, 2),
                                         reason="需要更换整段线缆，材料采购中")
     page = client.get(f"/portal/appeals/{appeal.number}/").content.decode()
     assert "材料采购中" not in page  # not before the centre agrees

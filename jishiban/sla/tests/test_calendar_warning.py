@@ -1,7 +1,5 @@
 """The warning shown while this or next year has no holiday data."""
 
-from types import SimpleNamespace
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
@@ -34,17 +32,34 @@ def next_year_missing(this_year):
 def request_as(user):
     request = RequestFactory().get("/")
     request.user = user
+    request.session = {}
     return request
 
 
-def test_signed_in_user_is_warned_when_next_year_has_no_data(next_year_missing, this_year):
-    context = calendar_warning(request_as(SimpleNamespace(is_authenticated=True)))
+def test_an_admin_is_warned_when_next_year_has_no_data(next_year_missing, this_year, personas):
+    context = calendar_warning(request_as(personas.admin))
     assert str(this_year + 1) in context["calendar_warning"]
     assert "法定节假日" in context["calendar_warning"]
 
 
-def test_no_warning_when_this_and_next_year_are_covered(both_years_covered):
-    assert calendar_warning(request_as(SimpleNamespace(is_authenticated=True))) == {}
+def test_other_roles_are_not_warned_on_every_page(next_year_missing, personas):
+    for user in (personas.operator, personas.handler, personas.supervisor):
+        assert calendar_warning(request_as(user)) == {}
+
+
+def test_the_warning_can_be_dismissed_for_the_session(next_year_missing, this_year, personas):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(personas.admin)
+    assert f"尚未导入 {this_year + 1} 年" in client.get("/appeals/").content.decode()
+    response = client.post("/notices/calendar/dismiss/", {"next": "/appeals/"})
+    assert response.status_code == 302 and response["Location"] == "/appeals/"
+    assert "尚未导入" not in client.get("/appeals/").content.decode()
+
+
+def test_no_warning_when_this_and_next_year_are_covered(both_years_covered, personas):
+    assert calendar_warning(request_as(personas.admin)) == {}
 
 
 def test_anonymous_visitor_gets_no_warning(next_year_missing):

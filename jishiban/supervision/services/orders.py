@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from jishiban.accounts import policy
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
+from jishiban.core import dates
 from jishiban.sla.clock import Duration
 from jishiban.sla.services import get_calendar
 
@@ -112,7 +113,7 @@ def open_order(appeal, *, reason: str, by=None, requirement: str = "", level: st
 
 def order_sentence(order) -> str:
     """What a unit is told about ``order`` (also inside the message of the event that opened it)."""
-    when = timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M")
+    when = dates.when(order.deadline)
     if order.reason == Reason.LEADER and order.instruction:
         who = order.instructed_by or _("领导")
         return _("%(who)s批示：%(text)s（督办单 #%(id)s，请于 %(deadline)s 前反馈）") % {
@@ -299,3 +300,19 @@ def escalate_missed(now=None) -> int:
             continue  # someone responded or closed it meanwhile
         count += 1
     return count
+
+
+def stand_down_automatic(appeal, event) -> int:
+    """Automatic orders still open on ``appeal`` close when the appeal is closed solved, instead
+    of escalating to the unit's superior when their deadline passes (a reaction to the appeal's
+    ``close``). Orders a person opened stay for that person to close. Returns how many closed."""
+    if not appeal_is_solved(appeal.status, appeal.solved, appeal.satisfaction):
+        return 0
+    note = _("诉求已办结且群众认可，自动督办随之办结")
+    closed = 0
+    for order in SupervisionOrder.objects.filter(appeal=appeal, auto=True).exclude(status=OrderStatus.CLOSED):
+        _move(order, "close", by=None, now=event.at, note=note,
+              changes={"closed_at": event.at, "close_reason": note, "closed_solved": True},
+              payload={"appeal_solved": True, "automatic": True})
+        closed += 1
+    return closed

@@ -11,7 +11,7 @@ from jishiban.api.urls import api as main_api
 from jishiban.appeals import services
 from jishiban.supervision.models import CallbackTask, Dispute, FollowUp, SupervisionOrder
 from jishiban.supervision.services import callbacks
-from jishiban.testing import advance, make_appeal
+from jishiban.testing import advance, make_appeal, working_days_later
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +151,7 @@ def test_follow_up_paths(api, personas):
 def test_extension_approval(api, personas, accepted):
     appeal = accepted()
     appeal.refresh_from_db()
-    services.request_extension(appeal, by=personas.handler, new_deadline=appeal.reply_deadline + timedelta(days=3),
+    services.request_extension(appeal, by=personas.handler, new_deadline=working_days_later(appeal.reply_deadline, 3),
                                reason="需协调管网改造")
     rows = api.get("/extensions", user=personas.supervisor).json()
     assert [r["appeal"] for r in rows] == [appeal.number] and rows[0]["can_decide"]
@@ -172,7 +172,7 @@ def test_a_stale_extension_decision_is_a_conflict_and_changes_nothing(api, perso
     refusal, made on the old version, is a 409 naming who acted, and the approval stands."""
     appeal = accepted()
     appeal.refresh_from_db()
-    services.request_extension(appeal, by=personas.handler, new_deadline=appeal.reply_deadline + timedelta(days=3),
+    services.request_extension(appeal, by=personas.handler, new_deadline=working_days_later(appeal.reply_deadline, 3),
                                reason="需协调管网改造")
     seen = api.get("/extensions", user=personas.supervisor).json()[0]["appeal_version"]
     assert api.post(f"/extensions/{appeal.number}", json={"approve": True, "expected_version": seen},

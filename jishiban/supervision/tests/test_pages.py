@@ -21,7 +21,7 @@ from jishiban.supervision.models import (
     SupervisionOrder,
 )
 from jishiban.supervision.services import orders
-from jishiban.testing import advance, make_appeal
+from jishiban.testing import advance, make_appeal, working_days_later
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +194,7 @@ def test_follow_up_paths_through_the_pages(personas):
 def test_extension_page(personas, accepted):
     appeal = accepted()
     appeal.refresh_from_db()
-    services.request_extension(appeal, by=personas.handler, new_deadline=appeal.reply_deadline + timedelta(days=2),
+    services.request_extension(appeal, by=personas.handler, new_deadline=working_days_later(appeal.reply_deadline, 2),
                                reason="需采购配件")
     version = Appeal.objects.get(pk=appeal.pk).version
     sup = client_for(personas.supervisor)
@@ -213,7 +213,7 @@ def test_a_stale_extension_decision_on_the_page_changes_nothing(personas, accept
     appeal = accepted()
     appeal.refresh_from_db()
     appeal = services.request_extension(appeal, by=personas.handler,
-                                        new_deadline=appeal.reply_deadline + timedelta(days=2), reason="需采购配件")
+                                        new_deadline=working_days_later(appeal.reply_deadline, 2), reason="需采购配件")
     seen = appeal.version
     services.annotate(appeal, by=personas.supervisor, urgent=True)  # someone else changed it meanwhile
     response = client_for(personas.supervisor).post(f"/supervision/extensions/{appeal.pk}/decide/", {
@@ -231,7 +231,7 @@ def test_the_extension_list_costs_the_same_queries_for_one_row_or_many(personas,
         appeal = accepted()
         appeal.refresh_from_db()
         services.request_extension(appeal, by=personas.handler,
-                                   new_deadline=appeal.reply_deadline + timedelta(days=2), reason="需采购配件")
+                                   new_deadline=working_days_later(appeal.reply_deadline, 2), reason="需采购配件")
 
     ask()
     with django_assert_num_queries(2):

@@ -58,9 +58,12 @@ def order_list(request):
     qs = selectors.orders(request.user, status=status if status in [*OrderStatus.values, "active"] else "",
                           reason=reason if reason in Reason.values else "",
                           level=level if level in Level.values else "")
+    appeal = request.GET.get("appeal", "").strip()[:24]
+    if appeal:
+        qs = qs.filter(appeal__number=appeal)
     return render(request, "supervision/orders/list.html", {
         "orders": page(request, qs), "status": status, "reason": reason, "level": level,
-        "statuses": OrderStatus.choices, "reasons": Reason.choices, "levels": Level.choices,
+        "statuses": OrderStatus.choices, "reasons": Reason.choices, "levels": Level.choices, "appeal": appeal,
         "can_manage": access.may_manage(request.user), "now": timezone.now(), "nav_active": "supervision",
     })
 

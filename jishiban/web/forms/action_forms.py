@@ -8,12 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jishiban.appeals.models import ResultType, Satisfaction
+from jishiban.core.forms import PlainForm
 from jishiban.core.params import MAX_ID, MAX_SMALL, DayField
 
 from .widgets import YES_NO, MultipleFileField, UnitChoiceField, UnitMultipleChoiceField, group_units
 
 
-class ActionForm(forms.Form):
+class ActionForm(PlainForm, forms.Form):
     """Every action form carries the version the user saw (optimistic lock)."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_SMALL)
@@ -151,12 +152,12 @@ class ReopenForm(ActionForm):
     reason = _reason(_("重办原因"))
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainForm, forms.Form):
     text = forms.CharField(label=_("协办意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                            error_messages={"required": _("请填写协办意见")})
 
 
-class BulkDispatchForm(forms.Form):
+class BulkDispatchForm(PlainForm, forms.Form):
     lead_unit = UnitChoiceField(label=_("派往单位"), required=False)
 
     def __init__(self, *args, **kwargs):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from jishiban.appeals.figures import OPEN
 from jishiban.appeals.models import Satisfaction, Status
 from jishiban.channels.models import Channel
+from jishiban.core.forms import PlainForm
 from jishiban.core.params import DayField
 from jishiban.organisations.models import Organisation
 from jishiban.regions.models import Region, RegionLevel
@@ -28,7 +29,7 @@ SORT_LABELS = {
 PAGING_KEYS = ("after", "before", "format")
 
 
-class FilterForm(forms.Form):
+class FilterForm(PlainForm, forms.Form):
     q = forms.CharField(label=_("关键词"), required=False, max_length=100,
                         help_text=_("按内容检索时，未设受理日期则只查近14天"),
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("编号、电话、标题或内容"),
@@ -86,6 +87,6 @@ class FilterForm(forms.Form):
         )
 
 
-class SavedFilterForm(forms.Form):
+class SavedFilterForm(PlainForm, forms.Form):
     name = forms.CharField(label=_("筛选名称"), max_length=60, error_messages={"required": _("请填写筛选名称")})
     querystring = forms.CharField(max_length=1000, required=False, widget=forms.HiddenInput)

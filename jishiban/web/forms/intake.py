@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from jishiban.appeals.creation import PHONE
 from jishiban.appeals.models import AppealType
 from jishiban.channels.models import Channel
+from jishiban.core.forms import PlainForm
 from jishiban.regions.models import Region, RegionLevel
 from jishiban.taxonomy.lookup import CATEGORIES
 from jishiban.taxonomy.models import Category
@@ -18,10 +20,12 @@ MODE_DISPATCH, MODE_ANSWER = "dispatch", "answer"
 
 
 def _htmx(url: str, trigger: str, target: str, include: str = "#intake-form") -> dict:
-    return {"hx-get": url, "hx-trigger": trigger, "hx-target": target, "hx-include": include, "hx-sync": "this:replace"}
+    # POST: the panels send the whole form, and a long appeal text does not fit in a URL (414).
+    return {"hx-post": url, "hx-trigger": trigger, "hx-target": target, "hx-include": include,
+            "hx-sync": "this:replace"}
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(PlainForm, forms.Form):
     """What the operator types while on the phone. Field names are those of ``NewAppeal`` so the
     pipeline's validation errors land next to the right field."""
 
@@ -53,6 +57,13 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args, urls: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        limit = settings.JISHIBAN["MAX_CONTENT_LENGTH"]
+        content = self.fields["content"]
+        content.max_length = limit
+        content.validators.append(MaxLengthValidator(limit))
+        content.widget.attrs["maxlength"] = str(limit)
+        content.error_messages["max_length"] = _("诉求内容最多 %(limit_value)d 字，现有 %(show_value)d 字，请概括后再提交")
+        content.help_text = _("最多 %(n)d 字") % {"n": limit}
         self.fields["channel"].choices = [(c.code, c.name) for c in Channel.objects.filter(is_active=True)]
         counties = list(Region.objects.filter(level=RegionLevel.COUNTY).order_by("sort", "code"))
         self.fields["county"].choices = [("", _("— 县市区 —"))] + [(r.code, r.name) for r in counties]
@@ -74,7 +85,7 @@ class IntakeForm(forms.Form):
                 _htmx(urls["locate"], "keyup changed delay:600ms, change", "#region-box"))
         if "towns" in urls:
             self.fields["county"].widget.attrs.update(
-                {"hx-get": urls["towns"], "hx-trigger": "change", "hx-target": "#region-box",
+                {"hx-post": urls["towns"], "hx-trigger": "change", "hx-target": "#region-box",
                  "hx-include": "#intake-form"})
         if "label" in urls:
             self.fields["category"].widget.attrs["data-label-url"] = urls["label"]

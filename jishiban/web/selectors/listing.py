@@ -156,3 +156,18 @@ def export_rows(qs, *, sort: str = DEFAULT_SORT, limit: int):
     field, desc = SORTS.get(sort, SORTS[DEFAULT_SORT])
     prefix = "-" if desc else ""
     return qs.select_related(*LIST_RELATED).order_by(f"{prefix}{field}", f"{prefix}pk")[:limit]
+
+
+def filtered_list(user, params, *, now):
+    """``(form, queryset, criteria)`` of the list ``user`` asked for with ``params`` (a QueryDict
+    of the list's filters): the page, its export and a queued export read the same rows."""
+    from ..forms.filters import FilterForm
+    from .desk import visible
+
+    form = FilterForm(params or None)
+    valid = form.is_valid() if form.is_bound else True
+    qs = visible(user)
+    criteria = form.criteria() if form.is_bound and valid else None
+    if criteria is not None:
+        qs = apply_filters(qs, criteria, user=user, now=now)
+    return form, qs, criteria

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from jishiban.appeals.figures import card_of
 from jishiban.appeals.privacy import citizen_display
+from jishiban.core import dates
 
 from ..action_table import EVENT_LABELS
 from ..navigation import nav_for
@@ -35,7 +36,7 @@ def deadline(context, appeal):
         return "—"
     now = context.get("now") or timezone.now()
     state = card_of(appeal, now)
-    when = timezone.localtime(appeal.reply_deadline).strftime("%m-%d %H:%M")
+    when = dates.when(appeal.reply_deadline)
     if state == "red":
         return format_html('<span class="deadline-red"><span class="cardflag cardflag-red" aria-hidden="true">'
                            '</span>{}（{}）</span>', when, _("超期"))
@@ -69,3 +70,11 @@ def event_label(action: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def satisfaction_label(value) -> str:
+    """A satisfaction code (``dissatisfied``) as its label (不满意)."""
+    from jishiban.appeals.models import Satisfaction
+
+    return str(dict(Satisfaction.choices).get(value, value or "—"))

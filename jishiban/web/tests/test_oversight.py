@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from jishiban.appeals import services
 from jishiban.appeals.models import Appeal
-from jishiban.testing import advance, make_appeal
+from jishiban.testing import advance, make_appeal, working_days_later
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_callback_form_errors_are_shown_and_nothing_is_saved(login, personas):
 
 def test_extension_decision_on_the_detail_page_moves_the_deadline(login, personas):
     appeal = advance(make_appeal(), personas, "accepted")
-    new_deadline = appeal.reply_deadline + timedelta(days=2)
+    new_deadline = working_days_later(appeal.reply_deadline, 2)
     appeal = services.request_extension(appeal, by=personas.handler, new_deadline=new_deadline, reason="需要施工")
     client = login(personas.supervisor)
     response = client.post(f"/appeals/{appeal.pk}/act/decide-extension/", {

@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
 from jishiban.appeals.models import AppealEvent
+from jishiban.core import dates
 from jishiban.core.pages import apply_errors, safe_next
 
 from ..action_table import ACTIONS, EVENT_LABELS, perform
@@ -69,5 +69,5 @@ def stale_message(appeal) -> str:
     if last.actor_unit:
         who = f"{last.actor_unit} {who}"
     return _("诉求件 %(n)s 已被 %(who)s 于 %(when)s %(what)s，当前状态“%(status)s”，已为您刷新") % {
-        "n": appeal.number, "who": who, "when": timezone.localtime(last.at).strftime("%m-%d %H:%M"),
+        "n": appeal.number, "who": who, "when": dates.when(last.at),
         "what": EVENT_LABELS.get(last.action, last.action), "status": appeal.get_status_display()}

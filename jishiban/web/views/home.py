@@ -6,8 +6,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, resolve_url
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
 
 from jishiban.accounts.login import LoginForm
+from jishiban.core.pages import safe_next
 from jishiban.web.navigation import home_url_name
 
 
@@ -35,3 +37,13 @@ class LoginView(auth_views.LoginView):
         if user.is_authenticated and not user.is_staff and self.get_redirect_url().startswith("/admin/"):
             self.redirect_authenticated_user = False
         return super().dispatch(request, *args, **kwargs)
+
+
+@require_POST
+@login_required
+def dismiss_calendar_warning(request):
+    """Hide the banner about a year without holiday data for this session, back where the user was."""
+    from jishiban.sla.context_processors import dismiss
+
+    dismiss(request)
+    return redirect(safe_next(request, reverse("web:home")))

@@ -8,6 +8,7 @@ from django.utils import timezone
 from jishiban.appeals.figures import card_of
 from jishiban.appeals.permissions import available_actions
 from jishiban.core.views import gate
+from jishiban.supervision.selectors import orders_for_unit
 
 from ..selectors.desk import unit_inbox
 
@@ -16,6 +17,11 @@ from ..selectors.desk import unit_inbox
 def inbox(request):
     now = timezone.now()
     data = unit_inbox(request.user, now=now)
-    items = [{"appeal": a, "state": card_of(a, now), "actions": available_actions(request.user, a, now=now)}
-             for a in data["rows"]]
-    return render(request, "web/inbox/page.html", {**data, "items": items, "now": now, "nav_active": "inbox"})
+    orders = list(orders_for_unit(request.user).order_by("deadline", "id"))
+    by_appeal: dict[int, list] = {}
+    for order in orders:
+        by_appeal.setdefault(order.appeal_id, []).append(order)
+    items = [{"appeal": a, "state": card_of(a, now), "actions": available_actions(request.user, a, now=now),
+              "orders": by_appeal.get(a.pk, [])} for a in data["rows"]]
+    return render(request, "web/inbox/page.html", {**data, "items": items, "now": now, "nav_active": "inbox",
+                                                   "orders": orders})

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from jishiban.appeals.errors import AppealError, AppealValidationError
 from jishiban.appeals.models import Appeal
@@ -81,39 +81,44 @@ def _last_created(request):
 
 # --- htmx helpers of the form -------------------------------------------------------------------
 
-@require_GET
+def _params(request):
+    """The side panels post the form (a long text does not fit in a URL); GET still answers."""
+    return request.POST if request.method == "POST" else request.GET
+
+
+@require_http_methods(["GET", "POST"])
 @gate("intake")
 def caller(request):
     """The caller's earlier appeals (and, out of band, duplicates by phone)."""
     now = timezone.now()
-    phone = request.GET.get("citizen_phone", "")
+    phone = _params(request).get("citizen_phone", "")
     history = caller_history(request.user, phone, now=now)
     dups = _duplicates(request, now)
     return render(request, "web/intake/_caller.html", {"history": history, "dups": dups, "oob": True})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @gate("intake")
 def assist(request):
     """Possible duplicates of what is being typed, and (out of band) category suggestions."""
     now = timezone.now()
-    suggestions = smart_bridge.category_suggestions(request.GET.get("content", ""))
+    suggestions = smart_bridge.category_suggestions(_params(request).get("content", ""))
     return render(request, "web/intake/_assist.html", {"dups": _duplicates(request, now), "suggestions": suggestions})
 
 
 def _duplicates(request, now):
     """Appeals in smart help's duplicate index that may be the call being typed."""
-    g = request.GET
+    g = _params(request)
     text = (g.get("title", "") + " " + g.get("content", "")).strip()
     return smart_selectors.draft_duplicates(request.user, text=text, phone=normalise_phone(g.get("citizen_phone", "")),
                                             address=g.get("address", ""), now=now, related=LIST_RELATED)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @gate("intake")
 def locate(request):
     """County/town selects, pre-set from the address when the operator has not chosen them."""
-    data = request.GET.copy()
+    data = _params(request).copy()
     found = smart_bridge.locate(data.get("address", ""))
     applied = False
     if found and not data.get("county"):
@@ -125,10 +130,10 @@ def locate(request):
                                                        "located": True})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @gate("intake")
 def towns(request):
-    data = request.GET.copy()
+    data = _params(request).copy()
     if data.get("town") and not Region.objects.filter(code=data["town"], parent__code=data.get("county")).exists():
         data["town"] = ""
     return render(request, "web/intake/_region.html", {"form": IntakeForm(data, urls=_urls())})

@@ -6,21 +6,19 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jishiban.appeals.filters import count_capped
 from jishiban.core.views import gate
 
-from .. import export, services
-from ..forms.filters import PAGING_KEYS, FilterForm, SavedFilterForm
+from .. import export, export_jobs, services
+from ..forms.filters import PAGING_KEYS, SavedFilterForm
 from ..models import SavedFilter
-from ..selectors.desk import visible
-from ..selectors.listing import apply_filters, export_rows, keyset_page, narrows_to_open
+from ..selectors.listing import export_rows, filtered_list, keyset_page, narrows_to_open
 
 
 def _filter_query(request) -> str:
@@ -30,13 +28,7 @@ def _filter_query(request) -> str:
 
 
 def _filtered(request, now):
-    form = FilterForm(request.GET or None)
-    valid = form.is_valid() if form.is_bound else True
-    qs = visible(request.user)
-    criteria = form.criteria() if form.is_bound and valid else None
-    if criteria is not None:
-        qs = apply_filters(qs, criteria, user=request.user, now=now)
-    return form, qs, criteria
+    return filtered_list(request.user, request.GET, now=now)
 
 
 @gate("list")
@@ -72,7 +64,10 @@ def _sort_links(request, current: str) -> dict:
 
 @gate(export.may_export)
 def export_list(request, fmt: str):
-    """The current list (no paging) as CSV or XLSX, masked as shown, at most ``export_limit()`` rows."""
+    """The current list (no paging) as CSV or XLSX, masked as shown, at most ``export_limit()``
+    rows. Up to ``export_jobs.direct_limit()`` rows the file comes at once (its name says how many
+    rows it holds); a larger one is written by a background job whose page shows its progress
+    and then the download."""
     now = timezone.now()
     form, qs, criteria = _filtered(request, now)
     if form.is_bound and form.errors:
@@ -80,11 +75,13 @@ def export_list(request, fmt: str):
                             else " ".join(errors) for name, errors in form.errors.items())
         return HttpResponseBadRequest(_("筛选条件有误，未导出：%(problems)s") % {"problems": problems},
                                       content_type="text/plain; charset=utf-8")
-    limit = export.export_limit()
+    count = export_jobs.count_for(qs)
+    if count > export_jobs.direct_limit():
+        job = export_jobs.start(request.user, querystring=_filter_query(request), fmt=fmt, total=count)
+        return redirect("web:export_job", pk=job.pk)
     sort = criteria.sort if criteria else "-received_at"
-    count = min(count_capped(qs, limit), limit)
     export.log(request.user, filters=dict(request.GET.lists()), fmt=fmt, row_count=count)
-    rows = export_rows(qs, sort=sort, limit=limit).iterator(chunk_size=2000)
+    rows = export_rows(qs, sort=sort, limit=export.export_limit()).iterator(chunk_size=2000)
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
         response = HttpResponse(
@@ -92,7 +89,41 @@ def export_list(request, fmt: str):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
         response = StreamingHttpResponse(export.csv_stream(request.user, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="appeals-{stamp}.{fmt}"'
+    response["Content-Disposition"] = content_disposition(f"诉求件-{stamp}-{count}条.{fmt}",
+                                                          f"appeals-{stamp}-{count}.{fmt}")
+    response["X-Export-Rows"] = str(count)
+    return response
+
+
+def content_disposition(name: str, ascii_name: str) -> str:
+    """An attachment named ``name`` (RFC 6266, UTF-8) with an ASCII fallback for old clients."""
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
+@gate(export.may_export)
+def export_job(request, pk: int):
+    """A queued export: its progress (the page polls itself) and, when written, the download."""
+    job = export_jobs.jobs_of(request.user, pk)
+    if job is None:
+        raise Http404
+    template = "web/lists/_export_job.html" if request.headers.get("HX-Request") else "web/lists/export_job.html"
+    return render(request, template, {"job": job, "nav_active": "list"})
+
+
+@gate(export.may_export)
+def export_download(request, pk: int):
+    job = export_jobs.jobs_of(request.user, pk)
+    if job is None or job.status != job.Status.DONE or not job.file:
+        raise Http404
+    stamp = timezone.localtime(job.created_at).strftime("%Y%m%d-%H%M")
+    response = FileResponse(job.file.open("rb"), content_type=(
+        "text/csv; charset=utf-8" if job.fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = content_disposition(f"诉求件-{stamp}-{job.total}条.{job.fmt}",
+                                                          f"appeals-{stamp}-{job.total}.{job.fmt}")
+    response["X-Export-Rows"] = str(job.total)
     return response
 
 
