@@ -100,6 +100,11 @@ def _workers(grids: list[Grid], hashed: str, now: datetime) -> dict[int, User]:
     User.objects.bulk_create(new, batch_size=500)
     users = {u.username: u for u in User.objects.filter(username__in=names)}
     by_grid = {g.pk: users[f"gw-{g.region.code}"] for g in grids}
+    # The demo's own grid worker account (``people``) is responsible for the first grid, so that
+    # signing in as ``grid_worker`` shows a grid, its tasks and its events.
+    demo_worker = User.objects.filter(username="grid_worker", role=Role.GRID_WORKER).first()
+    if demo_worker is not None and grids:
+        by_grid[grids[0].pk] = demo_worker
     if not Assignment.objects.filter(grid__in=grids).exists():
         started = now - timedelta(days=366)
         rows = [Assignment(grid=g, worker=by_grid[g.pk], started_at=started, employment="full" if i % 4 else "part")
