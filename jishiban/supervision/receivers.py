@@ -69,6 +69,12 @@ def _triggers(appeal, event) -> None:
     triggers.on_transition(appeal, event)
 
 
+def _after_withdraw(appeal, event) -> None:
+    from .services import orders
+
+    orders.stand_down_automatic(appeal, event)
+
+
 def _withdraw_notice(appeal, event) -> None:
     from . import notices
 
@@ -99,7 +105,7 @@ REACTIONS = {
     "reopen": [_after_reopen, _reopen_notice],
     "close": [_after_close],
     "return": [_after_return],
-    "withdraw": [_withdraw_notice],
+    "withdraw": [_after_withdraw, _withdraw_notice],
     # In this order: the old unit's orders move first, so the one notice names all the new
     # unit's orders; a failure of either still leaves the notice.
     "dispatch": [_follow_unit, _dispatch_triggers, _dispatch_notice],

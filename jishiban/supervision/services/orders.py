@@ -303,16 +303,17 @@ def escalate_missed(now=None) -> int:
 
 
 def stand_down_automatic(appeal, event) -> int:
-    """Automatic orders still open on ``appeal`` close when the appeal is closed solved, instead
-    of escalating to the unit's superior when their deadline passes (a reaction to the appeal's
-    ``close``). Orders a person opened stay for that person to close. Returns how many closed."""
-    if not appeal_is_solved(appeal.status, appeal.solved, appeal.satisfaction):
+    """Automatic orders still open on ``appeal`` close when the appeal is closed solved or the
+    citizen withdraws it, instead of escalating to the unit's superior when their deadline passes
+    (a reaction to the appeal's ``close`` and ``withdraw``). Orders a person opened stay for that person to close. Returns how many closed."""
+    withdrawn = appeal.status == "withdrawn"
+    if not withdrawn and not appeal_is_solved(appeal.status, appeal.solved, appeal.satisfaction):
         return 0
-    note = _("诉求已办结且群众认可，自动督办随之办结")
+    note = _("诉求人已撤回诉求，自动督办随之关闭") if withdrawn else _("诉求已办结且群众认可，自动督办随之办结")
     closed = 0
     for order in SupervisionOrder.objects.filter(appeal=appeal, auto=True).exclude(status=OrderStatus.CLOSED):
         _move(order, "close", by=None, now=event.at, note=note,
-              changes={"closed_at": event.at, "close_reason": note, "closed_solved": True},
-              payload={"appeal_solved": True, "automatic": True})
+              changes={"closed_at": event.at, "close_reason": note, "closed_solved": not withdrawn},
+              payload={"appeal_solved": not withdrawn, "automatic": True, **({"withdrawn": True} if withdrawn else {})})
         closed += 1
     return closed

@@ -33,6 +33,17 @@ def test_automatic_orders_stay_when_the_appeal_is_closed_unsolved(personas):
     assert auto.status != "closed"
 
 
+def test_automatic_orders_close_when_the_citizen_withdraws_the_appeal(personas):
+    appeal = advance(make_appeal(), personas, "accepted")
+    auto, _ = orders.open_order(appeal, reason="overdue", by=None)
+    manual, _ = orders.open_order(appeal, reason="key", by=personas.supervisor)
+    services.withdraw(appeal, by=personas.operator, reason="诉求人来电表示已自行解决")
+    auto.refresh_from_db()
+    manual.refresh_from_db()
+    assert auto.status == "closed" and auto.closed_solved is False and "撤回" in auto.close_reason
+    assert manual.status != "closed"  # the person who opened it hears of the withdrawal and decides
+
+
 def test_the_order_list_filters_by_appeal_number(personas):
     first = advance(make_appeal(content="停水"), personas, "accepted")
     second = advance(make_appeal(content="路灯"), personas, "accepted")
