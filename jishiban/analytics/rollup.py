@@ -39,7 +39,6 @@ from .history import Event, build_facts
 from .metrics import MARKED_TAGS, Clock, counters
 from .models import DailyCount, FillState, Footprint
 
-KEY_FIELDS = ("counter", "day", "county", "town", "category", "channel", "appeal_type", "unit")
 # How far before a period an appeal's events can lie and still count in it (a deadline after
 # the longest extension falls within this).
 LOOKBACK = timedelta(days=62)
@@ -251,7 +250,7 @@ def raw_counts(start: date, end: date, now: datetime) -> Counter:
 
 def table_counts(start: date, end: date) -> Counter:
     out: Counter = Counter()
-    for row in DailyCount.objects.filter(day__gte=start, day__lte=end).values_list(*KEY_FIELDS, "n"):
+    for row in DailyCount.objects.filter(day__gte=start, day__lte=end).values_list(*count_tables.FINE, "n"):
         key = (row[0], row[1].isoformat(), *row[2:8])
         out[key] += row[8]
     return out

@@ -207,13 +207,13 @@ def keep_reports(kind: str, *, now=None) -> list:
     now = now or timezone.now()
     label, arg = _kept_period(kind, timezone.localdate(now))
     scopes = [FigureScope("everything")]
-    if kind == "monthly":
-        scopes += [FigureScope("county", pk) for pk in subjects("county")]
+    counties = subjects("county") if kind == "monthly" else {}
+    scopes += [FigureScope("county", pk) for pk in counties]
     build = {"daily": reports.daily, "weekly": reports.weekly, "monthly": reports.monthly}[kind]
     kept = []
     for scope in scopes:
         report = build(scope, arg)
-        where = "" if scope.kind == "everything" else Region.objects.get(pk=scope.id).name + " · "
+        where = "" if scope.kind == "everything" else counties[scope.id]["name"] + " · "
         for fmt in KEPT_FORMATS:
             content = ContentFile(documents.render(report, fmt), name=f"{kind}-{label}-{scope.kind}{scope.id}.{fmt}")
             with transaction.atomic():

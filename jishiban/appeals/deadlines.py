@@ -76,5 +76,5 @@ def working_offer(appeal, asked: datetime) -> datetime | None:
         return None
     offer = calendar.working_moment_before(asked)
     if appeal.reply_deadline and offer <= appeal.reply_deadline:
-        offer = calendar.close_of_business(calendar.next_working_day(calendar.working_moment_before(asked).date()))
+        offer = calendar.close_of_business(calendar.next_working_day(offer.date()))
     return offer

@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from jishiban.core.params import MAX_ID, ParameterError, integer
+
 from .models import Call, SeatSignIn
 
 POP_WINDOW = dt.timedelta(minutes=30)  # a call older than this is no longer on the line
@@ -29,9 +31,13 @@ def waiting_call(user, *, now=None) -> Call | None:
 def call_at_my_seat(user, pk) -> Call | None:
     """Call ``pk`` if it rang at ``user``'s seat and is still untaken, else ``None``."""
     seat = seat_of(user)
-    if seat is None or not str(pk or "").isdigit() or len(str(pk)) > 12:
+    if seat is None:
         return None
-    return Call.objects.filter(pk=int(pk), seat=seat, appeal__isnull=True).first()
+    try:
+        pk = integer(pk, "call", minimum=1, maximum=MAX_ID)
+    except ParameterError:
+        return None
+    return Call.objects.filter(pk=pk, seat=seat, appeal__isnull=True).first()
 
 
 def call_of(appeal) -> Call | None:

@@ -114,7 +114,7 @@ def _names(model, ids) -> dict[int, str]:
     return dict(model.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
 
 
-def _top(scope, period: Period, dim: str, model, param: str, county_of=None) -> list[dict]:
+def _top(scope, period: Period, dim: str, model, param: str) -> list[dict]:
     rows = sums(scope, period, dim, by="key")
     ranked = sorted(((k, t.get("received", 0)) for k, t in rows.items()), key=lambda kv: -kv[1])
     shown = ranked[:TOP] if dim != Dim.CHANNEL else ranked

@@ -14,15 +14,22 @@ from datetime import date, datetime
 from django.utils import timezone
 
 
+def _parsed(text: str):
+    """An ISO date or datetime string as a ``date``/``datetime``; the text itself when it is neither."""
+    try:
+        return datetime.fromisoformat(text) if ("T" in text or " " in text) else date.fromisoformat(text)
+    except ValueError:
+        return text
+
+
 def when(value, *, today: date | None = None) -> str:
     """``value`` (an aware datetime, a date, or an ISO string of either) as pages show it; ``—``
     when empty, the text unchanged when it is no date."""
     if value in (None, ""):
         return "—"
     if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value) if ("T" in value or " " in value) else date.fromisoformat(value)
-        except ValueError:
+        value = _parsed(value)
+        if isinstance(value, str):
             return value
     today = today or timezone.localdate()
     if isinstance(value, datetime):
@@ -40,9 +47,8 @@ def day(value, *, today: date | None = None) -> str:
     if value in (None, ""):
         return "—"
     if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value) if ("T" in value or " " in value) else date.fromisoformat(value)
-        except ValueError:
+        value = _parsed(value)
+        if isinstance(value, str):
             return value
     if isinstance(value, datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()

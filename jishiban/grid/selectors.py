@@ -64,6 +64,12 @@ def grids_visible_to(user):
     return qs.none()
 
 
+def responsible_of_grids(grids) -> dict[int, object]:
+    """``responsible_of`` for many grids at once (one query): grid id → worker."""
+    return {a.grid_id: a.worker for a in Assignment.objects.filter(grid__in=grids, ended_at=None, duty="responsible")
+            .select_related("worker")}
+
+
 def responsible_of(grid: Grid):
     row = grid.assignments.filter(ended_at=None, duty="responsible").select_related("worker").first()
     return row.worker if row else None

@@ -18,6 +18,7 @@ from jishiban.accounts.policy import (
     sees_all,
 )
 from jishiban.appeals.errors import AppealError, AppealValidationError
+from jishiban.core.dates import day
 from jishiban.core.pages import apply_errors
 from jishiban.core.params import MAX_SMALL, ParameterError, integer
 from jishiban.core.views import gate
@@ -126,7 +127,7 @@ def entry_confirm(request, pk: int):
     if entry is None or not may_maintain_knowledge(request.user, owner_unit=entry.owner_unit):
         raise Http404
     services.confirm_current(entry, by=request.user)
-    messages.success(request, _("已确认仍有效，下次复核：%(d)s") % {"d": entry.review_due.strftime("%Y-%m-%d")})
+    messages.success(request, _("已确认仍有效，下次复核：%(d)s") % {"d": day(entry.review_due)})
     return redirect("knowledge:entry", pk=entry.pk)
 
 
@@ -161,41 +162,14 @@ def suggest(request):
 def answer(request):
     """直接办结 with the chosen entry quoted: the desk's own form and ``take_call``; the answer
     event names the entry and the knowledge base records the use in the same transaction."""
-    from jishiban.web.forms.intake import MODE_ANSWER, IntakeForm
-    from jishiban.web.services import take_call
-    from jishiban.web.views.intake import SESSION_DONE, _urls
+    from jishiban.web.forms.intake import MODE_ANSWER
+    from jishiban.web.views.intake import submit_call
 
     entry = selectors.entry(_pk(request.POST.get("knowledge_entry")) or 0)
     data = request.POST.copy()
     data["mode"] = MODE_ANSWER
-    if entry is not None and entry.is_active:
-        data["answer_text"] = services.quote(entry, data.get("answer_text", ""))
-    form = IntakeForm(data, urls=_urls())
     if entry is None or not entry.is_active:
-        form.is_valid()
-        form.add_error(None, _("所选知识条目不存在或已停用，请重新选择"))
-    elif form.is_valid():
-        cleaned = {**form.cleaned_data, "knowledge": {"entry": entry.pk, "version": entry.version,
-                                                      "title": entry.title}}
-        try:
-            outcome = take_call(cleaned, by=request.user)
-        except AppealValidationError as exc:
-            apply_errors(form, exc.errors)
-        except AppealError as exc:
-            form.add_error(None, exc.message)
-        else:
-            from jishiban.calls.services import link_posted_call
-
-            link_posted_call(request, outcome.appeal)
-            request.session[SESSION_DONE] = outcome.appeal.pk
-            if outcome.created:
-                messages.success(request, _("已引用知识库直接办结：%(n)s") % {"n": outcome.appeal.number})
-            else:
-                messages.info(request, _("该来电已受理为 %(n)s（重复提交，未另建）") % {"n": outcome.appeal.number})
-            return redirect("web:intake")
-    from jishiban.web import smart_bridge
-
-    return render(request, "web/intake/page.html", {
-        "form": form, "done": None, "nav_active": "intake",
-        "suggestions": smart_bridge.category_suggestions(request.POST.get("content", "")),
-    }, status=422)
+        return submit_call(request, data, refusal=_("所选知识条目不存在或已停用，请重新选择"))
+    data["answer_text"] = services.quote(entry, data.get("answer_text", ""))
+    return submit_call(request, data, answered_message=_("已引用知识库直接办结：%(n)s"),
+                       extra={"knowledge": {"entry": entry.pk, "version": entry.version, "title": entry.title}})

@@ -14,8 +14,8 @@ from datetime import datetime
 from django.core.paginator import Paginator
 from django.db.models import Q
 
-from jishiban.appeals.models import Status
 from jishiban.appeals.privacy import mask_public
+from jishiban.appeals.workflow import GONE
 from jishiban.supervision.models import PublicReply, PublicReplyStatus
 
 PAGE_SIZE = 20
@@ -35,7 +35,7 @@ class PublishedReply:
 def _published(q: str):
     rows = (PublicReply.objects.filter(status=PublicReplyStatus.PUBLISHED, appeal__channel__public_reply=True,
                                        appeal__confidential=False)
-            .exclude(appeal__status__in=[Status.INVALID, Status.MERGED, Status.WITHDRAWN])
+            .exclude(appeal__status__in=GONE)
             .exclude(appeal__portal_ticket__publish=False)
             .select_related("appeal", "appeal__category", "channel").order_by("-published_at", "-id"))
     if q:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from jishiban.appeals.workflow import GONE
+
 log = logging.getLogger("jishiban.smart")
 
 SCHEDULES = {
@@ -23,7 +25,7 @@ def after_intake(appeal_id: int) -> None:
 
 def forget_gone_appeal(sender, *, appeal, event, **kwargs) -> None:
     """``transition_committed``: a merged, invalid or withdrawn appeal leaves this process's duplicate index."""
-    if event.action in ("merge", "invalidate", "withdraw"):
+    if event.to_status in GONE:
         from .dedupe_db import live_index
 
         live_index().remove(appeal.pk)

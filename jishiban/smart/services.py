@@ -229,8 +229,9 @@ def embed_pending(*, limit: int | None = None, budget_seconds: float = 120.0) ->
     ``EMBED_BATCH``), store them, and refine the duplicates of their suggestions with the
     semantic signal. Stops after ``budget_seconds``; the next run continues."""
     from jishiban.appeals.models import Appeal
+    from jishiban.appeals.workflow import GONE
 
-    from .dedupe_db import ENCODER_NAME, GONE, live_index, text_of, to_blob
+    from .dedupe_db import ENCODER_NAME, live_index, text_of, to_blob
 
     started = time.monotonic()
     batch = int(conf.get("EMBED_BATCH"))

@@ -82,7 +82,7 @@ def meetings_for(user, queryset=None):
 
 
 def letters_for(user, queryset=None):
-    from .models import ReminderLetter
+    from .models import LetterStatus, ReminderLetter
 
     qs = ReminderLetter.objects.all() if queryset is None else queryset
     if policy.supervises_city(user):
@@ -90,7 +90,7 @@ def letters_for(user, queryset=None):
     if policy.is_county_staff(user) and user.region_id:
         return qs.filter(unit__region_id=user.region_id)
     if is_unit_staff(user):  # a unit sees its letters once sent, not the centre's drafts
-        return qs.filter(unit_id=user.organisation_id, status="sent")
+        return qs.filter(unit_id=user.organisation_id, status=LetterStatus.SENT)
     return qs.none()
 
 

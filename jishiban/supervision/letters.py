@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from jishiban.appeals.errors import ActionForbidden
 from jishiban.appeals.models import Appeal, AppealEvent
+from jishiban.core.dates import when
 from jishiban.core.xmltext import xml_safe
 from jishiban.organisations.models import Organisation, OrgKind
 
@@ -314,7 +315,7 @@ def send(letter: ReminderLetter, *, by=None, now=None) -> ReminderLetter:
         letter = ReminderLetter.objects.select_for_update().get(pk=letter.pk)
         if letter.status == LetterStatus.SENT:
             raise ActionForbidden(_("这份提醒函已发出（%(at)s）") % {
-                "at": timezone.localtime(letter.sent_at).strftime("%Y-%m-%d %H:%M")})
+                "at": when(letter.sent_at)})
         number = next_number(timezone.localdate(now).year)
         stored = dict(letter.figures)
         figures = LetterFigures(**{k: v for k, v in stored.items() if k in LetterFigures.__dataclass_fields__})

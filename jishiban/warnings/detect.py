@@ -209,7 +209,7 @@ class Evaluation:
 
     def score(self, i: int) -> float:
         """-log10 of the tail probability of day ``i`` (capped at 300)."""
-        return round(min(300.0, -math.log10(max(float(self.p[i]), 1e-300))), 2)
+        return score_of(float(self.p[i]))
 
 
 def evaluate(counts, groups, p: Params | None = None, *, last_share: float = 1.0) -> Evaluation:
@@ -276,3 +276,8 @@ def spike_state(alarm_now: bool, t: int, last_alarm: int | None) -> str | None:
     if last_alarm is None:
         return None
     return "keep" if last_alarm >= t - 1 else "end"
+
+
+def score_of(p: float) -> float:
+    """A warning's score: -log10 of its tail probability ``p``, capped at 300."""
+    return round(min(300.0, -math.log10(max(p, 1e-300))), 2)

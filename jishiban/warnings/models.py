@@ -89,10 +89,6 @@ class EarlyWarning(models.Model):
     def __str__(self) -> str:
         return self.title[:40]
 
-    @property
-    def is_open(self) -> bool:
-        return self.state != WarningState.CLOSED
-
 
 class WarningEvent(models.Model):
     """One change of a warning: raised, updated (a spike grew, appeals joined), a lifecycle

@@ -23,13 +23,13 @@ from django.utils import timezone
 
 from jishiban.appeals import repeats
 from jishiban.appeals.models import Appeal
+from jishiban.appeals.workflow import GONE
 
 from . import events
 from .counts import HISTORY_DAYS, History, Taxonomy
 from .models import WarningKind
 from .scan import (
     DEFAULT_PETITION_WORDS,
-    GONE,
     _caller_key,
     _county_names,
     risk_labels,

@@ -13,7 +13,6 @@ dissatisfied callbacks of one caller in the repeat window.
 from __future__ import annotations
 
 import logging
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -104,7 +103,7 @@ def spike_signals(h: History, now: datetime, open_days: dict[str, date], countie
         key = spike_key(0, 0, h.tax, counties, hour=True)
         if alarm:  # the hour's warning ends with the next hour that does not alarm
             alive.add(key)
-            score = round(min(300.0, -math.log10(max(prob, 1e-300))), 2)
+            score = detect.score_of(prob)
             signals.append(Signal(
                 kind=WarningKind.SPIKE, key=key, title=_("全市受理量小时激增"),
                 why=_("%(h)02d:00–%(h)02d:59 全市受理 %(o)d 件，按历史同时段预计 %(e).1f 件；负二项分布尾概率 %(p).2g") % {
@@ -202,8 +201,13 @@ def repeat_signals(since: datetime, until: datetime) -> list[Signal]:
         unhappy = (Appeal.objects.filter(citizen_phone__in=phones, satisfaction="dissatisfied",
                                          received_at__gte=window).values("citizen_phone")
                    .annotate(n=Count("id")).filter(n__gte=need))
+        unhappy = list(unhappy)
+        latest = {}  # each phone's newest appeal in the window (ascending order: the last one wins)
+        for a in (recent.filter(citizen_phone__in=[r["citizen_phone"] for r in unhappy]).only(*fields)
+                  .order_by("received_at", "pk")):
+            latest[a.citizen_phone] = a
         for row in unhappy:
-            a = recent.filter(citizen_phone=row["citizen_phone"]).only(*fields).order_by("-received_at").first()
+            a = latest[row["citizen_phone"]]
             found.setdefault(_caller_key(a), (a, []))[1].append(
                 _("该来电人近 %(d)d 天有 %(n)d 次回访不满意") % {"d": rule.window_days, "n": row["n"]})
     out = []

@@ -24,6 +24,12 @@ def visible_warnings(user) -> QuerySet:
     return qs.none()
 
 
+def sees(user, warning) -> bool:
+    """Whether ``user`` may see ``warning`` — ``visible_warnings`` for one row already in hand."""
+    scope = policy.warning_scope(user)
+    return scope == "all" or (scope == "county" and warning.county_id == user.region_id)
+
+
 def warning_url(warning) -> str:
     return reverse("warnings:detail", args=[warning.pk])
 
@@ -40,7 +46,7 @@ def as_dict(w: EarlyWarning) -> dict:
         "county_name": w.county.name if w.county_id else "",
         "category_name": w.category.name if w.category_id else "",
         "observed": w.observed, "expected": w.expected, "score": w.score,
-        "appeal_count": w.n_appeals if hasattr(w, "n_appeals") else w.appeals.count(),
+        "appeal_count": w.n_appeals,
         "url": warning_url(w),
     }
 

@@ -165,9 +165,9 @@ def end_signal(warning, *, now=None, note: str = "") -> EarlyWarning:
 # --- the lifecycle ------------------------------------------------------------------------
 
 def _check(warning, by, step: str) -> None:
-    from .selectors import visible_warnings
+    from .selectors import sees
 
-    if not policy.may_manage_warnings(by) or not visible_warnings(by).filter(pk=warning.pk).exists():
+    if not policy.may_manage_warnings(by) or not sees(by, warning):
         raise ActionForbidden(_("您无权处理该预警"))
     if warning.state not in STEPS[step]:
         raise ActionNotAllowed(_("预警当前为「%(s)s」，不能执行该操作") % {"s": warning.get_state_display()})
@@ -196,14 +196,14 @@ def acknowledge(warning, *, by, now=None) -> EarlyWarning:
 
 def assign(warning, *, by, assignee=None, unit=None, note: str = "", now=None) -> EarlyWarning:
     """Give the warning to a supervisor (someone who may manage warnings and sees it) or a unit."""
-    from .selectors import visible_warnings
+    from .selectors import sees
 
     now = now or timezone.now()
     _check(warning, by, "assign")
     if assignee is None and unit is None:
         raise AppealValidationError({"assignee": [_("请选择督办人员或承办单位")]})
     if assignee is not None and not (policy.may_manage_warnings(assignee)
-                                     and visible_warnings(assignee).filter(pk=warning.pk).exists()):
+                                     and sees(assignee, warning)):
         raise AppealValidationError({"assignee": [_("所选人员不能处理该预警")]})
     if unit is not None and unit.is_centre:
         raise AppealValidationError({"unit": [_("请选择承办单位")]})

@@ -50,13 +50,14 @@ def _context(request, w) -> dict:
     user = request.user
     manage = policy.may_manage_warnings(user) and w.state != WarningState.CLOSED
     candidates = get_user_model().objects.filter(is_active=True, role__in=policy.WARNING_MANAGE).order_by("username")
-    supervisors = [u for u in candidates[:200] if policy.may_manage_warnings(u) and selectors.visible_warnings(u).filter(pk=w.pk).exists()][:50]
+    supervisors = ([u for u in candidates[:200] if policy.may_manage_warnings(u) and selectors.sees(u, w)][:50]
+                   if manage else [])
     units = Organisation.objects.exclude(kind="centre").order_by("level", "code")[:300] if manage else []
     return {
         "w": w, "events": [(e, ACTION_LABELS.get(e.action, ""), _moved(e)) for e in w.events.select_related("actor")],
         "appeals": selectors.appeals_of(user, w), "manage": manage,
         "steps": [s for s, states in services.STEPS.items() if w.state in states],
-        "supervisors": supervisors if manage else [], "units": units,
+        "supervisors": supervisors, "units": units,
         "may_merge": w.kind == WarningKind.EVENT and policy.may_take(user, "merge"), "nav_active": "warnings"}
 
 

@@ -16,7 +16,7 @@ def grid_card(context, appeal):
     user = context["request"].user
     grid = Grid.objects.filter(region_id=appeal.grid_id).select_related("region", "community").first() \
         if appeal.grid_id else None
-    event = getattr(appeal, "grid_event", None) if hasattr(appeal, "grid_event") else None
+    event = getattr(appeal, "grid_event", None)
     return {
         "appeal": appeal, "grid": grid, "worker": selectors.responsible_of(grid) if grid else None,
         "tasks": Task.objects.filter(appeal=appeal).select_related("worker") if grid else [],

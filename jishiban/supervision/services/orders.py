@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from jishiban.accounts import policy
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
+from jishiban.appeals.workflow import State
 from jishiban.core import dates
 from jishiban.sla.clock import Duration
 from jishiban.sla.services import get_calendar
@@ -306,7 +307,7 @@ def stand_down_automatic(appeal, event) -> int:
     """Automatic orders still open on ``appeal`` close when the appeal is closed solved or the
     citizen withdraws it, instead of escalating to the unit's superior when their deadline passes
     (a reaction to the appeal's ``close`` and ``withdraw``). Orders a person opened stay for that person to close. Returns how many closed."""
-    withdrawn = appeal.status == "withdrawn"
+    withdrawn = appeal.status == State.WITHDRAWN
     if not withdrawn and not appeal_is_solved(appeal.status, appeal.solved, appeal.satisfaction):
         return 0
     note = _("诉求人已撤回诉求，自动督办随之关闭") if withdrawn else _("诉求已办结且群众认可，自动督办随之办结")

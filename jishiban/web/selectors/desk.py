@@ -12,7 +12,7 @@ from jishiban.appeals import repeats
 from jishiban.appeals.figures import OPEN, due_between_q, overdue_q
 from jishiban.appeals.filters import day_bounds
 from jishiban.appeals.models import Appeal, AppealEvent, Status
-from jishiban.appeals.workflow import Action
+from jishiban.appeals.workflow import GONE, Action
 from jishiban.intake.pipeline import normalise_phone
 
 UNFINISHED = [*OPEN, Status.REPLIED, Status.CALLBACK_DONE]
@@ -35,7 +35,7 @@ def caller_history(user, phone: str, *, now: datetime, limit: int = 8) -> dict |
     base = Appeal.objects.by_identity(user, phone=phone)
     recent = list(base.select_related(*LIST_RELATED).order_by("-received_at", "-id")[:limit])
     r = repeats.rule()
-    in_window = base.exclude(status__in=repeats.GONE).filter(received_at__gte=now - r.window).count()
+    in_window = base.exclude(status__in=GONE).filter(received_at__gte=now - r.window).count()
     return {"phone": phone, "appeals": recent, "count_window": in_window,
             "repeat": in_window >= r.threshold, "window_days": r.window_days}
 

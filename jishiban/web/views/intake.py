@@ -37,33 +37,43 @@ def _urls() -> dict:
 @gate("intake")
 def intake(request):
     if request.method == "POST":
-        form = IntakeForm(request.POST, urls=_urls())
-        if form.is_valid():
-            try:
-                outcome = take_call(form.cleaned_data, by=request.user)
-            except AppealValidationError as exc:
-                apply_errors(form, exc.errors)
-            except AppealError as exc:
-                form.add_error(None, exc.message)
-            else:
-                request.session[SESSION_DONE] = outcome.appeal.pk
-                link_posted_call(request, outcome.appeal)  # the popped-up call this appeal was taken from
-                if not outcome.created:
-                    messages.info(request, _("该来电已受理为 %(n)s（重复提交，未另建）") % {"n": outcome.appeal.number})
-                elif outcome.answered:
-                    messages.success(request, _("已直接办结：%(n)s") % {"n": outcome.appeal.number})
-                else:
-                    messages.success(request, _("已受理并转派单：%(n)s") % {"n": outcome.appeal.number})
-                return redirect("web:intake")
-        status = 422
-    else:
-        form = IntakeForm(initial={"channel": DEFAULT_CHANNEL}, urls=_urls())
-        status = 200
-    done = _last_created(request) if request.method == "GET" else None
+        return submit_call(request, request.POST)
+    form = IntakeForm(initial={"channel": DEFAULT_CHANNEL}, urls=_urls())
     return render(request, "web/intake/page.html", {
-        "form": form, "done": done, "nav_active": "intake",
-        "suggestions": smart_bridge.category_suggestions(request.POST.get("content", "")) if form.is_bound else None,
-    }, status=status)
+        "form": form, "done": _last_created(request), "nav_active": "intake", "suggestions": None,
+    })
+
+
+def submit_call(request, data, *, extra: dict | None = None, refusal: str = "", answered_message: str = ""):
+    """The call desk's form posted: ``take_call`` with the cleaned form (plus ``extra``, such as
+    the knowledge entry an answer quotes), then back to the desk, or the form again with its
+    errors (422). ``refusal`` is an error the caller found before the form (nothing is taken);
+    ``answered_message`` replaces the message of a direct answer."""
+    form = IntakeForm(data, urls=_urls())
+    if refusal:
+        form.is_valid()
+        form.add_error(None, refusal)
+    elif form.is_valid():
+        try:
+            outcome = take_call({**form.cleaned_data, **(extra or {})}, by=request.user)
+        except AppealValidationError as exc:
+            apply_errors(form, exc.errors)
+        except AppealError as exc:
+            form.add_error(None, exc.message)
+        else:
+            request.session[SESSION_DONE] = outcome.appeal.pk
+            link_posted_call(request, outcome.appeal)  # the popped-up call this appeal was taken from
+            if not outcome.created:
+                messages.info(request, _("该来电已受理为 %(n)s（重复提交，未另建）") % {"n": outcome.appeal.number})
+            elif outcome.answered:
+                messages.success(request, (answered_message or _("已直接办结：%(n)s")) % {"n": outcome.appeal.number})
+            else:
+                messages.success(request, _("已受理并转派单：%(n)s") % {"n": outcome.appeal.number})
+            return redirect("web:intake")
+    return render(request, "web/intake/page.html", {
+        "form": form, "done": None, "nav_active": "intake",
+        "suggestions": smart_bridge.category_suggestions(data.get("content", "")),
+    }, status=422)
 
 
 def _last_created(request):
