@@ -105,14 +105,15 @@ def detail(user, appeal: Appeal, now: datetime | None = None, *, new: bool = Fal
         "return_count": appeal.return_count, "reopen_count": appeal.reopen_count,
         "parent": appeal.parent.number if appeal.parent_id else None,
         "version": appeal.version, "available_actions": available_actions(user, appeal, now=now),
-        "attachments": [
-            {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
-             "sha256": a.sha256, "url": attachment_url(a.pk), "created_at": a.created_at}
-            for a in ([] if new else appeal.attachments.all())
-        ],
+        "attachments": [_attachment(a) for a in ([] if new else appeal.attachments.all())],
         "created_at": appeal.created_at, "updated_at": appeal.updated_at,
     })
     return data
+
+
+def _attachment(a) -> dict:
+    return {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
+            "sha256": a.sha256, "url": attachment_url(a.pk), "created_at": a.created_at, "event": a.event_id}
 
 
 def actor_name(event) -> str:
@@ -126,9 +127,12 @@ def actor_name(event) -> str:
 
 def events(user, appeal: Appeal) -> list[dict]:
     rows = appeal.events.select_related("actor", "actor_unit").order_by("at", "id")
+    files: dict[int, list] = {}
+    for a in appeal.attachments.filter(event__isnull=False).order_by("id"):
+        files.setdefault(a.event_id, []).append(_attachment(a))
     return [
         {"id": e.pk, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
          "actor": actor_name(e), "actor_unit": _ref(e.actor_unit), "reason": e.reason,
-         "payload": e.payload or {}, "at": e.at}
+         "payload": e.payload or {}, "at": e.at, "attachments": files.get(e.pk, [])}
         for e in rows
     ]
