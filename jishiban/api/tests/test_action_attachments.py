@@ -48,3 +48,26 @@ def test_the_api_refuses_a_disguised_file_and_writes_nothing(api, personas):
     assert r.status_code == 422 and "文件内容与类型" in r.json()["errors"]["attachments"][0]
     appeal.refresh_from_db()
     assert appeal.status == "accepted" and not appeal.attachments.exists()
+
+
+def test_a_citizen_sees_the_reply_file_but_not_the_units_notes(api, personas):
+    from jishiban.appeals import services
+
+    appeal = advance(make_appeal(citizen_user=personas.citizen), personas, "accepted")
+    services.add_unit_note(appeal, by=personas.handler, text="内部：施工队明日进场")
+    note_file = appeal.events.get(action="note")
+    from jishiban.intake.attachments import IncomingFile, check_files, store
+
+    checked, _errors = check_files([IncomingFile("内部.pdf", PDF, "application/pdf")])
+    hidden = store(appeal, checked, by=personas.handler, event=note_file)[0]
+    appeal.refresh_from_db()
+    r = api("handler").post(f"/appeals/{appeal.number}/actions/reply", {
+        "expected_version": appeal.version, "result_type": "solved", "text": "已修复",
+        "attachments": [_file("现场.png", PNG, "image/png")]})
+    assert r.status_code == 200, r.content
+    mine = api("citizen").get(f"/appeals/{appeal.number}").json()
+    assert [a["name"] for a in mine["attachments"]] == ["现场.png"]
+    events = api("citizen").get(f"/appeals/{appeal.number}/events").json()
+    assert "note" not in {e["action"] for e in events} and "内部" not in str(events)
+    assert api("citizen").get(f"/attachments/{hidden.pk}").status_code == 404
+    assert api("supervisor").get(f"/attachments/{hidden.pk}").status_code == 200
