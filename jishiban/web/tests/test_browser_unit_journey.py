@@ -13,6 +13,7 @@ from jishiban.web.tests.test_browser import (
     _login,
     _logout,
     _page,
+    _pick_category,
     _problems,
     _shot,
     _submit,
@@ -33,6 +34,16 @@ def _open(page, action):
         details.locator("summary").click()
 
 
+def _call_back(page, appeal, satisfaction, *, solved, comment):
+    """From the menu to the callback list, and the verdict on ``appeal``'s row."""
+    _submit(page, "nav.mainnav a:has-text('回访')")
+    form = f"#callback-{appeal.pk}"
+    page.check(f"{form} input[name=satisfaction][value={satisfaction}]")
+    page.check(f"{form} input[name=solved][value={'yes' if solved else 'no'}]")
+    page.fill(f"{form} textarea[name=comment]", comment)
+    _submit(page, f"{form} button[type=submit]")
+
+
 def test_from_the_call_through_an_extension_and_a_reopening_to_the_close(live_server, browser, world):
     from jishiban.appeals.models import Appeal
     from jishiban.testing import working_days_later
@@ -47,11 +58,7 @@ def test_from_the_call_through_an_extension_and_a_reopening_to_the_close(live_se
     page.fill("#id_citizen_name", "王五")
     page.fill("#id_content", "光明小区5号楼水管爆裂，整栋楼停水两天了")
     page.select_option("#id_appeal_type", "help")
-    page.fill("#category-search", "停水")
-    page.wait_for_selector("#category-results [data-pick-category='020101']")
-    page.press("#category-search", "Enter")
-    page.keyboard.press("Enter")
-    assert "停水" in page.inner_text("[data-category-chosen]")
+    _pick_category(page, "停水", "020101")
     page.fill("#id_address", "任城区光明小区5号楼")
     page.select_option("#id_county", "370811")
     page.wait_for_load_state("networkidle")
@@ -103,12 +110,7 @@ def test_from_the_call_through_an_extension_and_a_reopening_to_the_close(live_se
 
     # 5. The supervisor calls back from the menu: the citizen is not satisfied.
     _login(page, base, "supervisor")
-    _submit(page, "nav.mainnav a:has-text('回访')")
-    form = f"#callback-{appeal.pk}"
-    page.check(f"{form} input[name=satisfaction][value=dissatisfied]")
-    page.check(f"{form} input[name=solved][value=no]")
-    page.fill(f"{form} textarea[name=comment]", "群众反映水压仍然很低")
-    _submit(page, f"{form} button[type=submit]")
+    _call_back(page, appeal, "dissatisfied", solved=False, comment="群众反映水压仍然很低")
     appeal.refresh_from_db()
     assert appeal.status == "callback_done" and appeal.satisfaction == "dissatisfied"
 
@@ -139,11 +141,7 @@ def test_from_the_call_through_an_extension_and_a_reopening_to_the_close(live_se
 
     # 8. The second callback: satisfied and solved, so the appeal closes.
     _login(page, base, "supervisor")
-    _submit(page, "nav.mainnav a:has-text('回访')")
-    form = f"#callback-{appeal.pk}"
-    page.check(f"{form} input[name=satisfaction][value=satisfied]")
-    page.check(f"{form} input[name=solved][value=yes]")
-    _submit(page, f"{form} button[type=submit]")
+    _call_back(page, appeal, "satisfied", solved=True, comment="群众表示满意")
     appeal.refresh_from_db()
     assert appeal.status == "closed"
     _submit(page, "nav.mainnav a:has-text('回访')")
