@@ -19,13 +19,15 @@ from jishiban.appeals import services
 from jishiban.appeals.errors import ActionNotAllowed, AppealValidationError
 from jishiban.appeals.permissions import check_can
 from jishiban.appeals.workflow import Action
+from jishiban.intake.attachments import with_files
 from jishiban.organisations.models import Organisation
 
 from . import selectors
+from .appeals import decode_attachments
 from .auth import API_AUTH
 from .errors import WRITE_ERRORS
 from .params import Day, Moment, Version
-from .schemas import AppealOut, InBody
+from .schemas import AppealOut, AttachmentIn, InBody
 
 router = Router(auth=API_AUTH, tags=["actions"])
 
@@ -53,6 +55,7 @@ class ReturnIn(Versioned):
 class RequestExtensionIn(Versioned):
     new_deadline: Moment
     reason: str
+    attachments: list[AttachmentIn] = Field(default_factory=list, description="附件（与受理时相同的检查）")
 
 
 class DecideExtensionIn(Versioned):
@@ -65,6 +68,8 @@ class ReplyIn(Versioned):
     text: str
     promise: str = ""
     follow_up_date: Day | None = None
+    include_co_parts: bool = Field(False, description="将本轮协办单位意见附在答复之后")
+    attachments: list[AttachmentIn] = Field(default_factory=list, description="附件（与受理时相同的检查）")
 
 
 class CallbackIn(Versioned):
@@ -126,7 +131,7 @@ ACTIONS: dict[str, tuple[type[Versioned], Callable, Callable]] = {
                               lambda u, b: {"approve": b.approve, "reason": b.reason}),
     Action.REPLY: (ReplyIn, services.reply,
                    lambda u, b: {"result_type": b.result_type, "text": b.text, "promise": b.promise,
-                                 "follow_up_date": b.follow_up_date}),
+                                 "follow_up_date": b.follow_up_date, "include_co_parts": b.include_co_parts}),
     Action.CALLBACK: (CallbackIn, services.callback,
                       lambda u, b: {"satisfaction": b.satisfaction, "solved": b.solved, "comment": b.comment}),
     Action.REOPEN: (ReasonIn, services.reopen, lambda u, b: {"reason": b.reason}),
@@ -156,7 +161,9 @@ def perform(user, number: str, action: str, body: Versioned) -> dict:
             # The client acted on an old view: say who changed it, not just "not allowed".
             raise services.conflict(appeal)
         raise
-    appeal = service(appeal, by=user, expected_version=body.expected_version, **arguments(user, body))
+    files = decode_attachments(body) if getattr(body, "attachments", None) else []
+    appeal = with_files(files, by=user, write=lambda after_event: service(
+        appeal, by=user, expected_version=body.expected_version, after_event=after_event, **arguments(user, body)))
     # One query: the appeal as the user now sees it; a unit that returned it no longer does, and
     # is answered with what it just did.
     current = selectors.visible(user).select_related(*selectors.DETAIL_RELATED).filter(pk=appeal.pk).first()

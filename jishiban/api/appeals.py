@@ -26,7 +26,8 @@ from .schemas import AppealIn, AppealOut, AppealPage, EventOut
 
 router = Router(auth=API_AUTH, tags=["appeals"])
 
-def _decode(payload: AppealIn) -> list[IncomingFile]:
+def decode_attachments(payload) -> list[IncomingFile]:
+    """The base64 files of a body with ``attachments`` (an appeal, a reply, an extension request)."""
     files, errors = [], []
     limit = max_bytes()
     for n, item in enumerate(payload.attachments, start=1):
@@ -68,7 +69,7 @@ def to_submission(user, payload: AppealIn) -> Submission:
         location=Location(address=loc.address, lat=loc.lat, lon=loc.lon, county=loc.county, town=loc.town,
                           grid=loc.grid),
         category=payload.category, appeal_type=payload.appeal_type, urgent=payload.urgent, tags=payload.tags,
-        extras=payload.extras, attachments=_decode(payload),
+        extras=payload.extras, attachments=decode_attachments(payload),
     )
 
 

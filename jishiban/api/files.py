@@ -16,6 +16,7 @@ from jishiban.intake.models import Attachment, ExportVia
 from .auth import API_AUTH
 from .errors import READ_ERRORS, WRITE_ERRORS
 from .params import Day, Id
+from .selectors import listable_files
 
 router = Router(auth=API_AUTH, tags=["files"])
 
@@ -24,7 +25,7 @@ router = Router(auth=API_AUTH, tags=["files"])
             summary="下载附件")
 def download_attachment(request, attachment_id: Id):
     """The file, only for users who may see its appeal (404 otherwise)."""
-    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    attachment = listable_files(request.auth, Attachment.objects.filter(pk=attachment_id)).first()
     if attachment is None or not Appeal.objects.visible_to(request.auth).filter(pk=attachment.appeal_id).exists():
         raise Http404(_("附件不存在或无权查看"))
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,

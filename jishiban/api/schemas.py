@@ -124,6 +124,7 @@ class AttachmentOut(Schema):
     sha256: str
     url: str
     created_at: datetime
+    event: int | None = Field(None, description="随哪条办理记录提交（答复、延期申请、办理意见）；受理时的附件为空")
 
 
 class AppealSummary(Schema):
@@ -194,6 +195,7 @@ class EventOut(Schema):
     reason: str
     payload: dict
     at: datetime
+    attachments: list[AttachmentOut] = Field(default_factory=list, description="随本条记录提交的附件")
 
 
 # --- Reference data ---------------------------------------------------------------------------

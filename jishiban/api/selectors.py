@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jishiban.accounts.policy import Role
+from jishiban.accounts.policy import Role, is_staff_member
 from jishiban.appeals.figures import card_of, is_overdue
 from jishiban.appeals.filters import ListFilter, apply_filter, count_capped, day_bounds
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.permissions import available_actions
 from jishiban.appeals.privacy import citizen_display
+from jishiban.appeals.services import UNIT_NOTE_ACTIONS
 
 LIST_RELATED = ("channel", "county", "category", "lead_unit")
 
@@ -105,14 +106,21 @@ def detail(user, appeal: Appeal, now: datetime | None = None, *, new: bool = Fal
         "return_count": appeal.return_count, "reopen_count": appeal.reopen_count,
         "parent": appeal.parent.number if appeal.parent_id else None,
         "version": appeal.version, "available_actions": available_actions(user, appeal, now=now),
-        "attachments": [
-            {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
-             "sha256": a.sha256, "url": attachment_url(a.pk), "created_at": a.created_at}
-            for a in ([] if new else appeal.attachments.all())
-        ],
+        "attachments": [_attachment(a) for a in ([] if new else listable_files(user, appeal.attachments.all()))],
         "created_at": appeal.created_at, "updated_at": appeal.updated_at,
     })
     return data
+
+
+def listable_files(user, attachments):
+    """The files of ``attachments`` (a queryset of visible appeals' files) ``user`` may have:
+    the files of the units' notes among themselves only for staff."""
+    return attachments if is_staff_member(user) else attachments.exclude(event__action__in=UNIT_NOTE_ACTIONS)
+
+
+def _attachment(a) -> dict:
+    return {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
+            "sha256": a.sha256, "url": attachment_url(a.pk), "created_at": a.created_at, "event": a.event_id}
 
 
 def actor_name(event) -> str:
@@ -126,9 +134,14 @@ def actor_name(event) -> str:
 
 def events(user, appeal: Appeal) -> list[dict]:
     rows = appeal.events.select_related("actor", "actor_unit").order_by("at", "id")
+    if not is_staff_member(user):  # the units' notes among themselves stay inside
+        rows = rows.exclude(action__in=UNIT_NOTE_ACTIONS)
+    files: dict[int, list] = {}
+    for a in listable_files(user, appeal.attachments.filter(event__isnull=False)).order_by("id"):
+        files.setdefault(a.event_id, []).append(_attachment(a))
     return [
         {"id": e.pk, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
          "actor": actor_name(e), "actor_unit": _ref(e.actor_unit), "reason": e.reason,
-         "payload": e.payload or {}, "at": e.at}
+         "payload": e.payload or {}, "at": e.at, "attachments": files.get(e.pk, [])}
         for e in rows
     ]

@@ -7,10 +7,10 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jishiban.accounts.policy import UNIT_ROLES, Role, may_take, role_of
+from jishiban.accounts.policy import UNIT_ROLES, Role, is_unit_staff, may_take, role_of
 
 from .errors import ActionForbidden, ActionNotAllowed
-from .workflow import Action, TransitionNotAllowed, actions_from, next_state
+from .workflow import HANDLING_STATES, Action, TransitionNotAllowed, actions_from, next_state
 
 # Centre roles whose actions reach every appeal (county staff reach their county's).
 CITY_DESK = frozenset({Role.ADMIN, Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR})
@@ -55,3 +55,29 @@ def available_actions(user, appeal, *, now=None) -> list[str]:
             continue
         result.append(str(action))
     return result
+
+
+def unit_note_action(user, appeal) -> str:
+    """The note ``user`` may leave on ``appeal`` now: ``"note"`` for staff of the lead unit,
+    ``"co-part"`` for staff of a co-handling unit, while a unit holds the appeal (an extension
+    request pending included). Raises ``ActionForbidden`` / ``ActionNotAllowed`` otherwise."""
+    if user is None or not user.is_authenticated or not user.is_active or not is_unit_staff(user):
+        raise ActionForbidden(_("只有主办或协办单位可以填写办理意见"))
+    if appeal.lead_unit_id == user.organisation_id:
+        action = "note"
+    elif appeal.co_units.filter(pk=user.organisation_id).exists():
+        action = "co-part"
+    else:
+        raise ActionForbidden(_("只有主办或协办单位可以填写办理意见"))
+    if appeal.status not in HANDLING_STATES:
+        raise ActionNotAllowed(_("诉求件当前状态为“%(status)s”，不再接收办理意见")
+                               % {"status": appeal.get_status_display()})
+    return action
+
+
+def may_note(user, appeal) -> bool:
+    try:
+        unit_note_action(user, appeal)
+    except (ActionForbidden, ActionNotAllowed):
+        return False
+    return True

@@ -54,24 +54,27 @@ def conflict(appeal: Appeal) -> ConflictError:
 def transition(
     appeal: Appeal, *, by, action: str, changes: dict | None = None, reason: str = "",
     payload: dict | None = None, expected_version: int | None = None, at: datetime | None = None,
-    after_write=None,
+    after_write=None, after_event=None,
 ) -> Appeal:
     """Apply ``action`` to ``appeal`` for user ``by``; the shared core of every action below.
 
     ``expected_version`` is the version the caller saw (defaults to the instance's); a
     different version in the database raises ``ConflictError`` and writes nothing.
-    ``after_write(appeal)`` runs inside the transaction for extra rows (e.g. co-handlers).
+    ``after_write(appeal)`` runs inside the transaction for extra rows (e.g. co-handlers);
+    ``after_event(event)`` too, once the event is written (files that came with the action).
     """
     at = at or timezone.now()
     check_can(by, appeal, action, now=at)
     target = next_state(appeal.status, action)
     version = appeal.version if expected_version is None else expected_version
     return _write(appeal, action=action, by=by, version=version, at=at, to_status=str(target),
-                  values=dict(changes or {}), reason=reason, payload=payload, after_write=after_write)
+                  values=dict(changes or {}), reason=reason, payload=payload, after_write=after_write,
+                  after_event=after_event)
 
 
 def _write(appeal: Appeal, *, action: str, by, version: int, at: datetime, values: dict, to_status: str = "",
-           reason: str = "", payload: dict | None = None, after_write=None, bump: bool = True) -> Appeal:
+           reason: str = "", payload: dict | None = None, after_write=None, bump: bool = True,
+           after_event=None) -> Appeal:
     """The one write of every change to an appeal: a conditional UPDATE on (id, version, status)
     — ``ConflictError`` and nothing written when someone else changed it first — then the event
     and ``transition_recorded`` inside the transaction, ``transition_committed`` after it.
@@ -95,6 +98,8 @@ def _write(appeal: Appeal, *, action: str, by, version: int, at: datetime, value
             appeal=appeal, action=str(action), from_status=source, to_status=target, actor=by,
             actor_unit_id=getattr(by, "organisation_id", None), reason=reason, payload=payload or {}, at=at,
         )
+        if after_event:
+            after_event(event)
         transition_recorded.send(sender=Appeal, appeal=appeal, event=event)
         transaction.on_commit(lambda: transition_committed.send(sender=Appeal, appeal=appeal, event=event))
     return appeal
@@ -229,8 +234,13 @@ def decide_extension(appeal: Appeal, *, by, approve: bool, reason: str = "", **k
 
 
 def reply(appeal: Appeal, *, by, result_type: str, text: str, promise: str = "",
-          follow_up_date: date | None = None, **kw) -> Appeal:
-    """答复: 已解决 / 分步解决 (with a promise and a follow-up date) / 解释说明."""
+          follow_up_date: date | None = None, include_co_parts: bool = False, **kw) -> Appeal:
+    """答复: 已解决 / 分步解决 (with a promise and a follow-up date) / 解释说明.
+
+    Allowed while an extension request is pending: the reply moots it (the event's payload says
+    ``extension_dropped`` with the deadline asked for; the reply deadline stays the one in force).
+    The co-handlers' parts of this handling cycle are named in the payload (``co_parts``: units
+    that answered and units that did not); ``include_co_parts`` appends their texts to the reply."""
     errors: dict[str, list[str]] = {}
     if result_type not in ResultType.values:
         errors["result_type"] = [_("请选择办理结果")]
@@ -252,6 +262,17 @@ def reply(appeal: Appeal, *, by, result_type: str, text: str, promise: str = "",
     payload = {"result_type": result_type, "text": text.strip(), "promise": changes["promise"],
                "follow_up_date": follow_up_date.isoformat() if changes["follow_up_date"] else None,
                "on_time": bool(appeal.reply_deadline is None or at <= appeal.reply_deadline)}
+    parts = co_parts(appeal)
+    if parts["units"]:
+        payload["co_parts"] = {"answered": [u.code for u in parts["units"] if parts["by_unit"].get(u.pk)],
+                               "missing": [u.code for u in parts["missing"]]}
+        if include_co_parts and parts["events"]:
+            lines = [_("协办单位意见：")] + [f"{e.actor_unit}：{e.reason}" for e in parts["events"]]
+            changes["result_text"] = payload["text"] = changes["result_text"] + "\n\n" + "\n".join(lines)
+            payload["co_parts"]["included"] = [e.pk for e in parts["events"]]
+    if appeal.status == Status.EXTENSION_REQUESTED:
+        ask = appeal.events.filter(action=Action.REQUEST_EXTENSION).order_by("-at", "-id").first()
+        payload["extension_dropped"] = {"asked": (ask.payload or {}).get("new_deadline") if ask else None}
     return transition(appeal, by=by, action=Action.REPLY, changes=changes, payload=payload, **kw)
 
 
@@ -420,3 +441,45 @@ def _plain(value):
     if hasattr(value, "pk"):
         return value.pk
     return value
+
+
+# --- Notes of the handling units (no change of state) --------------------------------------------
+
+NOTE = "note"  # 办理备注: the lead unit adds words or files while handling
+CO_PART = "co-part"  # 协办意见: a co-handling unit's own part of the answer
+UNIT_NOTE_ACTIONS = (NOTE, CO_PART)
+
+
+def add_unit_note(appeal: Appeal, *, by, text: str, at: datetime | None = None, after_event=None) -> AppealEvent:
+    """A handling unit's note on an appeal it holds: ``co-part`` from a co-handling unit, ``note``
+    from the lead unit (while an extension request is pending too). An event on the appeal; its
+    state, fields and version stay. ``after_event(event)`` runs in the same transaction (files).
+    Raises ``ActionForbidden`` (not this unit's appeal, or not a unit's staff),
+    ``ActionNotAllowed`` (nobody is handling it now) or ``AppealValidationError``."""
+    from .permissions import unit_note_action
+
+    text = _require("text", text, _("请填写意见内容"))
+    action = unit_note_action(by, appeal)
+    with transaction.atomic():
+        event = AppealEvent.objects.create(
+            appeal=appeal, action=action, from_status=appeal.status, to_status=appeal.status, actor=by,
+            actor_unit_id=by.organisation_id, reason=text, payload={}, at=at or timezone.now())
+        if after_event:
+            after_event(event)
+    return event
+
+
+def co_parts(appeal: Appeal) -> dict:
+    """The co-handlers' parts of the current handling cycle (since the last dispatch or reopening):
+    ``{"units": co-units, "events": co-part events, "by_unit": {unit id: [events]}, "missing": units
+    without a part}``."""
+    units = list(appeal.co_units.order_by("code"))
+    start = (appeal.events.filter(action__in=[Action.DISPATCH, Action.REOPEN]).order_by("-at", "-id")
+             .values_list("at", flat=True).first())
+    events = list(appeal.events.filter(action=CO_PART, **({"at__gte": start} if start else {}))
+                  .select_related("actor_unit", "actor").order_by("at", "id")) if units else []
+    by_unit: dict[int, list] = {}
+    for event in events:
+        by_unit.setdefault(event.actor_unit_id, []).append(event)
+    return {"units": units, "events": events, "by_unit": by_unit,
+            "missing": [u for u in units if u.pk not in by_unit]}

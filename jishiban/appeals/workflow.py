@@ -83,6 +83,10 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
                                                       S.EXTENSION_REQUESTED, S.REOPENED)},
 }
 
+# While an extension request is pending the unit goes on working and may reply; the reply moots
+# the request (``services.reply`` records it on the reply's event).
+TRANSITIONS[(S.EXTENSION_REQUESTED, A.REPLY)] = S.REPLIED
+
 # Who may take each action is the role policy's business (``accounts.policy.ACTION_ROLES``).
 
 OPEN_STATES = frozenset(

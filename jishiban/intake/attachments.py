@@ -135,8 +135,10 @@ def check_files(files: list[IncomingFile]) -> tuple[list[CheckedFile], list[str]
     return checked, errors
 
 
-def store(appeal, files: list[CheckedFile], *, by=None, stored: list[str] | None = None) -> list[Attachment]:
+def store(appeal, files: list[CheckedFile], *, by=None, stored: list[str] | None = None,
+          event=None) -> list[Attachment]:
     """Write the files to the storage and their rows; call inside the appeal's transaction.
+    ``event`` is the reply, extension request or note the files came with.
 
     Names written to the storage are appended to ``stored`` so the caller can remove them
     when the transaction rolls back (storage is not transactional).
@@ -145,7 +147,7 @@ def store(appeal, files: list[CheckedFile], *, by=None, stored: list[str] | None
     for item in files:
         row = Attachment(appeal=appeal, original_name=item.name, content_type=item.content_type,
                          size=len(item.data), sha256=item.sha256,
-                         uploaded_by=by if getattr(by, "pk", None) else None)
+                         uploaded_by=by if getattr(by, "pk", None) else None, event=event)
         row.file.save(item.name, ContentFile(item.data), save=False)
         if stored is not None:
             stored.append(row.file.name)
@@ -159,3 +161,37 @@ def discard(names: list[str]) -> None:
 
     for name in names:
         default_storage.delete(name)
+
+
+def with_files(files: list[IncomingFile], *, by, write):
+    """An action on an appeal with files attached (a reply, an extension request, a unit's note).
+
+    The files are checked first — ``AppealValidationError({"attachments": [...]})`` and nothing
+    written when one is bad — then ``write(after_event)`` runs in one transaction, where the
+    service it calls passes its new event to ``after_event``, which stores the files linked to
+    it. Files already in the storage are removed when the transaction fails. Returns what
+    ``write`` returns."""
+    from django.db import transaction
+
+    from jishiban.appeals.errors import AppealValidationError
+
+    checked, errors = check_files(files) if files else ([], [])
+    if errors:
+        raise AppealValidationError({"attachments": errors})
+    stored: list[str] = []
+
+    def after_event(event):
+        if checked:
+            store(event.appeal, checked, by=by, stored=stored, event=event)
+
+    try:
+        with transaction.atomic():
+            return write(after_event)
+    except Exception:
+        discard(stored)
+        raise
+
+
+def uploaded(files) -> list[IncomingFile]:
+    """Uploaded files of a form as ``IncomingFile``s."""
+    return [IncomingFile(name=f.name, content=f, content_type=getattr(f, "content_type", "")) for f in files or []]

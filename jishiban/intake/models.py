@@ -35,6 +35,11 @@ class Attachment(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    # The reply, extension request or unit note the file came with; empty for intake's files.
+    event = models.ForeignKey(
+        "appeals.AppealEvent", verbose_name=_("办理记录"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="attachments",
+    )
 
     class Meta:
         verbose_name = _("附件")

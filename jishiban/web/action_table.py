@@ -48,6 +48,8 @@ EVENT_LABELS[Action.INVALIDATE] = _("作废")
 EVENT_LABELS[Action.PARENT_RESULT] = _("随主件答复")
 EVENT_LABELS[Action.WITHDRAW] = _("撤回")
 EVENT_LABELS["citizen-add"] = _("群众补充信息")  # the portal's and Open311's addition (no change of state)
+EVENT_LABELS[services.NOTE] = _("办理备注")  # the lead unit's note (no change of state)
+EVENT_LABELS[services.CO_PART] = _("协办意见")  # a co-handling unit's part (no change of state)
 
 
 def perform(action: str, appeal, *, by, data: dict):
@@ -62,13 +64,14 @@ def perform(action: str, appeal, *, by, data: dict):
         return web_services.reply_with_attachments(
             appeal, by=by, files=data.get("attachments") or [], expected_version=v,
             result_type=data["result_type"], text=data["text"], promise=data.get("promise") or "",
-            follow_up_date=data.get("follow_up_date"))
+            follow_up_date=data.get("follow_up_date"), include_co_parts=bool(data.get("include_co_parts")))
     if action == Action.RETURN:
         return services.return_appeal(appeal, by=by, reason=data["reason"],
                                       not_responsible=bool(data.get("not_responsible")), expected_version=v)
     if action == Action.REQUEST_EXTENSION:
-        return services.request_extension(appeal, by=by, new_deadline=data["new_deadline"], reason=data["reason"],
-                                          expected_version=v)
+        return web_services.extension_with_attachments(
+            appeal, by=by, files=data.get("attachments") or [], new_deadline=data["new_deadline"],
+            reason=data["reason"], expected_version=v)
     if action == Action.DISPATCH:
         return services.dispatch(appeal, by=by, lead_unit=data["lead_unit"], co_units=list(data.get("co_units") or []),
                                  note=data.get("note") or "", explanation=data.get("explanation") or "",

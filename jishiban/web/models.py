@@ -36,6 +36,9 @@ class CoHandlerNote(models.Model):
                                related_name="+")
     text = models.TextField(_("意见"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # The event that records the note in the appeal's log (its attachments hang on it).
+    event = models.OneToOneField("appeals.AppealEvent", verbose_name=_("办理记录"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="note")
 
     class Meta:
         verbose_name = _("协办意见")

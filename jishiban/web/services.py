@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jishiban.accounts.policy import is_unit_staff
 from jishiban.appeals import services
-from jishiban.appeals.errors import ActionForbidden, AppealError, AppealValidationError
+from jishiban.appeals.errors import AppealError, AppealValidationError
 from jishiban.appeals.models import Appeal
+from jishiban.intake import attachments as att
 from jishiban.intake.pipeline import Citizen, Location, Submission, submit
 from jishiban.smart.selectors import draft_duplicates
 
@@ -119,40 +119,30 @@ def callback_and_close(appeal: Appeal, *, by, satisfaction: str, solved: bool, c
 
 
 def reply_with_attachments(appeal: Appeal, *, by, files: list, expected_version: int, **fields) -> Appeal:
-    """答复 with attachments: the files are checked first, then the reply and the files are
-    written together; files already written are removed when the transaction fails."""
-    from jishiban.intake import attachments as att
-
-    incoming = [att.IncomingFile(name=f.name, content=f, content_type=getattr(f, "content_type", "")) for f in files]
-    checked, errors = att.check_files(incoming) if incoming else ([], [])
-    if errors:
-        raise AppealValidationError({"attachments": errors})
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            appeal = services.reply(appeal, by=by, expected_version=expected_version, **fields)
-            if checked:
-                att.store(appeal, checked, by=by, stored=stored)
-    except Exception:
-        att.discard(stored)
-        raise
-    return appeal
+    """答复 with attachments: the files are checked first, then the reply and the files (linked
+    to the reply's event) are written together."""
+    return att.with_files(att.uploaded(files), by=by, write=lambda after_event: services.reply(
+        appeal, by=by, expected_version=expected_version, after_event=after_event, **fields))
 
 
-def may_add_note(user, appeal: Appeal, co_unit_ids) -> bool:
-    """Staff of the lead unit or of a co-handling unit may leave a note."""
-    if not is_unit_staff(user):
-        return False
-    return user.organisation_id == appeal.lead_unit_id or user.organisation_id in set(co_unit_ids)
+def extension_with_attachments(appeal: Appeal, *, by, files: list, expected_version: int, **fields) -> Appeal:
+    """申请延期 with attachments (photos or documents showing why), as the reply."""
+    return att.with_files(att.uploaded(files), by=by, write=lambda after_event: services.request_extension(
+        appeal, by=by, expected_version=expected_version, after_event=after_event, **fields))
 
 
-def add_note(appeal: Appeal, *, by, text: str) -> CoHandlerNote:
+def add_note(appeal: Appeal, *, by, text: str, files: list = ()) -> CoHandlerNote:
+    """A unit's note (协办意见 from a co-handler, 办理备注 from the lead unit) with its files: an
+    event in the appeal's log (``services.add_unit_note``) and the note row linked to it."""
     text = (text or "").strip()
     if not text:
-        raise AppealValidationError({"text": [_("请填写协办意见")]})
-    if not may_add_note(by, appeal, appeal.co_units.values_list("pk", flat=True)):
-        raise ActionForbidden(_("只有主办或协办单位可以填写协办意见"))
-    return CoHandlerNote.objects.create(appeal=appeal, unit=by.organisation, author=by, text=text)
+        raise AppealValidationError({"text": [_("请填写意见内容")]})
+
+    def write(after_event):
+        event = services.add_unit_note(appeal, by=by, text=text, after_event=after_event)
+        return CoHandlerNote.objects.create(appeal=appeal, unit=by.organisation, author=by, text=text, event=event)
+
+    return att.with_files(att.uploaded(files), by=by, write=write)
 
 
 # --- Saved list filters ---------------------------------------------------------------------

@@ -92,6 +92,7 @@ class ExtensionForm(ActionForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={"required": _("请填写新的答复时限"), "invalid": _("请填写有效的日期时间")})
     reason = _reason(_("延期理由"))
+    attachments = MultipleFileField(label=_("附件"), help_text=_("说明延期原因的照片、文书等，可多选"))
 
     def clean_new_deadline(self):
         value = self.cleaned_data["new_deadline"]
@@ -123,6 +124,12 @@ class ReplyForm(ActionForm):
                                      widget=forms.DateInput(attrs={"type": "date"}),
                                      error_messages={"invalid": _("请填写有效的日期")})
     attachments = MultipleFileField(label=_("附件"), help_text=_("照片、文书等，可多选"))
+    include_co_parts = forms.BooleanField(label=_("将协办单位意见附在答复之后"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.appeal is None or not self.appeal.co_units.exists():
+            del self.fields["include_co_parts"]
 
 
 class CallbackForm(ActionForm):
@@ -153,8 +160,9 @@ class ReopenForm(ActionForm):
 
 
 class NoteForm(PlainForm, forms.Form):
-    text = forms.CharField(label=_("协办意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
-                           error_messages={"required": _("请填写协办意见")})
+    text = forms.CharField(label=_("意见内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                           error_messages={"required": _("请填写意见内容")})
+    attachments = MultipleFileField(label=_("附件"), help_text=_("照片、文书等，可多选"))
 
 
 class BulkDispatchForm(PlainForm, forms.Form):

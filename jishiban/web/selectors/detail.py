@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.http import Http404
 
 from jishiban.appeals.models import Appeal, AppealEvent, Satisfaction
-from jishiban.appeals.workflow import Action
+from jishiban.appeals.services import co_parts
+from jishiban.appeals.workflow import HANDLING_STATES, Action
 from jishiban.intake.models import Attachment
 from jishiban.organisations.models import Organisation
 
@@ -44,18 +45,32 @@ def detail_context(user, appeal: Appeal) -> dict:
     notes = list(CoHandlerNote.objects.filter(appeal=appeal).select_related("unit", "author"))
     codes = {code for e in events if e.action == Action.DISPATCH
              for code in [e.payload.get("lead_unit"), *(e.payload.get("co_units") or [])] if code}
+    codes |= {code for e in events if e.action == Action.REPLY
+              for code in ((e.payload.get("co_parts") or {}).get("missing") or [])}
     unit_names = dict(Organisation.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
     for e in events:
         if e.action == Action.DISPATCH:
             e.lead_name = unit_names.get(e.payload.get("lead_unit"), e.payload.get("lead_unit"))
             e.co_names = [unit_names.get(c, c) for c in e.payload.get("co_units") or []]
+        if e.action == Action.REPLY and (e.payload.get("co_parts") or {}).get("missing"):
+            e.co_missing = [unit_names.get(c, c) for c in e.payload["co_parts"]["missing"]]
         if e.payload.get("satisfaction"):
             e.satisfaction_label = SATISFACTION.get(e.payload["satisfaction"], e.payload["satisfaction"])
+    files = attachments_of(appeal)
+    by_event: dict[int, list] = {}
+    for f in files:
+        if f.event_id:
+            by_event.setdefault(f.event_id, []).append(f)
+    for e in events:
+        e.files = by_event.get(e.pk, [])
+    for n in notes:
+        n.files = by_event.get(n.event_id, [])
     last_extension = next((e for e in reversed(events) if e.action == Action.REQUEST_EXTENSION), None)
     last_return = next((e for e in reversed(events) if e.action == Action.RETURN), None)
     return {
         "events": events, "co_units": list(appeal.co_units.all()), "related": related,
-        "children": children, "hints": hints, "notes": notes, "attachments": attachments_of(appeal),
+        "children": children, "hints": hints, "notes": notes, "attachments": [f for f in files if not f.event_id],
         "last_extension": last_extension, "last_return": last_return,
         "parent_visible": bool(appeal.parent_id and scope.filter(pk=appeal.parent_id).exists()),
+        "co_parts": co_parts(appeal) if appeal.status in HANDLING_STATES else None,
     }

@@ -111,6 +111,15 @@ def _submit(page, selector=None, key=None):
     page.wait_for_load_state("networkidle")
 
 
+def _pick_category(page, words, code):
+    """Keyboard only: Enter in the desk's category search moves to the first result, Enter picks it."""
+    page.fill("#category-search", words)
+    page.wait_for_selector(f"#category-results [data-pick-category='{code}']")
+    page.press("#category-search", "Enter")
+    page.keyboard.press("Enter")
+    assert words in page.inner_text("[data-category-chosen]")
+
+
 def test_closed_loop_in_the_browser(live_server, browser, world):
     from jishiban.appeals.models import Appeal
 
@@ -127,12 +136,7 @@ def test_closed_loop_in_the_browser(live_server, browser, world):
     assert page.input_value("#id_citizen_phone") == "13812345678"
     page.fill("#id_citizen_name", "王五")
     page.select_option("#id_appeal_type", "help")
-    # Keyboard only: Enter in the search moves to the first result, Enter picks it.
-    page.fill("#category-search", "停水")
-    page.wait_for_selector("#category-results [data-pick-category='020101']")
-    page.press("#category-search", "Enter")
-    page.keyboard.press("Enter")
-    assert "停水" in page.inner_text("[data-category-chosen]")
+    _pick_category(page, "停水", "020101")
     assert page.evaluate("document.activeElement.id") == "id_address"
     page.fill("#id_address", "任城区幸福小区3号楼")
     page.select_option("#id_county", "370811")

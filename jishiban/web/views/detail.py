@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from jishiban.accounts.policy import works_the_desk
 from jishiban.appeals.errors import AppealError, AppealValidationError
-from jishiban.appeals.permissions import available_actions
+from jishiban.appeals.permissions import available_actions, may_note
 from jishiban.appeals.privacy import citizen_display, may_see_identity, reveal
 from jishiban.core.pages import apply_errors
 from jishiban.supervision.selectors import appeal_record as supervision_record
@@ -22,7 +22,7 @@ from .. import smart_bridge
 from ..action_table import ACTIONS
 from ..forms.action_forms import NoteForm
 from ..selectors.detail import attachments_of, detail_context, get_visible_appeal
-from ..services import add_note, may_add_note
+from ..services import add_note
 
 
 def action_forms(user, appeal, *, bound: dict | None = None, context: dict | None = None) -> list[dict]:
@@ -65,7 +65,7 @@ def render_detail(request, appeal, *, bound: dict | None = None, note_form=None,
         "can_reveal": bool(appeal.citizen_phone and not appeal.anonymous and may_see_identity(user, appeal)),
         "risk_tags": smart_bridge.risk_tags(appeal),
         "risk_flags": smart_bridge.risk_flags_for_text(appeal.content) if desk else [],
-        "can_note": may_add_note(user, appeal, [u.pk for u in ctx["co_units"]]),
+        "can_note": may_note(user, appeal),
         "note_form": note_form or NoteForm(),
         "supervision": supervision_record(user, appeal),
     })
@@ -95,16 +95,16 @@ def reveal_phone(request, pk: int):
 @login_required
 def note(request, pk: int):
     appeal = get_visible_appeal(request.user, pk)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            add_note(appeal, by=request.user, text=form.cleaned_data["text"])
+            add_note(appeal, by=request.user, text=form.cleaned_data["text"], files=form.cleaned_data["attachments"])
         except AppealValidationError as exc:
             apply_errors(form, exc.errors)
         except AppealError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("协办意见已保存"))
+            messages.success(request, _("意见已保存"))
             return redirect("web:appeal_detail", pk=appeal.pk)
     return render_detail(request, appeal, note_form=form, status=422)
 
