@@ -107,17 +107,9 @@ def test_handwritten_cases_meet_the_targets(resolver):
     assert result["no_place_county_guesses"] == 0
 
 
-def test_fresh_handwritten_cases_meet_the_targets(resolver):
-    cases = handwritten_cases(None, path=HANDWRITTEN_FRESH)
-    assert {c.kind for c in cases} >= {"typo", "colloquial", "zone_town", "landmark", "no_place"}
-    result = evaluate(resolver, cases)
-    assert result["county_accuracy"] >= 0.97, result["errors"]
-    assert result["town_accuracy"] >= 0.90, result["errors"]
-    assert result["no_place_county_guesses"] == 0
-
-
-def test_third_handwritten_cases_meet_the_targets(resolver):
-    cases = handwritten_cases(None, path=HANDWRITTEN_THIRD)
+@pytest.mark.parametrize("path", [HANDWRITTEN_FRESH, HANDWRITTEN_THIRD], ids=["second", "third"])
+def test_later_handwritten_sets_meet_the_targets(resolver, path):
+    cases = handwritten_cases(None, path=path)
     assert {c.kind for c in cases} >= {"typo", "colloquial", "zone_town", "landmark", "no_place"}
     result = evaluate(resolver, cases)
     assert result["county_accuracy"] >= 0.97, result["errors"]
