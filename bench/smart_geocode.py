@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jishiban.settings")
 
-from jishiban.smart.geocode.evalset import HANDWRITTEN_FRESH, evaluate, generate_cases, handwritten_cases  # noqa: E402
+from jishiban.smart.geocode.evalset import HANDWRITTEN_FRESH, HANDWRITTEN_THIRD, evaluate, generate_cases, handwritten_cases  # noqa: E402
 from jishiban.smart.geocode.grid import GridIndex  # noqa: E402
 from jishiban.smart.geocode.resolver import AddressResolver  # noqa: E402
 
@@ -67,8 +67,10 @@ def main() -> None:
     errors = result.pop("errors")
     result["resolver_build_seconds"] = round(build, 3)
     result["resolve_per_second"] = round(len(cases) / seconds, 1)
-    for half in ("dev", "test", "fresh"):
-        hand = evaluate(resolver, handwritten_cases(None, path=HANDWRITTEN_FRESH) if half == "fresh" else handwritten_cases(half))
+    other_sets = {"fresh": HANDWRITTEN_FRESH, "third": HANDWRITTEN_THIRD}
+    for half in ("dev", "test", "fresh", "third"):
+        path = other_sets.get(half)
+        hand = evaluate(resolver, handwritten_cases(None, path=path) if path else handwritten_cases(half))
         result[f"handwritten_{half}"] = {k: hand[k] for k in ("n_cases", "county_accuracy", "town_accuracy",
                                                                "n_town_cases", "no_place_county_guesses", "per_kind")}
         errors += hand["errors"]

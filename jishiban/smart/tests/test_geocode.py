@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from jishiban.smart.geocode.evalset import HANDWRITTEN_FRESH, evaluate, generate_cases, handwritten_cases
+from jishiban.smart.geocode.evalset import HANDWRITTEN_FRESH, HANDWRITTEN_THIRD, evaluate, generate_cases, handwritten_cases
 from jishiban.smart.geocode.gazetteer import default_gazetteer, default_landmarks, load_landmarks
 from jishiban.smart.geocode.grid import GridIndex
 from jishiban.smart.geocode.resolver import AddressResolver
@@ -107,13 +107,24 @@ def test_handwritten_cases_meet_the_targets(resolver):
     assert result["no_place_county_guesses"] == 0
 
 
-def test_fresh_handwritten_cases_meet_the_targets(resolver):
-    cases = handwritten_cases(None, path=HANDWRITTEN_FRESH)
+@pytest.mark.parametrize("path", [HANDWRITTEN_FRESH, HANDWRITTEN_THIRD], ids=["second", "third"])
+def test_later_handwritten_sets_meet_the_targets(resolver, path):
+    cases = handwritten_cases(None, path=path)
     assert {c.kind for c in cases} >= {"typo", "colloquial", "zone_town", "landmark", "no_place"}
     result = evaluate(resolver, cases)
     assert result["county_accuracy"] >= 0.97, result["errors"]
     assert result["town_accuracy"] >= 0.90, result["errors"]
     assert result["no_place_county_guesses"] == 0
+
+
+@pytest.mark.parametrize(("text", "alias", "county"), [
+    ("三孔里面导游强制购物", "三孔", "曲阜市"),
+    ("兖矿东滩煤矿职工宿舍楼漏雨", "东滩煤矿", "邹城市"),
+])
+def test_new_landmarks_resolve_to_their_unit(resolver, text, alias, county):
+    r = resolver.resolve(text)
+    assert r.county_name == county
+    assert any(alias in e for e in r.evidence), r.evidence
 
 
 @pytest.mark.parametrize(("text", "zone", "town"), [
