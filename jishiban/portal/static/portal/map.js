@@ -47,7 +47,7 @@
     var clear = section.querySelector("[data-map-clear]");
     var latIn = form.querySelector("[data-map-lat]"), lonIn = form.querySelector("[data-map-lon]");
     var address = form.querySelector("input[name=address]");
-    var county = form.querySelector("select[name=county]"), town = form.querySelector("select[name=town]");
+    var county = form.querySelector("select[name=county]");
     var counties = null, loaded = {}, grids = [], chart = null, countyOf = {}, filled = null;
     section.hidden = false;
 
@@ -86,21 +86,6 @@
       });
     }
 
-    function fillTowns(list, selected) {
-      town.textContent = "";
-      var none = document.createElement("option");
-      none.value = "";
-      none.textContent = "不确定";
-      town.appendChild(none);
-      list.forEach(function (t) {
-        var o = document.createElement("option");
-        o.value = t.code;
-        o.textContent = t.name;
-        if (t.code === selected) { o.selected = true; }
-        town.appendChild(o);
-      });
-    }
-
     function pick(lonLat, regionName) {
       var hint = countyOf[regionName] || "";
       latIn.value = lonLat[1].toFixed(6);
@@ -113,7 +98,8 @@
         clear.hidden = false;
         if (d.county) {
           county.value = d.county.code;
-          fillTowns(d.towns, d.town ? d.town.code : "");
+          // portal.js fills the town choices (the same list the address lookup fills).
+          form.dispatchEvent(new CustomEvent("map-place", { detail: { towns: d.towns, town: d.town ? d.town.code : "" } }));
           loadGrids(d.county.code);
         }
         var name = d.name || "济宁市";
