@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from jishiban.core import dates
 
 from . import deadlines
-from .errors import ActionForbidden, AppealValidationError, ConflictError
+from .errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
 from .models import Appeal, AppealEvent, Card, ResultType, Satisfaction, Status
 from .permissions import check_can
 from .signals import transition_committed, transition_recorded
@@ -483,3 +483,12 @@ def co_parts(appeal: Appeal) -> dict:
         by_unit.setdefault(event.actor_unit_id, []).append(event)
     return {"units": units, "events": events, "by_unit": by_unit,
             "missing": [u for u in units if u.pk not in by_unit]}
+def attach_citizen_account(appeal: Appeal, *, user, reason: str = "", at: datetime | None = None) -> Appeal:
+    """An appeal handed in without an account joins the account of the citizen who has since
+    proved its phone number and confirmed it is theirs (the portal's rule, ``portal/claims.py``).
+    An ``attach-account`` event records it; the version a person saw stays valid (no one's action
+    depends on the account). Raises ``ActionNotAllowed`` when the appeal already has an account."""
+    if appeal.citizen_user_id:
+        raise ActionNotAllowed(_("诉求件 %(number)s 已关联账号") % {"number": appeal.number})
+    return _write(appeal, action="attach-account", by=user, version=appeal.version, at=at or timezone.now(),
+                  values={"citizen_user": user}, reason=reason, payload={"via": "portal-sign-in"}, bump=False)

@@ -85,3 +85,10 @@ def map_counts(user, grids) -> dict[int, dict[str, int]]:
     events = dict(GridEvent.objects.filter(grid__in=[g.pk for g in grids], state__in=list(OPEN)).values_list("grid_id")
                   .annotate(n=Count("pk")).values_list("grid_id", "n"))
     return {g.pk: {"appeals": appeals.get(g.region_id, 0), "events": events.get(g.pk, 0)} for g in grids}
+
+
+def public_shapes(county_code: str, *, limit: int = 5000) -> list[tuple[str, str, dict]]:
+    """``(code, name, geometry)`` of a county's grids that have a boundary, for a map anyone may
+    see (the citizens' place picker): shapes and names only, never figures or workers."""
+    return list(Grid.objects.filter(county__code=county_code).exclude(region__geometry=None)
+                .order_by("region__code").values_list("region__code", "region__name", "region__geometry")[:limit])

@@ -30,6 +30,10 @@ DEFAULTS = {
     "CHALLENGE": "pow",
     "POW_BITS": 14,
     "CHALLENGE_MINUTES": 120,
+    # Days back within which appeals handed in on the portal with a phone number, before that
+    # number signed in, are offered to its account to confirm (phone numbers are reassigned;
+    # see claims.py).
+    "CLAIM_DAYS": 30,
     # How long the privacy notice says submissions are kept.
     "RETENTION_YEARS": 5,
 }

@@ -59,6 +59,9 @@ class SubmitForm(forms.Form):
                               error_messages={"required": _("请填写问题发生的地址")})
     county = forms.ChoiceField(label=_("县市区"), required=False)
     town = forms.ChoiceField(label=_("乡镇街道"), required=False)
+    # The point picked on the map (both or neither; ``places.coordinates``).
+    lat = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-map-lat": "1"}))
+    lon = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-map-lon": "1"}))
     anonymous = forms.BooleanField(label=_("匿名反映（不留姓名和电话）"), required=False)
     name = forms.CharField(label=_("姓名"), max_length=60, required=False,
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
@@ -98,6 +101,15 @@ class SubmitForm(forms.Form):
                 self.add_error("phone", _("请填写手机号，以便接收受理短信和办理单位联系您"))
         if kind == AppealType.REPORT:
             data["confidential"] = True  # 举报件一律保密
+        from jishiban.core.params import ParameterError
+
+        from .places import coordinates
+
+        try:
+            data["lat"], data["lon"] = coordinates(data.get("lat"), data.get("lon"))
+        except ParameterError as exc:
+            data["lat"] = data["lon"] = None
+            self.add_error("address", _("地图位置无效（%(why)s），请重新在地图上点选或只填写地址") % {"why": exc.reason})
         return data
 
 

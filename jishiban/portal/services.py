@@ -52,7 +52,8 @@ class Handed:
 
 def submit_appeal(*, key: str, content: str, appeal_type: str, category: str | None, address: str,
                   county: str | None, town: str | None, name: str, phone: str, anonymous: bool,
-                  confidential: bool, publish: bool, photos: list, user=None, now=None) -> Handed:
+                  confidential: bool, publish: bool, photos: list, user=None, lat=None, lon=None,
+                  now=None) -> Handed:
     """Hand in a citizen's appeal once per ``key`` (the form's idempotency key).
 
     A retry with the same key returns the stored appeal and the same query code, writes nothing
@@ -68,7 +69,7 @@ def submit_appeal(*, key: str, content: str, appeal_type: str, category: str | N
         channel=conf.CHANNEL, content=content, external_id=key, appeal_type=appeal_type, category=category or None,
         citizen=Citizen(name="" if anonymous else name, phone="" if anonymous else phone, anonymous=anonymous,
                         confidential=confidential, user=user),
-        location=Location(address=address, county=county or None, town=town or None),
+        location=Location(address=address, lat=lat, lon=lon, county=county or None, town=town or None),
         attachments=photos,
     )
 

@@ -25,7 +25,8 @@ from jishiban.regions.models import Region, RegionLevel
 from jishiban.taxonomy.selectors import search as category_search
 from jishiban.web import smart_bridge
 
-from . import challenge, conf, limits, otp, selectors, services
+from . import challenge, claims, conf, limits, otp, places, selectors, services
+from . import held as held_submissions
 from .access import citizen_user, is_citizen
 from .forms import (
     AddForm,
@@ -42,6 +43,7 @@ from .forms import (
 from .photos import check_photos
 
 GRANTS = "portal_appeals"
+HELD = "portal_held"
 CODES = "portal_codes"
 MAX_GRANTS = 20
 CATEGORY_RESULTS = 12
@@ -117,16 +119,25 @@ def home(request):
         form = SubmitForm(request.POST, request.FILES)
         photos, problems = check_photos(request.FILES.getlist("photos"))
         retry = services.already_handed_in(request.POST.get("key", ""))
+        kept = held_submissions.held(request.POST.get("key", ""))
+        if kept is not None:  # a retry of a submission held for review
+            return redirect("portal:held", pk=kept.pk)
         if form.is_valid() and not problems and (retry or _allowed(
                 form, request, "submit", phone="" if form.cleaned_data["anonymous"] else form.cleaned_data["phone"])) \
                 and (retry or _challenged(form, request)):
             d = form.cleaned_data
+            reasons = [] if retry else held_submissions.suspect(d["content"], d["address"], d["name"])
+            if reasons:
+                kept = held_submissions.hold(key=request.POST.get("key", ""), data=d, reasons=reasons, photos=photos,
+                                             user=citizen_user(request))
+                request.session[HELD] = [*request.session.get(HELD, [])[-(MAX_GRANTS - 1):], kept.pk]
+                return redirect("portal:held", pk=kept.pk)
             handed = []
             if _attempt(form, lambda: handed.append(services.submit_appeal(
                     key=request.POST.get("key", ""), content=d["content"], appeal_type=d["appeal_type"],
                     category=d["category"], address=d["address"], county=d["county"], town=d["town"],
                     name=d["name"], phone=d["phone"], anonymous=d["anonymous"], confidential=d["confidential"],
-                    publish=d["publish"], photos=photos, user=citizen_user(request)))):
+                    publish=d["publish"], photos=photos, user=citizen_user(request), lat=d["lat"], lon=d["lon"]))):
                 _grant(request, handed[0].appeal, handed[0].code)
                 return redirect("portal:done", number=handed[0].appeal.number)
         for problem in problems:
@@ -141,8 +152,21 @@ def home(request):
     return render(request, "portal/home.html", {
         "addresses": list(user.portal_addresses.select_related("county", "town")) if user else [],
         "form": form, "anonymous_types": ",".join(conf.get("ANONYMOUS_TYPES")),
-        "fallback_key": secrets.token_urlsafe(24), "challenge": challenge.issue(),
+        "fallback_key": secrets.token_urlsafe(24), "challenge": challenge.issue(), "map": places.map_settings(),
         "mine": selectors.own_appeals(user) if user else None}, status=status)
+
+
+def held(request, pk: int):
+    """What a citizen whose submission the content filter held is told: it is kept, why, and
+    that an operator will look at it; once handed in, its number."""
+    if pk not in request.session.get(HELD, []):
+        raise Http404
+    kept = held_submissions.HeldSubmission.objects.filter(pk=pk).select_related("appeal").first()
+    if kept is None:
+        raise Http404
+    if kept.appeal is not None:
+        _grant(request, kept.appeal)
+    return render(request, "portal/held.html", {"held": kept})
 
 
 def done(request, number: str):
@@ -283,6 +307,37 @@ def towns(request):
     return JsonResponse({"towns": _town_list((request.GET.get("county") or "")[:12])})
 
 
+@require_GET
+def point(request):
+    """The place at a tapped point: its grid, community, town and county, in plain words."""
+    from jishiban.core.params import ParameterError
+
+    from . import places
+
+    try:
+        lat, lon = places.coordinates(request.GET.get("lat"), request.GET.get("lon"))
+    except ParameterError as exc:
+        return JsonResponse({"error": _("地图位置无效：%(why)s，请在济宁市范围内点选") % {"why": exc.reason}}, status=400)
+    if lat is None:
+        return JsonResponse({"error": _("请在地图上点选问题发生的位置")}, status=400)
+    found = places.place_at(lat, lon, county_hint=(request.GET.get("county") or "")[:12])
+    county, town = found.county, found.town
+    return JsonResponse({
+        "lat": str(found.lat), "lon": str(found.lon), "name": found.name,
+        "county": {"code": county.code, "name": county.name} if county else None,
+        "town": {"code": town.code, "name": town.name} if town else None,
+        "grid": {"code": found.grid.code, "name": found.grid.name} if found.grid else None,
+        "towns": _town_list(county.code) if county else []})
+
+
+@require_GET
+def grid_shapes(request):
+    """A county's grid boundaries for the submit form's map."""
+    from . import places
+
+    return JsonResponse(places.grid_shapes((request.GET.get("county") or "")[:12]))
+
+
 def _town_list(county: str) -> list[dict]:
     return [{"code": code, "name": name} for code, name in
             Region.objects.filter(level=RegionLevel.TOWN, parent__code=county).values_list("code", "name")]
@@ -320,7 +375,7 @@ def sign_in(request):
                 grants, codes_ = request.session.get(GRANTS, []), request.session.get(CODES, {})
                 login(request, services.citizen_account(phone), backend="django.contrib.auth.backends.ModelBackend")
                 request.session[GRANTS], request.session[CODES] = grants, codes_  # what they reached stays reached
-                return redirect("portal:mine")
+                return redirect("portal:claim" if claims.candidates(request.user).exists() else "portal:mine")
     return render(request, "portal/sign_in.html", {
         "phone_form": phone_form, "code_form": code_form, "shown": shown,
         "sent": otp.SIGN_IN in request.session}, status=status)
@@ -334,7 +389,7 @@ def mine(request, *, address_form=None, status=200):
     if user is None:
         return redirect("portal:sign_in")
     return render(request, "portal/mine.html", {
-        "mine": selectors.own_appeals(user), "addresses": SavedAddress.objects.filter(user=user).select_related("county"),
+        "mine": selectors.own_appeals(user), "to_claim": claims.candidates(user).count(), "addresses": SavedAddress.objects.filter(user=user).select_related("county"),
         "address_form": address_form or AddressForm()}, status=status)
 
 
@@ -360,3 +415,25 @@ def address_delete(request, pk: int):
     if services.delete_address(user, pk):
         messages.success(request, _("常用地址已删除"))
     return redirect("portal:mine")
+
+
+def claim(request):
+    """这些是您提交的吗？ The appeals handed in from this phone before the account existed (the rule
+    of ``claims.py``); only those the citizen ticks join the account."""
+    user = citizen_user(request)
+    if user is None:
+        return redirect("portal:sign_in")
+    if request.method == "POST":
+        def ids(name):
+            return [int(v) for v in request.POST.getlist(name) if v.isdigit()]
+
+        attached = claims.decide(user, mine=ids("mine"), offered=ids("offered"))
+        if attached:
+            messages.success(request, _("已将 %(n)d 件诉求加入“我的诉求”") % {"n": len(attached)})
+        else:
+            messages.info(request, _("已记录：这些诉求不是您提交的，不会加入您的账号"))
+        return redirect("portal:mine")
+    offered = list(claims.candidates(user)[:50])
+    if not offered:
+        return redirect("portal:mine")
+    return render(request, "portal/claim.html", {"offered": offered, "days": conf.get("CLAIM_DAYS")})

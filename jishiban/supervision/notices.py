@@ -19,6 +19,7 @@ transaction (``receivers``); notifications are delivered after commit.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jishiban.core.dates import when
 
@@ -100,6 +101,26 @@ def announce_withdrawal(appeal, event) -> None:
     text = _("撤回通知：诉求人已撤回诉求件 %(number)s%(why)s，无需继续办理和答复。") % {
         "number": appeal.number, "why": _("（%(why)s）") % {"why": why[:120]} if why else ""}
     notify(Kind.WITHDRAWN, text, users=unit_members(unit), appeal=appeal, url=links.appeal(appeal), now=event.at)
+
+
+# The reason a withdrawn appeal's order is closed with, prefilled on the order page and the notice.
+WITHDRAWN_REASON = gettext_lazy("诉求人已撤回")
+
+
+def announce_withdrawal_to_order_owners(appeal, event) -> None:
+    """Each person who opened a supervision order still open on a withdrawn appeal hears of it
+    (automatic orders have closed by then): one message per order, linking to the order page,
+    where one click closes it with the reason "诉求人已撤回"."""
+    from .services.orders import order_url
+
+    for order in (SupervisionOrder.objects.filter(appeal=appeal, auto=False, created_by__isnull=False)
+                  .exclude(status=OrderStatus.CLOSED).select_related("created_by").order_by("id")):
+        if not order.created_by.is_active:
+            continue
+        text = _("撤回通知：诉求人已撤回诉求件 %(number)s，您督办的督办单 #%(id)s 仍未关闭，可一键关闭督办（原因：%(reason)s）。") % {
+            "number": appeal.number, "id": order.pk, "reason": WITHDRAWN_REASON}
+        notify(Kind.WITHDRAWN, text, users=[order.created_by], appeal=appeal, order=order, url=order_url(order),
+               now=event.at)
 
 
 def announce_card(appeal, *, orders=(), now) -> None:

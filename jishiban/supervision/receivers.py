@@ -81,6 +81,12 @@ def _withdraw_notice(appeal, event) -> None:
     notices.announce_withdrawal(appeal, event)
 
 
+def _withdraw_order_owners(appeal, event) -> None:
+    from . import notices
+
+    notices.announce_withdrawal_to_order_owners(appeal, event)
+
+
 def _follow_unit(appeal, event) -> None:
     from . import notices
 
@@ -105,7 +111,7 @@ REACTIONS = {
     "reopen": [_after_reopen, _reopen_notice],
     "close": [_after_close],
     "return": [_after_return],
-    "withdraw": [_after_withdraw, _withdraw_notice],
+    "withdraw": [_after_withdraw, _withdraw_notice, _withdraw_order_owners],
     # In this order: the old unit's orders move first, so the one notice names all the new
     # unit's orders; a failure of either still leaves the notice.
     "dispatch": [_follow_unit, _dispatch_triggers, _dispatch_notice],

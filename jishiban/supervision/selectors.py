@@ -56,7 +56,7 @@ def unread_count(user) -> int:
 def notifications_for(user):
     if user is None or not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
-    return Notification.objects.filter(user=user).select_related("appeal")
+    return Notification.objects.filter(user=user).select_related("appeal", "order")
 
 
 # --- orders ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Accessibility of the citizens' pages on a phone: axe-core (npm, ``node_modules/axe-core``)
 finds no serious or critical violation on any page a citizen reaches by clicking — the form,
-its error state, the receipt, the appeal, following, public replies, the notice, signing in
-and "my" page. Skipped when axe-core or chromium is not installed."""
+its error state (the map included), the receipt, the appeal, following, public replies, the
+notice, signing in, confirming earlier appeals and "my" page. Skipped when axe-core or chromium is not installed."""
 
 from pathlib import Path
 
@@ -37,7 +37,8 @@ def test_portal_pages_have_no_serious_accessibility_violations(live_server, brow
     page = _page(browser, 360, 740)
     found = []
 
-    page.goto(f"{base}/")
+    page.goto(f"{base}/", timeout=60000)
+    page.wait_for_selector("[data-map-canvas][data-drawn]")  # the map drawn, so the check sees it
     found += _violations(page)
     _submit(page, "button.primary")  # nothing filled in: the error summary and the marked fields
     assert page.locator(".error-box").count() == 1
@@ -66,6 +67,10 @@ def test_portal_pages_have_no_serious_accessibility_violations(live_server, brow
     _submit(page, "text=获取短信验证码")
     page.fill("#id_otp", page.inner_text("[data-otp]"))
     _submit(page, "button.primary")
+    assert page.url.endswith("/portal/mine/earlier/")  # the appeal handed in above: "这些是您提交的吗？"
+    found += _violations(page)
+    page.check("[data-claim] input[name=mine]")
+    _submit(page, "[data-claim] button.primary")
     assert page.url.endswith("/portal/mine/")
     found += _violations(page)
 

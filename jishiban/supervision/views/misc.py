@@ -28,7 +28,14 @@ def notification_list(request):
     return render(request, "supervision/notifications.html", {
         "items": page(request, qs), "unread": selectors.unread_count(request.user),
         "only_unread": request.GET.get("unread") == "1", "nav_active": "supervision",
+        "withdrawn_reason": _withdrawn_reason(),
     })
+
+
+def _withdrawn_reason() -> str:
+    from ..notices import WITHDRAWN_REASON
+
+    return str(WITHDRAWN_REASON)
 
 
 @require_POST

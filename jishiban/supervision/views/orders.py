@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jishiban.appeals import services as appeal_services
-from jishiban.appeals.models import Appeal
+from jishiban.appeals.models import Appeal, Status
 from jishiban.appeals.permissions import available_actions
 
 from .. import access, selectors
@@ -113,9 +113,20 @@ def order_detail(request, pk):
         "can_respond": "respond" in possible and access.may_respond(user, order),
         "can_manage": manage and order.status != OrderStatus.CLOSED, "possible": possible,
         "appeal_actions": appeal_actions, "text_form": TextForm(), "reason_form": ReasonForm(),
+        "withdrawn_reason": _withdrawn_close(order, manage, possible),
         "visit_form": VisitForm(initial={"date": timezone.localdate()}), "now": timezone.now(),
         "nav_active": "supervision",
     })
+
+
+def _withdrawn_close(order, manage: bool, possible) -> str:
+    """The prefilled reason of 关闭督办 when the citizen has withdrawn the appeal of an order still
+    open (a person's order: automatic ones closed with the withdrawal), else ""."""
+    from ..notices import WITHDRAWN_REASON
+
+    if manage and order.status != OrderStatus.CLOSED and "close" in possible and order.appeal.status == Status.WITHDRAWN:
+        return str(WITHDRAWN_REASON)
+    return ""
 
 
 @require_POST

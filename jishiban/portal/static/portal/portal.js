@@ -102,6 +102,8 @@
         town.appendChild(o);
       });
     }
+    // A tap on the map (map.js) has set the county; its towns, with the one the point lies in.
+    form.addEventListener("map-place", function (e) { hint.textContent = ""; fillTowns(e.detail.towns, e.detail.town); });
     county.addEventListener("change", function () {
       hint.textContent = "";
       getJSON(form.dataset.towns, { county: county.value }).then(function (data) { fillTowns(data ? data.towns : [], ""); });
