@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from jishiban.accounts import policy
 
-from .models import Assignment, Grid, GridEvent, Task
+from .models import Assignment, Duty, Grid, GridEvent, Task
 from .workflow import OPEN
 
 
@@ -64,15 +67,47 @@ def grids_visible_to(user):
     return qs.none()
 
 
-def responsible_of_grids(grids) -> dict[int, object]:
-    """``responsible_of`` for many grids at once (one query): grid id → worker."""
-    return {a.grid_id: a.worker for a in Assignment.objects.filter(grid__in=grids, ended_at=None, duty="responsible")
-            .select_related("worker")}
+@dataclass(frozen=True)
+class OnDuty:
+    """Who answers for a grid now, and why: its responsible worker (专属网格员), else — while the
+    post is vacant — the substitute on duty (替岗网格员, the latest to start)."""
+
+    worker: object
+    duty: str
+    reason: str
 
 
-def responsible_of(grid: Grid):
-    row = grid.assignments.filter(ended_at=None, duty="responsible").select_related("worker").first()
-    return row.worker if row else None
+def _on_duty(rows) -> OnDuty | None:
+    """Of one grid's current assignments, the one who answers (responsible before substitute)."""
+    rows = sorted(rows, key=lambda a: (a.duty != Duty.RESPONSIBLE, -a.started_at.timestamp()))
+    if not rows:
+        return None
+    row = rows[0]
+    name = row.worker.get_full_name() or row.worker.username
+    if row.duty == Duty.RESPONSIBLE:
+        return OnDuty(row.worker, row.duty, _("%s 是本网格的专属网格员") % name)
+    return OnDuty(row.worker, row.duty, _("本网格暂无专属网格员，由替岗网格员 %s 代岗") % name)
+
+
+def on_duty_of_grids(grids) -> dict[int, OnDuty]:
+    """``on_duty`` for many grids at once (one query): grid id → ``OnDuty`` (grids nobody works are absent)."""
+    by_grid: dict[int, list] = {}
+    for a in Assignment.objects.filter(grid__in=grids, ended_at=None).select_related("worker"):
+        by_grid.setdefault(a.grid_id, []).append(a)
+    return {gid: _on_duty(rows) for gid, rows in by_grid.items()}
+
+
+def on_duty(grid: Grid | None) -> OnDuty | None:
+    """The one definition of "the grid's worker": every page and write that needs one asks here
+    (the appeal card and its hand-over, event verification, 未诉先办 visits)."""
+    if grid is None:
+        return None
+    return _on_duty(list(Assignment.objects.filter(grid=grid, ended_at=None).select_related("worker")))
+
+
+def workers_on_duty(grids) -> dict[int, object]:
+    """grid id → the worker of ``on_duty``."""
+    return {gid: d.worker for gid, d in on_duty_of_grids(grids).items()}
 
 
 def map_counts(user, grids) -> dict[int, dict[str, int]]:

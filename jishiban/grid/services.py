@@ -225,7 +225,8 @@ ACTION_LABELS = {A.FILE: gettext_lazy("立案"), A.SOLVE_ON_SPOT: gettext_lazy("
 
 
 def grid_of_worker(user) -> Grid | None:
-    """The grid ``user`` answers for now (responsible, else a current substitute duty)."""
+    """The grid a worker's report goes to (their responsible grid, else one they substitute on).
+    The converse question, the grid's worker, is ``selectors.on_duty``."""
     row = (Assignment.objects.filter(worker=user, ended_at=None).select_related("grid__region")
            .order_by("duty", "-started_at").first())  # "responsible" sorts before "substitute"
     return row.grid if row else None
@@ -392,9 +393,12 @@ def feed_back(event: GridEvent, *, by, result: str, now: datetime | None = None,
     return event
 
 
-def _responsible(grid: Grid):
-    row = Assignment.objects.filter(grid=grid, ended_at=None).select_related("worker").order_by("duty").first()
-    return row.worker if row else None
+def _responsible(grid: Grid | None):
+    """The worker of ``selectors.on_duty`` (responsible, else the substitute on duty)."""
+    from .selectors import on_duty
+
+    duty = on_duty(grid)
+    return duty.worker if duty else None
 
 
 def verify(event: GridEvent, *, by, passed: bool, note: str = "", photos=(), now: datetime | None = None) -> GridEvent:

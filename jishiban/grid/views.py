@@ -31,7 +31,7 @@ def home(request):
     grids = list(selectors.grids_of(user))
     appeals = (Appeal.objects.visible_to(user).open().select_related("category", "grid").order_by("-received_at")[:30])
     rows = [{"appeal": a, "citizen": citizen_display(user, a)} for a in appeals]
-    workers = selectors.responsible_of_grids(grids)
+    workers = selectors.workers_on_duty(grids)
     return render(request, "grid/home.html", {
         "grids": [{"grid": g, "worker": workers.get(g.pk)} for g in grids], "appeals": rows,
         "tasks": selectors.tasks_of(user).count(), "events": selectors.events_of(user)[:10], "nav_active": PAGE})
