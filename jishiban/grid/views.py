@@ -163,8 +163,9 @@ def photo(request, pk: int):
     if row.event_id:
         if not selectors.events_visible_to(request.user).filter(pk=row.event_id).exists():
             raise Http404
-    elif not selectors.tasks_of(request.user, open_only=False).filter(pk=row.task_id).exists():
-        raise Http404
+    elif not (selectors.tasks_of(request.user, open_only=False).filter(pk=row.task_id).exists()
+              or Appeal.objects.visible_to(request.user).filter(grid_tasks__pk=row.task_id).exists()):
+        raise Http404  # a task's photos: its worker, and whoever sees the appeal it reports on
     return FileResponse(row.file.open("rb"), content_type=row.content_type)
 
 

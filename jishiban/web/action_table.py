@@ -48,6 +48,7 @@ EVENT_LABELS[Action.INVALIDATE] = _("作废")
 EVENT_LABELS[Action.PARENT_RESULT] = _("随主件答复")
 EVENT_LABELS[Action.WITHDRAW] = _("撤回")
 EVENT_LABELS["citizen-add"] = _("群众补充信息")  # the portal's and Open311's addition (no change of state)
+EVENT_LABELS["grid-report"] = _("网格员现场反馈")  # a grid worker's task result (no change of state)
 
 
 def perform(action: str, appeal, *, by, data: dict):
