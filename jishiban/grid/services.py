@@ -524,11 +524,20 @@ def _report_on_appeal(task: Task, *, by, text: str, photos, now) -> None:
 
 
 def suggest_visit(grid: Grid, *, pattern: str, reason: str, appeal=None, now: datetime | None = None) -> Task | None:
-    """未诉先办: one open "visit suggested" task per grid and pattern (a pattern seen again adds nothing)."""
+    """未诉先办: one open "visit suggested" task per grid and pattern (a pattern seen again adds
+    nothing), and none again for an ``appeal`` received before the pattern's last task — a rescan
+    of the same appeals never suggests twice; a newer appeal after a finished visit does."""
     now = now or timezone.now()
     worker = _responsible(grid)
-    if worker is None or Task.objects.filter(grid=grid, pattern=pattern, done_at=None).exists():
+    if worker is None:
         return None
-    with transaction.atomic():
-        return Task.objects.create(kind=TaskKind.VISIT, grid=grid, worker=worker, appeal=appeal, pattern=pattern,
-                                   reason=reason, created_at=now)
+    same = Task.objects.filter(grid=grid, pattern=pattern)
+    if same.filter(done_at=None).exists() or (appeal is not None and same.filter(
+            created_at__gte=appeal.received_at).exists()):
+        return None
+    try:
+        with transaction.atomic():
+            return Task.objects.create(kind=TaskKind.VISIT, grid=grid, worker=worker, appeal=appeal, pattern=pattern,
+                                       reason=reason, created_at=now)
+    except IntegrityError:  # the hook and a rescan at the same moment: the other one made it
+        return None
