@@ -120,3 +120,25 @@ def map_counts(user, grids) -> dict[int, dict[str, int]]:
     events = dict(GridEvent.objects.filter(grid__in=[g.pk for g in grids], state__in=list(OPEN)).values_list("grid_id")
                   .annotate(n=Count("pk")).values_list("grid_id", "n"))
     return {g.pk: {"appeals": appeals.get(g.region_id, 0), "events": events.get(g.pk, 0)} for g in grids}
+
+
+def town_inbox(user) -> dict:
+    """A town's inbox (GB/T 30428: grid → town → county): the grid events its grids escalated to
+    the town, open — waiting for the town (任务派遣/任务处理) or for the worker's check of the town's
+    result (处理反馈) — and the 12345 appeals the town's unit holds (``Appeal.objects.in_hand()``
+    within ``visible_to``). Empty for anyone but town staff (``policy.town_of``)."""
+    from jishiban.appeals.models import Appeal
+
+    town = policy.town_of(user)
+    if town is None:
+        return {"town": None, "waiting": GridEvent.objects.none(), "checking": GridEvent.objects.none(),
+                "appeals": Appeal.objects.none()}
+    events = (GridEvent.objects.filter(grid__town_id=town, escalation="town")
+              .select_related("grid__region", "grid__community", "reporter").order_by("reported_at"))
+    return {
+        "town": town,
+        "waiting": events.filter(state__in=["dispatched", "handling"]),
+        "checking": events.filter(state="fed_back"),
+        "appeals": (Appeal.objects.visible_to(user).in_hand().filter(lead_unit_id=user.organisation_id)
+                    .select_related("category", "grid").order_by("reply_deadline", "received_at")),
+    }
