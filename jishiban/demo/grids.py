@@ -22,8 +22,8 @@ from jishiban.regions.models import Region, RegionLevel
 from jishiban.smart.geocode.grid import GridIndex
 
 from . import texts
-from .people import GRID_TOWNS
 from .cases import CENTRES, URBAN_UNITS
+from .people import GRID_TOWNS
 
 # Towns whose grids are drawn here (the four 任城区 towns of ``people.ensure_grids`` have theirs
 # already, imported the same way, with their workers; they get events and located appeals here too).

@@ -111,15 +111,20 @@ def workers_on_duty(grids) -> dict[int, object]:
 
 
 def map_counts(user, grids) -> dict[int, dict[str, int]]:
-    """Open appeals (``Appeal.objects.open()`` within the reader's scope) and open events per grid."""
+    """Open appeals (``Appeal.objects.open()`` within the reader's scope) and open events per grid
+    of ``grids`` (a queryset of ``Grid``, read as a subquery, or a list): grid id → counts."""
     from jishiban.appeals.models import Appeal
 
-    region_ids = [g.region_id for g in grids]
-    appeals = dict(Appeal.objects.visible_to(user).open().filter(grid_id__in=region_ids).values_list("grid_id")
-                   .annotate(n=Count("pk")).values_list("grid_id", "n"))
-    events = dict(GridEvent.objects.filter(grid__in=[g.pk for g in grids], state__in=list(OPEN)).values_list("grid_id")
+    if isinstance(grids, list):
+        ids = [g.pk for g in grids]
+        grids = Grid.objects.filter(pk__in=ids)
+    else:
+        ids = list(grids.values_list("pk", flat=True))
+    appeals = dict(Appeal.objects.visible_to(user).open().filter(grid__grid_profile__in=grids.values("pk"))
+                   .values_list("grid__grid_profile").annotate(n=Count("pk")).values_list("grid__grid_profile", "n"))
+    events = dict(GridEvent.objects.filter(grid_id__in=grids.values("pk"), state__in=list(OPEN)).values_list("grid_id")
                   .annotate(n=Count("pk")).values_list("grid_id", "n"))
-    return {g.pk: {"appeals": appeals.get(g.region_id, 0), "events": events.get(g.pk, 0)} for g in grids}
+    return {pk: {"appeals": appeals.get(pk, 0), "events": events.get(pk, 0)} for pk in ids}
 
 
 def town_inbox(user) -> dict:

@@ -433,9 +433,9 @@ def verify(event: GridEvent, *, by, passed: bool, note: str = "", photos=(), now
 
 
 def _reopen_appeal(event: GridEvent, *, by, note: str, now) -> None:
+    from jishiban.appeals.errors import ConflictError
     from jishiban.appeals.models import Appeal
     from jishiban.appeals.services import reopen_on_verification
-    from jishiban.appeals.errors import ConflictError
     from jishiban.appeals.workflow import TransitionNotAllowed
 
     appeal = Appeal.objects.get(pk=event.appeal_id)

@@ -5,7 +5,6 @@ event of the appeal (page and API)."""
 import uuid
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from jishiban.appeals import services as appeals
@@ -15,16 +14,10 @@ from jishiban.grid.models import GridEvent, Task
 from jishiban.grid.workflow import State
 from jishiban.testing import make_appeal
 
-from .conftest import C1
+from .conftest import C1, client_for
 
 pytestmark = pytest.mark.django_db
 JPEG = b"\xff\xd8\xff\xe0" + b"0" * 100
-
-
-def _client(user):
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def _escalated_and_replied(world, *, answer=False):
@@ -74,10 +67,10 @@ def test_a_passed_verification_is_on_the_appeals_record_with_its_photo(grid_worl
     services.verify(event, by=worker, passed=True, note="现场已修复", photos=[(JPEG, "image/jpeg")])
     row = AppealEvent.objects.get(appeal=appeal, action="grid-report")
     assert row.actor == worker and row.reason == "核查结果：核查通过：现场已修复" and len(row.payload["photos"]) == 1
-    page = _client(p.dispatcher).get(reverse("web:appeal_detail", args=[appeal.pk])).content.decode()
+    page = client_for(p.dispatcher).get(reverse("web:appeal_detail", args=[appeal.pk])).content.decode()
     assert "网格员现场反馈" in page and "现场已修复" in page
     photo = reverse("grid:photo", args=[row.payload["photos"][0]])
-    assert photo in page and _client(p.dispatcher).get(photo).status_code == 200
+    assert photo in page and client_for(p.dispatcher).get(photo).status_code == 200
 
 
 def test_the_workers_task_result_is_in_the_appeals_event_log_page_and_api(grid_world):
@@ -88,7 +81,7 @@ def test_the_workers_task_result_is_in_the_appeals_event_log_page_and_api(grid_w
     appeal = make_appeal(grid=C1 + "001")
     task = services.assign_appeal(appeal, by=p.dispatcher, reason="请到现场核实")
     version = Appeal.objects.get(pk=appeal.pk).version
-    response = _client(worker).post(reverse("grid:complete_task", args=[task.pk]), {
+    response = client_for(worker).post(reverse("grid:complete_task", args=[task.pk]), {
         "result": "现场确有积水，已通知物业", "photos": [_upload()]})
     assert response.status_code == 302
     task = Task.objects.get(pk=task.pk)
@@ -97,15 +90,15 @@ def test_the_workers_task_result_is_in_the_appeals_event_log_page_and_api(grid_w
     assert row.payload["task"] == task.pk and row.payload["photos"] == list(task.photos.values_list("pk", flat=True))
     after = Appeal.objects.get(pk=appeal.pk)
     assert (after.status, after.version) == ("received", version)
-    page = _client(p.dispatcher).get(reverse("web:appeal_detail", args=[appeal.pk])).content.decode()
+    page = client_for(p.dispatcher).get(reverse("web:appeal_detail", args=[appeal.pk])).content.decode()
     assert "网格员现场反馈" in page and "现场确有积水" in page
-    assert _client(p.dispatcher).get(reverse("grid:photo", args=[row.payload["photos"][0]])).status_code == 200
-    api = _client(p.dispatcher).get(f"/api/v1/appeals/{appeal.number}/events")
+    assert client_for(p.dispatcher).get(reverse("grid:photo", args=[row.payload["photos"][0]])).status_code == 200
+    api = client_for(p.dispatcher).get(f"/api/v1/appeals/{appeal.number}/events")
     assert api.status_code == 200
     found = [e for e in api.json() if e["action"] == "grid-report"]
     assert found and found[0]["reason"] == row.reason and found[0]["payload"]["photos"] == row.payload["photos"]
     # someone who may not see the appeal does not see its photos either
-    assert _client(p.other_handler).get(reverse("grid:photo", args=[row.payload["photos"][0]])).status_code == 404
+    assert client_for(p.other_handler).get(reverse("grid:photo", args=[row.payload["photos"][0]])).status_code == 404
 
 
 def _upload():

@@ -9,7 +9,6 @@ import importlib
 
 import pytest
 from django.apps import apps
-from django.test import Client
 from django.urls import reverse
 
 from jishiban.grid import selectors, services
@@ -18,16 +17,10 @@ from jishiban.regions.models import Region, RegionLevel
 from jishiban.smart.geocode_db import invalidate, locate_grid
 from jishiban.testing import make_appeal, make_user
 
-from .conftest import C1, TOWN, box
+from .conftest import C1, TOWN, box, client_for
 
 pytestmark = pytest.mark.django_db
 migration = importlib.import_module("jishiban.grid.migrations.0002_grid17_one_grid")
-
-
-def _client(user):
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_a_grid_drawn_into_the_region_tree_alone_gets_its_grid_worker_and_boundary(personas):
@@ -84,9 +77,9 @@ def test_with_only_a_substitute_on_duty_the_card_shows_them_and_the_hand_over_go
     assert duty.worker == substitute and duty.duty == "substitute" and "替岗网格员 李替岗 代岗" in duty.reason
 
     appeal = make_appeal(grid=C1 + "001")
-    page = _client(p.dispatcher).get(reverse("web:appeal_detail", args=[appeal.pk])).content.decode()
+    page = client_for(p.dispatcher).get(reverse("web:appeal_detail", args=[appeal.pk])).content.decode()
     assert "李替岗" in page and "代岗" in page and "交网格员" in page
-    _client(p.dispatcher).post(reverse("grid:assign", args=[appeal.number]), {"kind": "help_appeal", "reason": "请协助"})
+    client_for(p.dispatcher).post(reverse("grid:assign", args=[appeal.number]), {"kind": "help_appeal", "reason": "请协助"})
     assert Task.objects.get(appeal=appeal).worker == substitute
 
 
@@ -94,7 +87,7 @@ def test_a_grid_nobody_works_has_no_hand_over(grid_world):
     p = grid_world["p"]
     appeal = make_appeal(grid=C1 + "002")  # no assignment on this grid
     assert selectors.on_duty(grid_world["grids"][C1 + "002"]) is None
-    page = _client(p.dispatcher).get(reverse("web:appeal_detail", args=[appeal.pk])).content.decode()
+    page = client_for(p.dispatcher).get(reverse("web:appeal_detail", args=[appeal.pk])).content.decode()
     assert "所在网格" in page and "交网格员" not in page
     with pytest.raises(services.GridError, match="不在任何有网格员的网格内"):
         services.assign_appeal(appeal, by=p.dispatcher)

@@ -5,7 +5,6 @@ import re
 import uuid
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from jishiban.accounts import policy
@@ -16,15 +15,9 @@ from jishiban.grid.workflow import State
 from jishiban.organisations.models import Organisation
 from jishiban.testing import make_appeal, make_user
 
-from .conftest import C1, TOWN
+from .conftest import C1, TOWN, client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user):
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def _report(world, title):
@@ -43,10 +36,10 @@ def town_staff(grid_world):
 def test_only_town_staff_open_the_town_inbox(grid_world, town_staff):
     p = grid_world["p"]
     assert policy.town_of(town_staff) == grid_world["town"].pk
-    assert _client(town_staff).get(reverse("grid:town")).status_code == 200
+    assert client_for(town_staff).get(reverse("grid:town")).status_code == 200
     for user in (p.handler, p.dispatcher, p.county_rencheng, grid_world["worker"]):
         assert policy.town_of(user) is None
-        assert _client(user).get(reverse("grid:town")).status_code == 403
+        assert client_for(user).get(reverse("grid:town")).status_code == 403
 
 
 def test_escalated_events_and_the_towns_appeals_are_listed_and_counted(grid_world, town_staff):
@@ -64,7 +57,7 @@ def test_escalated_events_and_the_towns_appeals_are_listed_and_counted(grid_worl
     assert [e.pk for e in found["checking"]] == [fed.pk]
     assert [a.pk for a in found["appeals"]] == [held.pk]
 
-    page = _client(town_staff).get(reverse("grid:town")).content.decode()
+    page = client_for(town_staff).get(reverse("grid:town")).content.decode()
     counts = {k: int(re.search(rf'id="count-{k}">(\d+)<', page).group(1)) for k in ("waiting", "checking", "appeals")}
     assert counts == {"waiting": 1, "checking": 1, "appeals": 1}
     for section, n in (("town-waiting", 1), ("town-checking", 1), ("town-appeals", 1)):
@@ -82,6 +75,6 @@ def test_another_towns_staff_sees_none_of_it_and_cannot_feed_back(grid_world, to
     assert not found["waiting"].exists() and not found["checking"].exists()
     with pytest.raises(services.GridError, match="不属于您所在的乡镇街道"):
         services.feed_back(event, by=other, result="不是我们的")
-    assert _client(other).get(reverse("grid:event", args=[event.pk])).status_code == 404
+    assert client_for(other).get(reverse("grid:event", args=[event.pk])).status_code == 404
     event = services.feed_back(event, by=town_staff, result="已调解")
     assert event.state == State.FED_BACK
