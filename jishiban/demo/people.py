@@ -57,6 +57,7 @@ ACCOUNTS = (
     Account("dept_water", Role.HANDLER, "陈立新", org="city-water"),
     Account("dept_power", Role.HANDLER, "马振东", org="ent-power"),
     Account("grid_worker", Role.GRID_WORKER, "韩春梅", org="town-370811011", region=GRID_WORKER_GRID),
+    Account("town_guhuai", Role.HANDLER, "王建军", org="town-370811011"),  # 古槐街道: the town inbox
     Account("citizen", Role.CITIZEN, "郭明", phone="13805370001"),
 )
 # Which demo account acts for an actor key of ``history``; units act as ``unit:<code>`` and grid
@@ -80,6 +81,8 @@ def grid_features() -> list[dict]:
             features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": {
                 "code": f"{community}{j + 1:03d}", "name": f"{town.name}第{j + 1}网格",
                 "community": community, "community_name": f"{town.short_name or town.name}社区",
+                "zongzhi": f"ZZ{community}{j + 1:02d}", "jingwu": f"JW{community[-5:]}{j + 1:02d}",
+                "chengguan": f"CG{community[-6:]}-{j + 1}", "chuangcheng": f"CC{community[-4:]}{j + 1:02d}",
                 "residents": 1500 + 300 * j, "households": 500 + 100 * j, "units": 20 + 5 * j}})
     return features
 

@@ -78,3 +78,12 @@ def test_every_demo_grid_is_one_grid_with_its_worker(demo, db):
     assert worker.region_id == grid.region_id and on_duty(grid).worker == worker
     assert GridEvent.objects.filter(grid=grid).exists()
     assert AppealLocation.objects.filter(grid=grid).exists()
+
+
+def test_the_demo_town_account_has_a_town_inbox(demo, db):
+    from jishiban.accounts.models import User
+    from jishiban.grid.selectors import town_inbox
+
+    found = town_inbox(User.objects.get(username="town_guhuai"))
+    assert found["town"] is not None
+    assert found["waiting"].exists() or found["checking"].exists()
