@@ -506,6 +506,23 @@ PAGES.update({
 })
 
 
+def town_of(user):
+    """The town (乡镇街道) a user works for — unit staff of a town unit (街道办事处、乡镇政府,
+    organisation kind ``town``) — as its region id, else ``None``. Their town inbox: the grid
+    events escalated to the town and the 12345 appeals the town unit handles."""
+    if not has_role(user, UNIT_ROLES):
+        return None
+    org = getattr(user, "organisation", None)
+    return org.region_id if org is not None and org.kind == "town" and org.region_id else None
+
+
+def is_town_staff(user) -> bool:
+    return town_of(user) is not None
+
+
+PAGES["grid_town"] = is_town_staff
+
+
 # --- the cockpit (智慧大脑) ---------------------------------------------------------------
 
 # The leaders' wall screen: the city's leaders and the centre's supervisors and analysts see the

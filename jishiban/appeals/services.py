@@ -305,17 +305,34 @@ def close(appeal: Appeal, *, by, reason: str = "", **kw) -> Appeal:
                       payload={"without_callback": appeal.status == Status.REPLIED}, **kw)
 
 
-def reopen(appeal: Appeal, *, by, reason: str, **kw) -> Appeal:
-    """重办: back to the same lead unit, with fresh deadlines; counted against the unit."""
-    reason = _require("reason", reason, _("请填写重办原因"))
-    at = kw.get("at") or timezone.now()
+def _reopen_changes(appeal: Appeal, at: datetime) -> tuple[dict, dict]:
     clocks = deadlines.dispatch_deadlines(appeal, at)
     changes = {"reopen_count": appeal.reopen_count + 1, "closed_at": None, "replied_at": None,
                "accepted_at": None, "satisfaction": "", "solved": None, "card": Card.NONE,
                "dispatched_at": at, **clocks}
-    return transition(appeal, by=by, action=Action.REOPEN, reason=reason, changes=changes,
-                      payload={"unit": appeal.lead_unit.code if appeal.lead_unit_id else None,
-                               **_deadlines_payload(clocks)}, **kw)
+    return changes, {"unit": appeal.lead_unit.code if appeal.lead_unit_id else None, **_deadlines_payload(clocks)}
+
+
+def reopen(appeal: Appeal, *, by, reason: str, **kw) -> Appeal:
+    """重办: back to the same lead unit, with fresh deadlines; counted against the unit."""
+    reason = _require("reason", reason, _("请填写重办原因"))
+    at = kw.get("at") or timezone.now()
+    changes, payload = _reopen_changes(appeal, at)
+    return transition(appeal, by=by, action=Action.REOPEN, reason=reason, changes=changes, payload=payload, **kw)
+
+
+def reopen_on_verification(appeal: Appeal, *, by, reason: str, at: datetime | None = None,
+                           payload: dict | None = None) -> Appeal:
+    """重办 because the grid worker's on-site verification (核查) of the unit's result failed: the
+    same 重办 as ``reopen`` (same unit, fresh deadlines, counted), the worker as its actor. The grid
+    service has checked that ``by`` works the grid the appeal came from, so the desk roles' rule
+    for ``reopen`` does not apply; the workflow table still does (``TransitionError`` otherwise)."""
+    reason = _require("reason", reason, _("请填写重办原因"))
+    at = at or timezone.now()
+    target = next_state(appeal.status, Action.REOPEN)
+    changes, extra = _reopen_changes(appeal, at)
+    return _write(appeal, action=Action.REOPEN, by=by, version=appeal.version, at=at, to_status=str(target),
+                  values=changes, reason=reason, payload={**extra, "verification": True, **(payload or {})})
 
 
 def _deadlines_payload(clocks: dict) -> dict:
@@ -350,6 +367,19 @@ def add_citizen_information(appeal: Appeal, *, action: str, text: str, attachmen
     return AppealEvent.objects.create(appeal=appeal, action=action, from_status=appeal.status,
                                       to_status=appeal.status, reason=text,
                                       payload={"attachments": attachments, "via": via}, at=at or timezone.now())
+
+
+GRID_REPORT = "grid-report"
+
+
+def add_grid_report(appeal: Appeal, *, by, text: str, payload: dict, at: datetime | None = None) -> AppealEvent:
+    """网格员现场反馈: what a grid worker found and did on a task the appeal gave them (on-site
+    verification, help, a 未诉先办 visit, the check of a unit's result), with their photos in
+    ``payload``. An event on the appeal; its state, fields and version stay as they are. The grid
+    service has checked that the task is the worker's."""
+    return AppealEvent.objects.create(appeal=appeal, action=GRID_REPORT, from_status=appeal.status,
+                                      to_status=appeal.status, actor=by, actor_unit_id=getattr(by, "organisation_id", None),
+                                      reason=text, payload=payload, at=at or timezone.now())
 
 
 def refresh_cards(now: datetime | None = None) -> dict[str, int]:
@@ -483,6 +513,8 @@ def co_parts(appeal: Appeal) -> dict:
         by_unit.setdefault(event.actor_unit_id, []).append(event)
     return {"units": units, "events": events, "by_unit": by_unit,
             "missing": [u for u in units if u.pk not in by_unit]}
+
+
 def attach_citizen_account(appeal: Appeal, *, user, reason: str = "", at: datetime | None = None) -> Appeal:
     """An appeal handed in without an account joins the account of the citizen who has since
     proved its phone number and confirmed it is theirs (the portal's rule, ``portal/claims.py``).

@@ -210,7 +210,7 @@ class Drawer:
         grid = None
         if channel == "grid":
             grid = next(g for g in w.grids if g.code == GRID_WORKER_GRID) if rng.random() < 0.35 else rng.choice(w.grids)
-            county_row, town = w.counties["370811"], grid.parent
+            county_row, town = w.counties["370811"], grid.parent.parent  # grid → community → town
             if not 8 <= local.hour < 18:
                 at = self.moment(local.date(), hours=range(9, 17))
         else:

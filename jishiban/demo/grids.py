@@ -15,7 +15,7 @@ from django.db import transaction
 
 from jishiban.accounts.models import Role, User
 from jishiban.appeals.models import Appeal
-from jishiban.grid import services
+from jishiban.grid import selectors, services
 from jishiban.grid.models import AppealLocation, Assignment, EventStep, Grid, GridEvent, Task
 from jishiban.grid.workflow import next_state
 from jishiban.regions.models import Region, RegionLevel
@@ -23,8 +23,10 @@ from jishiban.smart.geocode.grid import GridIndex
 
 from . import texts
 from .cases import CENTRES, URBAN_UNITS
+from .people import GRID_TOWNS
 
-# Towns that get grid work (not the four whose older square grids ``people.ensure_grids`` draws).
+# Towns whose grids are drawn here (the four 任城区 towns of ``people.ensure_grids`` have theirs
+# already, imported the same way, with their workers; they get events and located appeals here too).
 TOWNS = ("370811005", "370811006", "370811002", "370812001", "370812003", "370883001", "370881001",
          "370829001", "370830001", "370826001")
 COMMUNITIES = 4  # per town, 2 × 2
@@ -87,9 +89,12 @@ def load(now: datetime, hashed: str, *, seed: int = 12345) -> dict[str, int]:
                             now=now - timedelta(days=366))
     grids = list(Grid.objects.filter(town__in=towns).select_related("region", "town", "county"))
     workers = _workers(grids, hashed, now)
-    events = _events(grids, workers, now, rng)
-    located = _locate_appeals(grids, now)
-    return {"grids": len(grids), "workers": len(workers), "events": events, "located": located}
+    square = list(Grid.objects.filter(town__code__in=[code for code, _, _ in GRID_TOWNS])
+                  .select_related("region", "town", "county"))
+    workers.update(selectors.workers_on_duty(square))
+    events = _events(square + grids, workers, now, rng)
+    located = _locate_appeals(square + grids, now)
+    return {"grids": len(square) + len(grids), "workers": len(workers), "events": events, "located": located}
 
 
 def _workers(grids: list[Grid], hashed: str, now: datetime) -> dict[int, User]:
@@ -100,11 +105,6 @@ def _workers(grids: list[Grid], hashed: str, now: datetime) -> dict[int, User]:
     User.objects.bulk_create(new, batch_size=500)
     users = {u.username: u for u in User.objects.filter(username__in=names)}
     by_grid = {g.pk: users[f"gw-{g.region.code}"] for g in grids}
-    # The demo's own grid worker account (``people``) is responsible for the first grid, so that
-    # signing in as ``grid_worker`` shows a grid, its tasks and its events.
-    demo_worker = User.objects.filter(username="grid_worker", role=Role.GRID_WORKER).first()
-    if demo_worker is not None and grids:
-        by_grid[grids[0].pk] = demo_worker
     if not Assignment.objects.filter(grid__in=grids).exists():
         started = now - timedelta(days=366)
         rows = [Assignment(grid=g, worker=by_grid[g.pk], started_at=started, employment="full" if i % 4 else "part")
@@ -181,7 +181,14 @@ def _events(grids: list[Grid], workers: dict[int, User], now: datetime, rng: ran
 
 
 def _locate_appeals(grids: list[Grid], now: datetime) -> int:
-    """The demo appeals whose coordinates fall in these grids get them (as the after-intake hook would)."""
+    """The demo appeals whose coordinates fall in these grids get them (as the after-intake hook
+    would); those handed in with a grid (the grid channel's) get their location row."""
+    by_region = {g.region_id: g for g in grids}
+    given = [AppealLocation(appeal_id=pk, grid=by_region[grid_id], boundary_version=by_region[grid_id].boundary_version,
+                            method="given", at=at)
+             for pk, grid_id, at in Appeal.objects.filter(grid__in=list(by_region), grid_location=None)
+             .values_list("pk", "grid_id", "received_at")]
+    AppealLocation.objects.bulk_create(given, batch_size=500, ignore_conflicts=True)
     index = GridIndex([{"id": g.pk, "geometry": g.region.geometry} for g in grids])
     by_pk = {g.pk: g for g in grids}
     appeals = list(Appeal.objects.filter(grid=None, lat__isnull=False, county__in={g.county_id for g in grids})
@@ -198,4 +205,4 @@ def _locate_appeals(grids: list[Grid], now: datetime) -> int:
     with transaction.atomic():
         Appeal.objects.bulk_update(located, ["grid"], batch_size=500)
         AppealLocation.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-    return len(located)
+    return len(located) + len(given)

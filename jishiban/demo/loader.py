@@ -111,7 +111,7 @@ def load_demo(appeals: int = 20000, *, seed: int = 12345, now: datetime | None =
     started = time.monotonic()
     now = now or timezone.now()
     load_reference()  # the project's Jining files, as ``jishiban setup`` loads them
-    grids = people.ensure_grids()
+    grids = people.ensure_grids(now - timedelta(days=366))
     hashed = people.password_hash()
     users = people.ensure_accounts(hashed)
     knowledge_demo.load()  # the knowledge base's entries and stock phrases for the demo's categories
@@ -123,7 +123,7 @@ def load_demo(appeals: int = 20000, *, seed: int = 12345, now: datetime | None =
     cases = sorted(forced + natural, key=lambda c: c.received_at)
     targets = _merge_targets(cases)
     unit_users = people.ensure_unit_accounts({code for c in cases for code in c.plan.leads}, hashed, users, rng)
-    grid_workers = people.ensure_grid_workers(grids, hashed, users)
+    grid_workers = people.ensure_grid_workers(grids, hashed, users, now - timedelta(days=366))
     actors = {key: users[name] for key, name in people.ACTOR_ACCOUNTS.items()}
     actors.update({f"unit:{code}": user for code, user in unit_users.items()})
     actors.update({f"grid:{code}": user for code, user in grid_workers.items()})

@@ -42,7 +42,9 @@ GRID_TOWNS = (
 )
 GRIDS_PER_TOWN = 3
 GRID_SIZE = 0.01  # degrees, about 1 km
-GRID_WORKER_GRID = "370811011-G01"
+# One community per town holds its three grids; codes follow the grid code scheme (``grid/codes.py``).
+GRID_COMMUNITY = "001"
+GRID_WORKER_GRID = "370811011001001"
 
 ACCOUNTS = (
     Account("admin", Role.ADMIN, "赵建国", org="centre-city"),
@@ -55,6 +57,7 @@ ACCOUNTS = (
     Account("dept_water", Role.HANDLER, "陈立新", org="city-water"),
     Account("dept_power", Role.HANDLER, "马振东", org="ent-power"),
     Account("grid_worker", Role.GRID_WORKER, "韩春梅", org="town-370811011", region=GRID_WORKER_GRID),
+    Account("town_guhuai", Role.HANDLER, "王建军", org="town-370811011"),  # 古槐街道: the town inbox
     Account("citizen", Role.CITIZEN, "郭明", phone="13805370001"),
 )
 # Which demo account acts for an actor key of ``history``; units act as ``unit:<code>`` and grid
@@ -64,25 +67,36 @@ ACTOR_ACCOUNTS = {"operator": "operator", "dispatcher": "dispatcher", "superviso
 UNIT_ACCOUNT_PREFIX = "unit-"
 
 
-def ensure_grids() -> list[Region]:
-    """Level-5 grids with square GeoJSON polygons under a few 任城区 towns; idempotent."""
+def grid_features() -> list[dict]:
+    """The square grids of ``GRID_TOWNS`` as GeoJSON features for the grid import."""
     towns = {r.code: r for r in Region.objects.filter(code__in=[code for code, _, _ in GRID_TOWNS])}
-    grids = []
-    with transaction.atomic():
-        for code, lon0, lat0 in GRID_TOWNS:
-            town = towns[code]
-            for j in range(GRIDS_PER_TOWN):
-                west, south = round(lon0 + j * GRID_SIZE, 6), lat0
-                east, north = round(west + GRID_SIZE, 6), round(south + GRID_SIZE, 6)
-                ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
-                grid, _ = Region.objects.update_or_create(
-                    code=f"{code}-G{j + 1:02d}",
-                    defaults={"name": f"{town.name}第{j + 1}网格", "short_name": f"{town.short_name or town.name}{j + 1}网格",
-                              "level": RegionLevel.GRID, "parent": town, "sort": j,
-                              "geometry": {"type": "Polygon", "coordinates": [ring]}},
-                )
-                grids.append(grid)
-    return grids
+    features = []
+    for code, lon0, lat0 in GRID_TOWNS:
+        town = towns[code]
+        community = f"{code}{GRID_COMMUNITY}"
+        for j in range(GRIDS_PER_TOWN):
+            west, south = round(lon0 + j * GRID_SIZE, 6), lat0
+            east, north = round(west + GRID_SIZE, 6), round(south + GRID_SIZE, 6)
+            ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+            features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": {
+                "code": f"{community}{j + 1:03d}", "name": f"{town.name}第{j + 1}网格",
+                "community": community, "community_name": f"{town.short_name or town.name}社区",
+                "zongzhi": f"ZZ{community}{j + 1:02d}", "jingwu": f"JW{community[-5:]}{j + 1:02d}",
+                "chengguan": f"CG{community[-6:]}-{j + 1}", "chuangcheng": f"CC{community[-4:]}{j + 1:02d}",
+                "residents": 1500 + 300 * j, "households": 500 + 100 * j, "units": 20 + 5 * j}})
+    return features
+
+
+def ensure_grids(now=None) -> list[Region]:
+    """The square grids under a few 任城区 towns, written by the grid import (``grid.services``:
+    a ``Grid`` with its boundary for each level-5 region, like every other grid); idempotent."""
+    from jishiban.grid.services import import_geojson
+
+    features = grid_features()
+    import_geojson({"type": "FeatureCollection", "features": features}, source="demo", now=now)
+    codes = [f["properties"]["code"] for f in features]
+    return list(Region.objects.filter(code__in=codes, level=RegionLevel.GRID).select_related("parent__parent")
+                .order_by("code"))
 
 
 def grid_box(grid: Region) -> tuple[float, float, float, float]:
@@ -122,17 +136,26 @@ def ensure_accounts(hashed: str) -> dict[str, User]:
     return users
 
 
-def ensure_grid_workers(grids: list[Region], hashed: str, named: dict[str, User]) -> dict[str, User]:
-    """A grid worker per grid, by grid code: ``grid_worker`` for its grid, ``grid-<code>`` for the others."""
+def ensure_grid_workers(grids: list[Region], hashed: str, named: dict[str, User], now=None) -> dict[str, User]:
+    """A grid worker per grid, by grid code: ``grid_worker`` for its grid, ``grid-<code>`` for the
+    others, each the grid's responsible worker (``grid.services.assign_worker``, from ``now``)."""
+    from jishiban.grid.models import Assignment, Duty, Grid
+    from jishiban.grid.services import assign_worker
+
     workers = {GRID_WORKER_GRID: named["grid_worker"]}
-    towns = {o.region_id: o for o in Organisation.objects.filter(region__in=[g.parent_id for g in grids], kind="town")}
+    towns = {o.region_id: o for o in Organisation.objects.filter(region__in=[g.parent.parent_id for g in grids], kind="town")}
+    profiles = {g.region_id: g for g in Grid.objects.filter(region__in=grids)}
+    staffed = set(Assignment.objects.filter(grid__in=profiles.values(), ended_at=None, duty=Duty.RESPONSIBLE)
+                  .values_list("grid_id", flat=True))
     with transaction.atomic():
         for grid in grids:
             if grid.code not in workers:
                 workers[grid.code] = _upsert(
                     f"grid-{grid.code}", password=hashed, role=Role.GRID_WORKER, region=grid,
-                    name=texts.person_name(random.Random(grid.code)), org=towns.get(grid.parent_id),
+                    name=texts.person_name(random.Random(grid.code)), org=towns.get(grid.parent.parent_id),
                 )
+            if profiles[grid.pk].pk not in staffed:
+                assign_worker(profiles[grid.pk], workers[grid.code], now=now)
     return workers
 
 

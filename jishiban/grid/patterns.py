@@ -7,6 +7,10 @@
 * a risk flag smart help set (a ``risk:`` tag).
 
 Each makes one open "visit suggested" task per grid and pattern (``services.suggest_visit``).
+The after-intake hook looks at each new appeal once; ``rescan`` (the ``grid-visit-rescan``
+schedule, ``jishiban grid rescan``) looks again at the recent appeals located in grids, for what
+appeared later (a risk flag set afterwards, a category corrected into a cluster). Suggesting is
+idempotent: a pattern already suggested after its latest appeal suggests nothing again.
 """
 
 from __future__ import annotations
@@ -53,3 +57,29 @@ def look_at(appeal, grid) -> list:
         made.append(suggest_visit(grid, pattern=f"risk:{appeal.pk}", appeal=appeal,
                                   reason=_("诉求件 %s 有风险提示，建议尽快上门了解") % appeal.number))
     return [t for t in made if t is not None]
+
+
+def rescan_days() -> int:
+    """How far back ``rescan`` looks (``JISHIBAN_GRID_RESCAN_DAYS``, default the cluster window)."""
+    return int(getattr(settings, "JISHIBAN_GRID_RESCAN_DAYS", cluster_rule()[1]))
+
+
+def rescan(now=None) -> dict[str, int]:
+    """Look again at every appeal located in a grid and received within ``rescan_days()``;
+    returns how many appeals were looked at and how many visit tasks were made."""
+    from django.utils import timezone
+
+    from jishiban.appeals.workflow import GONE
+
+    from .models import AppealLocation
+
+    now = now or timezone.now()
+    rows = (AppealLocation.objects.filter(appeal__received_at__gte=now - timedelta(days=rescan_days()),
+                                          appeal__received_at__lte=now, appeal__confidential=False)
+            .exclude(appeal__status__in=GONE).select_related("grid__region", "appeal__category__parent")
+            .order_by("appeal__received_at", "appeal_id"))
+    looked = made = 0
+    for row in rows.iterator(chunk_size=500):
+        looked += 1
+        made += len(look_at(row.appeal, row.grid))
+    return {"appeals": looked, "visits": made}

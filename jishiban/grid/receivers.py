@@ -28,6 +28,8 @@ def after_intake(appeal_id: int) -> None:
         region = locate_grid(appeal.lat, appeal.lon)
         if region is not None:
             grid, method = Grid.objects.filter(region=region).select_related("region").first(), "coordinates"
+        if grid is not None and appeal.county_id and grid.county_id != appeal.county_id:
+            grid = None  # as smart help: coordinates in another county than the appeal's are not its grid
     if grid is None:
         grid, method = _by_community(appeal), "community"
     if grid is None:

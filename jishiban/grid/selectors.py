@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from jishiban.accounts import policy
 
-from .models import Assignment, Grid, GridEvent, Task
+from .models import Assignment, Duty, Grid, GridEvent, Task
 from .workflow import OPEN
 
 
@@ -64,27 +67,64 @@ def grids_visible_to(user):
     return qs.none()
 
 
-def responsible_of_grids(grids) -> dict[int, object]:
-    """``responsible_of`` for many grids at once (one query): grid id → worker."""
-    return {a.grid_id: a.worker for a in Assignment.objects.filter(grid__in=grids, ended_at=None, duty="responsible")
-            .select_related("worker")}
+@dataclass(frozen=True)
+class OnDuty:
+    """Who answers for a grid now, and why: its responsible worker (专属网格员), else — while the
+    post is vacant — the substitute on duty (替岗网格员, the latest to start)."""
+
+    worker: object
+    duty: str
+    reason: str
 
 
-def responsible_of(grid: Grid):
-    row = grid.assignments.filter(ended_at=None, duty="responsible").select_related("worker").first()
-    return row.worker if row else None
+def _on_duty(rows) -> OnDuty | None:
+    """Of one grid's current assignments, the one who answers (responsible before substitute)."""
+    rows = sorted(rows, key=lambda a: (a.duty != Duty.RESPONSIBLE, -a.started_at.timestamp()))
+    if not rows:
+        return None
+    row = rows[0]
+    name = row.worker.get_full_name() or row.worker.username
+    if row.duty == Duty.RESPONSIBLE:
+        return OnDuty(row.worker, row.duty, _("%s 是本网格的专属网格员") % name)
+    return OnDuty(row.worker, row.duty, _("本网格暂无专属网格员，由替岗网格员 %s 代岗") % name)
+
+
+def on_duty_of_grids(grids) -> dict[int, OnDuty]:
+    """``on_duty`` for many grids at once (one query): grid id → ``OnDuty`` (grids nobody works are absent)."""
+    by_grid: dict[int, list] = {}
+    for a in Assignment.objects.filter(grid__in=grids, ended_at=None).select_related("worker"):
+        by_grid.setdefault(a.grid_id, []).append(a)
+    return {gid: _on_duty(rows) for gid, rows in by_grid.items()}
+
+
+def on_duty(grid: Grid | None) -> OnDuty | None:
+    """The one definition of "the grid's worker": every page and write that needs one asks here
+    (the appeal card and its hand-over, event verification, 未诉先办 visits)."""
+    if grid is None:
+        return None
+    return _on_duty(list(Assignment.objects.filter(grid=grid, ended_at=None).select_related("worker")))
+
+
+def workers_on_duty(grids) -> dict[int, object]:
+    """grid id → the worker of ``on_duty``."""
+    return {gid: d.worker for gid, d in on_duty_of_grids(grids).items()}
 
 
 def map_counts(user, grids) -> dict[int, dict[str, int]]:
-    """Open appeals (``Appeal.objects.open()`` within the reader's scope) and open events per grid."""
+    """Open appeals (``Appeal.objects.open()`` within the reader's scope) and open events per grid
+    of ``grids`` (a queryset of ``Grid``, read as a subquery, or a list): grid id → counts."""
     from jishiban.appeals.models import Appeal
 
-    region_ids = [g.region_id for g in grids]
-    appeals = dict(Appeal.objects.visible_to(user).open().filter(grid_id__in=region_ids).values_list("grid_id")
-                   .annotate(n=Count("pk")).values_list("grid_id", "n"))
-    events = dict(GridEvent.objects.filter(grid__in=[g.pk for g in grids], state__in=list(OPEN)).values_list("grid_id")
+    if isinstance(grids, list):
+        ids = [g.pk for g in grids]
+        grids = Grid.objects.filter(pk__in=ids)
+    else:
+        ids = list(grids.values_list("pk", flat=True))
+    appeals = dict(Appeal.objects.visible_to(user).open().filter(grid__grid_profile__in=grids.values("pk"))
+                   .values_list("grid__grid_profile").annotate(n=Count("pk")).values_list("grid__grid_profile", "n"))
+    events = dict(GridEvent.objects.filter(grid_id__in=grids.values("pk"), state__in=list(OPEN)).values_list("grid_id")
                   .annotate(n=Count("pk")).values_list("grid_id", "n"))
-    return {g.pk: {"appeals": appeals.get(g.region_id, 0), "events": events.get(g.pk, 0)} for g in grids}
+    return {pk: {"appeals": appeals.get(pk, 0), "events": events.get(pk, 0)} for pk in ids}
 
 
 def public_shapes(county_code: str, *, limit: int = 5000) -> list[tuple[str, str, dict]]:
@@ -92,3 +132,25 @@ def public_shapes(county_code: str, *, limit: int = 5000) -> list[tuple[str, str
     see (the citizens' place picker): shapes and names only, never figures or workers."""
     return list(Grid.objects.filter(county__code=county_code).exclude(region__geometry=None)
                 .order_by("region__code").values_list("region__code", "region__name", "region__geometry")[:limit])
+
+
+def town_inbox(user) -> dict:
+    """A town's inbox (GB/T 30428: grid → town → county): the grid events its grids escalated to
+    the town, open — waiting for the town (任务派遣/任务处理) or for the worker's check of the town's
+    result (处理反馈) — and the 12345 appeals the town's unit holds (``Appeal.objects.in_hand()``
+    within ``visible_to``). Empty for anyone but town staff (``policy.town_of``)."""
+    from jishiban.appeals.models import Appeal
+
+    town = policy.town_of(user)
+    if town is None:
+        return {"town": None, "waiting": GridEvent.objects.none(), "checking": GridEvent.objects.none(),
+                "appeals": Appeal.objects.none()}
+    events = (GridEvent.objects.filter(grid__town_id=town, escalation="town")
+              .select_related("grid__region", "grid__community", "reporter").order_by("reported_at"))
+    return {
+        "town": town,
+        "waiting": events.filter(state__in=["dispatched", "handling"]),
+        "checking": events.filter(state="fed_back"),
+        "appeals": (Appeal.objects.visible_to(user).in_hand().filter(lead_unit_id=user.organisation_id)
+                    .select_related("category", "grid").order_by("reply_deadline", "received_at")),
+    }

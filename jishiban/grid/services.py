@@ -225,7 +225,8 @@ ACTION_LABELS = {A.FILE: gettext_lazy("立案"), A.SOLVE_ON_SPOT: gettext_lazy("
 
 
 def grid_of_worker(user) -> Grid | None:
-    """The grid ``user`` answers for now (responsible, else a current substitute duty)."""
+    """The grid a worker's report goes to (their responsible grid, else one they substitute on).
+    The converse question, the grid's worker, is ``selectors.on_duty``."""
     row = (Assignment.objects.filter(worker=user, ended_at=None).select_related("grid__region")
            .order_by("duty", "-started_at").first())  # "responsible" sorts before "substitute"
     return row.grid if row else None
@@ -392,13 +393,18 @@ def feed_back(event: GridEvent, *, by, result: str, now: datetime | None = None,
     return event
 
 
-def _responsible(grid: Grid):
-    row = Assignment.objects.filter(grid=grid, ended_at=None).select_related("worker").order_by("duty").first()
-    return row.worker if row else None
+def _responsible(grid: Grid | None):
+    """The worker of ``selectors.on_duty`` (responsible, else the substitute on duty)."""
+    from .selectors import on_duty
+
+    duty = on_duty(grid)
+    return duty.worker if duty else None
 
 
 def verify(event: GridEvent, *, by, passed: bool, note: str = "", photos=(), now: datetime | None = None) -> GridEvent:
-    """核查: on site, with a photo. Passed → 核实结案; failed → 返工 (counted), handled again."""
+    """核查: on site, with a photo. Passed → 核实结案; failed → 返工 (counted), handled again — and
+    an event escalated into 12345 reopens its appeal (重办, ``appeals.services.reopen_on_verification``)
+    in the same transaction, so the unit handles it again on the appeal's own clock."""
     now = now or timezone.now()
     _worker_of(event, by)
     if passed and not photos:
@@ -406,17 +412,41 @@ def verify(event: GridEvent, *, by, passed: bool, note: str = "", photos=(), now
     if not passed and not (note or "").strip():
         raise GridError({"note": [_("请说明返工原因")]})
     with transaction.atomic():
+        if not passed and event.appeal_id and event.state == State.FED_BACK:
+            _reopen_appeal(event, by=by, note=note.strip(), now=now)
         if passed:
             event = _step(event, A.VERIFY, by=by, now=now, note=note, verified_at=now, closed_at=now,
                           payload={"on_time": bool(event.verify_deadline and now <= event.verify_deadline)})
         else:
             event = _step(event, A.REWORK, by=by, now=now, note=note, rework_count=event.rework_count + 1,
                           verify_deadline=None)
-        for data, content_type in photos:
-            _photo(data, content_type, purpose=Photo.Purpose.VERIFY, event=event, now=now)
-        Task.objects.filter(event=event, kind=TaskKind.VERIFY_EVENT, done_at=None).update(
+        shots = [_photo(data, content_type, purpose=Photo.Purpose.VERIFY, event=event, now=now)
+                 for data, content_type in photos]
+        tasks = list(Task.objects.filter(event=event, kind=TaskKind.VERIFY_EVENT, done_at=None).select_related(
+            "grid__region"))
+        Task.objects.filter(pk__in=[t.pk for t in tasks]).update(
             done_at=now, result=note or (_("核查通过") if passed else _("返工")))
+        if passed and event.appeal_id and tasks:
+            text = _("核查通过") + (f"：{note.strip()}" if (note or "").strip() else "")
+            _report_on_appeal(tasks[0], by=by, text=text, photos=shots, now=now)
     return event
+
+
+def _reopen_appeal(event: GridEvent, *, by, note: str, now) -> None:
+    from jishiban.appeals.errors import ConflictError
+    from jishiban.appeals.models import Appeal
+    from jishiban.appeals.services import reopen_on_verification
+    from jishiban.appeals.workflow import TransitionNotAllowed
+
+    appeal = Appeal.objects.get(pk=event.appeal_id)
+    try:
+        reopen_on_verification(appeal, by=by, at=now, reason=_("网格员现场核查未通过：%s") % note,
+                               payload={"grid_event": str(event.pk)})
+    except TransitionNotAllowed:
+        raise GridError(_("诉求件 %(n)s 当前为%(s)s，不能重办，请联系派单员") % {
+            "n": appeal.number, "s": appeal.get_status_display()}) from None
+    except ConflictError:
+        raise GridError(_("诉求件 %s 刚被他人处理，请刷新后再试") % appeal.number) from None
 
 
 def evaluate(event: GridEvent, *, by, rating: int, note: str = "", now: datetime | None = None) -> GridEvent:
@@ -474,18 +504,40 @@ def complete_task(task: Task, *, by, result: str, photos=(), now: datetime | Non
     with transaction.atomic():
         if Task.objects.filter(pk=task.pk, done_at=None).update(done_at=now, result=result.strip()) != 1:
             raise GridError(_("该任务已完成"))
-        for data, content_type in photos:
-            _photo(data, content_type, purpose=Photo.Purpose.VISIT, task=task, now=now)
-    task.refresh_from_db()
+        shots = [_photo(data, content_type, purpose=Photo.Purpose.VISIT, task=task, now=now)
+                 for data, content_type in photos]
+        task.refresh_from_db()
+        if task.appeal_id:
+            _report_on_appeal(task, by=by, text=task.result, photos=shots, now=now)
     return task
 
 
+def _report_on_appeal(task: Task, *, by, text: str, photos, now) -> None:
+    """The worker's result on the appeal's own record (``appeals.services.add_grid_report``)."""
+    from jishiban.appeals.models import Appeal
+    from jishiban.appeals.services import add_grid_report
+
+    add_grid_report(Appeal.objects.get(pk=task.appeal_id), by=by, at=now,
+                    text=_("%(kind)s：%(text)s") % {"kind": TaskKind(task.kind).label, "text": text},
+                    payload={"task": task.pk, "kind": task.kind, "grid": task.grid.region.code,
+                             "photos": [p.pk for p in photos]})
+
+
 def suggest_visit(grid: Grid, *, pattern: str, reason: str, appeal=None, now: datetime | None = None) -> Task | None:
-    """未诉先办: one open "visit suggested" task per grid and pattern (a pattern seen again adds nothing)."""
+    """未诉先办: one open "visit suggested" task per grid and pattern (a pattern seen again adds
+    nothing), and none again for an ``appeal`` received before the pattern's last task — a rescan
+    of the same appeals never suggests twice; a newer appeal after a finished visit does."""
     now = now or timezone.now()
     worker = _responsible(grid)
-    if worker is None or Task.objects.filter(grid=grid, pattern=pattern, done_at=None).exists():
+    if worker is None:
         return None
-    with transaction.atomic():
-        return Task.objects.create(kind=TaskKind.VISIT, grid=grid, worker=worker, appeal=appeal, pattern=pattern,
-                                   reason=reason, created_at=now)
+    same = Task.objects.filter(grid=grid, pattern=pattern)
+    if same.filter(done_at=None).exists() or (appeal is not None and same.filter(
+            created_at__gte=appeal.received_at).exists()):
+        return None
+    try:
+        with transaction.atomic():
+            return Task.objects.create(kind=TaskKind.VISIT, grid=grid, worker=worker, appeal=appeal, pattern=pattern,
+                                       reason=reason, created_at=now)
+    except IntegrityError:  # the hook and a rescan at the same moment: the other one made it
+        return None

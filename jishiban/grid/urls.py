@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import mapview, views
+from . import mapview, town, views
 
 app_name = "grid"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("events/<uuid:pk>/<str:action>/", views.act, name="act"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("appeals/<str:number>/assign/", views.assign, name="assign"),
+    path("town/", town.inbox, name="town"),
     path("map/", mapview.page, name="map"),
     path("map/data/", mapview.data, name="map_data"),
 ]

@@ -31,7 +31,7 @@ def home(request):
     grids = list(selectors.grids_of(user))
     appeals = (Appeal.objects.visible_to(user).open().select_related("category", "grid").order_by("-received_at")[:30])
     rows = [{"appeal": a, "citizen": citizen_display(user, a)} for a in appeals]
-    workers = selectors.responsible_of_grids(grids)
+    workers = selectors.workers_on_duty(grids)
     return render(request, "grid/home.html", {
         "grids": [{"grid": g, "worker": workers.get(g.pk)} for g in grids], "appeals": rows,
         "tasks": selectors.tasks_of(user).count(), "events": selectors.events_of(user)[:10], "nav_active": PAGE})
@@ -163,8 +163,9 @@ def photo(request, pk: int):
     if row.event_id:
         if not selectors.events_visible_to(request.user).filter(pk=row.event_id).exists():
             raise Http404
-    elif not selectors.tasks_of(request.user, open_only=False).filter(pk=row.task_id).exists():
-        raise Http404
+    elif not (selectors.tasks_of(request.user, open_only=False).filter(pk=row.task_id).exists()
+              or Appeal.objects.visible_to(request.user).filter(grid_tasks__pk=row.task_id).exists()):
+        raise Http404  # a task's photos: its worker, and whoever sees the appeal it reports on
     return FileResponse(row.file.open("rb"), content_type=row.content_type)
 
 

@@ -1,4 +1,5 @@
-"""lat/lon → grid (网格): a ``GridIndex`` over the level-5 regions that have a polygon.
+"""lat/lon → grid (网格): a ``GridIndex`` over the grids (level-5 regions with their ``grid.Grid``,
+see docs/adr/0002-one-grid.md) that have a polygon.
 
 Built on first use per process; a grid saved or deleted in this process rebuilds it at the next
 lookup (``receivers``), other processes rebuild after ``GRID_CACHE_SECONDS``. A grid whose
@@ -39,8 +40,8 @@ def _build() -> GridIndex | None:
     from jishiban.regions.models import Region, RegionLevel
 
     features, skipped = [], []
-    for pk, code, geometry in Region.objects.filter(level=RegionLevel.GRID, geometry__isnull=False).values_list(
-            "pk", "code", "geometry"):
+    grids = Region.objects.filter(level=RegionLevel.GRID, geometry__isnull=False, grid_profile__isnull=False)
+    for pk, code, geometry in grids.values_list("pk", "code", "geometry"):
         try:
             geom = shape(geometry)
             if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:

@@ -50,6 +50,7 @@ EVENT_LABELS[Action.WITHDRAW] = _("撤回")
 EVENT_LABELS["citizen-add"] = _("群众补充信息")  # the portal's and Open311's addition (no change of state)
 EVENT_LABELS[services.NOTE] = _("办理备注")  # the lead unit's note (no change of state)
 EVENT_LABELS[services.CO_PART] = _("协办意见")  # a co-handling unit's part (no change of state)
+EVENT_LABELS["grid-report"] = _("网格员现场反馈")  # a grid worker's task result (no change of state)
 
 
 def perform(action: str, appeal, *, by, data: dict):

@@ -61,3 +61,29 @@ def test_demo_appeals_in_the_grids_are_located_and_visible_to_their_worker(demo,
     assert loc.appeal.grid_id == loc.grid.region_id
     worker = Assignment.objects.get(grid=loc.grid, duty="responsible", ended_at=None).worker
     assert Appeal.objects.visible_to(worker).filter(pk=loc.appeal_id).exists()
+
+
+def test_every_demo_grid_is_one_grid_with_its_worker(demo, db):
+    """One notion of grid (docs/adr/0002-one-grid.md): every level-5 region of the demo has its
+    ``Grid`` and boundary, and the demo's ``grid_worker`` answers for the grid its account names."""
+    from jishiban.accounts.models import User
+    from jishiban.demo.people import GRID_WORKER_GRID
+    from jishiban.grid.selectors import on_duty
+    from jishiban.regions.models import Region, RegionLevel
+
+    assert not Region.objects.filter(level=RegionLevel.GRID, grid_profile=None).exists()
+    assert not Grid.objects.filter(boundaries=None).exists()
+    worker = User.objects.get(username="grid_worker")
+    grid = Grid.objects.get(region__code=GRID_WORKER_GRID)
+    assert worker.region_id == grid.region_id and on_duty(grid).worker == worker
+    assert GridEvent.objects.filter(grid=grid).exists()
+    assert AppealLocation.objects.filter(grid=grid).exists()
+
+
+def test_the_demo_town_account_has_a_town_inbox(demo, db):
+    from jishiban.accounts.models import User
+    from jishiban.grid.selectors import town_inbox
+
+    found = town_inbox(User.objects.get(username="town_guhuai"))
+    assert found["town"] is not None
+    assert found["waiting"].exists() or found["checking"].exists()

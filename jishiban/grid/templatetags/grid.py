@@ -17,8 +17,9 @@ def grid_card(context, appeal):
     grid = Grid.objects.filter(region_id=appeal.grid_id).select_related("region", "community").first() \
         if appeal.grid_id else None
     event = getattr(appeal, "grid_event", None)
+    duty = selectors.on_duty(grid)
     return {
-        "appeal": appeal, "grid": grid, "worker": selectors.responsible_of(grid) if grid else None,
+        "appeal": appeal, "grid": grid, "worker": duty.worker if duty else None, "duty": duty,
         "tasks": Task.objects.filter(appeal=appeal).select_related("worker") if grid else [],
         "may_assign": grid is not None and not appeal.confidential and policy.may_assign_to_grid(user),
         "form": forms.AssignForm(), "event": event, "csrf_token": context.get("csrf_token"),

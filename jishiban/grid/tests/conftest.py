@@ -45,3 +45,12 @@ def grid_world(personas):
     services.assign_worker(grids[C1 + "001"], worker)
     town_unit_region = Region.objects.get(code=TOWN)
     return {"grids": grids, "worker": worker, "town": town_unit_region, "p": personas}
+
+
+def client_for(user):
+    """A test client signed in as ``user``."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client

@@ -71,7 +71,12 @@ def test_escalated_into_12345_handled_by_a_unit_then_verified_on_site(grid_world
         services.verify(event, by=worker, passed=True)  # a photo is required
     event = services.verify(event, by=worker, passed=False, note="井盖尺寸不符，仍有缝隙")
     assert (event.state, event.rework_count) == (State.HANDLING, 1)
-    event = services.feed_back(event, by=p.county_rencheng, result="已重新安装")
+    appeal = Appeal.objects.get(pk=appeal.pk)
+    assert (appeal.status, appeal.reopen_count) == ("reopened", 1)  # 重办 through the appeals workflow
+    appeal = appeals.accept(appeal, by=p.handler)
+    appeals.reply(appeal, by=p.handler, result_type="solved", text="已重新安装")
+    event.refresh_from_db()
+    assert (event.state, event.result) == (State.FED_BACK, "已重新安装")
     event = services.verify(event, by=worker, passed=True, photos=[(JPEG, "image/jpeg")], note="现场已修复")
     assert event.state == State.CLOSED and event.verified_at
     actions = list(event.steps.values_list("action", flat=True))

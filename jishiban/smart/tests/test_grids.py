@@ -1,4 +1,5 @@
-"""lat/lon → grid over the level-5 regions' polygons; rebuilt when grids change."""
+"""lat/lon → grid over the grids' polygons (level-5 regions with their ``grid.Grid``, written by
+the grid import); rebuilt when grids change."""
 
 import pytest
 
@@ -18,9 +19,13 @@ def square(west, south, size=0.01):
 
 @pytest.fixture
 def grids(reference_data):
-    town = Region.objects.get(code=TOWN)
-    return [Region.objects.create(code=f"{TOWN}-G{n}", name=f"南苑第{n}网格", level=RegionLevel.GRID, parent=town,
-                                  geometry=square(116.50 + 0.01 * n, 35.40)) for n in (1, 2)]
+    from jishiban.grid.services import import_geojson
+
+    import_geojson({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": square(116.50 + 0.01 * n, 35.40),
+         "properties": {"code": f"{TOWN}001{n:03d}", "name": f"南苑第{n}网格", "community_name": "南苑社区"}}
+        for n in (1, 2)]})
+    return list(Region.objects.filter(level=RegionLevel.GRID, code__startswith=TOWN).order_by("code"))
 
 
 def test_point_finds_its_grid(grids):
@@ -38,9 +43,20 @@ def test_a_moved_grid_is_found_at_its_new_place(grids):
 
 
 def test_a_grid_with_a_broken_polygon_is_skipped_not_fatal(grids):
-    Region.objects.create(code=f"{TOWN}-G9", name="坏网格", level=RegionLevel.GRID, parent=grids[0].parent,
-                          geometry={"type": "Point", "coordinates": [116.5, 35.4]})
+    from jishiban.grid.models import Grid
+
+    bad = Region.objects.create(code=f"{TOWN}001009", name="坏网格", level=RegionLevel.GRID, parent=grids[0].parent,
+                                geometry={"type": "Point", "coordinates": [116.5, 35.4]})
+    g = grids[0].grid_profile
+    Grid.objects.create(region=bad, community=g.community, town=g.town, county=g.county)
     assert locate_grid(35.405, 116.515) == grids[0]
+
+
+def test_a_level5_region_without_its_grid_is_not_a_grid(grids):
+    """One notion of grid: a polygon drawn into the region tree alone is not looked up."""
+    Region.objects.create(code=f"{TOWN}-G9", name="区划树中的方格", level=RegionLevel.GRID, parent=grids[0].parent,
+                          geometry=square(116.70, 35.40))
+    assert locate_grid(35.405, 116.705) is None
 
 
 def test_appeal_with_coordinates_gets_grid_town_and_county(grids, intake):

@@ -2,6 +2,7 @@
 
     jishiban grid import FILE.geojson     check every grid, then write all of them (or nothing)
     jishiban grid assign GRID USERNAME [--substitute] [--part-time]
+    jishiban grid rescan                  look again for 未诉先办 patterns (also the grid-visit-rescan schedule)
 """
 
 from __future__ import annotations
@@ -28,8 +29,15 @@ class Command(BaseCommand):
         a.add_argument("username")
         a.add_argument("--substitute", action="store_true")
         a.add_argument("--part-time", action="store_true")
+        sub.add_parser("rescan", help=_("重新扫描近期诉求，生成未诉先办走访建议（不重复）"))
 
     def handle(self, *args, **o):
+        if o["action"] == "rescan":
+            from jishiban.grid.patterns import rescan
+
+            counts = rescan()
+            self.stdout.write(_("查看诉求 %(appeals)d 件，新增走访建议 %(visits)d 个") % counts)
+            return
         if o["action"] == "import":
             path = Path(o["file"])
             try:
