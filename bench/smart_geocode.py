@@ -19,7 +19,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jishiban.settings")
 
-from jishiban.smart.geocode.evalset import HANDWRITTEN_FRESH, HANDWRITTEN_THIRD, evaluate, generate_cases, handwritten_cases  # noqa: E402
+from jishiban.smart.geocode.evalset import (  # noqa: E402
+    HANDWRITTEN_FRESH,
+    HANDWRITTEN_THIRD,
+    evaluate,
+    generate_cases,
+    handwritten_cases,
+)
 from jishiban.smart.geocode.grid import GridIndex  # noqa: E402
 from jishiban.smart.geocode.resolver import AddressResolver  # noqa: E402
 

@@ -4,7 +4,13 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from jishiban.smart.geocode.evalset import HANDWRITTEN_FRESH, HANDWRITTEN_THIRD, evaluate, generate_cases, handwritten_cases
+from jishiban.smart.geocode.evalset import (
+    HANDWRITTEN_FRESH,
+    HANDWRITTEN_THIRD,
+    evaluate,
+    generate_cases,
+    handwritten_cases,
+)
 from jishiban.smart.geocode.gazetteer import default_gazetteer, default_landmarks, load_landmarks
 from jishiban.smart.geocode.grid import GridIndex
 from jishiban.smart.geocode.resolver import AddressResolver
