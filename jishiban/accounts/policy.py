@@ -365,6 +365,7 @@ PAGES: dict[str, Callable[[object], bool]] = {
     "analytics": lambda user: may_read_figures(user),
     "warnings": lambda user: may_read_warnings(user),
     "cockpit": lambda user: may_see_cockpit(user),
+    "returns": lambda user: role_of(user) in RETURN_REVIEW,  # 退单审核
 }
 
 
