@@ -74,7 +74,7 @@ def test_handler_asks_reviewer_rejects_with_reason_then_approves(live_server, br
 
     _review(page, base, appeal, approve=True)
     assert "已退单" in page.inner_text("main")
-    page.goto(f"{base}/dispatch/")
+    page.goto(f"{base}/dispatch/?tab=returned")
     assert appeal.number in page.inner_text("main")
     _shot(page, "return-review-back-in-dispatch")
     assert Appeal.objects.get(pk=appeal.pk).status == "returned"
