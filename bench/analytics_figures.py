@@ -221,7 +221,7 @@ def main() -> None:
     day = first + timedelta(days=args.days)
     day_appeals = args.day_appeals or per_day
     n_day = writer.write(day, day_appeals)
-    timed("fill_day", lambda: rollup.fill(now=now, batch=5000), extra=f"{day_appeals} appeals, {n_day} events")
+    timed("fill_day", lambda: rollup.fill(now=now), extra=f"{day_appeals} appeals, {n_day} events")
     month = (date(2026, 9, 1), date(2026, 9, 30))
     everything = FigureScope("everything")
     timed("month_city", lambda: metrics.evaluate_all(selectors.totals(everything, *month)), repeat=5)

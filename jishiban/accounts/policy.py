@@ -60,6 +60,12 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     # withdrawal asked for by phone. Dispatchers and units do not: it is the citizen's act.
     A.WITHDRAW: _CENTRE_REVIEW | {R.OPERATOR, R.CITIZEN},
 }
+# 退单审核: a unit asks for a return; the centre's desk approves it (the ``return`` itself, only
+# from 退单待审 for these roles: ``permissions.check_can``) or rejects it with a reason.
+RETURN_REVIEW = _CENTRE_DESK
+ACTION_ROLES[A.REQUEST_RETURN] = UNIT_ROLES
+ACTION_ROLES[A.REJECT_RETURN] = RETURN_REVIEW
+ACTION_ROLES[A.RETURN] = UNIT_ROLES | RETURN_REVIEW
 
 # Supervision: managers open and close orders, decide disputes, hold meetings; readers see its
 # pages and figures; the callback desk makes callbacks; these contest a unit's return.
@@ -359,6 +365,7 @@ PAGES: dict[str, Callable[[object], bool]] = {
     "analytics": lambda user: may_read_figures(user),
     "warnings": lambda user: may_read_warnings(user),
     "cockpit": lambda user: may_see_cockpit(user),
+    "returns": lambda user: role_of(user) in RETURN_REVIEW,  # 退单审核
 }
 
 

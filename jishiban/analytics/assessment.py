@@ -42,6 +42,8 @@ COUNTS = {
     "returned": lambda t: int(t.get("returned", 0)),
     "reopened": lambda t: int(t.get("reopened", 0)),
     "supervised": lambda t: int(t.get("supervised", 0)),
+    # 退单审核驳回: a return the centre judged unjustified after review
+    "returned_unjustified": lambda t: int(t.get("return_rejected", 0)),
 }
 # The same counts among appeals marked 领导批示 / 媒体关注 (``metrics.MARKED_TAGS``).
 MARKED_COUNTS = {
@@ -49,13 +51,15 @@ MARKED_COUNTS = {
     "returned": lambda t: int(t.get("marked_returned", 0)),
     "reopened": lambda t: int(t.get("marked_reopened", 0)),
     "supervised": lambda t: int(t.get("marked_supervised", 0)),
+    "returned_unjustified": lambda t: int(t.get("marked_return_rejected", 0)),
 }
 MARKED_SUFFIX = "*marked"
 DEFAULT_SCHEME: dict = {
     "weights": {"response_rate": 30, "solved_rate": 35, "satisfaction_rate": 35},
     "params": {"basically_weight": 1, "stepwise_weight": 0},
     "thresholds": {"on_time_rate": {"below": 95, "per_point": 1}},
-    "deductions": {"late_replies": 0.2, "returned": 0.1, "reopened": 0.5, "supervised": 0.5},
+    "deductions": {"late_replies": 0.2, "returned": 0.1, "reopened": 0.5, "supervised": 0.5,
+                   "returned_unjustified": 0.5},
     "grades": {"advanced": 3, "advanced_min": 90, "progress_places": 3, "rectify": 3},
     "letters": 3,
     "letter_overdue": 5,

@@ -80,6 +80,7 @@ class AppealFacts:
     cycles: list[Cycle] = field(default_factory=list)
     callbacks: list[Callback] = field(default_factory=list)
     returns: list[Mark] = field(default_factory=list)
+    returns_rejected: list[Mark] = field(default_factory=list)  # 退单申请经审核驳回（退单理由不成立）
     reopenings: list[Mark] = field(default_factory=list)
     extension_decisions: list[Mark] = field(default_factory=list)
     answered_at: datetime | None = None
@@ -110,6 +111,7 @@ def build_facts(*, received_at: datetime, status: str, events: Iterable[Event], 
                         marked=marked)
     current: Cycle | None = None
     last_unit: str | None = None
+    return_asked: datetime | None = None  # a return request waiting for the centre's review
 
     def start(unit, at, kind, p):
         nonlocal current
@@ -135,10 +137,17 @@ def build_facts(*, received_at: datetime, status: str, events: Iterable[Event], 
             start(unit, e.at, "reopen", p)
         elif current is not None and a == "accept":
             current.signed_at = current.signed_at or e.at
+        elif a == "request-return":
+            return_asked = e.at
+        elif a == "reject-return":
+            facts.returns_rejected.append(Mark(e.at, p.get("unit") or (current.unit if current else None)))
+            return_asked = None
         elif a == "return":
             facts.returns.append(Mark(e.at, p.get("unit") or (current.unit if current else None)))
-            _end(current, e.at, "return")
-            current = None
+            # An approved request ends the unit's spell when it asked: deadlines passing while
+            # the centre reviewed are not the unit's.
+            _end(current, return_asked or e.at, "return")
+            current, return_asked = None, None
         elif current is not None and a == "request-extension":
             current.extensions_requested += 1
         elif a == "decide-extension":

@@ -64,12 +64,14 @@ COUNTERS: dict[str, str] = {
     "marked_returned": "领导批示或媒体关注件的退单",
     "marked_reopened": "领导批示或媒体关注件的重办",
     "marked_supervised": "被督办的领导批示或媒体关注件",
+    "return_rejected": "退单申请经中心审核驳回（退单理由不成立；审核日，记申请单位）",
+    "marked_return_rejected": "领导批示或媒体关注件的退单被驳回",
 }
 # Appeals bearing one of these tags weigh more in the assessment (a scheme's ``marked_factor``):
 # the counters above count their share of late replies, returns, reopenings and supervision.
 MARKED_TAGS = ("领导批示", "媒体关注")
 MARKED = {"reply_due": "marked_reply_due", "reply_on_time": "marked_reply_on_time", "returned": "marked_returned",
-          "reopened": "marked_reopened", "supervised": "marked_supervised"}
+          "reopened": "marked_reopened", "supervised": "marked_supervised", "return_rejected": "marked_return_rejected"}
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ METRICS: tuple[Metric, ...] = (
            "答复时间", special="工作时间（工作日历）"),
     Metric("supervised", "督办量", "count", _n("supervised"), None, "督办单", "首张督办单日"),
     Metric("returned", "退单量", "count", _n("returned"), None, "return", "退单时间"),
+    Metric("return_rejected", "退单驳回量", "count", _n("return_rejected"), None, "reject-return", "审核时间",
+           special="单位申请退单、中心审核认定理由不成立而驳回，每次驳回计一次；审核通过的退单计入退单量，不计此项"),
     Metric("withdrawn", "撤回量", "count", _n("withdrawn"), None, "withdraw", "受理时间",
            special="诉求人在答复前撤回；不计无效，仍计有效受理；撤回前未到的签收、答复时限不计"),
 )
@@ -251,6 +255,8 @@ def counters(f: AppealFacts, clock: Clock) -> Counter:
                 add(f"{step}_minutes", done, c.unit, clock.work_minutes(c.start, done))
     for r in f.returns:
         add("returned", r.at, r.unit)
+    for r in f.returns_rejected:
+        add("return_rejected", r.at, r.unit)
     for r in f.reopenings:
         add("reopened", r.at, r.unit)
     for x in f.extension_decisions:

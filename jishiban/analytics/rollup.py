@@ -17,14 +17,15 @@ lists every difference.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
@@ -123,15 +124,31 @@ def compute_entries(ids, now: datetime, units: _Units | None = None) -> dict[int
     for i in range(0, len(ids), 2000):
         chunk = ids[i:i + 2000]
         rows = Appeal.objects.filter(pk__in=chunk).values(*APPEAL_FIELDS)
-        events = defaultdict(list)
-        for a_id, action, at, payload in (AppealEvent.objects.filter(appeal_id__in=chunk)
-                                          .order_by("appeal_id", "at", "id")
-                                          .values_list("appeal_id", "action", "at", "payload")):
-            events[a_id].append(Event(action, at, payload or {}))
+        events = _events_of(chunk)
         supervised = dict(SupervisionOrder.objects.filter(appeal_id__in=chunk).values("appeal_id")
                           .annotate(first=Min("created_at")).values_list("appeal_id", "first"))
         for row in rows:
             out[row["id"]] = _entries(row, events[row["id"]], supervised.get(row["id"]), clock, units)
+    return out
+
+
+def _events_of(ids: list[int]) -> dict[int, list[Event]]:
+    """The events of ``ids`` in order, read with one plain SELECT: on a busy day the ORM's
+    per-value converters (datetime strings, JSON) were a fifth of the fill's time."""
+    table = connection.ops.quote_name(AppealEvent._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    out: dict[int, list[Event]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT appeal_id, action, at, payload FROM {table} "  # noqa: S608
+                       f"WHERE appeal_id IN ({marks}) ORDER BY appeal_id, at, id", ids)
+        for a_id, action, at, payload in cursor.fetchall():
+            if isinstance(at, str):
+                at = datetime.fromisoformat(at)
+            if at.tzinfo is None:  # SQLite keeps UTC without an offset
+                at = at.replace(tzinfo=UTC)
+            if isinstance(payload, str | bytes):
+                payload = json.loads(payload)
+            out[a_id].append(Event(action, at, payload or {}))
     return out
 
 
@@ -182,11 +199,16 @@ def _deadline_passed(since: datetime, now: datetime) -> set[int]:
     return ids
 
 
-def fill(*, now: datetime | None = None, batch: int = 2000, max_batches: int | None = None,
+def fill(*, now: datetime | None = None, batch: int = 20000, max_batches: int | None = None,
          after_batch=None) -> FillResult:
     """Take in everything after the watermark; returns what was done. ``after_batch(result)``
     runs after each committed batch (progress output)."""
     now = now or timezone.now()
+    if connection.vendor == "sqlite":
+        # A page cache that holds the busy days' index pages (the default is 2 MB); this
+        # connection keeps it, at most 64 MB.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -65536")
     units = _Units()
     result = FillResult()
     first = True

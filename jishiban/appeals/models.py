@@ -28,6 +28,7 @@ class Status(models.TextChoices):
     MERGED = State.MERGED, _("已并单")
     INVALID = State.INVALID, _("无效")
     WITHDRAWN = State.WITHDRAWN, _("已撤回")
+    RETURN_REQUESTED = State.RETURN_REQUESTED, _("退单待审")
 
 
 class AppealType(models.TextChoices):

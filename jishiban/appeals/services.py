@@ -180,7 +180,8 @@ def invalidate(appeal: Appeal, *, by, reason: str, **kw) -> Appeal:
 def accept(appeal: Appeal, *, by, **kw) -> Appeal:
     """签收."""
     at = kw.get("at") or timezone.now()
-    return transition(appeal, by=by, action=Action.ACCEPT, changes={"accepted_at": at}, **kw)
+    # A unit signing again after its return was rejected keeps the first sign-off of the cycle.
+    return transition(appeal, by=by, action=Action.ACCEPT, changes={"accepted_at": appeal.accepted_at or at}, **kw)
 
 
 def return_appeal(appeal: Appeal, *, by, reason: str, not_responsible: bool = True, **kw) -> Appeal:
@@ -524,3 +525,41 @@ def attach_citizen_account(appeal: Appeal, *, user, reason: str = "", at: dateti
         raise ActionNotAllowed(_("诉求件 %(number)s 已关联账号") % {"number": appeal.number})
     return _write(appeal, action="attach-account", by=user, version=appeal.version, at=at or timezone.now(),
                   values={"citizen_user": user}, reason=reason, payload={"via": "portal-sign-in"}, bump=False)
+
+
+# --- 退单审核: a unit's return request, reviewed by the centre --------------------------------
+
+def _return_request(appeal: Appeal) -> AppealEvent | None:
+    return appeal.events.filter(action=Action.REQUEST_RETURN).order_by("-at", "-id").first()
+
+
+def request_return(appeal: Appeal, *, by, reason: str, not_responsible: bool = True, **kw) -> Appeal:
+    """申请退单: the unit asks to give the appeal back (within the return window); the centre's
+    desk reviews it (``approve_return`` / ``reject_return``); the unit's clock runs meanwhile."""
+    reason = _require("reason", reason, _("请填写退单理由"))
+    return transition(appeal, by=by, action=Action.REQUEST_RETURN, reason=reason,
+                      payload={"unit": appeal.lead_unit.code if appeal.lead_unit_id else None,
+                               "not_responsible": not_responsible}, **kw)
+
+
+def approve_return(appeal: Appeal, *, by, note: str = "", **kw) -> Appeal:
+    """退单审核通过: the return itself (the ``return`` event, with the unit's reason), back to the
+    dispatch queue."""
+    request = _return_request(appeal)
+    asked = request.payload if request else {}
+    payload = {"unit": asked.get("unit") or (appeal.lead_unit.code if appeal.lead_unit_id else None),
+               "not_responsible": bool(asked.get("not_responsible", True)),
+               "requested_at": _iso(request.at) if request else None, "reviewed": True,
+               "review_note": (note or "").strip()}
+    return transition(appeal, by=by, action=Action.RETURN, reason=request.reason if request else (note or ""),
+                      changes={"return_count": appeal.return_count + 1, "card": Card.NONE}, payload=payload, **kw)
+
+
+def reject_return(appeal: Appeal, *, by, reason: str, **kw) -> Appeal:
+    """退单审核驳回: the return is judged unjustified; the appeal goes back to the unit (to sign
+    and handle) with the reviewer's reason. Counted against the unit (``return_rejected``)."""
+    reason = _require("reason", reason, _("请填写驳回理由"))
+    request = _return_request(appeal)
+    return transition(appeal, by=by, action=Action.REJECT_RETURN, reason=reason,
+                      payload={"unit": appeal.lead_unit.code if appeal.lead_unit_id else None,
+                               "requested_at": _iso(request.at) if request else None}, **kw)

@@ -23,6 +23,7 @@ class State(StrEnum):
     MERGED = "merged"  # 已并单
     INVALID = "invalid"  # 无效
     WITHDRAWN = "withdrawn"  # 已撤回（诉求人在答复前撤回）
+    RETURN_REQUESTED = "return_requested"  # 退单待审（单位申请退单，中心审核中）
 
 
 class Action(StrEnum):
@@ -42,6 +43,9 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"  # 撤回（诉求人）
     # Recorded by the system, never chosen by a user (no transition; see services):
     PARENT_RESULT = "parent-result"  # 随主件答复（并单件）
+    # 退单审核: the unit asks, the centre approves (the ``return`` above, back to dispatch) or rejects.
+    REQUEST_RETURN = "request-return"  # 申请退单
+    REJECT_RETURN = "reject-return"  # 驳回退单（回到单位，附理由）
 
 
 # Appeals that no longer count as a matter of their own (merged into another, judged invalid,
@@ -81,6 +85,13 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     # The citizen withdraws an appeal that is not answered yet (a reopened one is unanswered again).
     **{(state, A.WITHDRAW): S.WITHDRAWN for state in (S.RECEIVED, S.RETURNED, S.DISPATCHED, S.ACCEPTED,
                                                       S.EXTENSION_REQUESTED, S.REOPENED)},
+    # 退单审核: a unit's return waits for the centre; approved, it is the return itself (the
+    # ``return`` event every reader of returns knows); rejected, the unit has it again to sign.
+    (S.DISPATCHED, A.REQUEST_RETURN): S.RETURN_REQUESTED,
+    (S.ACCEPTED, A.REQUEST_RETURN): S.RETURN_REQUESTED,
+    (S.RETURN_REQUESTED, A.RETURN): S.RETURNED,
+    (S.RETURN_REQUESTED, A.REJECT_RETURN): S.DISPATCHED,
+    (S.RETURN_REQUESTED, A.WITHDRAW): S.WITHDRAWN,
 }
 
 # While an extension request is pending the unit goes on working and may reply; the reply moots
@@ -91,9 +102,11 @@ TRANSITIONS[(S.EXTENSION_REQUESTED, A.REPLY)] = S.REPLIED
 
 OPEN_STATES = frozenset(
     {S.RECEIVED, S.DISPATCHED, S.ACCEPTED, S.RETURNED, S.EXTENSION_REQUESTED, S.REOPENED}
+    | {S.RETURN_REQUESTED}
 )
 # States in which a handling unit holds the appeal and the reply deadline runs.
-HANDLING_STATES = frozenset({S.DISPATCHED, S.ACCEPTED, S.EXTENSION_REQUESTED, S.REOPENED})
+HANDLING_STATES = frozenset({S.DISPATCHED, S.ACCEPTED, S.EXTENSION_REQUESTED, S.REOPENED}
+                            | {S.RETURN_REQUESTED})  # the unit's clock runs while its return is reviewed
 FINAL_STATES = frozenset({S.ANSWERED, S.CLOSED, S.MERGED, S.INVALID, S.WITHDRAWN})
 
 

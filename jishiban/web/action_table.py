@@ -39,6 +39,9 @@ ACTIONS: dict[str, ActionSpec] = {
     Action.CLOSE: ActionSpec(_("办结"), f.CloseForm),
     Action.REOPEN: ActionSpec(_("重办"), f.ReopenForm, "danger"),
     Action.WITHDRAW: ActionSpec(_("撤回（诉求人要求）"), f.WithdrawForm, "danger"),
+    # 退单审核: the unit's 退单 is a request; the centre's desk reviews it in one form.
+    Action.REQUEST_RETURN: ActionSpec(_("申请退单"), f.ReturnForm, "danger"),
+    Action.REJECT_RETURN: ActionSpec(_("退单审核"), f.ReviewReturnForm, "primary"),
 }
 
 # Labels of every event action for the timeline (receive is not an action a user takes here).
@@ -51,6 +54,17 @@ EVENT_LABELS["citizen-add"] = _("群众补充信息")  # the portal's and Open31
 EVENT_LABELS[services.NOTE] = _("办理备注")  # the lead unit's note (no change of state)
 EVENT_LABELS[services.CO_PART] = _("协办意见")  # a co-handling unit's part (no change of state)
 EVENT_LABELS["grid-report"] = _("网格员现场反馈")  # a grid worker's task result (no change of state)
+EVENT_LABELS[Action.REJECT_RETURN] = _("驳回退单")
+
+
+def offered(actions) -> list[str]:
+    """The actions the workbench offers of those allowed: where a return goes through review, a
+    unit's 退单 is the request (``request-return``) and the reviewer's approval is part of the
+    review form (``reject-return``), so the bare ``return`` is not offered beside them."""
+    actions = list(actions)
+    if Action.REQUEST_RETURN in actions or Action.REJECT_RETURN in actions:
+        actions = [a for a in actions if a != Action.RETURN]
+    return actions
 
 
 def perform(action: str, appeal, *, by, data: dict):
@@ -69,6 +83,13 @@ def perform(action: str, appeal, *, by, data: dict):
     if action == Action.RETURN:
         return services.return_appeal(appeal, by=by, reason=data["reason"],
                                       not_responsible=bool(data.get("not_responsible")), expected_version=v)
+    if action == Action.REQUEST_RETURN:
+        return services.request_return(appeal, by=by, reason=data["reason"],
+                                       not_responsible=bool(data.get("not_responsible")), expected_version=v)
+    if action == Action.REJECT_RETURN:
+        if data["approve"]:
+            return services.approve_return(appeal, by=by, note=data.get("reason") or "", expected_version=v)
+        return services.reject_return(appeal, by=by, reason=data["reason"], expected_version=v)
     if action == Action.REQUEST_EXTENSION:
         return web_services.extension_with_attachments(
             appeal, by=by, files=data.get("attachments") or [], new_deadline=data["new_deadline"],

@@ -35,6 +35,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("oversight", "web:oversight", _("督办清单"), "o"),
     NavEntry("callbacks", "supervision:callbacks", _("回访"), "v"),
     NavEntry("extensions", "supervision:extensions", _("延期审批"), "e"),
+    NavEntry("returns", "web:returns", _("退单审核")),
     NavEntry("supervision", "supervision:index", _("督查督办"), "u"),
     NavEntry("routing", "routing:rules", _("派单目录"), "r"),
     NavEntry("list", "web:appeal_list", _("查询"), "s"),

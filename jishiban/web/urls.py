@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from jishiban.accounts.two_factor import two_factor
 
-from .views import act, dashboard, detail, dispatch, home, inbox, intake, lists, oversight
+from .views import act, dashboard, detail, dispatch, home, inbox, intake, lists, oversight, returns
 
 app_name = "web"
 
@@ -43,4 +43,5 @@ urlpatterns = [
     path("appeals/<int:pk>/attachments/<int:attachment_id>/", detail.attachment, name="attachment"),
     path("appeals/<int:pk>/act/<str:action>/", act.act, name="act"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("returns/", returns.queue, name="returns"),
 ]

@@ -14,6 +14,7 @@ register = template.Library()
 DEDUCTION_LABELS = {
     "late_replies": "超时答复（件）",
     "returned": "退单（次）",
+    "returned_unjustified": "退单经审核驳回（次）",
     "reopened": "重办（次）",
     "supervised": "被督办（件）",
 }

@@ -1,7 +1,8 @@
 """A generated history with every state, driven through the real services at chosen times:
 direct answers, invalid and merged appeals, returns and re-dispatches, extensions approved and
 refused, stepwise replies, callbacks of every verdict, reopenings, closings without callback,
-supervision orders, and appeals left open past their deadlines."""
+supervision orders, returns asked for and approved or rejected on review (退单审核), and appeals
+left open past their deadlines."""
 
 from __future__ import annotations
 
@@ -41,12 +42,20 @@ def one(p, scenario: int, t: datetime, rnd: random.Random, previous=None):
     a = s.dispatch(a, by=p.dispatcher, lead_unit=unit, at=t + H)
     if scenario in (2, 3):
         return a  # never signed: past its deadlines
-    if scenario == 5:
+    if scenario == 5 and rnd.random() < 0.5:
         a = s.return_appeal(a, by=worker, reason="不属于本单位职责", at=t + 2 * H)
+        unit, worker = (p.urban, p.other_handler) if unit == p.water else (p.water, p.handler)
+        a = s.dispatch(a, by=p.dispatcher, lead_unit=unit, at=t + 3 * H)
+    elif scenario == 5:  # 退单审核: asked, approved by the dispatcher, re-dispatched
+        a = s.request_return(a, by=worker, reason="不属于本单位职责", at=t + 1.5 * H)
+        a = s.approve_return(a, by=p.dispatcher, note="属实", at=t + 2.5 * H)
         unit, worker = (p.urban, p.other_handler) if unit == p.water else (p.water, p.handler)
         a = s.dispatch(a, by=p.dispatcher, lead_unit=unit, at=t + 3 * H)
     if scenario == 9:
         a = s.dispatch(a, by=p.dispatcher, lead_unit=unit, at=t + 2 * H)
+    if scenario == 8:  # 退单审核: asked before signing, judged unjustified and sent back
+        a = s.request_return(a, by=worker, reason="不属于本单位职责", at=t + 1.5 * H)
+        a = s.reject_return(a, by=p.dispatcher, reason="该事项属本单位职责，请办理", at=t + 1.75 * H)
     late = rnd.random() < 0.3
     a = s.accept(a, by=worker, at=t + (6 * H if late else 2 * H) + (3 * H if scenario == 5 else timedelta()))
     if scenario == 8:

@@ -134,3 +134,15 @@ def test_assess_command_refuses_bad_input_in_chinese(reference_data, args, messa
     with pytest.raises(CommandError, match=message):
         call_command("assess", *args)
     assert not Ranking.objects.exists()
+
+
+def test_each_return_rejected_on_review_deducts_the_schemes_points():
+    scheme = assessment.validate({"weights": {"response_rate": 100}, "thresholds": {},
+                                  "deductions": {"returned_unjustified": 0.5}, "marked_factor": 2})
+    s = assessment.score(1, {"sign_due": 10, "sign_on_time": 10, "return_rejected": 3,
+                             "marked_return_rejected": 1}, scheme)
+    assert s.deductions["returned_unjustified"] == 1.5 and s.deductions["returned_unjustified*marked"] == 0.5
+    assert s.total == 98.0
+    old = assessment.score(1, {"sign_due": 10, "sign_on_time": 10, "return_rejected": 3},
+                           assessment.validate({"weights": {"response_rate": 100}, "thresholds": {}, "deductions": {}}))
+    assert old.total == 100.0  # a scheme without the line is not touched by it

@@ -168,3 +168,21 @@ def test_marked_appeals_count_their_late_replies_and_returns_again_under_their_o
     t = totals(facts(*late, marked=True), facts(*late))
     assert (t["reply_due"], t.get("reply_on_time", 0), t["returned"]) == (2, 0, 2)
     assert (t["marked_reply_due"], t.get("marked_reply_on_time", 0), t["marked_returned"]) == (1, 0, 1)
+
+
+def test_a_return_approved_on_review_ends_the_cycle_when_the_unit_asked():
+    # asked at +1 h, within the 2 h sign-off deadline; approved at +4 h, after it
+    approved = facts(("dispatch", T0, {"lead_unit": "w"}), ("request-return", T0 + H, {"unit": "w"}),
+                     ("return", T0 + 4 * H, {"unit": "w", "reviewed": True}))
+    t = totals(approved)
+    assert t.get("sign_due", 0) == 0 and t["returned"] == 1 and t.get("return_rejected", 0) == 0
+
+
+def test_a_rejected_return_counts_against_the_unit_and_its_deadlines_keep_running():
+    rejected = facts(("dispatch", T0, {"lead_unit": "w"}), ("request-return", T0 + H, {"unit": "w"}),
+                     ("reject-return", T0 + 1.5 * H, {"unit": "w"}), ("accept", T0 + 3 * H, {}))
+    out = counters(rejected, Clock(now=T0 + 60 * D))
+    assert out[("return_rejected", date(2026, 3, 2), "w")] == 1
+    t = totals(rejected)
+    assert (t["sign_due"], t.get("sign_on_time", 0), t.get("returned", 0)) == (1, 0, 0)
+    assert evaluate("return_rejected", t).value == 1

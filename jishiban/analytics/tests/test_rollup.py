@@ -48,6 +48,7 @@ def test_counts_reconcile_with_plain_queries_over_appeals_and_events(history):
     assert t["repeat"] == sum(1 for tags in valid.values_list("tags", flat=True) if "repeat" in tags)
     assert t["answered"] == _events("answer").count()
     assert t["returned"] == _events("return").count()
+    assert t.get("return_rejected", 0) == _events("reject-return").count()
     assert t["dispatches"] == _events("dispatch").count() + _events("reopen").count()
     first = Appeal.objects.annotate(first=Min("events__at", filter=Q(events__action="dispatch"))).filter(first__gte=lo, first__lt=hi)
     assert t["dispatched"] == first.count()
@@ -61,6 +62,7 @@ def test_counts_reconcile_with_plain_queries_over_appeals_and_events(history):
     assert t.get("cb_solved", 0) == _events("callback", solved=True).count()
     # every scenario is present
     assert t["answered"] and t["returned"] and t["reopened"] and t["extension_approved"] and t["cb_dissatisfied"]
+    assert t["return_rejected"] and _events("return", reviewed=True).exists()
 
 
 def test_reply_on_time_matches_the_reply_events_own_verdict_for_single_cycle_appeals(history):

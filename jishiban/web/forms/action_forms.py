@@ -86,6 +86,21 @@ class ReturnForm(ActionForm):
     not_responsible = forms.BooleanField(label=_("非本单位职责"), required=False, initial=True)
 
 
+class ReviewReturnForm(ActionForm):
+    """退单审核: approve (back to dispatch) or reject (back to the unit, with the reason)."""
+
+    approve = forms.ChoiceField(label=_("审核意见"), choices=[("yes", _("同意退单")), ("no", _("驳回，退回单位办理"))],
+                                widget=forms.RadioSelect, error_messages={"required": _("请选择是否同意退单")})
+    reason = _reason(_("审核说明"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        data["approve"] = data.get("approve") == "yes"
+        if "approve" in self.cleaned_data and not data["approve"] and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("请填写驳回理由"))
+        return data
+
+
 class ExtensionForm(ActionForm):
     new_deadline = forms.DateTimeField(
         label=_("申请延至"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],

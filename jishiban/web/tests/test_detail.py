@@ -38,7 +38,7 @@ def test_a_visible_appeal_but_a_forbidden_action_is_403(login, personas):
 def test_detail_shows_the_timeline_and_only_this_users_actions(login, personas):
     appeal = advance(make_appeal(), personas, "dispatched")
     handler_page = login(personas.handler).get(f"/appeals/{appeal.pk}/")
-    assert [a["action"] for a in handler_page.context["actions"]] == ["accept", "return"]
+    assert [a["action"] for a in handler_page.context["actions"]] == ["accept", "request-return"]
     html = handler_page.content.decode()
     assert "受理" in html and "派单" in html and 'name="expected_version"' in html
     dispatcher_page = login(personas.dispatcher).get(f"/appeals/{appeal.pk}/")

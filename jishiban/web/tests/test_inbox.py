@@ -51,24 +51,32 @@ def test_handler_signs_from_the_inbox(login, personas):
 def test_return_needs_a_reason_and_the_button_disappears_after_the_window(login, personas):
     appeal = advance(make_appeal(), personas, "dispatched")
     client = login(personas.handler)
-    response = client.post(f"/appeals/{appeal.pk}/act/return/", {"expected_version": appeal.version})
+    response = client.post(f"/appeals/{appeal.pk}/act/request-return/", {"expected_version": appeal.version})
     assert response.status_code == 422 and "请填写退单理由" in response.content.decode()
-    assert "/act/return/" in client.get("/inbox/").content.decode()
+    inbox = client.get("/inbox/").content.decode()
+    assert "/act/request-return/" in inbox and "/act/return/" not in inbox  # a unit's return is reviewed
     Appeal.objects.filter(pk=appeal.pk).update(return_deadline=timezone.now() - timedelta(minutes=1))
-    assert "/act/return/" not in client.get("/inbox/").content.decode()
-    response = client.post(f"/appeals/{appeal.pk}/act/return/", {"expected_version": appeal.version,
-                                                                 "reason": "非本单位职责"}, follow=True)
+    assert "/act/request-return/" not in client.get("/inbox/").content.decode()
+    response = client.post(f"/appeals/{appeal.pk}/act/request-return/", {"expected_version": appeal.version,
+                                                                         "reason": "非本单位职责"}, follow=True)
     assert "已超过退单时限" in " ".join(str(m) for m in response.context["messages"])
     appeal.refresh_from_db()
     assert appeal.status == "dispatched"
 
 
-def test_handler_returns_with_reason_within_the_window(login, personas):
+def test_handler_asks_to_return_with_reason_within_the_window_and_the_centre_reviews(login, personas):
     appeal = advance(make_appeal(), personas, "dispatched")
-    login(personas.handler).post(f"/appeals/{appeal.pk}/act/return/", {
+    login(personas.handler).post(f"/appeals/{appeal.pk}/act/request-return/", {
         "expected_version": appeal.version, "reason": "属供电公司职责", "not_responsible": "on"})
     appeal.refresh_from_db()
+    assert appeal.status == "return_requested" and appeal.return_count == 0
+    desk = login(personas.dispatcher)
+    assert appeal.number in desk.get("/returns/").content.decode()
+    desk.post(f"/appeals/{appeal.pk}/act/reject-return/", {"expected_version": appeal.version, "approve": "yes"})
+    appeal.refresh_from_db()
     assert appeal.status == "returned" and appeal.return_count == 1
+    assert "暂无待审核的退单申请" in desk.get("/returns/").content.decode()
+    assert login(personas.handler).get("/returns/").status_code in (302, 403)
 
 
 def test_extension_request_is_checked_against_the_limit(login, personas):

@@ -19,7 +19,7 @@ from jishiban.core.pages import apply_errors
 from jishiban.supervision.selectors import appeal_record as supervision_record
 
 from .. import smart_bridge
-from ..action_table import ACTIONS
+from ..action_table import ACTIONS, offered
 from ..forms.action_forms import NoteForm
 from ..selectors.detail import attachments_of, detail_context, get_visible_appeal
 from ..services import add_note
@@ -29,7 +29,7 @@ def action_forms(user, appeal, *, bound: dict | None = None, context: dict | Non
     """``[{action, spec, form, open}]`` for every action ``user`` may take now (bound ones kept)."""
     bound = bound or {}
     out = []
-    allowed = set(available_actions(user, appeal))
+    allowed = set(offered(available_actions(user, appeal)))
     for action, spec in ACTIONS.items():  # the registry's order: main steps first
         if action not in allowed:
             continue

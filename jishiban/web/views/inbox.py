@@ -10,6 +10,7 @@ from jishiban.appeals.permissions import available_actions
 from jishiban.core.views import gate
 from jishiban.supervision.selectors import orders_for_unit
 
+from ..action_table import offered
 from ..selectors.desk import unit_inbox
 
 
@@ -21,7 +22,7 @@ def inbox(request):
     by_appeal: dict[int, list] = {}
     for order in orders:
         by_appeal.setdefault(order.appeal_id, []).append(order)
-    items = [{"appeal": a, "state": card_of(a, now), "actions": available_actions(request.user, a, now=now),
+    items = [{"appeal": a, "state": card_of(a, now), "actions": offered(available_actions(request.user, a, now=now)),
               "orders": by_appeal.get(a.pk, [])} for a in data["rows"]]
     return render(request, "web/inbox/page.html", {**data, "items": items, "now": now, "nav_active": "inbox",
                                                    "orders": orders})

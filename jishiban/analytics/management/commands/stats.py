@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         f = sub.add_parser("fill", help=_("把新事件计入日表（可中断，重跑从断点继续）"))
-        f.add_argument("--batch", type=int, default=2000)
+        f.add_argument("--batch", type=int, default=20000)
         r = sub.add_parser("rebuild", help=_("按原始记录重算若干天"))
         r.add_argument("--from", dest="start", required=True)
         r.add_argument("--to", dest="end", required=True)
