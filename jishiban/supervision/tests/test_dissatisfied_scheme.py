@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from jishiban.appeals.models import Appeal, AppealEvent
 from jishiban.supervision import selectors
-from jishiban.supervision.models import CallbackTask, DissatisfiedScheme, Notification, Preferences, SupervisionOrder
+from jishiban.supervision.models import (
+    CallbackTask,
+    DissatisfiedScheme,
+    Notification,
+    Preferences,
+    SupervisionOrder,
+)
 from jishiban.supervision.services import callbacks
 from jishiban.supervision.services.common import SYSTEM_USERNAME
 from jishiban.testing import working_days_later
