@@ -7,6 +7,7 @@ keeps the task around it (tries, link, origin, decision).
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import timedelta
 
@@ -40,6 +41,7 @@ from ..notifications import centre_staff, notify
 from .common import optional, require, system_user
 
 SALT = "jishiban.supervision.callback-link"
+logger = logging.getLogger("jishiban.supervision")
 
 
 class LinkInvalid(Exception):
@@ -66,6 +68,25 @@ def ensure_task(appeal, *, now=None) -> tuple[CallbackTask, bool]:
     if created and task.mode == CallbackMode.LINK:
         send_link(task, by=None, now=now)
     return task, created
+
+
+def backfill_tasks(*, now=None) -> int:
+    """The callback task of every replied appeal that has none for its round (a reply written
+    without the workflow's reactions: an import, the demo's history, a reaction that failed), so
+    the callback list holds every replied appeal. Returns how many were made."""
+    from django.db.models import Exists, OuterRef
+
+    now = now or timezone.now()
+    missing = Appeal.objects.filter(status="replied").exclude(
+        Exists(CallbackTask.objects.filter(appeal=OuterRef("pk"), round=OuterRef("reopen_count"))))
+    created = 0
+    for appeal in missing.select_related("channel"):
+        try:
+            with transaction.atomic():
+                created += int(ensure_task(appeal, now=now)[1])
+        except Exception:  # one appeal's trouble must not stop the others; the next sweep retries
+            logger.exception("could not create the callback task of appeal %s", appeal.pk)
+    return created
 
 
 # --- the citizen's link --------------------------------------------------------------------------

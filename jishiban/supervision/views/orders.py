@@ -40,13 +40,15 @@ def index(request):
         context["rules"] = list(rules().values())
         context["reason_labels"] = dict(Reason.choices)
         context["level_labels"] = dict(RuleLevel.choices)
+        callbacks = selectors.callback_counts(user)
         context["counts"] = {
-            "decisions": selectors.callback_tasks(user, state="decision").count(),
+            "decisions": callbacks["decision"],
             "disputes": access.disputes_for(user).filter(status__in=["open", "scheduled"]).count(),
             "extensions": Appeal.objects.visible_to(user).filter(status="extension_requested").count(),
         }
     if access.may_call_back(user):
-        context["pending_callbacks"] = selectors.callback_tasks(user, state="pending").count()
+        context["pending_callbacks"] = (callbacks if access.may_read(user) else selectors.callback_counts(user))[
+            "pending"]
     return render(request, "supervision/index.html", context)
 
 
