@@ -1,4 +1,4 @@
-"""催办, 督办 and 领导批示 posted from the appeal page (the panel of ``templatetags.urging``)."""
+"""催办, 督办 and 领导批示 posted from the appeal page (the section of ``templatetags.appeal_supervision``)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def urge(request, pk: int):
     appeal = _appeal(request, pk)
     perform(request, urging.urge, appeal, by=request.user, text=request.POST.get("text", ""),
             success=_("已催办 %(u)s") % {"u": appeal.lead_unit.name if appeal.lead_unit else ""})
-    return back(request, links.appeal(appeal) + "#urging")
+    return back(request, links.appeal(appeal) + "#supervision")
 
 
 @require_POST
@@ -42,7 +42,7 @@ def supervise(request, pk: int):
         messages.info(request, _("该诉求件已有进行中的重点督办单 #%(id)s") % {"id": result[0].pk})
     elif ok:
         messages.success(request, _("已督办，督办单 #%(id)s，已通知承办单位") % {"id": result[0].pk})
-    return back(request, links.appeal(appeal) + "#urging")
+    return back(request, links.appeal(appeal) + "#supervision")
 
 
 @require_POST
@@ -54,4 +54,4 @@ def instruct(request, pk: int):
                          deadline_days=request.POST.get("deadline_days") or None)
     if ok:
         messages.success(request, _("领导批示已转为督办单 #%(id)s，已通知承办单位") % {"id": result[0].pk})
-    return back(request, links.appeal(appeal) + "#urging")
+    return back(request, links.appeal(appeal) + "#supervision")
