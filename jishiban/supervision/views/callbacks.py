@@ -14,6 +14,7 @@ from jishiban.appeals import services as appeal_services
 from jishiban.appeals.errors import ActionNotAllowed, AppealValidationError
 from jishiban.appeals.models import Appeal, Satisfaction
 from jishiban.appeals.privacy import citizen_display, mask_public
+from jishiban.sla.notices import warn as calendar_notice
 
 from .. import access, links, selectors
 from ..forms import (
@@ -125,9 +126,12 @@ def callback_action(request, pk, action):
             form_errors(request, form)
             return here
         data = form.cleaned_data
-        perform(request, callback_services.decide, task, by=user, decision=data["decision"], reason=data["reason"],
-                level=data["level"] or None, deadline_days=data["deadline_days"],
-                expected_version=data["expected_version"], success=_("已处理"))
+        ok, task = perform(request, callback_services.decide, task, by=user, decision=data["decision"],
+                           reason=data["reason"], level=data["level"] or None, deadline_days=data["deadline_days"],
+                           expected_version=data["expected_version"], success=_("已处理"))
+        if ok and task.decision == "reopen":
+            appeal = Appeal.objects.get(pk=task.appeal_id)
+            calendar_notice(request, appeal.dispatched_at, appeal.sign_deadline, appeal.reply_deadline)
     else:
         raise Http404
     return back(request, here.url)
@@ -246,8 +250,11 @@ def extension_decide(request, pk):
         form_errors(request, form)
     else:
         approve = form.cleaned_data["approve"] == "yes"
-        perform(request, appeal_services.decide_extension, appeal, by=request.user, approve=approve,
-                reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["expected_version"],
-                success=_("已同意延期") if approve else _("已不同意延期"))
+        ok, updated = perform(request, appeal_services.decide_extension, appeal, by=request.user, approve=approve,
+                              reason=form.cleaned_data["reason"],
+                              expected_version=form.cleaned_data["expected_version"],
+                              success=_("已同意延期") if approve else _("已不同意延期"))
+        if ok and approve:
+            calendar_notice(request, timezone.now(), updated.reply_deadline)
     return redirect("supervision:extensions")
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from jishiban.appeals import services as appeal_services
 from jishiban.appeals.models import Appeal
 from jishiban.appeals.permissions import available_actions
+from jishiban.sla.notices import warn as calendar_notice
 
 from .. import access, selectors
 from ..forms import OrderForm, PeriodForm, ReasonForm, TextForm, VisitForm
@@ -89,6 +90,7 @@ def order_new(request):
 
                 if created:
                     messages.success(request, _("已生成督办单 #%(id)s") % {"id": order.pk})
+                    calendar_notice(request, order.created_at, order.deadline)
                 else:
                     messages.info(request, _("该诉求件已有同类督办单 #%(id)s 在办") % {"id": order.pk})
                 return redirect("supervision:order_detail", pk=order.pk)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from jishiban.accounts.policy import may_instruct, may_urge
 from jishiban.appeals.models import Appeal
+from jishiban.sla.notices import warn as calendar_notice
 
 from .. import links
 from ..services import urging
@@ -42,6 +43,7 @@ def supervise(request, pk: int):
         messages.info(request, _("该诉求件已有进行中的重点督办单 #%(id)s") % {"id": result[0].pk})
     elif ok:
         messages.success(request, _("已督办，督办单 #%(id)s，已通知承办单位") % {"id": result[0].pk})
+        calendar_notice(request, result[0].created_at, result[0].deadline)
     return back(request, links.appeal(appeal) + "#supervision")
 
 
@@ -54,4 +56,5 @@ def instruct(request, pk: int):
                          deadline_days=request.POST.get("deadline_days") or None)
     if ok:
         messages.success(request, _("领导批示已转为督办单 #%(id)s，已通知承办单位") % {"id": result[0].pk})
+        calendar_notice(request, result[0].created_at, result[0].deadline)
     return back(request, links.appeal(appeal) + "#supervision")
