@@ -109,9 +109,10 @@ def _order(request, pk):
 def order_detail(request, pk):
     order = _order(request, pk)
     user = request.user
-    manage = access.may_manage_appeal(user, order.appeal)
+    manage = access.may_manage_order(user, order)
     possible = order_actions_from(order.status)
-    appeal_actions = [a for a in available_actions(user, order.appeal) if a in ("reopen", "close")] if manage else []
+    appeal_actions = [a for a in available_actions(user, order.appeal) if a in ("reopen", "close")] \
+        if manage and order.appeal_id else []
     return render(request, "supervision/orders/detail.html", {
         "order": order, "events": order.events.select_related("actor"), "visits": order.visits.all(),
         "can_respond": "respond" in possible and access.may_respond(user, order),
@@ -153,7 +154,7 @@ def order_action(request, pk, action):
             return here
         perform(request, order_services.add_visit, order, by=user, success=_("已记录现场督办"), **form.cleaned_data)
     elif action in ("reopen-appeal", "close-appeal"):
-        if not access.may_manage_appeal(user, order.appeal):
+        if order.appeal_id is None or not access.may_manage_appeal(user, order.appeal):
             raise Http404
         reason = request.POST.get("reason", "")
         if action == "reopen-appeal":
