@@ -26,8 +26,9 @@ def report_instruction(context, report):
     user = request.user
     url = report_url(request)
     instructs = may_instruct(user)
+    title = f"{report.title}（{report.subtitle}）" if report.subtitle else report.title
     return {
-        "orders": list(report_orders(user, url)), "report_url": url, "report_title": report.title,
+        "orders": list(report_orders(user, url)), "report_url": url, "report_title": title,
         "may_instruct": instructs, "names_leader": not instructs_in_own_name(user),
         "units": list(Organisation.objects.filter(is_active=True).exclude(kind="centre")
                       .order_by("level", "code").only("pk", "name")) if instructs else [],

@@ -113,3 +113,42 @@ def test_dispatcher_is_told_the_deadline_counts_weekends_only(live_server, brows
     assert "仅按周末计算" in page.inner_text("main")
     _shot(page, "callbacks-04-dispatch-calendar-notice")
     assert _problems(page) == []
+
+
+def test_leader_instructs_on_a_report_and_the_unit_sees_it(live_server, browser, world):  # noqa: F811
+    from django.utils import timezone
+
+    from jishiban.supervision.models import SupervisionOrder
+
+    world.leader.first_name = "王市长"
+    world.leader.save()
+    month = timezone.localdate().strftime("%Y-%m")
+    base = live_server.url
+    page = _page(browser)
+    _login(page, base, "leader")  # the dashboard
+    _submit(page, "header nav a:has-text('统计分析')")
+    _submit(page, "main .actions-bar a:has-text('报告')")
+    page.select_option("#id_kind", "monthly")
+    page.fill("#id_month", month)
+    page.select_option("#id_format", "html")  # on the page, not a download
+    page.set_default_timeout(60000)  # the month's report is computed on the page (slow on a busy machine)
+    _submit(page, "main form button:has-text('生成')")
+    page.select_option("#rep-units", str(world.water.pk))
+    page.fill("#rep-text", "供水类诉求环比上升，请市水务局逐件分析原因，月底前报送整改方案")
+    _submit(page, "#report-instruct-form button[type=submit]")
+    assert "领导批示已转为督办单" in page.inner_text(".messages")
+    order = SupervisionOrder.objects.get(appeal__isnull=True)
+    assert order.target_unit == world.water and order.instructed_by == "王市长"
+    section = page.inner_text("#report-instruction")
+    assert f"督办单 #{order.pk}" in section and "王市长批示：供水类诉求环比上升" in section
+    _shot(page, "callbacks-05-report-instruction")
+    _logout(page)
+
+    _login(page, base, "dept_water")  # the unit's inbox
+    orders = page.inner_text("#unit-orders")
+    assert "报告《" in orders and "领导批示" in orders
+    _submit(page, "#unit-orders a:has-text('督办单')")
+    main = page.inner_text("main")
+    assert "供水类诉求环比上升，请市水务局逐件分析原因" in main and "王市长" in main and "月通报" in main
+    _shot(page, "callbacks-06-unit-sees-report-instruction")
+    assert _problems(page) == []
