@@ -32,6 +32,7 @@ from jishiban.intake.pipeline import Citizen, Location, Submission, content_key
 from jishiban.knowledge import demo as knowledge_demo
 from jishiban.sla.clock import Duration
 from jishiban.sla.services import get_calendar
+from jishiban.supervision.services.callbacks import backfill_tasks
 
 from . import grids as grid_work
 from . import people
@@ -143,6 +144,9 @@ def load_demo(appeals: int = 20000, *, seed: int = 12345, now: datetime | None =
             case.appeal.parent_id = targets[case].appeal.pk
         Appeal.objects.bulk_update([c.appeal for c in merged], ["parent"], batch_size=500)
     grid_work.load(now, hashed, seed=seed)
+    # The history is written without the workflow's reactions: the replied appeals get their
+    # callback tasks here, so the callback list holds every one of them from the start.
+    backfill_tasks(now=now)
     summary.seconds = time.monotonic() - started
     return summary
 

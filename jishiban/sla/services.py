@@ -376,3 +376,30 @@ def _parse_iso_date(value: Any) -> date | None:
 
 def _join(years: Iterable[int]) -> str:
     return "、".join(str(year) for year in sorted(years))
+
+
+def weekend_only_years(*moments) -> list[int]:
+    """The years from the earliest to the latest of ``moments`` (aware datetimes or dates;
+    ``None`` is skipped) that have no official holiday data, sorted: a deadline reaching into
+    them was counted on weekends only (uses the cached calendar, no query when it is warm)."""
+    years = [timezone.localtime(m).year if isinstance(m, datetime) else m.year for m in moments if m is not None]
+    if not years:
+        return []
+    covered = get_calendar().covered_years
+    return [year for year in range(min(years), max(years) + 1) if year not in covered]
+
+
+def deadline_notice(start, *deadlines) -> str | None:
+    """A Chinese notice for whoever set or got ``deadlines`` (counted from ``start``) when they
+    reach into a year without holiday data, else None. The deadlines stand as computed."""
+    deadlines = sorted({d for d in deadlines if d is not None})
+    missing = weekend_only_years(start, *deadlines) if deadlines else []
+    if not missing:
+        return None
+    from jishiban.core import dates
+
+    shown = "、".join(dates.when(d) for d in deadlines[:3]) + (_("等") if len(deadlines) > 3 else "")
+    return _(
+        "请注意：时限 %(when)s 涉及 %(years)s 年，该年的法定节假日与调休尚未导入，"
+        "已暂按周末计算（未计入节假日）。国务院放假通知发布并导入后，请核对该时限。"
+    ) % {"when": shown, "years": "、".join(str(y) for y in missing)}

@@ -33,10 +33,19 @@ def orders_for(user, queryset=None):
 
     qs = SupervisionOrder.objects.all() if queryset is None else queryset
     if may_read(user):
-        return qs.filter(appeal__in=Appeal.objects.visible_to(user))
+        # Orders from a leader's instruction on a report have no appeal: the city's readers see them.
+        on_reports = Q(appeal__isnull=True) if policy.sees_all(user) else Q(pk__in=[])
+        return qs.filter(Q(appeal__in=Appeal.objects.visible_to(user)) | on_reports)
     if is_unit_staff(user):
         return qs.filter(Q(target_unit_id=user.organisation_id) | Q(responsible_unit_id=user.organisation_id))
     return qs.none()
+
+
+def may_manage_order(user, order) -> bool:
+    """A manager of ``order``'s appeal, or for an order on a report (no appeal) a city manager."""
+    if order.appeal_id is None:
+        return may_manage(user) and policy.sees_all(user)
+    return may_manage_appeal(user, order.appeal)
 
 
 def may_respond(user, order) -> bool:

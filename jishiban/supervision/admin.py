@@ -36,7 +36,7 @@ class TriggerRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Preferences)
 class PreferencesAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "callback_max_tries", "callback_link_days", "delivery_max_attempts")
+    list_display = ("__str__", "dissatisfied_scheme", "callback_max_tries", "callback_link_days", "delivery_max_attempts")
 
     def has_add_permission(self, request):
         return not Preferences.objects.exists()

@@ -226,10 +226,14 @@ def _callback_reader(user):
 
 
 @router.get("/callbacks", response=list[CallbackOut])
-def list_callbacks(request, state: str = "pending", limit: Limit(500) = 100,
-                offset: Offset = 0):
+def list_callbacks(request, response: HttpResponse, state: str = "pending", limit: Limit(500) = 100,
+                   offset: Offset = 0):
+    """The callback list of the workbench (``selectors.callback_tasks``); ``X-Total-Count`` is the
+    number of rows in the whole list, the count its page shows for the same state."""
     _need(_callback_reader, request.user)
-    return list(selectors.callback_tasks(request.user, state=state)[offset:offset + limit])
+    qs = selectors.callback_tasks(request.user, state=state)
+    response["X-Total-Count"] = str(qs.count())
+    return list(qs[offset:offset + limit])
 
 
 def _task(request, pk):

@@ -165,3 +165,29 @@ class LetterForm(PeriodForm):
     def __init__(self, *args, unit_queryset=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = unit_queryset if unit_queryset is not None else units()
+
+
+class CallbackFilterForm(PlainForm, forms.Form):
+    """The callback list's filter: a few fields of the one list filter (``appeals.filters``)."""
+
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("编号、电话、标题或内容")}))
+    county = forms.ChoiceField(label=_("县市区"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from jishiban.regions.models import Region, RegionLevel
+
+        super().__init__(*args, **kwargs)
+        self.fields["county"].choices = [("", _("全部"))] + [
+            (r.code, r.name) for r in Region.objects.filter(level=RegionLevel.COUNTY).order_by("sort", "code")]
+
+    def list_filter(self):
+        """The cleaned fields as a ``ListFilter`` (None when nothing is asked for or the form is invalid)."""
+        from jishiban.appeals.filters import ListFilter
+
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        if not (data["q"].strip() or data["county"]):
+            return None
+        return ListFilter(text=data["q"].strip(), region=data["county"])

@@ -22,7 +22,7 @@ from jishiban.appeals import services as appeal_services
 from jishiban.appeals.models import Appeal
 
 from . import notices, triggers
-from .models import CallbackTask, CardAlert, Reason
+from .models import CardAlert, Reason
 
 logger = logging.getLogger("jishiban.supervision")
 
@@ -84,16 +84,7 @@ def sweep(now=None) -> dict[str, int]:
     result["promise"] = followups.promise_orders(today, now=now)
     result["escalated"] = orders.escalate_missed(now)
     # Backstop: a replied appeal always has a callback task for its round.
-    missing = Appeal.objects.filter(status="replied").exclude(
-        Exists(CallbackTask.objects.filter(appeal=OuterRef("pk"), round=OuterRef("reopen_count"))))
-    created = 0
-    for appeal in missing.select_related("channel"):
-        try:
-            with transaction.atomic():
-                created += int(callbacks.ensure_task(appeal, now=now)[1])
-        except Exception:
-            logger.exception("could not create the callback task of appeal %s", appeal.pk)
-    result["callback_tasks"] = created
+    result["callback_tasks"] = callbacks.backfill_tasks(now=now)
     return result
 
 

@@ -57,6 +57,12 @@ def _after_callback(appeal, event) -> None:
     callbacks.on_callback(appeal, event)
 
 
+def _dissatisfied_scheme(appeal, event) -> None:
+    from .services import callbacks
+
+    callbacks.apply_dissatisfied_scheme(appeal, event)
+
+
 def _after_return(appeal, event) -> None:
     from .services import disputes
 
@@ -107,7 +113,8 @@ def _dispatch_notice(appeal, event) -> None:
 
 REACTIONS = {
     "reply": [_after_reply],
-    "callback": [_after_callback, _triggers],
+    # The scheme may reopen at once; the triggers then find nothing waiting after the callback.
+    "callback": [_after_callback, _dissatisfied_scheme, _triggers],
     "reopen": [_after_reopen, _reopen_notice],
     "close": [_after_close],
     "return": [_after_return],

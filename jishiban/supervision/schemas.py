@@ -13,8 +13,10 @@ from jishiban.api.schemas import InBody
 
 class OrderOut(Schema):
     id: int
-    appeal_id: int
+    appeal_id: int | None
     appeal: str
+    report_title: str
+    report_url: str
     reason: str
     auto: bool
     detail: str
@@ -37,7 +39,7 @@ class OrderOut(Schema):
 
     @staticmethod
     def resolve_appeal(obj) -> str:
-        return obj.appeal.number
+        return obj.appeal.number if obj.appeal_id else ""  # a leader's instruction on a report
 
     @staticmethod
     def resolve_target_unit(obj) -> str:
@@ -78,7 +80,7 @@ class CallbackOut(Schema):
 
     @staticmethod
     def resolve_appeal(obj) -> str:
-        return obj.appeal.number
+        return obj.appeal.number if obj.appeal_id else ""  # a leader's instruction on a report
 
     @staticmethod
     def resolve_appeal_version(obj) -> int:
@@ -99,7 +101,7 @@ class PublicReplyOut(Schema):
 
     @staticmethod
     def resolve_appeal(obj) -> str:
-        return obj.appeal.number
+        return obj.appeal.number if obj.appeal_id else ""  # a leader's instruction on a report
 
     @staticmethod
     def resolve_channel(obj) -> str:
@@ -118,7 +120,7 @@ class FollowUpOut(Schema):
 
     @staticmethod
     def resolve_appeal(obj) -> str:
-        return obj.appeal.number
+        return obj.appeal.number if obj.appeal_id else ""  # a leader's instruction on a report
 
     @staticmethod
     def resolve_unit(obj) -> str:
@@ -150,7 +152,7 @@ class DisputeOut(Schema):
 
     @staticmethod
     def resolve_appeal(obj) -> str:
-        return obj.appeal.number
+        return obj.appeal.number if obj.appeal_id else ""  # a leader's instruction on a report
 
     @staticmethod
     def resolve_units(obj) -> list[str]:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from jishiban.appeals.filters import apply_filter
 from jishiban.appeals.models import Appeal, AppealEvent
 from jishiban.appeals.permissions import available_actions
 
@@ -105,9 +106,22 @@ def extension_requests(user, *, limit: int = 200) -> list[dict]:
 
 # --- callbacks, follow-ups, public replies ---------------------------------------------------------------
 
-def callback_tasks(user, *, state: str = "pending"):
-    """``pending`` (to call), ``decision`` (dissatisfied/unsolved awaiting the supervisor), ``done``."""
+CALLBACK_STATES = ("pending", "decision", "done")
+
+
+def callback_tasks(user, *, state: str = "pending", filters=None, now=None):
+    """The one callback list (回访), for its page, 逐件回访, the supervision home, the oversight
+    list of verdicts awaiting a decision, the menu's count and ``/api/v1/supervision/callbacks``.
+
+    ``pending``: every replied appeal until its callback is done (its task is made with the
+    reply, and by the sweep for a reply written some other way); ``decision``: called back
+    不满意 or 未解决 and waiting for the centre to reopen, supervise or close; ``done``: finished
+    callbacks, newest first; ``all``: every task in scope. ``filters`` (an
+    ``appeals.filters.ListFilter``) narrows the appeals with the one list filter; a count of
+    the same call is the number of rows the list shows (``callback_counts``)."""
     scope = access.appeals_in_scope(user)
+    if filters is not None:
+        scope = apply_filter(scope, filters, user=user, now=now or timezone.now())
     qs = CallbackTask.objects.filter(appeal__in=scope).select_related("appeal", "appeal__lead_unit",
                                                                       "appeal__channel")
     if state == "pending":
@@ -118,6 +132,18 @@ def callback_tasks(user, *, state: str = "pending"):
         return (qs.filter(status=CallbackStatus.DONE, decision="", appeal__status="callback_done")
                 .filter(Q(satisfaction="dissatisfied") | Q(solved=False)).order_by("done_at", "id"))
     return qs.exclude(status=CallbackStatus.PENDING).order_by("-done_at", "-id")
+
+
+def callback_counts(user, *, filters=None, now=None) -> dict[str, int]:
+    """``{"pending": n, "decision": n}``: the rows of those callback lists, counted from the
+    same querysets (``callback_tasks``), so every tab, badge and counter agrees with the list."""
+    return {state: callback_tasks(user, state=state, filters=filters, now=now).count()
+            for state in ("pending", "decision")}
+
+
+def awaiting_decision(user):
+    """The appeals of the ``decision`` callback list (the oversight list 不满意/未解决)."""
+    return Appeal.objects.filter(pk__in=callback_tasks(user, state="decision").values("appeal_id"))
 
 
 def follow_ups(user, *, state: str = "open"):

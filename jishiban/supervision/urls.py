@@ -43,4 +43,6 @@ urlpatterns = [
     path("letters/<int:pk>/", misc.letter_preview, name="letter_preview"),
     path("letters/<int:pk>/send/", misc.letter_send, name="letter_send"),
     path("letters/runs/<int:pk>/", misc.letter_run, name="letter_run"),
+    # 领导批示 on a report page (analytics reports)
+    path("reports/instruct/", urging.instruct_report, name="report_instruct"),
 ]

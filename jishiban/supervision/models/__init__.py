@@ -6,6 +6,7 @@ from .callbacks import (
     CallbackStatus,
     CallbackTask,
     Decision,
+    DissatisfiedScheme,
     FollowUp,
     FollowUpStatus,
     Outcome,
@@ -48,7 +49,7 @@ from .urgings import Urging
 
 __all__ = [
     "FAILED_OUTCOMES", "MANUAL_REASONS", "OPEN_DISPUTE", "OPEN_FOLLOW_UP", "CallbackAttempt", "CallbackMode",
-    "CallbackStatus", "CallbackTask", "CardAlert", "Decision", "Delivery", "DeliveryStatus", "DispatchDecision",
+    "CallbackStatus", "CallbackTask", "CardAlert", "Decision", "Delivery", "DissatisfiedScheme", "DeliveryStatus", "DispatchDecision",
     "Dispute", "DisputeKind", "DisputeStatus", "FollowUp", "FollowUpStatus", "Kind", "Level", "Meeting",
     "MeetingStatus", "Notification", "OnSiteVisit", "OrderEvent", "OrderStatus", "Outcome", "Preferences",
     "PublicReply", "PublicReplyStatus", "Reason", "Recipient", "ReminderLetter", "RuleLevel", "SupervisionOrder",

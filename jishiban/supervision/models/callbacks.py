@@ -5,6 +5,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class DissatisfiedScheme(models.TextChoices):
+    """What the centre's scheme does with a callback answered 不满意 or 未解决."""
+
+    SUPERVISE = "supervise", _("先督办，再由督办员决定重办或办结")
+    REOPEN = "reopen", _("立即重办（退回原承办单位，重新计算时限）")
+
+
 class Preferences(models.Model):
     """Supervision settings kept in the database (one row, edited in the admin)."""
 
@@ -14,6 +21,12 @@ class Preferences(models.Model):
     callback_link_days = models.PositiveSmallIntegerField(_("评价链接有效期（天）"), default=14)
     public_base_url = models.CharField(
         _("对外访问地址"), max_length=200, blank=True, help_text=_("短信评价链接的前缀，如 https://12345.jining.gov.cn")
+    )
+    dissatisfied_scheme = models.CharField(
+        _("回访不满意的处理方案"), max_length=10, choices=DissatisfiedScheme.choices,
+        default=DissatisfiedScheme.SUPERVISE,
+        help_text=_("先督办：按督办触发规则自动督办，由督办员决定重办、督办或说明后办结；"
+                    "立即重办：回访一旦不满意或未解决，即退回原承办单位重办，时限自重办时起重新计算"),
     )
     delivery_max_attempts = models.PositiveSmallIntegerField(_("通知最多发送次数"), default=6)
     delivery_backoff_seconds = models.PositiveIntegerField(_("重试间隔基数（秒）"), default=60)

@@ -64,7 +64,11 @@ class OrderStatus(models.TextChoices):
 
 class SupervisionOrder(models.Model):
     appeal = models.ForeignKey("appeals.Appeal", verbose_name=_("诉求件"), on_delete=models.PROTECT,
-                               related_name="supervision_orders")
+                               related_name="supervision_orders", null=True, blank=True,
+                               help_text=_("领导在报告上的批示转成的督办单没有诉求件"))
+    # A leader's instruction on a report (通报、体检报告、专题报告): the report's title and its page.
+    report_title = models.CharField(_("报告"), max_length=200, blank=True)
+    report_url = models.CharField(_("报告链接"), max_length=500, blank=True, db_index=True)
     reason = models.CharField(_("督办原因"), max_length=16, choices=Reason.choices, db_index=True)
     auto = models.BooleanField(_("自动触发"), default=False)
     detail = models.CharField(_("触发说明"), max_length=300, blank=True)

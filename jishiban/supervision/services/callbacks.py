@@ -7,6 +7,7 @@ keeps the task around it (tries, link, origin, decision).
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import timedelta
 
@@ -30,6 +31,7 @@ from ..models import (
     CallbackStatus,
     CallbackTask,
     Decision,
+    DissatisfiedScheme,
     Kind,
     Outcome,
     Preferences,
@@ -39,6 +41,7 @@ from ..notifications import centre_staff, notify
 from .common import optional, require, system_user
 
 SALT = "jishiban.supervision.callback-link"
+logger = logging.getLogger("jishiban.supervision")
 
 
 class LinkInvalid(Exception):
@@ -65,6 +68,25 @@ def ensure_task(appeal, *, now=None) -> tuple[CallbackTask, bool]:
     if created and task.mode == CallbackMode.LINK:
         send_link(task, by=None, now=now)
     return task, created
+
+
+def backfill_tasks(*, now=None) -> int:
+    """The callback task of every replied appeal that has none for its round (a reply written
+    without the workflow's reactions: an import, the demo's history, a reaction that failed), so
+    the callback list holds every replied appeal. Returns how many were made."""
+    from django.db.models import Exists, OuterRef
+
+    now = now or timezone.now()
+    missing = Appeal.objects.filter(status="replied").exclude(
+        Exists(CallbackTask.objects.filter(appeal=OuterRef("pk"), round=OuterRef("reopen_count"))))
+    created = 0
+    for appeal in missing.select_related("channel"):
+        try:
+            with transaction.atomic():
+                created += int(ensure_task(appeal, now=now)[1])
+        except Exception:  # one appeal's trouble must not stop the others; the next sweep retries
+            logger.exception("could not create the callback task of appeal %s", appeal.pk)
+    return created
 
 
 # --- the citizen's link --------------------------------------------------------------------------
@@ -262,11 +284,32 @@ def on_callback(appeal, event) -> None:
         status=CallbackStatus.DONE, done_at=event.at, done_by=event.actor, origin="workflow",
         satisfaction=appeal.satisfaction, solved=appeal.solved, comment=event.reason,
     )
-    if appeal.satisfaction == "dissatisfied" or appeal.solved is False:
+    if (appeal.satisfaction == "dissatisfied" or appeal.solved is False) and not reopens_at_once():
         notify(Kind.CALLBACK_REVIEW,
                _("诉求件 %(number)s 回访结果为不满意或未解决，请决定重办、督办或说明后办结") % {"number": appeal.number},
                users=centre_staff(appeal, "both"), appeal=appeal, url=links.callback(task),
                now=event.at)
+
+
+def reopens_at_once() -> bool:
+    """Whether the centre's scheme reopens a dissatisfied or unsolved appeal at once
+    (``Preferences.dissatisfied_scheme``, edited in the admin under 督办参数)."""
+    return Preferences.current().dissatisfied_scheme == DissatisfiedScheme.REOPEN
+
+
+def apply_dissatisfied_scheme(appeal, event) -> None:
+    """After a 不满意 / 未解决 verdict, the scheme decides. ``REOPEN``: 重办 at once, back to the
+    same unit with deadlines counted afresh from the verdict (``appeals.services.reopen``), as the
+    system account; the callback task records the decision (``on_reopen_or_close``) and no
+    automatic order follows (the appeal is no longer waiting after its callback). ``SUPERVISE``
+    (the default): nothing here — the trigger rule opens the order and the supervisor decides."""
+    if not (appeal.satisfaction == "dissatisfied" or appeal.solved is False):
+        return
+    if appeal.status != "callback_done" or not appeal.lead_unit_id or not reopens_at_once():
+        return
+    verdict = _("不满意") if appeal.satisfaction == "dissatisfied" else _("未解决")
+    appeal_services.reopen(appeal, by=system_user(), at=event.at,
+                           reason=_("回访结果为%(v)s，按中心方案立即重办") % {"v": verdict})
 
 
 def on_reopen_or_close(appeal, event) -> None:

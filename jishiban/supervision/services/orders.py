@@ -196,8 +196,15 @@ def _move(order, action: str, *, by, now, changes: dict | None = None, note: str
     return order
 
 
+def subject(order) -> str:
+    """What the order is about, for messages: 诉求件 N, or the report a leader instructed on."""
+    if order.appeal_id is None:
+        return _("报告《%(title)s》") % {"title": order.report_title}
+    return _("诉求件 %(number)s") % {"number": order.appeal.number}
+
+
 def _require_manager(by, order):
-    if not access.may_manage_appeal(by, order.appeal):
+    if not access.may_manage_order(by, order):
         raise ActionForbidden(_("您无权处理督办单 #%(id)s") % {"id": order.pk})
 
 
@@ -209,8 +216,8 @@ def respond(order, *, by, text: str, now=None) -> SupervisionOrder:
     text = require("text", text, _("请填写办理情况"))
     order = _move(order, "respond", by=by, now=now, changes={"response": text, "responded_at": now}, note=text)
     level = "county" if order.level == Level.COUNTY else "city"
-    notify(Kind.ORDER_RESPONDED, _("督办单 #%(id)s（诉求件 %(number)s）已反馈") % {"id": order.pk,
-                                                                                "number": order.appeal.number},
+    notify(Kind.ORDER_RESPONDED, _("督办单 #%(id)s（%(subject)s）已反馈") % {"id": order.pk,
+                                                                          "subject": subject(order)},
            users=centre_staff(order.appeal, level), appeal=order.appeal, order=order, url=order_url(order), now=now)
     return order
 
@@ -242,8 +249,8 @@ def escalate(order, *, by=None, reason: str = "", now=None) -> SupervisionOrder:
                            "deadline": _deadline(now, order.deadline_days)},
                   payload={"from_unit": current.code, "to_unit": superior.code})
     notify(Kind.ORDER_ESCALATED,
-           _("督办单 #%(id)s（诉求件 %(number)s）%(unit)s 逾期未反馈，已升级至 %(superior)s")
-           % {"id": order.pk, "number": order.appeal.number, "unit": current, "superior": superior},
+           _("督办单 #%(id)s（%(subject)s）%(unit)s 逾期未反馈，已升级至 %(superior)s")
+           % {"id": order.pk, "subject": subject(order), "unit": current, "superior": superior},
            users=unit_members(superior) + unit_members(current) + centre_staff(order.appeal, "city"),
            appeal=order.appeal, order=order, url=order_url(order), now=now)
     return order
@@ -253,11 +260,13 @@ def close_order(order, *, by, reason: str = "", now=None) -> SupervisionOrder:
     """办结. Needs the appeal solved (closed, solved or (basically) satisfied) or a reason."""
     now = now or timezone.now()
     _require_manager(by, order)
-    appeal = order.appeal
-    appeal.refresh_from_db(fields=["status", "solved", "satisfaction"])
-    solved = appeal_is_solved(appeal.status, appeal.solved, appeal.satisfaction)
     reason = optional("reason", reason)
-    if not solved and not reason:
+    solved = None  # an order on a report: no appeal to be solved, closed on the manager's word
+    if order.appeal_id is not None:
+        appeal = order.appeal
+        appeal.refresh_from_db(fields=["status", "solved", "satisfaction"])
+        solved = appeal_is_solved(appeal.status, appeal.solved, appeal.satisfaction)
+    if solved is False and not reason:
         raise AppealValidationError({"reason": [_("诉求尚未解决，办结督办单须说明原因")]})
     return _move(order, "close", by=by, now=now, note=reason,
                  changes={"closed_at": now, "close_reason": reason, "closed_solved": solved},

@@ -42,24 +42,24 @@ def test_urge_and_leaders_instruction_reach_the_unit(live_server, browser, world
     page.fill("#urge-text", "群众再次来电催问，请今日内答复")
     _submit(page, "#urge-form button[type=submit]")
     assert "已催办" in page.inner_text(".messages")
-    assert "群众再次来电催问" in page.inner_text("#urging")
+    assert "群众再次来电催问" in page.inner_text("#supervision")
     _logout(page)
 
     _login(page, base, "dept_water")
     _submit(page, f"main a:has-text('{appeal.number}')")
-    assert "群众再次来电催问，请今日内答复" in page.inner_text("#urging")
+    assert "群众再次来电催问，请今日内答复" in page.inner_text("#supervision")
     assert not page.query_selector("#urge-form")
     _shot(page, "seat-03-unit-sees-urging")
     _logout(page)
 
     _login(page, base, "leader")
     _open_from_list(page, appeal.number)
-    page.click("#urging summary:has-text('领导批示')")
+    page.click("#supervision summary:has-text('领导批示')")
     page.fill("#ins-text", "请水务局立即核查，确保群众正常用水")
     _submit(page, "#instruct-form button[type=submit]")
     order = SupervisionOrder.objects.get(appeal=appeal, reason=Reason.LEADER)
     assert order.instructed_by == "王市长"
-    assert "王市长批示：请水务局立即核查" in page.inner_text("#urging")
+    assert "王市长批示：请水务局立即核查" in page.inner_text("#supervision")
     _logout(page)
 
     for who in ("supervisor", "dept_water"):
@@ -68,7 +68,7 @@ def test_urge_and_leaders_instruction_reach_the_unit(live_server, browser, world
             _open_from_list(page, appeal.number)
         else:
             _submit(page, f"main a:has-text('{appeal.number}')")
-        panel = page.inner_text("#urging")
+        panel = page.inner_text("#supervision")
         assert f"督办单 #{order.pk}" in panel and "请水务局立即核查，确保群众正常用水" in panel
         _shot(page, f"seat-04-{who}-sees-instruction")
         _logout(page)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,10 +14,12 @@ from jishiban.appeals import services as appeal_services
 from jishiban.appeals.errors import ActionNotAllowed, AppealValidationError
 from jishiban.appeals.models import Appeal, Satisfaction
 from jishiban.appeals.privacy import citizen_display, mask_public
+from jishiban.sla.notices import warn as calendar_notice
 
 from .. import access, links, selectors
 from ..forms import (
     AttemptForm,
+    CallbackFilterForm,
     DecisionForm,
     DeskVerdictForm,
     ExtensionDecisionForm,
@@ -31,23 +35,33 @@ from ..services import followups as follow_up_services
 from ..services import public_replies as public_reply_services
 from .common import back, form_errors, gate, labelled, origin, page, perform
 
-CALLBACK_STATES = ("pending", "decision", "done")
-
 
 def _callback_viewer(user) -> bool:
     return access.may_call_back(user) or access.may_read(user)
 
 
+def callback_filter(request):
+    """The callback list's filter from the query string: ``(form, ListFilter or None, query)``
+    where ``query`` repeats the filter for links (paging, the tabs, 逐件回访)."""
+    form = CallbackFilterForm(request.GET or None)
+    filters = form.list_filter() if form.is_bound else None
+    query = urlencode({k: request.GET[k] for k in ("q", "county") if request.GET.get(k)})
+    return form, filters, query
+
+
 @gate("callbacks")
 def callback_list(request):
     state = request.GET.get("state", "pending")
-    state = state if state in CALLBACK_STATES else "pending"
-    counts = {s: selectors.callback_tasks(request.user, state=s).count() for s in ("pending", "decision")}
+    state = state if state in selectors.CALLBACK_STATES else "pending"
+    form, filters, query = callback_filter(request)
+    now = timezone.now()
+    counts = selectors.callback_counts(request.user, filters=filters, now=now)
     # Pending tasks carry a plain HTML verdict form each (bound Django forms per row would
     # dominate the page time); an invalid verdict comes back on the task's page.
     return render(request, "supervision/callbacks/list.html", {
-        "tasks": page(request, selectors.callback_tasks(request.user, state=state)), "state": state,
-        "counts": counts, "can_call": access.may_call_back(request.user), "now": timezone.now(),
+        "tasks": page(request, selectors.callback_tasks(request.user, state=state, filters=filters, now=now)),
+        "state": state, "counts": counts, "can_call": access.may_call_back(request.user), "now": now,
+        "filter_form": form, "query": query, "pager_query": f"state={state}&" + (f"{query}&" if query else ""),
         "satisfaction_choices": Satisfaction.choices, "nav_active": "callbacks", "area": "callbacks",
     })
 
@@ -112,9 +126,12 @@ def callback_action(request, pk, action):
             form_errors(request, form)
             return here
         data = form.cleaned_data
-        perform(request, callback_services.decide, task, by=user, decision=data["decision"], reason=data["reason"],
-                level=data["level"] or None, deadline_days=data["deadline_days"],
-                expected_version=data["expected_version"], success=_("已处理"))
+        ok, task = perform(request, callback_services.decide, task, by=user, decision=data["decision"],
+                           reason=data["reason"], level=data["level"] or None, deadline_days=data["deadline_days"],
+                           expected_version=data["expected_version"], success=_("已处理"))
+        if ok and task.decision == "reopen":
+            appeal = Appeal.objects.get(pk=task.appeal_id)
+            calendar_notice(request, appeal.dispatched_at, appeal.sign_deadline, appeal.reply_deadline)
     else:
         raise Http404
     return back(request, here.url)
@@ -233,8 +250,11 @@ def extension_decide(request, pk):
         form_errors(request, form)
     else:
         approve = form.cleaned_data["approve"] == "yes"
-        perform(request, appeal_services.decide_extension, appeal, by=request.user, approve=approve,
-                reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["expected_version"],
-                success=_("已同意延期") if approve else _("已不同意延期"))
+        ok, updated = perform(request, appeal_services.decide_extension, appeal, by=request.user, approve=approve,
+                              reason=form.cleaned_data["reason"],
+                              expected_version=form.cleaned_data["expected_version"],
+                              success=_("已同意延期") if approve else _("已不同意延期"))
+        if ok and approve:
+            calendar_notice(request, timezone.now(), updated.reply_deadline)
     return redirect("supervision:extensions")
 

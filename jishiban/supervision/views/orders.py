@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from jishiban.appeals import services as appeal_services
 from jishiban.appeals.models import Appeal, Status
 from jishiban.appeals.permissions import available_actions
+from jishiban.sla.notices import warn as calendar_notice
 
 from .. import access, selectors
 from ..forms import OrderForm, PeriodForm, ReasonForm, TextForm, VisitForm
@@ -40,13 +41,15 @@ def index(request):
         context["rules"] = list(rules().values())
         context["reason_labels"] = dict(Reason.choices)
         context["level_labels"] = dict(RuleLevel.choices)
+        callbacks = selectors.callback_counts(user)
         context["counts"] = {
-            "decisions": selectors.callback_tasks(user, state="decision").count(),
+            "decisions": callbacks["decision"],
             "disputes": access.disputes_for(user).filter(status__in=["open", "scheduled"]).count(),
             "extensions": Appeal.objects.visible_to(user).filter(status="extension_requested").count(),
         }
     if access.may_call_back(user):
-        context["pending_callbacks"] = selectors.callback_tasks(user, state="pending").count()
+        context["pending_callbacks"] = (callbacks if access.may_read(user) else selectors.callback_counts(user))[
+            "pending"]
     return render(request, "supervision/index.html", context)
 
 
@@ -87,6 +90,7 @@ def order_new(request):
 
                 if created:
                     messages.success(request, _("已生成督办单 #%(id)s") % {"id": order.pk})
+                    calendar_notice(request, order.created_at, order.deadline)
                 else:
                     messages.info(request, _("该诉求件已有同类督办单 #%(id)s 在办") % {"id": order.pk})
                 return redirect("supervision:order_detail", pk=order.pk)
@@ -105,9 +109,10 @@ def _order(request, pk):
 def order_detail(request, pk):
     order = _order(request, pk)
     user = request.user
-    manage = access.may_manage_appeal(user, order.appeal)
+    manage = access.may_manage_order(user, order)
     possible = order_actions_from(order.status)
-    appeal_actions = [a for a in available_actions(user, order.appeal) if a in ("reopen", "close")] if manage else []
+    appeal_actions = [a for a in available_actions(user, order.appeal) if a in ("reopen", "close")] \
+        if manage and order.appeal_id else []
     return render(request, "supervision/orders/detail.html", {
         "order": order, "events": order.events.select_related("actor"), "visits": order.visits.all(),
         "can_respond": "respond" in possible and access.may_respond(user, order),
@@ -160,7 +165,7 @@ def order_action(request, pk, action):
             return here
         perform(request, order_services.add_visit, order, by=user, success=_("已记录现场督办"), **form.cleaned_data)
     elif action in ("reopen-appeal", "close-appeal"):
-        if not access.may_manage_appeal(user, order.appeal):
+        if order.appeal_id is None or not access.may_manage_appeal(user, order.appeal):
             raise Http404
         reason = request.POST.get("reason", "")
         if action == "reopen-appeal":

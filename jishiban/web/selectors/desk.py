@@ -117,8 +117,11 @@ def oversight_queryset(user, key: str, *, now: datetime, memo: dict | None = Non
     if key == "returned_twice":
         return base.open().filter(return_count__gte=2).order_by("-return_count", "received_at", "id")
     if key == "dissatisfied":
-        # Called back dissatisfied and waiting for the centre to reopen or close.
-        return (base.filter(status=Status.CALLBACK_DONE, satisfaction="dissatisfied")
+        # Called back 不满意 or 未解决 and waiting for the centre's decision: the callback list's own
+        # definition (supervision.selectors.callback_tasks), so both pages count the same appeals.
+        from jishiban.supervision.selectors import awaiting_decision
+
+        return (base.filter(pk__in=awaiting_decision(user).values("pk"))
                 .order_by(by_small_set("received_at", desc=True), "-id"))
     if key == "repeat":
         memo = {} if memo is None else memo

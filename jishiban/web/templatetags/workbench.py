@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from jishiban.appeals.figures import card_of
 from jishiban.appeals.privacy import citizen_display
 from jishiban.core import dates
+from jishiban.sla.services import weekend_only_years
 
 from ..action_table import EVENT_LABELS
 from ..navigation import nav_for
@@ -31,12 +32,17 @@ def status_badge(appeal):
 
 @register.simple_tag(takes_context=True)
 def deadline(context, appeal):
-    """The reply deadline, coloured red when passed and yellow inside the warning period."""
+    """The reply deadline, coloured red when passed and yellow inside the warning period, marked
+    仅按周末计算 when it reaches into a year without holiday data."""
     if appeal.reply_deadline is None:
         return "—"
     now = context.get("now") or timezone.now()
     state = card_of(appeal, now)
     when = dates.when(appeal.reply_deadline)
+    if weekend_only_years(appeal.dispatched_at, appeal.reply_deadline):
+        # Counted on weekends only: the year has no holiday data yet (sla.services).
+        when = format_html('{}<span class="chip chip-warn small" data-weekends-only title="{}">{}</span>', when,
+                           _("该年的法定节假日尚未导入，此时限暂按周末计算"), _("仅按周末计算"))
     if state == "red":
         return format_html('<span class="deadline-red"><span class="cardflag cardflag-red" aria-hidden="true">'
                            '</span>{}（{}）</span>', when, _("超期"))

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealVal
 from jishiban.appeals.models import AppealEvent
 from jishiban.core import dates
 from jishiban.core.pages import apply_errors, safe_next
+from jishiban.sla.notices import warn as calendar_notice
 
 from ..action_table import ACTIONS, EVENT_LABELS, perform
 from ..selectors.detail import get_visible_appeal
@@ -39,6 +41,7 @@ def act(request, pk: int, action: str):
         messages.error(request, stale_message(appeal))
         return redirect(detail_url)
     if form.is_valid():
+        before = (appeal.sign_deadline, appeal.reply_deadline)
         try:
             updated = perform(action, appeal, by=request.user, data=form.cleaned_data)
         except ConflictError:
@@ -55,6 +58,11 @@ def act(request, pk: int, action: str):
             messages.success(request, _("%(action)s：%(number)s 已完成，当前状态“%(status)s”")
                              % {"action": spec.label, "number": updated.number,
                                 "status": updated.get_status_display()})
+            # A deadline this action set (dispatch, reopening, an extension asked or granted)
+            # in a year without holiday data: the person who set it is told.
+            changed = [new for old, new in zip(before, (updated.sign_deadline, updated.reply_deadline), strict=True)
+                       if new is not None and new != old]
+            calendar_notice(request, timezone.now(), *changed, form.cleaned_data.get("new_deadline"))
             return redirect(safe_next(request, detail_url))
     return render_detail(request, appeal, bound={action: form}, status=422)
 

@@ -16,7 +16,6 @@ from jishiban.appeals.errors import AppealError, AppealValidationError
 from jishiban.appeals.permissions import available_actions, may_note
 from jishiban.appeals.privacy import citizen_display, may_see_identity, reveal
 from jishiban.core.pages import apply_errors
-from jishiban.supervision.selectors import appeal_record as supervision_record
 
 from .. import smart_bridge
 from ..action_table import ACTIONS, offered
@@ -67,7 +66,6 @@ def render_detail(request, appeal, *, bound: dict | None = None, note_form=None,
         "risk_flags": smart_bridge.risk_flags_for_text(appeal.content) if desk else [],
         "can_note": may_note(user, appeal),
         "note_form": note_form or NoteForm(),
-        "supervision": supervision_record(user, appeal),
     })
     ctx["actions"] = action_forms(user, appeal, bound=bound, context=ctx)
     return render(request, "web/detail/page.html", ctx, status=status)

@@ -16,6 +16,7 @@ from jishiban.appeals.permissions import available_actions
 from jishiban.core import params
 from jishiban.core.params import ParameterError
 from jishiban.core.views import gate
+from jishiban.sla.notices import warn as calendar_notice
 
 from .. import smart_bridge
 from ..forms.action_forms import BulkDispatchForm
@@ -81,6 +82,8 @@ def bulk(request):
     if result.done:
         messages.success(request, _("已派单 %(n)d 件：%(numbers)s") % {
             "n": len(result.done), "numbers": "、".join(a.number for a in result.done)})
+        calendar_notice(request, timezone.now(), *{d for a in result.done for d in (a.sign_deadline, a.reply_deadline)
+                                                   if d is not None})
     for number, message in result.failed:
         messages.error(request, _("%(number)s 未派单：%(message)s") % {"number": number, "message": message})
     return redirect(_queue_url(tab))
