@@ -95,7 +95,11 @@ def stop(server, jobs=None) -> None:
     """Stop the benchmark's server and, when started, its job cluster (a process group: TERM,
     then KILL after 30 s)."""
     server.terminate()
-    server.wait(timeout=20)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # still in its graceful shutdown: no request is waited for
+        server.kill()
+        server.wait()
     if jobs is not None:
         os.killpg(jobs.pid, signal.SIGTERM)
         try:
