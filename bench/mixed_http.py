@@ -191,7 +191,7 @@ def main() -> None:
         jobs = subprocess.Popen([sys.executable, "-m", "jishiban.cli", "qcluster"], env=env, cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        wait_until_up(port, "/api/v1/openapi.json", process=server)
+        wait_until_up(port, "/api/v1/openapi.json", process=server, timeout=180)  # a busy host boots gunicorn slowly
         warm = {**data, "stock": data["stock"][-200:]}
         load(port, warm, rate=20, seconds=3, threads=4, run="warm")  # imports, connections
         data["stock"] = data["stock"][:-200]
