@@ -37,6 +37,21 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_cpu_seconds() -> float:
+    """User + system CPU so far of every PostgreSQL server process on this host (the server
+    the benchmark talks to is local; other clients of it count too)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(") ", 1)
+        except OSError:
+            continue
+        if name.endswith("(postgres"):
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def busy_cores() -> tuple[int, int]:
     """(busy, total) jiffies of the whole machine so far, all cores (/proc/stat)."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -95,7 +110,11 @@ def stop(server, jobs=None) -> None:
     """Stop the benchmark's server and, when started, its job cluster (a process group: TERM,
     then KILL after 30 s)."""
     server.terminate()
-    server.wait(timeout=20)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # still in its graceful shutdown: no request is waited for
+        server.kill()
+        server.wait()
     if jobs is not None:
         os.killpg(jobs.pid, signal.SIGTERM)
         try:

@@ -36,6 +36,7 @@ from _common import (
     free_port,
     open_loop,
     percentile,
+    postgres_cpu_seconds,
     stop,
     wait_until_up,
 )
@@ -190,16 +191,17 @@ def main() -> None:
         jobs = subprocess.Popen([sys.executable, "-m", "jishiban.cli", "qcluster"], env=env, cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        wait_until_up(port, "/api/v1/openapi.json", process=server)
+        wait_until_up(port, "/api/v1/openapi.json", process=server, timeout=180)  # a busy host boots gunicorn slowly
         warm = {**data, "stock": data["stock"][-200:]}
         load(port, warm, rate=20, seconds=3, threads=4, run="warm")  # imports, connections
         data["stock"] = data["stock"][:-200]
-        server_cpu, machine = cpu_seconds(server.pid), busy_cores()
+        server_cpu, machine, db_cpu = cpu_seconds(server.pid), busy_cores(), postgres_cpu_seconds()
         with CommitProbe(args.pg) as probe:
             result = load(port, data, args.rate, args.seconds, args.threads, run=f"{os.getpid()}")
         result.update(probe.summary())
         busy, total = (after - before for after, before in zip(busy_cores(), machine, strict=True))
         result["server_cpu_ms_per_request"] = round(1000 * (cpu_seconds(server.pid) - server_cpu) / result["requests"], 2)
+        result["postgres_cpu_ms_per_request"] = round(1000 * (postgres_cpu_seconds() - db_cpu) / result["requests"], 2)
         result["machine_busy_pct"] = round(100 * busy / total, 1)
         result["load_avg_1m"] = round(os.getloadavg()[0], 1)
     finally:

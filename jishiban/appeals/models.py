@@ -8,6 +8,7 @@ the events are the record (analytics recompute on-time rates from them).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .access import AppealQuerySet
@@ -29,6 +30,20 @@ class Status(models.TextChoices):
     INVALID = State.INVALID, _("无效")
     WITHDRAWN = State.WITHDRAWN, _("已撤回")
     RETURN_REQUESTED = State.RETURN_REQUESTED, _("退单待审")
+
+
+_STATUS_LABELS: dict[str, dict[str, str]] = {}
+
+
+def status_label(status: str) -> str:
+    """``status``'s label in the active language, from a table made once per language (Django's
+    ``get_FOO_display`` rebuilds the choices dict and translates on every call, which lists of
+    hundreds of rows feel)."""
+    language = get_language() or ""
+    labels = _STATUS_LABELS.get(language)
+    if labels is None:
+        labels = _STATUS_LABELS[language] = {value: str(label) for value, label in Status.choices}
+    return labels.get(status, status)
 
 
 class AppealType(models.TextChoices):
@@ -178,6 +193,9 @@ class Appeal(models.Model):
             # caller lookup and repeat detection by phone
             models.Index(fields=["citizen_phone", "received_at"], name="appeal_phone_received"),
         ]
+
+    def get_status_display(self) -> str:
+        return status_label(self.status)
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"

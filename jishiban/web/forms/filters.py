@@ -53,16 +53,19 @@ class FilterForm(PlainForm, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         any_ = [("", _("全部"))]
-        self.fields["channel"].choices = any_ + [(c.code, c.name) for c in Channel.objects.all()]
-        counties = list(Region.objects.filter(level=RegionLevel.COUNTY).order_by("sort", "code"))
-        self.fields["county"].choices = any_ + [(r.code, r.name) for r in counties]
+        # Plain value lists, not model instances: these lists are long and every list page has them.
+        self.fields["channel"].choices = any_ + list(Channel.objects.values_list("code", "name"))
+        self.fields["county"].choices = any_ + list(
+            Region.objects.filter(level=RegionLevel.COUNTY).order_by("sort", "code").values_list("code", "name"))
         county = self.data.get("county") if self.is_bound else ""
-        towns = Region.objects.filter(level=RegionLevel.TOWN, parent__code=county).order_by("sort") if county else []
-        self.fields["town"].choices = any_ + [(r.code, r.name) for r in towns]
+        towns = (Region.objects.filter(level=RegionLevel.TOWN, parent__code=county).order_by("sort")
+                 .values_list("code", "name")) if county else []
+        self.fields["town"].choices = any_ + list(towns)
         self.fields["category"].choices = any_ + [
-            (c.code, ("　" * (c.level - 1)) + c.name) for c in Category.objects.order_by("code")]
-        self.fields["unit"].choices = any_ + [
-            (o.code, o.name) for o in Organisation.objects.exclude(kind="centre").order_by("level", "code")]
+            (code, ("　" * (level - 1)) + name)
+            for code, level, name in Category.objects.order_by("code").values_list("code", "level", "name")]
+        self.fields["unit"].choices = any_ + list(
+            Organisation.objects.exclude(kind="centre").order_by("level", "code").values_list("code", "name"))
 
     def clean(self):
         data = super().clean()
