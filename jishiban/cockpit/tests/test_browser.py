@@ -110,57 +110,9 @@ def test_county_staff_see_their_county_on_a_laptop(live_server, browser, world):
     assert _problems(page) == []
 
 
-class _Tiles:
-    """A tile server on this machine for the test: every ``/{z}/{x}/{y}.png`` is one magenta PNG;
-    the paths asked for are kept."""
-
-    def __init__(self):
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        from PIL import Image
-
-        buf = BytesIO()
-        Image.new("RGB", (256, 256), (255, 0, 255)).save(buf, format="PNG")
-        png, asked = buf.getvalue(), []
-        self.asked = asked
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (the standard library's name)
-                asked.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.send_header("Content-Length", str(len(png)))
-                self.end_headers()
-                self.wfile.write(png)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def _magenta(png: bytes) -> int:
-    from PIL import Image
-
-    img = Image.open(BytesIO(png)).convert("RGB")
-    return sum(1 for r, g, b in img.getdata() if r > 120 and b > 120 and g < 90 and abs(r - b) < 60)
-
-
-def test_the_map_works_offline_and_draws_the_configured_tiles(live_server, browser, world, settings):  # noqa: F811
-    """GIVEN no tile URL and a closed network, THEN the map draws the 11 counties from the shipped
-    GeoJSON and asks nothing of any other host; GIVEN ``JISHIBAN_MAP_TILE_URL`` pointing at a tile
-    server, THEN the page loads its zoom-9 tiles of Jining and shows them under the boundaries."""
-    import copy
-    import re
-
+def test_the_map_works_on_a_closed_network_without_a_tile_url(live_server, browser, world):  # noqa: F811
+    """GIVEN no tile URL and a closed network (every request off the live server aborted), THEN
+    the map draws the 11 counties from the shipped GeoJSON and asks nothing of any other host."""
     now = timezone.now()
     make_stock(world, now, n=12)
     fill(now)
@@ -181,30 +133,6 @@ def test_the_map_works_offline_and_draws_the_configured_tiles(live_server, brows
     page.wait_for_selector("#cockpit-map[data-drawn='11']", state="attached")
     box = page.locator("#cockpit-map").bounding_box()
     plain = page.screenshot(clip=box)
-    assert _variance(plain) > 100 and _magenta(plain) == 0
+    assert _variance(plain) > 100
     assert elsewhere == [], elsewhere
-
-    tiles = _Tiles()
-    try:
-        origin = f"http://127.0.0.1:{tiles.port}"
-        settings.JISHIBAN_MAP_TILE_URL = origin + "/{z}/{x}/{y}.png"
-        policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
-        policy["DIRECTIVES"]["img-src"].append(origin)
-        settings.CONTENT_SECURITY_POLICY = policy
-        page.unroute("**/*")
-        loaded = []
-        page.on("requestfinished", lambda r: loaded.append(r.url) if r.url.startswith(origin) else None)
-        page.goto(f"{base}/cockpit/")
-        page.wait_for_selector("#cockpit-map[data-drawn='11']", state="attached")
-        page.wait_for_timeout(1500)  # the tile images arrive and the chart repaints
-        assert tiles.asked and all(re.fullmatch(r"/9/\d+/\d+\.png", p) for p in tiles.asked), tiles.asked
-        xs = {int(p.split("/")[2]) for p in tiles.asked}
-        assert xs <= set(range(420, 424)), xs  # Jining's columns at zoom 9 (115.8°–117.7° E)
-        assert loaded, "no tile was loaded by the page"
-        shot = page.screenshot(clip=page.locator("#cockpit-map").bounding_box())
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        (SHOTS / "cockpit-map-tiles.png").write_bytes(shot)
-        assert _magenta(shot) > 500, "the tiles were not drawn"
-        assert _problems(page) == []
-    finally:
-        tiles.close()
+    assert _problems(page) == []
