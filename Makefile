@@ -30,6 +30,7 @@ run: setup
 	JISHIBAN_DEMO=1 $(BIN)/jishiban migrate --no-input
 	JISHIBAN_DEMO=1 $(BIN)/jishiban demo load --if-empty
 	JISHIBAN_DEMO=1 $(BIN)/jishiban stats fill
+	JISHIBAN_DEMO=1 $(BIN)/jishiban demo ranking
 	JISHIBAN_DEMO=1 $(BIN)/jishiban cockpit refresh
 	JISHIBAN_DEMO=1 $(BIN)/jishiban warnings scan
 	@echo ""

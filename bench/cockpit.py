@@ -6,10 +6,11 @@
 In a fresh database of its own (``jishiban_bench_cockpit``) the script migrates, loads the
 reference data and writes, without creating the appeals themselves:
 
-* the cockpit's day summary (``DayFigure``) for 400 days as the fill and ``cockpit refresh``
-  would leave it at ``--per-year`` appeals: every county × counter, every second-level category,
-  town and channel with intake on every day (at 27,000 appeals a day every key is present, so
-  the summary has its largest size; it grows with the keys, not with the appeals);
+* for 400 days, what the fill and ``cockpit refresh`` would leave at ``--per-year`` appeals: the
+  analytics app's coarse table (``UnitDayCount``: every county × counter × 20 units a county),
+  which the cockpit's counts read, and the cockpit's intake breakdown (``DayFigure``: every
+  second-level category, town and channel with intake on every day — at 27,000 appeals a day
+  every key is present, so it has its largest size; it grows with the keys, not the appeals);
 * one day of the analytics daily table (``DailyCount``) at that size (≈ 14 rows per appeal, the
   ratio measured at 60,000 appeals), to time the five-minute refresh of a day from it;
 * ``--in-hand`` appeals held by units (the live part: due today, yellow and red cards, overdue by
@@ -78,6 +79,7 @@ def timed(label: str, fn, *, repeat: int = 5, extra: str = ""):
 
 
 def write_summary(rnd, per_day: int, first: date, days: int) -> int:
+    from jishiban.analytics.models import UnitDayCount
     from jishiban.channels.models import Channel
     from jishiban.cockpit.models import DayFigure
     from jishiban.regions.models import Region
@@ -91,17 +93,19 @@ def write_summary(rnd, per_day: int, first: date, days: int) -> int:
     channels = list(Channel.objects.values_list("id", flat=True))
     share = per_day / len(counties)
     written, started = 0, time.perf_counter()
+    units = 20  # units handling a county's appeals (ids 1…20 stand for them; the table keeps ids)
     for i in range(days):
-        day, rows = first + timedelta(days=i), []
+        day, rows, coarse = first + timedelta(days=i), [], []
         for county in counties:
             n = max(1, int(rnd.gauss(share, share * .2)))
-            rows += [DayFigure(day=day, county=county, dim="all", key=0, counter=c, n=max(0, round(n * k)))
-                     for c, k in COUNTERS_PER_APPEAL.items()]
+            coarse += [UnitDayCount(day=day, county=county, unit=u, counter=c, n=max(0, round(n * k / units)))
+                       for c, k in COUNTERS_PER_APPEAL.items() for u in range(1, units + 1)]
             for dim, keys in (("category", cats), ("channel", channels), ("town", towns.get(county) or [0])):
                 rows += [DayFigure(day=day, county=county, dim=dim, key=k, counter="received",
                                    n=max(1, n // len(keys) + rnd.randrange(3))) for k in keys]
         DayFigure.objects.bulk_create(rows, batch_size=5000)
-        written += len(rows)
+        UnitDayCount.objects.bulk_create(coarse, batch_size=5000)
+        written += len(rows) + len(coarse)
         if i % 50 == 49:
             left = (time.perf_counter() - started) / (i + 1) * (days - i - 1)
             print(f"  summary day {i + 1}/{days}, {written} rows, ETA {left:.0f} s", flush=True)
@@ -215,7 +219,7 @@ def main() -> None:
     scope = selectors.borrowed.figure_scope(leader)
     p = selectors.periods(today)
     timed("cockpit, leader", lambda: selectors.cockpit(leader, now=now), extra="the whole screen")
-    timed("  period figures", lambda: [selectors.sums(scope, p[k]) for k in ("today", "month", "last_same", "last")]
+    timed("  period figures (UnitDayCount, DayFigure)", lambda: [selectors.sums(scope, p[k]) for k in ("today", "month", "last_same", "last")]
           + [selectors.sums(scope, p["month"], by="county"), selectors.sums(scope, p["trend"], by="day")]
           + [selectors._top(scope, p["month"], d, m, "x") for d, m in (
               ("channel", selectors.Channel), ("category", selectors.Category), ("town", selectors.Region))])

@@ -199,3 +199,13 @@ def _keyword_totals(scope: FigureScope, start: date, end: date, flt: Filter, gro
     if group is None:
         return dict(out.get(None, {}))
     return {k: dict(v) for k, v in out.items()}
+
+
+def received_by(start: date, end: date, key: str):
+    """Rows ``{day, county, <key>, n}`` of the ``received`` counter over [start, end], ``key`` one
+    of ``category``, ``town``, ``channel`` (ids, 0 for none): the whole grid at once, for the
+    cockpit's intake breakdown (the coarse table has no such key)."""
+    if key not in ("category", "town", "channel"):
+        raise ValueError(key)
+    return (DailyCount.objects.filter(counter="received", day__gte=start, day__lte=end)
+            .values("day", "county", key).annotate(n=Sum("n")).order_by())

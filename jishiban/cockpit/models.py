@@ -1,6 +1,7 @@
-"""The cockpit's summary of the daily tables: per day × county, every counter (``dim`` ``all``)
-and the intake by category (second level), town and channel. Computed from
-``analytics.selectors.totals`` by ``services.refresh`` only, so the wall screen reads a few
+"""The cockpit's intake breakdown: per day × county, the ``received`` counter by category
+(second level), town and channel — what the analytics app's coarse day × county × unit table
+(``UnitDayCount``, which every other cockpit figure reads) does not hold. Computed from
+``analytics.selectors.received_by`` by ``services.refresh`` only, so the wall screen reads a few
 thousand rows a month whatever the number of appeals (the daily table's fine key holds ~14 rows
 per appeal). ``county`` and ``key`` are ids, 0 for none, as in ``analytics.DailyCount``."""
 
@@ -9,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Dim(models.TextChoices):
-    ALL = "all", _("全部计数")
     CATEGORY = "category", _("分类（二级）")
     TOWN = "town", _("乡镇街道")
     CHANNEL = "channel", _("渠道")

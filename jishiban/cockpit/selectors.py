@@ -1,10 +1,12 @@
 """Everything the wall screen shows, in the reader's scope, each number with the link to the
 appeals behind it.
 
-* Period figures (today, this month against last month, channels, categories, places, counties,
-  supervision, the trend) are sums of the cockpit's day summary (``DayFigure``, computed from the
-  analytics daily tables) turned into values by ``analytics.metrics``; they link to the analytics
-  page of the appeals behind a counter (``analytics:appeals``, which applies the access rules).
+* Period figures (today, this month against last month, counties, supervision, the trend) are
+  the analytics app's coarse day × county × unit sums (``analytics.selectors.totals``, which reads
+  ``UnitDayCount`` for them); the intake by channel, category and town is the cockpit's own
+  breakdown (``DayFigure``, refreshed from the daily table). Both become values through
+  ``analytics.metrics`` and link to the analytics page of the appeals behind a counter
+  (``analytics:appeals``, which applies the access rules).
 * Live figures (due today, yellow and red cards, overdue by unit) are ``appeals.figures`` through
   ``Appeal.objects.visible_to``; they link to the workbench list or to the cockpit's own list.
 * The county ranking is the latest one the analytics app published; warnings and hot events are
@@ -31,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from jishiban.accounts import policy
 from jishiban.analytics import borrowed, metrics
+from jishiban.analytics import selectors as figures
 from jishiban.analytics.models import Ranking
 from jishiban.appeals.filters import day_bounds
 from jishiban.channels.models import Channel
@@ -70,25 +73,21 @@ def units() -> dict[str, dict]:
     return {u["code"]: u for u in data["units"]}
 
 
-def _rows(scope, period: Period, dim: str):
+def sums(scope, period: Period, by: str | None = None) -> dict:
+    """Counter sums ``{counter: n}`` of the analytics tables in ``scope``; with ``by``
+    (``county`` or ``day``) ``{value: {counter: n}}`` — the coarse table answers both."""
+    return figures.totals(scope, period.start, period.end, group=by)
+
+
+def breakdown(scope, period: Period, dim: str) -> dict[int, int]:
+    """The intake ``{key: n}`` by ``dim`` (channel, second-level category, town) from the
+    cockpit's breakdown."""
     qs = DayFigure.objects.filter(dim=dim, day__gte=period.start, day__lte=period.end)
     if scope.kind == "county":
         qs = qs.filter(county=scope.id)
     elif scope.kind != "everything":
         qs = qs.none()
-    return qs
-
-
-def sums(scope, period: Period, dim: str = Dim.ALL, by: str | None = None) -> dict:
-    """Counter sums ``{counter: n}``; with ``by`` (``county``, ``key`` or ``day``)
-    ``{value: {counter: n}}``."""
-    qs = _rows(scope, period, dim)
-    if by is None:
-        return {r["counter"]: r["n"] for r in qs.values("counter").annotate(n=Sum("n")).order_by()}
-    out: dict = {}
-    for r in qs.values(by, "counter").annotate(n=Sum("n")).order_by():
-        out.setdefault(r[by], {})[r["counter"]] = r["n"]
-    return out
+    return {r["key"]: r["n"] for r in qs.values("key").annotate(n=Sum("n")).order_by()}
 
 
 def behind(counter: str, period: Period, **flt) -> str:
@@ -115,8 +114,7 @@ def _names(model, ids) -> dict[int, str]:
 
 
 def _top(scope, period: Period, dim: str, model, param: str) -> list[dict]:
-    rows = sums(scope, period, dim, by="key")
-    ranked = sorted(((k, t.get("received", 0)) for k, t in rows.items()), key=lambda kv: -kv[1])
+    ranked = sorted(breakdown(scope, period, dim).items(), key=lambda kv: (-kv[1], kv[0]))
     shown = ranked[:TOP] if dim != Dim.CHANNEL else ranked
     names = _names(model, [k for k, _n in shown])
     return [{"name": names.get(k) or _("未指定"), "n": n,
@@ -154,14 +152,11 @@ def _ranking(user) -> dict | None:
     return {"month": r.month, "rows": rows, "url": reverse("analytics:ranking") + "?" + urlencode({"month": r.month})}
 
 
-def _counties(scope, p: dict[str, Period], live: dict, open_warnings: list[dict]) -> list[dict]:
+def _counties(scope, p: dict[str, Period], live: dict, warned: dict[str, int]) -> list[dict]:
     """One row per management unit: intake this month, per 10,000 residents, overdue share, open
-    warnings, supervision; the map and the county table read these."""
+    warnings (``warned``: county code → count), supervision; the map and the county table read
+    these."""
     by_county = sums(scope, p["month"], by="county")
-    warned: dict[str, int] = {}
-    for w in open_warnings:
-        if w["county_code"]:
-            warned[w["county_code"]] = warned.get(w["county_code"], 0) + 1
     out = []
     regions = Region.objects.counties().order_by("sort", "code")
     if scope.kind == "county":
@@ -220,21 +215,22 @@ def cockpit(user, *, now: datetime | None = None) -> dict:
     year_ago = Period(p["trend"].start - timedelta(days=364), p["trend"].end - timedelta(days=364))
     before = sums(scope, year_ago, by="day")
     live = _live(user, now)
-    open_w = warnings.open_warnings(user, limit=200)
+    open_w = warnings.open_warnings(user, limit=TOP)
+    counts = warnings.open_counts(user)
     events = warnings.hot_events(user, limit=50)
     refreshed = Refresh.objects.filter(name="default").first()
     return {
         "now": now, "today": today, "scope": scope.kind,
         "county": Region.objects.filter(pk=scope.id).first() if scope.kind == "county" else None,
-        "as_of": refreshed.fill_as_of if refreshed else None, "refreshed_at": refreshed.at if refreshed else None,
+        "as_of": figures.counted_until(), "refreshed_at": refreshed.at if refreshed else None,
         "intake": intake, "rates": rates, "supervision": supervision,
         "channels": _top(scope, p["month"], Dim.CHANNEL, Channel, "channel"),
         "categories": _top(scope, p["month"], Dim.CATEGORY, Category, "category"),
         "places": _top(scope, p["month"], Dim.TOWN, Region, "town"),
-        "counties": _counties(scope, p, live, open_w),
+        "counties": _counties(scope, p, live, warnings.open_by_county(user)),
         "ranking": _ranking(user),
         "sla": {k: v for k, v in live.items() if k != "by_county"},
-        "warnings": open_w[:TOP], "warning_total": len(open_w), "warning_counts": warnings.open_counts(user),
+        "warnings": open_w, "warning_total": sum(counts.values()), "warning_counts": counts,
         "warnings_url": reverse("warnings:list"),
         "events": events,
         "trend": {"labels": [d.strftime("%m-%d") for d in days],

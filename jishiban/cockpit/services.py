@@ -1,12 +1,14 @@
-"""The one write of the cockpit: its day summary (``DayFigure``), recomputed from the analytics
-app's figures (``analytics.selectors.totals``, the whole city's scope) for whole days.
+"""The one write of the cockpit: its intake breakdown (``DayFigure``: the ``received`` counter
+per day × county by second-level category, town and channel, which the analytics app's coarse
+day × county × unit table does not hold), from ``analytics.selectors.received_by``. Every other
+figure the cockpit shows is read from the analytics tables directly (``selectors.sums``).
 
-A day is replaced in one transaction (deleted and written again), so a refresh that stops half
-way leaves the day as it was, and running it twice gives the same rows. The schedule
+The days of a refresh are replaced in one transaction (deleted and written again), so a refresh
+that stops half way leaves them as they were, and running it twice gives the same rows. Three
+grouped queries per refresh, whatever the number of days and counties. The schedule
 (``jobs.py``) refreshes the last days every five minutes and the whole window the cockpit shows
-(this month and the last) every night, which takes in late events (a callback weeks later).
+(this month and the last) every night, which takes in late corrections.
 """
-
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -15,13 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from jishiban.analytics import selectors as figures
-from jishiban.analytics.borrowed import FigureScope
 from jishiban.analytics.models import FillState
 from jishiban.taxonomy.models import Category
 
 from .models import DayFigure, Dim, Refresh
 
-CITY = FigureScope("everything")
 INTAKE = "received"  # the one counter kept per category, town and channel
 GROUPS = ((Dim.CATEGORY, "category"), (Dim.TOWN, "town"), (Dim.CHANNEL, "channel"))
 
@@ -39,39 +39,29 @@ def second_level() -> dict[int, int]:
     return out
 
 
-def _day_rows(day: date, lift: dict[int, int]) -> list[DayFigure]:
+def _rows(start: date, end: date, lift: dict[int, int]) -> list[DayFigure]:
     rows = []
-    for county in figures.totals(CITY, day, day, group="county"):
-        flt = figures.Filter(county=county)
-        for counter, n in figures.totals(CITY, day, day, flt).items():
-            if n:
-                rows.append(DayFigure(day=day, county=county, dim=Dim.ALL, key=0, counter=counter, n=n))
-        for dim, group in GROUPS:
-            merged: dict[int, int] = {}
-            for key, sums in figures.totals(CITY, day, day, flt, group=group).items():
-                n = sums.get(INTAKE, 0)
-                if n:
-                    k = lift.get(key, key) if dim == Dim.CATEGORY else key
-                    merged[k or 0] = merged.get(k or 0, 0) + n
-            rows += [DayFigure(day=day, county=county, dim=dim, key=k, counter=INTAKE, n=n) for k, n in merged.items()]
+    for dim, key in GROUPS:
+        merged: dict[tuple, int] = {}
+        for r in figures.received_by(start, end, key):
+            k = r[key] or 0
+            k = lift.get(k, k) if dim == Dim.CATEGORY else k
+            cell = (r["day"], r["county"] or 0, k or 0)
+            merged[cell] = merged.get(cell, 0) + r["n"]
+        rows += [DayFigure(day=d, county=c, dim=dim, key=k, counter=INTAKE, n=n)
+                 for (d, c, k), n in merged.items() if n]
     return rows
 
 
 def refresh(start: date, end: date, *, now=None) -> int:
-    """Recompute the summary of the days ``start`` … ``end``; the number of rows written."""
-    lift = second_level()
-    written = 0
-    day = start
-    while day <= end:
-        rows = _day_rows(day, lift)
-        with transaction.atomic():
-            DayFigure.objects.filter(day=day).delete()
-            DayFigure.objects.bulk_create(rows, batch_size=2000)
-        written += len(rows)
-        day += timedelta(days=1)
+    """Recompute the breakdown of the days ``start`` … ``end``; the number of rows written."""
+    rows = _rows(start, end, second_level())
+    with transaction.atomic():
+        DayFigure.objects.filter(day__gte=start, day__lte=end).delete()
+        DayFigure.objects.bulk_create(rows, batch_size=2000)
     as_of = FillState.objects.filter(name="default").values_list("as_of", flat=True).first()
     Refresh.objects.update_or_create(name="default", defaults={"at": now or timezone.now(), "fill_as_of": as_of})
-    return written
+    return len(rows)
 
 
 def window(today: date) -> tuple[date, date]:

@@ -22,18 +22,28 @@ method), so nothing after the moment of the scan is ever read:
 ``Var = mu + mu²/size``; ``1/size`` is estimated by the method of moments from the residuals of
 the one-step baseline over the last ``dispersion_days`` (again before the guard band).
 
-A day alarms when ``P(X ≥ observed | NB(mu, size)) < alpha`` (one day far out) or the CUSUM
-``C_t = max(0, C_{t-1} + z_t - k)`` of the standardised residuals ``z = (x - mu)/sd`` passes
-``h`` (several days moderately up), and in both cases the count is at least ``min_count`` and
-``min_ratio`` × expected (a significant but tiny excess is nobody's business). Within a day
-the observed count so far is compared with ``mu × share`` of the day elapsed (thinning a
-negative binomial keeps its size).
+A day alarms when either
+
+* ``P(X ≥ observed | NB(mu, size)) < alpha`` with the count at least ``min_count`` and
+  ``min_ratio`` × expected (one day far out), or
+* the negative-binomial CUSUM passes ``cusum_h`` (several days moderately up) with at least
+  ``min_run`` appeals in its current run. This is the likelihood-ratio CUSUM of surveillance
+  (Watkins et al. 2008): ``C_t = max(0, C_{t-1} + log f(x_t; shift·mu_t)/f(x_t; mu_t))`` with
+  ``f`` the NB density of the day's size, tuned to detect a rise to ``cusum_shift`` × expected;
+  its increments weigh a count by what it is worth at that expected level, so a sparse cell
+  adds up evidence over days instead of needing five appeals on one. ``cusum_kind="z"`` is the
+  earlier scheme (Page's CUSUM of the standardised residuals with allowance ``cusum_k``), kept for
+  comparison in ``bench/warnings_synthetic.py``.
+
+Within a day the observed count so far is compared with ``mu × share`` of the day elapsed
+(thinning a negative binomial keeps its size). The defaults were chosen on synthetic tuning
+seeds and reported on others (docs/benchmarks.md, "Early warning").
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.special import betainc, ndtri
@@ -63,11 +73,26 @@ class Params:
     season_prior: float = 10.0
     dispersion_days: int = 56
     alpha: float = 1e-4
-    cusum_k: float = 1.0
-    cusum_h: float = 6.0
-    min_count: int = 5
-    min_ratio: float = 1.4
+    cusum_kind: str = "z"  # "z": residuals (allowance cusum_k); "nb": likelihood ratio for cusum_shift × mu
+    cusum_shift: float = 2.0
+    cusum_k: float = 1.0  # allowance of the "z" scheme
+    cusum_h: float = 4.0
+    min_run: int = 3  # the least appeals in a CUSUM run that alarms
+    min_count: int = 5  # the single-day tail test: at least this many …
+    min_ratio: float = 1.4  # … and this many times expected
     floor: float = 0.2  # the least expected count (a quiet cell still has some chance)
+    method: str = "glm"  # "glm": the regression baseline (``glm_baseline``); "windows": the first one
+    glm_days: int = 728  # the most days of history a fit reads (before the guard band)
+    glm_min_days: int = 56  # fewer days: the window baseline
+    glm_season_days: int = 300  # the yearly harmonic only with this much history
+    glm_refit: int = 7  # refit every this many days (day index multiple); days in between extrapolate
+    glm_reweight: float = 2.58  # past days above this residual weigh less (Farrington's outbreak reweighting)
+
+    @classmethod
+    def legacy(cls) -> Params:
+        """The first detector (standardised-residual CUSUM k = 1, h = 6, both tests gated by
+        ``min_count`` and ``min_ratio``), for comparison."""
+        return cls(cusum_kind="z", cusum_k=1.0, cusum_h=6.0, min_run=0, method="windows")
 
 
 def _window_sum(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -139,11 +164,15 @@ def _expected(x: np.ndarray, groups: np.ndarray, p: Params) -> tuple[np.ndarray,
     return mu, level, season
 
 
-def baseline(counts, groups, p: Params | None = None) -> Baseline:
-    """Expected count and negative-binomial size for every day of ``counts`` (see the module)."""
+def baseline(counts, groups, p: Params | None = None, *, from_day: int = 0) -> Baseline:
+    """Expected count and negative-binomial size for every day of ``counts`` (see the module);
+    with the regression baseline, days before ``from_day`` keep the window baseline (saves fits
+    nobody reads). ``counts`` may be a stack of series (rows) for ``method="glm"``."""
     p = p or Params()
     x = np.asarray(counts, dtype=float)
     g = np.asarray(groups, dtype=int)
+    if p.method == "glm":
+        return glm_baseline(x, g, p, from_day=from_day)
     mu, level, season = _expected(x, g, p)
     n = len(x)
     t = np.arange(n)
@@ -155,6 +184,91 @@ def baseline(counts, groups, p: Params | None = None) -> Baseline:
     inv = np.where(sb > 0, sa / np.maximum(sb, 1e-9), 0.0)
     inv = np.clip(inv, 1e-3, 2.0)  # from nearly Poisson to very overdispersed
     return Baseline(mu=mu, size=1.0 / inv, level=level, season=season)
+
+
+def _design(t: np.ndarray, groups: np.ndarray, origin: int, season: bool) -> np.ndarray:
+    """Columns: intercept, trend (per year, from ``origin``), the yearly harmonic (sin, cos) when
+    ``season``, and the day groups 1–8 against Monday."""
+    cols = [np.ones(len(t)), (t - origin) / 365.0]
+    if season:
+        w = 2 * math.pi * t / 365.25
+        cols += [np.sin(w), np.cos(w)]
+    cols += [(groups[t] == k).astype(float) for k in range(1, GROUPS)]
+    return np.stack(cols, axis=1)
+
+
+def _irls(y: np.ndarray, X: np.ndarray, w: np.ndarray, beta: np.ndarray, iterations: int) -> np.ndarray:
+    """Weighted Poisson regression (log link) of each row of ``y`` on ``X`` by iteratively
+    reweighted least squares, from ``beta``; a small ridge keeps empty rows and rare day groups
+    finite."""
+    k = X.shape[1]
+    ridge = 1e-4 * np.eye(k)
+    outer = (X[:, :, None] * X[:, None, :]).reshape(len(X), k * k)  # X'WX of every row in one product
+    for _ in range(iterations):
+        eta = np.clip(beta @ X.T, -12.0, 12.0)
+        mu = np.exp(eta)
+        ww = w * mu
+        a = (ww @ outer).reshape(-1, k, k) + ridge
+        b = (ww * eta + w * (y - mu)) @ X  # W z with z = eta + (y - mu) / mu
+        beta = np.linalg.solve(a, b[:, :, None])[:, :, 0]
+    return beta
+
+
+def glm_baseline(x: np.ndarray, groups: np.ndarray, p: Params, *, from_day: int = 0) -> Baseline:
+    """The regression baseline, in the spirit of Farrington's flexible method (Noufaily et al.
+    2013): for day ``t``, a Poisson log-linear regression on the history before ``t - guard``
+    (at most ``glm_days``) with a trend, the yearly harmonic (with ``glm_season_days`` of history)
+    and the day groups (weekdays, holidays, make-up days); refitted every ``glm_refit`` days (so
+    a day's fit ends at least ``guard`` days before it) with a second fit in which past days far
+    above the first (Pearson residual over ``glm_reweight``, on a quasi-Poisson scale) weigh
+    ``(glm_reweight / r)²`` — an old outbreak does not raise the expected level. The NB size is
+    the method of moments on the fit's weighted residuals. Pooling the whole history makes the
+    expected count of a sparse cell far steadier than a 28-day mean (docs/benchmarks.md).
+    Rows of a stack are fitted together (same days, same design)."""
+    one = x.ndim == 1
+    xs = np.atleast_2d(x).astype(float)
+    c, n = xs.shape
+    windows = [baseline(row, groups, replace(p, method="windows")) for row in xs]
+    mu = np.stack([b.mu for b in windows])
+    inv = np.stack([1.0 / b.size for b in windows])
+    t_all = np.arange(n)
+    beta = None
+    season_on = None
+    for s in range((max(from_day, 0) // p.glm_refit) * p.glm_refit, n, p.glm_refit):
+        end = s - p.guard
+        lo = max(0, end - p.glm_days)
+        if end - lo < p.glm_min_days:
+            continue
+        season = end - lo >= p.glm_season_days
+        t = np.arange(lo, end)
+        X = _design(t, groups, end, season)
+        y = xs[:, lo:end]
+        if beta is None or season != season_on:
+            beta = np.zeros((c, X.shape[1]))
+            beta[:, 0] = np.log(np.maximum(y.mean(axis=1), 0.05))
+            beta = _irls(y, X, np.ones_like(y), beta, 8)
+        else:
+            beta = _irls(y, X, np.ones_like(y), beta, 3)
+        season_on = season
+        fit = np.exp(np.clip(beta @ X.T, -12.0, 12.0))
+        k = X.shape[1]
+        phi = np.maximum(1.0, ((y - fit) ** 2 / fit).sum(axis=1) / max(end - lo - k, 1))
+        r = (y - fit) / np.sqrt(phi[:, None] * fit)
+        w = np.where(r > p.glm_reweight, (p.glm_reweight / np.maximum(r, 1e-9)) ** 2, 1.0)
+        rb = _irls(y, X, w, beta, 3)
+        fit = np.exp(np.clip(rb @ X.T, -12.0, 12.0))
+        days = t_all[s:min(n, s + p.glm_refit)]
+        mu[:, days] = np.exp(np.clip(rb @ _design(days, groups, end, season).T, -12.0, 12.0))
+        recent = slice(max(0, end - lo - p.dispersion_days * 4), end - lo)  # the last months of the fit
+        a = (w * ((y - fit) ** 2 - fit))[:, recent].sum(axis=1)
+        b = (w * fit**2)[:, recent].sum(axis=1)
+        inv[:, days] = np.clip(np.where(b > 0, a / np.maximum(b, 1e-9), 0.0), 1e-3, 2.0)[:, None]
+    mu = np.maximum(mu, p.floor)
+    size = 1.0 / inv
+    if one:
+        return Baseline(mu=mu[0], size=size[0], level=windows[0].level, season=windows[0].season)
+    return Baseline(mu=mu, size=size, level=np.stack([b.level for b in windows]),
+                    season=np.stack([b.season for b in windows]))
 
 
 def nb_sf(x, mu, size) -> np.ndarray:
@@ -197,36 +311,87 @@ def cusum(z, k: float, h: float | None = None) -> np.ndarray:
     return c
 
 
+def nb_llr(x, mu, size, shift: float) -> np.ndarray:
+    """log f(x; shift·mu) − log f(x; mu) for the NB density of size ``size``: the CUSUM's
+    increment for a rise to ``shift`` × expected."""
+    x = np.asarray(x, dtype=float)
+    mu = np.asarray(mu, dtype=float)
+    size = np.asarray(size, dtype=float)
+    return x * math.log(shift) + (x + size) * np.log((size + mu) / (size + shift * mu))
+
+
+def nb_cusum(x, mu, size, shift: float, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The likelihood-ratio CUSUM over the last axis (one series or a stack of them), held at
+    ``h`` after it passes like ``cusum``; also the observed and expected sums of the current run
+    (the days since the sum was last zero), which a warning reports."""
+    x = np.asarray(x, dtype=float)
+    mu = np.asarray(mu, dtype=float)
+    inc = nb_llr(x, mu, size, shift)
+    c, obs, exp_ = np.zeros(x.shape), np.zeros(x.shape), np.zeros(x.shape)
+    run = np.zeros(x.shape[:-1])
+    so, se = np.zeros(x.shape[:-1]), np.zeros(x.shape[:-1])
+    for i in range(x.shape[-1]):
+        run = np.maximum(0.0, run + inc[..., i])
+        alive = run > 0
+        so = np.where(alive, so + x[..., i], 0.0)
+        se = np.where(alive, se + mu[..., i], 0.0)
+        c[..., i], obs[..., i], exp_[..., i] = run, so, se
+        run = np.minimum(run, h)
+    return c, obs, exp_
+
+
 @dataclass
 class Evaluation:
     observed: np.ndarray
     expected: np.ndarray
     size: np.ndarray
     p: np.ndarray
-    z: np.ndarray
+    z: np.ndarray | None
     cusum: np.ndarray
     alarm: np.ndarray
+    run_observed: np.ndarray | None = None  # the CUSUM run's appeals and expected count
+    run_expected: np.ndarray | None = None
+    cusum_alarm: np.ndarray | None = None  # the days the CUSUM (not the one-day tail) alarmed
 
     def score(self, i: int) -> float:
         """-log10 of the tail probability of day ``i`` (capped at 300)."""
         return score_of(float(self.p[i]))
 
 
-def evaluate(counts, groups, p: Params | None = None, *, last_share: float = 1.0) -> Evaluation:
+def evaluate(counts, groups, p: Params | None = None, *, last_share: float = 1.0,
+             from_day: int = 0) -> Evaluation:
     """Every day of ``counts`` judged against its baseline; the last day may be partial (the
-    share ``last_share`` of a day's appeals usually in by now)."""
+    share ``last_share`` of a day's appeals usually in by now). ``from_day``: the regression
+    baseline is fitted from that day on (the live scan needs the last weeks, where the CUSUM
+    runs, not the whole history)."""
     p = p or Params()
     x = np.asarray(counts, dtype=float)
-    base = baseline(x, groups, p)
+    base = baseline(x, groups, p, from_day=from_day)
     mu = base.mu.copy()
     if len(mu) and last_share < 1.0:
         mu[-1] = max(mu[-1] * max(last_share, 1e-3), 1e-3)
-    prob = nb_sf(x, mu, base.size)
-    z = residual(x, mu, base.size)
-    c = cusum(z, p.cusum_k, p.cusum_h)
+    return judge(x, mu, base.size, p)
+
+
+def judge(x, mu, size, p: Params, *, prob=None) -> Evaluation:
+    """The alarms of days with expected counts ``mu`` and NB sizes ``size`` (see the module);
+    ``prob``, the days' tail probabilities, when already known. ``z`` (the standardised
+    residuals) only for the ``"z"`` scheme."""
+    x = np.asarray(x, dtype=float)
+    prob = nb_sf(x, mu, size) if prob is None else prob
+    z = None
     big = (x >= p.min_count) & (x >= p.min_ratio * mu)
-    alarm = big & ((prob < p.alpha) | (c > p.cusum_h))
-    return Evaluation(observed=x, expected=mu, size=base.size, p=prob, z=z, cusum=c, alarm=alarm)
+    if p.cusum_kind == "z":
+        z = residual(x, mu, size)
+        c = cusum(z, p.cusum_k, p.cusum_h)
+        run_obs = run_exp = None
+        slow = big & (c > p.cusum_h)
+    else:
+        c, run_obs, run_exp = nb_cusum(x, mu, size, p.cusum_shift, p.cusum_h)
+        slow = (c > p.cusum_h) & (run_obs >= p.min_run) & (x > 0)
+    alarm = (big & (prob < p.alpha)) | slow
+    return Evaluation(observed=x, expected=np.asarray(mu, dtype=float), size=np.asarray(size, dtype=float), p=prob,
+                      z=z, cusum=c, alarm=alarm, run_observed=run_obs, run_expected=run_exp, cusum_alarm=slow)
 
 
 def runs(alarm) -> list[tuple[int, int]]:

@@ -80,18 +80,25 @@ def spike_signals(h: History, now: datetime, open_days: dict[str, date], countie
     share = max(day_share(shares, now), 0.02)
     signals, alive = [], set()
     local = timezone.localtime(now)
+    least = 1 if p.cusum_kind == "nb" else p.min_count  # the least count today that can alarm
+    alarming: dict[tuple[int, int], Signal] = {}
     for (county, cat), arr in h.cells.items():
         key = spike_key(county, cat, h.tax, counties)
         last = h.index(open_days[key]) if key in open_days else None
-        if arr[t] < p.min_count:
-            state = detect.spike_state(False, t, last)  # too few to alarm: only the end is in question
+        if arr[t] < least:
+            state = detect.spike_state(False, t, last)  # nothing today: only the end is in question
         else:
-            ev = detect.evaluate(arr[: t + 1], h.groups[: t + 1], p, last_share=share)
+            ev = detect.evaluate(arr[: t + 1], h.groups[: t + 1], p, last_share=share, from_day=t - 56)
             state = detect.spike_state(bool(ev.alarm[t]), t, last)
         if state in ("alarm", "keep"):
             alive.add(key)
         if state == "alarm":
-            signals.append(_spike(key, county, cat, ev, t, h, counties, local, today=True))
+            alarming[(county, cat)] = _spike(key, county, cat, ev, t, h, counties, local, p)
+    for cell, signal in alarming.items():
+        # The lowest level where the rise is significant: a cell above one that alarms too is not
+        # raised anew (the lower cell's warning says more); an open warning of it goes on.
+        if signal.key in open_days or not any(lower_cell(other, cell, h.tax) for other in alarming):
+            signals.append(signal)
     # The city's last full hour against the hour's share of the day.
     city = h.cells.get((0, 0))
     if city is not None and local.hour:
@@ -114,18 +121,42 @@ def spike_signals(h: History, now: datetime, open_days: dict[str, date], countie
     return signals, ended
 
 
-def _spike(key, county, cat, ev, t, h: History, counties, local, *, today: bool) -> Signal:
+def lower_cell(a: tuple[int, int], b: tuple[int, int], tax: Taxonomy) -> bool:
+    """Whether cell ``a`` (county id or 0, category id or 0) lies strictly under cell ``b``: in
+    its county (or anywhere, for the city) and in its category's subtree (or any, for "all")."""
+    if a == b:
+        return False
+    (ca, ka), (cb, kb) = a, b
+    return (cb == 0 or ca == cb) and (kb == 0 or (ka != 0 and kb in tax.chain(ka)))
+
+
+def _spike(key, county, cat, ev, t, h: History, counties, local, p: detect.Params) -> Signal:
     where = counties.get(county, ("", _("全市")))[1] if county else _("全市")
     what = h.tax.name.get(cat, "") if cat else _("全部诉求")
     observed, expected, prob = float(ev.observed[t]), float(ev.expected[t]), float(ev.p[t])
+    day = h.first + timedelta(days=t)
+    detail = {"day": day.isoformat(), "cusum": round(float(ev.cusum[t]), 2)}
     why = _("今日截至 %(time)s，%(where)s「%(what)s」受理 %(o)d 件，按历史（星期、节假日与调休、趋势、季节）"
             "同时段预计 %(e).1f 件；负二项分布尾概率 %(p).2g，累积和（CUSUM）%(c).1f") % {
         "time": local.strftime("%H:%M"), "where": where, "what": what, "o": observed, "e": expected, "p": prob,
         "c": float(ev.cusum[t])}
+    if ev.cusum_alarm is not None and ev.cusum_alarm[t] and not prob < p.alpha:
+        # Several days moderately up: what matters is the run's total against its expected total.
+        start = t
+        while start > 0 and ev.cusum[start - 1] > 0:
+            start -= 1
+        observed, expected = float(ev.run_observed[t]), float(ev.run_expected[t])
+        first = h.first + timedelta(days=start)
+        detail.update(run_from=first.isoformat(), run_days=t - start + 1)
+        why = _("%(where)s「%(what)s」自 %(from)s 起 %(n)d 天（今日截至 %(time)s）累计受理 %(o)d 件，按历史（星期、"
+                "节假日与调休、趋势、季节）预计 %(e).1f 件；负二项累积和（CUSUM，按升至预期 %(r)g 倍检验）%(c).1f，"
+                "超过阈值 %(h)g") % {
+            "where": where, "what": what, "from": first.strftime("%m-%d"), "n": t - start + 1,
+            "time": local.strftime("%H:%M"), "o": observed, "e": expected, "r": p.cusum_shift,
+            "c": float(ev.cusum[t]), "h": p.cusum_h}
     return Signal(kind=WarningKind.SPIKE, key=key, title=_("%(where)s「%(what)s」诉求激增") % {"where": where, "what": what},
                   why=why, county_id=county or None, category_id=cat or None, observed=observed, expected=expected,
-                  score=ev.score(t), probability=prob,
-                  detail={"day": (h.first + timedelta(days=t)).isoformat(), "cusum": round(float(ev.cusum[t]), 2)})
+                  score=ev.score(t), probability=prob, detail=detail)
 
 
 def cell_appeals(signal: Signal, now: datetime, tax: Taxonomy, qs=None) -> list[int]:

@@ -85,6 +85,12 @@ def open_counts(user) -> dict[str, int]:
     return counts
 
 
+def open_by_county(user) -> dict[str, int]:
+    """Open warnings per county code (counted in the database; the city's own are left out)."""
+    rows = _open(user).filter(county__isnull=False).values("county__code").annotate(n=Count("id")).order_by()
+    return {r["county__code"]: r["n"] for r in rows}
+
+
 def warning_list(user, *, kind: str = "", state: str = "open") -> QuerySet:
     qs = visible_warnings(user).select_related("county", "category").annotate(n_appeals=Count("appeals"))
     if kind in WarningKind.values:

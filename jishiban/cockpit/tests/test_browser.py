@@ -108,3 +108,31 @@ def test_county_staff_see_their_county_on_a_laptop(live_server, browser, world):
     assert page.locator(".ck-rank").count() == 0
     page.screenshot(path=str(SHOTS / "cockpit-county-laptop.png"), full_page=True)
     assert _problems(page) == []
+
+
+def test_the_map_works_on_a_closed_network_without_a_tile_url(live_server, browser, world):  # noqa: F811
+    """GIVEN no tile URL and a closed network (every request off the live server aborted), THEN
+    the map draws the 11 counties from the shipped GeoJSON and asks nothing of any other host."""
+    now = timezone.now()
+    make_stock(world, now, n=12)
+    fill(now)
+    base, page = live_server.url, _page(browser, 1920, 1080)
+    here = {"127.0.0.1", urlsplit(base).hostname}
+    elsewhere = []
+
+    def closed_network(route):
+        if urlsplit(route.request.url).hostname in here and urlsplit(route.request.url).port == urlsplit(base).port:
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", closed_network)
+    _login(page, base, "leader")
+    page.goto(f"{base}/cockpit/")
+    page.wait_for_selector("#cockpit-map[data-drawn='11']", state="attached")
+    box = page.locator("#cockpit-map").bounding_box()
+    plain = page.screenshot(clip=box)
+    assert _variance(plain) > 100
+    assert elsewhere == [], elsewhere
+    assert _problems(page) == []

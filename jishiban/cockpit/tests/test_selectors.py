@@ -114,3 +114,43 @@ def test_every_period_number_links_to_the_appeals_behind_it(stocked, client):
     assert page.context["total"] == data["intake"]["month"]["n"]
     county = next(c for c in data["counties"] if c["code"] == "370812")
     assert client.get(county["received_url"]).context["total"] == county["received"]
+
+
+def test_period_figures_are_read_from_the_analytics_coarse_table(stocked):
+    """GIVEN the analytics fill, WHEN its coarse day × county × unit table says more (a late
+    correction the fill wrote), THEN the cockpit shows it: it keeps no copy of those counts."""
+    from jishiban.analytics.models import UnitDayCount
+
+    before = selectors.cockpit(stocked.leader, now=NOW)["intake"]["month"]["n"]
+    row = UnitDayCount.objects.filter(counter="received", day=NOW.date()).first()
+    UnitDayCount.objects.filter(pk=row.pk).update(n=row.n + 5)
+    assert selectors.cockpit(stocked.leader, now=NOW)["intake"]["month"]["n"] == before + 5
+    assert not DayFigure.objects.exclude(dim__in=["category", "town", "channel"]).exists()
+
+
+def test_refresh_asks_the_same_few_queries_whatever_the_days(stocked):
+    """Three grouped reads for every county at once: a refresh of the whole window (50-odd days,
+    every county) asks no more queries than one of a single day."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start, end = services.window(NOW.date())
+    with CaptureQueriesContext(connection) as one_day:
+        services.refresh(end, end, now=NOW)
+    with CaptureQueriesContext(connection) as window:
+        services.refresh(start, end, now=NOW)
+    assert (end - start).days > 40 and len(window) == len(one_day) <= 15
+
+
+def test_open_warnings_are_counted_in_the_database_not_from_a_short_list(stocked):
+    from jishiban.regions.models import Region
+    from jishiban.warnings.models import EarlyWarning
+
+    county = Region.objects.get(code="370812")
+    EarlyWarning.objects.bulk_create([
+        EarlyWarning(kind="risk", key=f"risk:t{i}", title=f"风险{i}", why="测试", county=county, raised_at=NOW,
+                     updated_at=NOW) for i in range(230)])
+    data = selectors.cockpit(stocked.leader, now=NOW)
+    assert data["warning_total"] == 230 and data["warning_counts"]["risk"] == 230
+    assert next(c for c in data["counties"] if c["code"] == "370812")["warnings"] == 230
+    assert len(data["warnings"]) == selectors.TOP

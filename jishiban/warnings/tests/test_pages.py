@@ -64,3 +64,15 @@ def test_the_scan_is_scheduled():
     from django_q.models import Schedule
 
     assert Schedule.objects.filter(name="warnings-scan", func="jishiban.warnings.jobs.scan").exists()
+
+
+def test_a_warning_shows_the_number_that_matters_for_its_kind(personas, warning):
+    """A risk or repeat warning has no expected count: the list shows how many flags or reasons,
+    not "1 / 0.0"; a spike shows observed against expected."""
+    services.raise_signal(services.Signal(kind="spike", key="spike:020101:370811", title="停水诉求激增", why="测试",
+                                          observed=12, expected=3.4, score=5))
+    body = _client(personas.leader).get("/warnings/").content.decode()
+    assert "1 / 0.0" not in body and "1 项风险" in body
+    assert "12 / 3.4" in body
+    page = _client(personas.leader).get(f"/warnings/{warning.pk}/").content.decode()
+    assert "风险项" in page and "期望数" not in page

@@ -151,3 +151,13 @@ def test_the_scheduled_job_runs_a_scan(reference_data):
     from jishiban.warnings import jobs
 
     assert jobs.scan() == {"raised": 0, "updated": 0, "ended": 0}
+
+
+def test_a_spike_is_raised_at_the_lowest_cell_where_it_is_significant(reference_data):
+    """The 40 extra appeals lift their leaf, its parents, "all" and the city alike: one warning,
+    in the leaf × county cell, not one per cell above it."""
+    _history()
+    at = timezone.make_aware(datetime.combine(SPIKE, time(15, 0)))
+    scan.run(at, kinds=("spike",))
+    keys = set(EarlyWarning.objects.filter(kind="spike").values_list("key", flat=True)) - {"spike:all:city:hour"}
+    assert keys == {"spike:020101:370811"}, keys

@@ -1,9 +1,13 @@
 """``demo load [--appeals N] [--seed S] [--if-empty]``: the 济宁市 demo data (demo mode only).
 
 JISHIBAN_DEMO=1 jishiban demo load --if-empty     → what ``make run`` does on an empty database
+JISHIBAN_DEMO=1 jishiban demo ranking             → publish last month's county and unit rankings
+                                                    (after ``stats fill``; kept when already published)
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -23,7 +27,8 @@ class Command(BaseCommand):
     help = gettext_lazy("演示数据：加载济宁市的区划、单位、演示账号和一年的诉求件（仅演示模式 JISHIBAN_DEMO=1）。")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{load}")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{load,ranking}")
+        actions.add_parser("ranking", help=_("发布上月的县市区和部门单位考核排名（已发布则保留）"))
         load = actions.add_parser("load", help=_("加载演示数据"))
         load.add_argument("--appeals", type=int, default=20000, help=_("诉求件数量（默认 20000）"))
         load.add_argument("--seed", type=int, default=12345, help=_("随机种子，相同种子得到相同数据"))
@@ -32,6 +37,8 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options) -> None:
         if not settings.DEMO:
             raise CommandError(_("演示数据只能在演示模式下加载（设置环境变量 JISHIBAN_DEMO=1）：演示账号使用公开的默认密码。"))
+        if action == "ranking":
+            return self._ranking()
         if options["appeals"] < 0:
             raise CommandError(_("--appeals 不能为负数"))
         existing = Appeal.objects.count()
@@ -46,6 +53,26 @@ class Command(BaseCommand):
             raise CommandError(_("演示数据只能在演示模式下加载（JISHIBAN_DEMO=1）。"))
         self._report(summary)
         self._dispatch_catalogue()
+
+    def _ranking(self) -> None:
+        """The demo's cockpit and ranking pages show a published ranking: last month's, as the
+        centre publishes it after the month (``analytics.services.publish``)."""
+        from django.utils import timezone
+
+        from jishiban.analytics import services
+        from jishiban.analytics.models import Ranking
+
+        month = (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        for level in ("county", "unit"):
+            if Ranking.objects.filter(month=month, level=level).exists():
+                self.stdout.write(_("%(m)s 的考核排名已发布（%(l)s），保留。") % {"m": month, "l": level})
+                continue
+            try:
+                ranking = services.publish(month, level)
+            except services.AssessError as exc:
+                raise CommandError(str(exc))
+            self.stdout.write(_("已发布 %(m)s 的考核排名（%(l)s，%(n)d 个单位）。") % {
+                "m": month, "l": level, "n": len(ranking.rows)})
 
     def _dispatch_catalogue(self) -> None:
         """Seed the dispatch catalogue and learn from the demo's dispatch history."""
