@@ -194,11 +194,11 @@ class Appeal(models.Model):
             models.Index(fields=["citizen_phone", "received_at"], name="appeal_phone_received"),
         ]
 
-    def get_status_display(self) -> str:
-        return status_label(self.status)
-
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def get_status_display(self) -> str:
+        return status_label(self.status)
 
 
 class AppealEvent(models.Model):
