@@ -239,6 +239,12 @@ def _walk(run: _Run, r: Rates) -> None:
         run.step(A.RETURN, t, run.unit(), reason=reason, payload={"unit": unit, "not_responsible": "不完整" not in reason},
                  changes={"return_count": run.f["return_count"] + 1, "card": ""})
 
+    if p.halt == S.RETURN_REQUESTED:  # the unit asks to send it back and the centre has not decided yet
+        t = max(t, min(clock.after(t, rng.uniform(10, 240)), run.f["return_deadline"]))
+        reason = texts.RETURN_REASONS[1]
+        run.step(A.REQUEST_RETURN, t, run.unit(), reason=reason, payload={"unit": p.leads[-1], "not_responsible": True})
+        return
+
     young = run.now - p.received_at < timedelta(days=r.stuck_days)
     stuck = "" if p.halt or not young or rng.random() >= r.stuck else rng.choice(("sign", "reply", "reply"))
     reopens = 0
