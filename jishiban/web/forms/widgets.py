@@ -33,23 +33,12 @@ class MultipleFileField(forms.FileField):
 YES_NO = [("yes", _("是")), ("no", _("否"))]
 
 
-def unit_choices() -> list:
-    """Handling units grouped for a select: city units first, then each county's."""
-    units = (Organisation.objects.filter(is_active=True).exclude(kind=OrgKind.CENTRE)
-             .select_related("region").order_by("level", "region__sort", "region__code", "kind", "code"))
-    groups: dict[str, list] = {}
-    for unit in units:
-        label = str(_("市级单位")) if unit.level == "city" else (unit.region.name if unit.region_id else "—")
-        groups.setdefault(label, []).append((unit.pk, unit.name))
-    return [("", _("— 请选择 —"))] + [(label, options) for label, options in groups.items()]
-
-
 def _units():
     return Organisation.objects.filter(is_active=True).exclude(kind=OrgKind.CENTRE)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    """A handling unit; ``group_units`` gives its select the grouped options (one query)."""
+    """A handling unit (the dispatch forms choose it with the unit picker)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", _units())
@@ -63,14 +52,6 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", FastSelectMultiple)
         super().__init__(*args, **kwargs)
-
-
-def group_units(form, *names: str) -> None:
-    """Replace the options of the unit fields ``names`` of ``form`` by the grouped list."""
-    choices = unit_choices()
-    for name in names:
-        field = form.fields[name]
-        field.widget.choices = choices if not isinstance(field, UnitMultipleChoiceField) else choices[1:]
 
 
 class FastSelect(forms.Select):
@@ -122,3 +103,18 @@ def _grouped(choices):
     if flat:
         out.append((None, flat))
     return out
+
+
+class PickedUnit(forms.HiddenInput):
+    """A unit chosen in the dispatch picker: ``{% unit_picker %}`` renders the chips and their
+    inputs itself, so the field renders nothing of its own."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return ""
+
+
+class PickedUnits(forms.MultipleHiddenInput):
+    """Co-handlers chosen in the dispatch picker (see ``PickedUnit``)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return ""
