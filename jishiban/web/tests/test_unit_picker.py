@@ -91,5 +91,23 @@ def test_picker_list_is_only_for_those_who_dispatch(login, personas):
 
 
 def test_queue_bulk_dispatch_uses_the_picker(login, personas):
+    import re
+
     html = login(personas.dispatcher).get("/dispatch/").content.decode()
-    assert "data-unit-picker" in html and "data-single" in html and "<optgroup" not in html
+    assert "data-unit-picker" in html and "data-single" in html
+    outside = re.sub(r"<noscript>.*?</noscript>", "", html, flags=re.S)
+    assert "<optgroup" not in outside  # the flat list of every unit is there only without JavaScript
+
+
+def test_without_javascript_the_picker_falls_back_on_selects_of_the_units_allowed(login, personas):
+    import re
+
+    appeal = make_appeal()
+    html = login(personas.county_rencheng).get(f"/appeals/{appeal.pk}/").content.decode()
+    plain = re.search(r'<noscript><div class="picker-noscript">(.*?)</noscript>', html, re.S).group(1)
+    own, city = (Organisation.objects.get(code=c) for c in ("370811-housing", "city-housing"))
+    assert f'value="{own.pk}"' in plain and f'value="{city.pk}"' not in plain
+    assert 'name="lead_unit"' in plain and 'name="co_units"' in plain
+    # The chips' own inputs are switched on by the script only, so nothing is sent twice.
+    chips = html.split('<noscript><div class="picker-noscript">')[0]
+    assert re.search(r'<input type="hidden" name="lead_unit" value="\d+" disabled data-picker-value>', chips)

@@ -299,6 +299,8 @@
 
   function init(root) {
     (root || document).querySelectorAll("[data-unit-picker]").forEach(function (picker) {
+      // The chips' inputs count only with this script; without it the <noscript> selects do.
+      picker.querySelectorAll("[data-picker-value]").forEach(function (el) { el.disabled = false; });
       refresh(picker);
       var first = options(picker)[0];
       if (first && !active(picker)) setActive(picker, first);
