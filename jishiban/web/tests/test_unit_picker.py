@@ -51,8 +51,8 @@ def test_suggested_units_come_first_with_their_reason(login, personas):
 def test_detail_page_offers_the_picker_with_the_suggestion_as_chips(login, personas):
     appeal = make_appeal()
     html = login(personas.dispatcher).get(f"/appeals/{appeal.pk}/").content.decode()
-    assert "data-unit-picker" in html and 'name="lead_unit" value="%d"' % Organisation.objects.get(
-        code="370811-water").pk in html
+    water = Organisation.objects.get(code="370811-water")
+    assert "data-unit-picker" in html and f'name="lead_unit" value="{water.pk}"' in html
     assert "拼音或首字母" in html and "size=\"5\"" not in html  # no more Ctrl-click box
 
 
