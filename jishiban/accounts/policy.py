@@ -551,3 +551,43 @@ CALENDAR_KEEPERS = frozenset({R.ADMIN})
 
 def keeps_calendar(user) -> bool:
     return has_role(user, CALENDAR_KEEPERS)
+
+
+# --- where a dispatch may go (派单范围) ----------------------------------------------------
+
+def dispatch_units(user) -> Q:
+    """The handling units ``user`` may dispatch to, as a filter over ``Organisation``.
+
+    County centre staff: the units of their county (its own departments and enterprises and
+    those of its towns) and the city units marked 县级可派 (``Organisation.county_dispatch``,
+    kept by the admin); the city centre's desk: every unit; whoever may not dispatch: none.
+    Centres and inactive units are left out by the dispatch service, not here."""
+    if not may_dispatch(user):
+        return Q(pk__in=[])
+    if not is_county_staff(user):
+        return Q(pk__isnull=False)
+    county = user.region_id
+    if not county:
+        return Q(pk__in=[])
+    return Q(region_id=county) | Q(region__parent_id=county) | Q(level="city", county_dispatch=True)
+
+
+def may_dispatch_to(user, unit) -> bool:
+    """``dispatch_units`` for one unit (one query for county staff)."""
+    if unit is None or not may_dispatch(user):
+        return False
+    if not is_county_staff(user):
+        return True
+    from jishiban.organisations.models import Organisation
+
+    return Organisation.objects.filter(dispatch_units(user), pk=unit.pk).exists()
+
+
+def dispatch_refusal(user, units) -> str | None:
+    """A clear message naming the units of ``units`` that ``user`` may not dispatch to, else ``None``."""
+    refused = [u for u in units if u is not None and not may_dispatch_to(user, u)]
+    if not refused:
+        return None
+    where = user.region.name if getattr(user, "region_id", None) else _("本县市区")
+    return _("县市区社会治理服务中心只能派往%(county)s的单位和市级“县级可派”单位，%(units)s 不在其中") % {
+        "county": where, "units": "、".join(u.name for u in refused)}

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jishiban.accounts.policy import dispatch_refusal
 from jishiban.core import dates
 
 from . import deadlines
@@ -128,6 +129,13 @@ def dispatch(appeal: Appeal, *, by, lead_unit, co_units=(), note: str = "", expl
         raise AppealValidationError({"lead_unit": [_("%(unit)s 不是可派单的承办单位") % {"unit": lead_unit}]})
     co_units = [u for u in co_units if u.pk != lead_unit.pk]
     at = kw.get("at") or timezone.now()
+    # Who may act first (a refusal, not a field error), then where to: county staff dispatch
+    # within their county and to the city units allowed (the role policy's ``dispatch_units``).
+    check_can(by, appeal, Action.DISPATCH, now=at)
+    refused = {field: [message] for field, units in (("lead_unit", [lead_unit]), ("co_units", co_units))
+               if (message := dispatch_refusal(by, units))}
+    if refused:
+        raise AppealValidationError(refused)
     clocks = deadlines.dispatch_deadlines(appeal, at)
     changes = {"lead_unit": lead_unit, "dispatched_at": at, "accepted_at": None, "card": Card.NONE, **clocks}
     redispatch = appeal.status != Status.RECEIVED

@@ -35,6 +35,11 @@ class Organisation(models.Model):
     domain = models.SlugField(_("职能领域"), max_length=30, blank=True, db_index=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    # A city unit county centres may dispatch to as well as their own county's units (a city-wide
+    # utility, say); read by the role policy (``accounts.policy.dispatch_units``).
+    county_dispatch = models.BooleanField(
+        _("县级可派"), default=False,
+        help_text=_("市级单位：县市区社会治理服务中心也可向其派单（本县市区的单位总是可派）"))
 
     class Meta:
         verbose_name = _("机构/承办单位")

@@ -1,7 +1,7 @@
 """Organisations from a file: the project's (``data/jining.json``) or a centre's own.
 
 Shape: ``{"organisations": [{"code", "name", "short_name"?, "kind", "level", "region",
-"domain"?, "parent": code | null}]}``; ``region`` is a region code (of the gazetteer loaded with
+"domain"?, "parent": code | null, "county_dispatch"?: bool}]}``; ``region`` is a region code (of the gazetteer loaded with
 it, or already stored), a parent comes before its children.
 """
 
@@ -39,6 +39,8 @@ class _Organisation(BaseModel):
     region: str = Field(min_length=1)
     domain: str = Field("", max_length=30)
     parent: str | None = None
+    # 县级可派 (city units county centres may dispatch to); absent: the stored value is kept.
+    county_dispatch: bool | None = None
 
 
 class OrganisationsFile(BaseModel):
@@ -82,7 +84,8 @@ def write(orgs: OrganisationsFile) -> Counts:
         parent = stored.get(org.parent) or (Organisation.objects.filter(code=org.parent).first() if org.parent else None)
         counts, rows = upsert(Organisation, [(org.code, {
             "name": org.name, "short_name": org.short_name, "kind": org.kind, "level": org.level,
-            "region": regions[org.region], "domain": org.domain, "parent": parent})])
+            "region": regions[org.region], "domain": org.domain, "parent": parent,
+            **({} if org.county_dispatch is None else {"county_dispatch": org.county_dispatch})})])
         stored.update(rows)
         total.created, total.updated, total.unchanged = (
             total.created + counts.created, total.updated + counts.updated, total.unchanged + counts.unchanged)

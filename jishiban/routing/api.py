@@ -4,7 +4,11 @@
   403 for others), filtered by ``state`` / ``origin`` / ``county`` / ``category``, paged with
   ``limit`` / ``offset``;
 * ``GET /appeals/{number}/routing`` — the unit suggestions for an appeal, each with its
-  explanation; 404 when the caller may not see the appeal (``Appeal.objects.visible_to``).
+  explanation; 404 when the caller may not see the appeal (``Appeal.objects.visible_to``);
+* ``GET /dispatch/units?q=zjj&appeal=NUMBER`` — the dispatch picker: units found by name,
+  short name, pinyin (full or initials), county, domain or code, the appeal's suggestions on
+  top, only units the caller may dispatch to (county staff: their county's and the city units
+  marked 县级可派); 403 for those who may not dispatch.
 
 Authentication is the API's (``jishiban.api.auth.API_AUTH``: bearer token or session).
 """
@@ -82,6 +86,21 @@ class RoutingSuggestionOut(Schema):
     explanation: str = Field(..., description="建议的理由（中文）")
     rule_id: int | None = None
     decision_id: int | None = None
+    meeting_id: int | None = Field(None, description="会商（决定所出自的责任会商）")
+    meeting: str = Field("", description="会商名称、日期与决定编号，如 2026-03-05 月度攻坚会商 · 会商决定 #7")
+    rank_note: str = Field("", description="排在上一条建议之后的原因（第一条为空）")
+
+
+class PickedUnitOut(Schema):
+    code: str
+    name: str
+    short_name: str = ""
+    level: str = Field(..., description="city 市级 / county 县级 / town 乡镇级")
+    kind: str
+    county: str | None = Field(None, description="所属县市区代码；市级单位为空")
+    county_name: str = ""
+    domain: str = ""
+    suggestion: RoutingSuggestionOut | None = Field(None, description="派单建议（有则排在前面）")
 
 
 def _unit(unit) -> dict:
@@ -128,3 +147,28 @@ def appeal_routing(request, number: str, limit: int = Query(3, ge=1, le=10)):
     if not access.may_see_suggestions(request.user):
         raise HttpError(403, _("您无权查看派单建议"))
     return [s.as_dict() for s in suggest_units(appeal, limit=limit)]
+
+
+@router.get("/dispatch/units", response={200: list[PickedUnitOut], **READ_ERRORS}, url_name="dispatch_units",
+            summary="派单选择单位（名称、简称、拼音全拼或首字母检索）")
+def dispatch_units(request, q: str = Query("", max_length=40, description="如 zjj、zhujianju、住建、任城 住建"),
+                   appeal: str = Query("", max_length=24, description="诉求件编号：其派单建议排在前面"),
+                   limit: int = Query(20, ge=1, le=50)):
+    from jishiban.accounts.policy import may_dispatch
+
+    from .picker import choices
+
+    if not may_dispatch(request.user):
+        raise HttpError(403, _("您无权派单"))
+    found = None
+    if appeal:
+        found = (Appeal.objects.visible_to(request.user)
+                 .select_related("category__parent__parent", "county", "town", "channel").filter(number=appeal).first())
+        if found is None:
+            raise Http404(_("诉求件 %(n)s 不存在或无权查看") % {"n": appeal})
+    return [{
+        "code": c.unit.code, "name": c.unit.name, "short_name": c.unit.short_name, "level": c.unit.level,
+        "kind": c.unit.kind, "county": c.county.code if c.county else None,
+        "county_name": c.county.name if c.county else "", "domain": c.unit.domain,
+        "suggestion": c.suggestion.as_dict() if c.suggestion else None,
+    } for c in choices(request.user, q, appeal=found, limit=limit)]

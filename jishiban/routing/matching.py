@@ -199,3 +199,36 @@ def explain(rule: RuleData, hits: tuple[str, ...] = (), *, translate: Callable[[
     title = rule.title or t(RULE) % {"id": rule.id}
     text = f"{' + '.join(parts)} → {title}"
     return f"{text}（{rule.origin_note}）" if rule.origin_note else text
+
+
+# Why a match comes after the one before it: the first part of the rank that differs.
+AFTER_PRIORITY = gettext_noop("优先级 %(mine)s 低于上一条的 %(theirs)s")
+AFTER_CATEGORY = gettext_noop("分类较笼统（上一条针对更具体的分类）")
+AFTER_REGION = gettext_noop("适用范围较大（上一条针对%(where)s）")
+AFTER_KEYWORDS = gettext_noop("未命中关键词（上一条命中关键词）")
+AFTER_CHANNEL = gettext_noop("不限渠道（上一条限定本渠道）")
+AFTER_DATE = gettext_noop("生效较早（上一条更新）")
+AFTER_ID = gettext_noop("其余条件相同，规则编号较大")
+_REGION_WORDS = {2: gettext_noop("乡镇街道"), 1: gettext_noop("县市区")}
+
+
+def why_after(found: Match, previous: Match, *, translate: Callable[[str], str] = gettext_noop) -> str:
+    """Why ``found`` ranks below ``previous`` (both from one ``match``), in words."""
+    t = translate
+    for index, (mine, theirs) in enumerate(zip(found.rank, previous.rank, strict=False)):
+        if mine == theirs:
+            continue
+        if index == 0:
+            return t(AFTER_PRIORITY) % {"mine": -mine, "theirs": -theirs}
+        if index == 1:
+            return t(AFTER_CATEGORY)
+        if index == 2:
+            return t(AFTER_REGION) % {"where": t(_REGION_WORDS.get(-theirs, CITY_WIDE))}
+        if index == 3:
+            return t(AFTER_KEYWORDS)
+        if index == 4:
+            return t(AFTER_CHANNEL)
+        if index == 5:
+            return t(AFTER_DATE)
+        break
+    return t(AFTER_ID)

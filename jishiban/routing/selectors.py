@@ -55,11 +55,22 @@ def rules_in_force(on=None) -> list[DispatchRule]:
                 .select_related(*RULE_RELATED).prefetch_related("co_units"))
 
 
+def meeting_of(rule: DispatchRule):
+    """The responsibility meeting a rule comes from (its own, or its decision's), or ``None``."""
+    return rule.meeting or (rule.decision.meeting if rule.decision_id else None)
+
+
+def meeting_source(meeting, decision_id: int | None) -> str:
+    """``2026-03-05 月度攻坚会商 · 会商决定 #7``: a meeting's name and date and the decision's number."""
+    text = _("%(date)s %(title)s") % {"date": f"{meeting.date:%Y-%m-%d}", "title": meeting.title}
+    return _("%(meeting)s · 会商决定 #%(id)s") % {"meeting": text, "id": decision_id} if decision_id else text
+
+
 def origin_note(rule: DispatchRule) -> str:
-    """``2026-03 会商决定``, ``初始目录`` …: where the rule comes from, for its explanation."""
-    meeting = rule.meeting or (rule.decision.meeting if rule.decision_id else None)
+    """``2026-03-05 月度攻坚会商 · 会商决定 #7``, ``初始目录`` …: where the rule comes from, for its explanation."""
+    meeting = meeting_of(rule)
     if rule.origin == Origin.MEETING and meeting is not None:
-        return _("%(month)s 会商决定") % {"month": f"{meeting.date:%Y-%m}"}
+        return meeting_source(meeting, rule.decision_id)
     if rule.origin == Origin.MEETING and rule.decision_id:
         return _("会商决定 #%(id)s") % {"id": rule.decision_id}
     return str(Origin(rule.origin).label)
@@ -85,7 +96,7 @@ def rule_data(rule: DispatchRule) -> RuleData:
 
 def decision_data(decision, *, priority: int) -> RuleData:
     """A meeting decision not (yet) in the catalogue, as a rule for the matcher."""
-    when = _("%(month)s 会商决定") % {"month": f"{decision.meeting.date:%Y-%m}"} if decision.meeting_id else ""
+    when = meeting_source(decision.meeting, None) if decision.meeting_id else ""
     return RuleData(
         id=decision.pk, lead=decision.pk,
         category_code=decision.category.code, category_name=decision.category.name,

@@ -79,12 +79,15 @@ class DispatchAdvisor:
     """Suggests lead (and co-) units for appeals from the dispatch catalogue
     (``jishiban.routing``: catalogue rules, meeting decisions, learned units, the domain rule).
     One instance per request shares the catalogue read across a queue page; for one appeal
-    (``many=False``) only the rules that could apply to it are read."""
+    (``many=False``) only the rules that could apply to it are read. With ``user``, only units
+    that user may dispatch to are suggested (``routing.picker.allowed_suggestions``)."""
 
-    def __init__(self, *, many: bool = True):
+    def __init__(self, *, many: bool = True, user=None):
         from jishiban.routing.services import Advisor
 
         self._advisor = Advisor(preload=many)
+        self._user = user
+        self._allowed = None
 
     def prepare(self, appeals) -> None:
         """Read the page's routing data at once (see ``routing.services.Advisor.prepare``)."""
@@ -93,20 +96,36 @@ class DispatchAdvisor:
         except Exception as exc:  # smart help never blocks the desk; suggest() reads one by one
             log.warning("dispatch suggestions could not be prepared: %s", exc)
 
-    def suggest(self, appeal) -> dict | None:
-        """``{"lead": Organisation, "co": [Organisation], "explanation": str, "source": str}`` or None."""
+    def suggestions(self, appeal, *, limit: int = 3) -> list[dict]:
+        """Up to ``limit`` suggestions as ``suggestion_dict``s, best first; ``[]`` when routing fails."""
+        from jishiban.routing.picker import Allowed, allowed_suggestions
         from jishiban.routing.services import suggest_units
 
         try:
-            suggestions = suggest_units(appeal, limit=1, advisor=self._advisor)
+            if self._user is None:
+                found = suggest_units(appeal, limit=limit, advisor=self._advisor)
+            else:
+                self._allowed = self._allowed or Allowed(self._user)
+                found = allowed_suggestions(self._user, appeal, limit=limit, advisor=self._advisor,
+                                            allowed=self._allowed)
         except Exception as exc:  # smart help never blocks the desk
             log.warning("dispatch suggestion failed for %s: %s", appeal.pk, exc)
-            return None
-        if not suggestions:
-            return None
-        best = suggestions[0]
-        return {"lead": best.lead_unit, "co": list(best.co_units), "source": best.source,
-                "explanation": best.explanation}
+            return []
+        return [suggestion_dict(s) for s in found]
+
+    def suggest(self, appeal) -> dict | None:
+        """The best suggestion (``suggestion_dict``) or None."""
+        found = self.suggestions(appeal, limit=1)
+        return found[0] if found else None
+
+
+def suggestion_dict(s) -> dict:
+    """A routing ``Suggestion`` as the pages show it: ``lead``, ``co`` (units), ``explanation``,
+    ``source`` / ``source_label``, ``meeting`` (name, date, decision number) with ``meeting_id`` /
+    ``decision_id`` / ``rule_id`` for its link, ``rank_note`` (why after the one before)."""
+    return {"lead": s.lead_unit, "co": list(s.co_units), "source": s.source, "source_label": s.source_label,
+            "explanation": s.explanation, "meeting": s.meeting, "meeting_id": s.meeting_id,
+            "decision_id": s.decision_id, "rule_id": s.rule_id, "rank_note": s.rank_note}
 
 
 # --- Risk ------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ urlpatterns = [
     # Dispatch desk, unit inbox, centre lists
     path("dispatch/", dispatch.queue, name="dispatch"),
     path("dispatch/bulk/", dispatch.bulk, name="dispatch_bulk"),
+    path("dispatch/units/", dispatch.unit_options, name="unit_options"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("oversight/", oversight.oversight, name="oversight"),
     # Callbacks and extension approvals are supervision's pages; the old addresses lead there.

@@ -9,6 +9,7 @@ from django.utils import timezone
 from jishiban.appeals import services
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
 from jishiban.appeals.models import Appeal, AppealEvent
+from jishiban.organisations.models import Organisation
 from jishiban.testing import advance, make_appeal, working_days_later
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +60,10 @@ def test_dispatch_is_refused_for_non_desk_roles(personas, who):
 
 
 def test_county_staff_dispatch_only_in_their_county(personas):
-    services.dispatch(make_appeal(), by=personas.county_rencheng, lead_unit=personas.water)
+    own_unit = Organisation.objects.get(code="370811-water")
+    services.dispatch(make_appeal(), by=personas.county_rencheng, lead_unit=own_unit)
     with pytest.raises(ActionForbidden):
-        services.dispatch(make_appeal(county="370812"), by=personas.county_rencheng, lead_unit=personas.water)
+        services.dispatch(make_appeal(county="370812"), by=personas.county_rencheng, lead_unit=own_unit)
 
 
 def test_only_the_lead_unit_signs_and_replies(personas):

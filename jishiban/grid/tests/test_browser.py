@@ -91,7 +91,9 @@ def test_report_escalate_handled_verified_and_offline_drafts(live_server, browse
     _login(page, base, "dispatcher")
     _submit(page, f"text={appeal.number}")
     assert "所在网格" in page.inner_text("#grid-card")
-    page.select_option("#act-dispatch-form select[name=lead_unit]", str(world.water.pk))
+    page.fill("#act-dispatch-form [data-picker-input]", "cxsw")  # the unit picker: 市城乡水务局 by its initials
+    page.wait_for_selector(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}']")
+    page.click(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}'] [data-pick=lead]")
     _submit(page, "#act-dispatch-form button[type=submit]")
     _logout(page)
     _login(page, base, "dept_water")

@@ -14,6 +14,10 @@ Sources, in this order (a unit suggested twice keeps its first place):
    town affairs, else the city's.
 
 Scores: a rule or decision 1.0 for the first, 0.05 less for each later one (at least 0.5); learned = the unit's share of kept dispatches × 0.9; domain 0.5.
+
+Each suggestion says why (``explanation``: the rule and its source — the responsibility
+meeting's name, date and decision number —, the learned share over the learning window, or
+the category's domain) and, after the first, why it comes after the one before (``rank_note``).
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ from jishiban.organisations.models import Organisation
 from jishiban.organisations.selectors import domain_units, pick_for_domain
 
 from .. import selectors
-from ..matching import match
+from ..matching import match, why_after
 from ..models import DispatchRule
+from .learning import learn_days
 from .rules import meeting_priority
 
 log = logging.getLogger("jishiban.routing")
@@ -58,6 +63,12 @@ class Suggestion:
     explanation: str = ""
     rule_id: int | None = None
     decision_id: int | None = None
+    # The responsibility meeting behind a rule or decision (its page links there), and why this
+    # suggestion comes after the one before it (empty for the first).
+    meeting_id: int | None = None
+    meeting: str = ""
+    rank_note: str = ""
+    share: int | None = None  # learned: the unit's percentage of kept dispatches
 
     @property
     def source_label(self) -> str:
@@ -68,7 +79,8 @@ class Suggestion:
             "lead_unit": {"code": self.lead_unit.code, "name": self.lead_unit.name},
             "co_units": [{"code": u.code, "name": u.name} for u in self.co_units],
             "score": self.score, "source": self.source, "source_label": self.source_label, "explanation": self.explanation,
-            "rule_id": self.rule_id, "decision_id": self.decision_id,
+            "rule_id": self.rule_id, "decision_id": self.decision_id, "meeting_id": self.meeting_id,
+            "meeting": self.meeting, "rank_note": self.rank_note,
         }
 
 
@@ -115,31 +127,46 @@ class Advisor:
         facts = selectors.facts_for(appeal)
         found: list[Suggestion] = []
 
-        def add(suggestion: Suggestion) -> None:
-            if all(s.lead_unit.pk != suggestion.lead_unit.pk for s in found):
-                found.append(suggestion)
+        def add(suggestion: Suggestion, note: str = "") -> bool:
+            if any(s.lead_unit.pk == suggestion.lead_unit.pk for s in found):
+                return False
+            found.append(replace(suggestion, rank_note=note if found else ""))
+            return True
 
         rules = self._catalogue(appeal, chain, on)
         decisions = self._meeting(appeal, chain, on)
         data = [self._rule_data(r) for r in rules.values()]
         data += [replace(selectors.decision_data(d, priority=meeting_priority()), lead=("decision", d.pk))
                  for d in decisions.values()]
+        previous = None  # the match of the last suggestion kept
         for m in match(data, facts, on=on, translate=_):
             kind, pk = m.rule.lead
+            note = why_after(m, previous, translate=_) if previous is not None else ""
             if kind == "rule":
                 rule = rules[pk]
-                add(Suggestion(rule.lead_unit, tuple(rule.co_units.all()), _rank_score(len(found)), "catalogue",
-                               m.explanation, rule_id=rule.pk, decision_id=rule.decision_id))
+                meeting = selectors.meeting_of(rule)
+                kept = add(Suggestion(
+                    rule.lead_unit, tuple(rule.co_units.all()), _rank_score(len(found)), "catalogue", m.explanation,
+                    rule_id=rule.pk, decision_id=rule.decision_id, meeting_id=meeting.pk if meeting else None,
+                    meeting=selectors.meeting_source(meeting, rule.decision_id) if meeting else ""), note)
             else:
                 decision = decisions[pk]
-                add(Suggestion(decision.lead_unit, tuple(decision.co_units.all()), _rank_score(len(found)),
-                               "meeting", m.explanation, decision_id=decision.pk))
+                kept = add(Suggestion(
+                    decision.lead_unit, tuple(decision.co_units.all()), _rank_score(len(found)), "meeting",
+                    m.explanation, decision_id=decision.pk, meeting_id=decision.meeting_id,
+                    meeting=selectors.meeting_source(decision.meeting, decision.pk) if decision.meeting_id else ""),
+                    note)
+            if kept:
+                previous = m
         if not found:
-            for suggestion in self._learned_units(appeal, chain):
-                add(suggestion)
+            learned = self._learned_units(appeal, chain)
+            for before, suggestion in zip([None, *learned], learned, strict=False):
+                add(suggestion, _("签收且未退单的占比低于上一条（%(mine)d%% < %(theirs)d%%）") % {
+                    "mine": suggestion.share, "theirs": before.share} if before else "")
         domain = self._domain_default(appeal)
         if domain is not None:
-            add(domain)
+            after = _("历史派单") if found and found[-1].source == "learned" else _("派单目录")
+            add(domain, _("职能领域的默认单位，排在%(source)s的建议之后") % {"source": after})
         return found[:limit]
 
     # --- the sources ------------------------------------------------------------------------------
@@ -214,10 +241,11 @@ class Advisor:
                 continue
             return [Suggestion(
                 r.unit, (), round(LEARNED_WEIGHT * r.kept / total, 2), "learned",
-                _("历史派单：分类 %(cat)s + 县市区 %(county)s 的派单中，%(unit)s 签收且未退单 %(kept)d 件"
+                _("历史派单：近 %(days)d 天分类 %(cat)s + 县市区 %(county)s 的派单中，%(unit)s 签收且未退单 %(kept)d 件"
                   "（占 %(share)d%%，派单 %(sent)d 件）")
-                % {"cat": category.name, "county": where, "unit": r.unit.name, "kept": r.kept,
+                % {"days": learn_days(), "cat": category.name, "county": where, "unit": r.unit.name, "kept": r.kept,
                    "share": round(100 * r.kept / total), "sent": r.dispatched},
+                share=round(100 * r.kept / total),
             ) for r in level]
         return []
 

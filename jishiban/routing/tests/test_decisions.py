@@ -48,8 +48,10 @@ def test_routing_follows_the_decision_with_its_explanation(decided):
     rule = DispatchRule.objects.get(decision=decided)
     assert (first.lead_unit.code, first.source, first.rule_id, first.decision_id) == (
         "ent-water", "catalogue", rule.pk, decided.pk)
-    month = f"{decided.meeting.date:%Y-%m}"
-    assert first.explanation == f"分类 停水 + 县市区 任城区 + 关键词 停水 → 规则 #{rule.pk}（{month} 会商决定）"
+    meeting = decided.meeting
+    source = f"{meeting.date:%Y-%m-%d} {meeting.title} · 会商决定 #{decided.pk}"
+    assert first.explanation == f"分类 停水 + 县市区 任城区 + 关键词 停水 → 规则 #{rule.pk}（{source}）"
+    assert (first.meeting, first.meeting_id, first.rank_note) == (source, meeting.pk, "")
     assert [u.code for u in first.co_units] == ["city-water"]
     other = suggest_units(make_appeal(content="自来水发黄有异味", category="020101"))[0]
     assert other.lead_unit.code == "370811-water"  # the decision's keywords do not match
@@ -74,6 +76,8 @@ def test_decision_made_before_the_catalogue_is_still_applied_and_seed_adopts_it(
     first = suggest_units(make_appeal(content="小区停水两天了"))[0]
     assert (first.lead_unit.code, first.source, first.rule_id) == ("ent-water", "meeting", None)
     assert f"会商决定 #{decided.pk}" in first.explanation and "关键词 停水" in first.explanation
+    assert f"{decided.meeting.date:%Y-%m-%d} {decided.meeting.title}" in first.explanation
+    assert first.meeting_id == decided.meeting_id
     assert seed_catalogue()["decisions"] == 1
     assert DispatchRule.objects.get(decision=decided).origin == Origin.MEETING
     assert suggest_units(make_appeal(content="小区停水两天了"))[0].source == "catalogue"
@@ -87,3 +91,22 @@ def test_decision_created_on_the_model_gets_its_rule(personas):
     first = suggest_units(make_appeal(category="020401", content="暖气不热"))[0]
     assert first.lead_unit == personas.urban
     assert first.explanation.endswith(f"→ 规则 #{rule.pk}（会商决定 #{decision.pk}）")
+
+
+def test_the_second_suggestion_says_why_it_is_second(decided):
+    found = suggest_units(make_appeal(content="小区停水两天了"), limit=5)
+    first, second = found[0], found[1]
+    assert first.decision_id == decided.pk and first.rank_note == ""
+    assert second.source == "catalogue" and second.rank_note.endswith("低于上一条的 50")  # the meeting's priority
+
+
+def test_the_picker_links_the_suggestion_to_its_meeting_decision(decided, client, personas):
+    from django.urls import reverse
+
+    appeal = make_appeal(content="小区停水两天了")
+    client.force_login(personas.dispatcher)
+    html = client.get("/dispatch/units/", {"appeal": appeal.pk}).content.decode()
+    link = f'{reverse("supervision:decisions")}?id={decided.pk}'
+    assert link in html and decided.meeting.title in html and "排在上一条之后" in html
+    page = client.get(link).content.decode()
+    assert "《济宁市城市供水条例》" in page

@@ -34,8 +34,9 @@ def test_learned_units_are_those_that_accepted_and_kept(personas):
     assert (urban.dispatched, urban.kept, urban.returned) == (3, 0, 3)
     [only] = suggest_units(make_appeal(category=POLICY, content="咨询水价补贴"))
     assert only.lead_unit == personas.water and only.source == "learned" and only.score == 0.9
-    assert only.explanation == ("历史派单：分类 惠民政策咨询 + 县市区 任城区 的派单中，济宁市城乡水务局 签收且未退单 3 件"
+    assert only.explanation == ("历史派单：近 365 天分类 惠民政策咨询 + 县市区 任城区 的派单中，济宁市城乡水务局 签收且未退单 3 件"
                                 "（占 100%，派单 3 件）")
+    assert only.share == 100 and only.rank_note == ""
 
 
 def test_learning_as_of_an_earlier_time_ignores_later_dispatches(personas):

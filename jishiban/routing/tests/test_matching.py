@@ -165,3 +165,18 @@ def test_order_does_not_depend_on_input_order_and_every_match_applies(rules, rnd
         assert not any(word in f.text for word in r.exclude_keywords)
     priorities = [m.rule.priority for m in found]
     assert priorities == sorted(priorities, reverse=True)
+
+
+def test_each_later_match_says_why_it_comes_after_the_one_before():
+    from jishiban.routing.matching import why_after
+
+    heating = {"category_code": "0204", "county_code": "370811"}
+    rules = [rule(1, priority=50, **heating), rule(2, category_code="020401", county_code="370811"),
+             rule(3, **heating), rule(4, category_code="0204"), rule(5, keywords=("暖气",), **heating)]
+    found = match(rules, facts(), on=TODAY)
+    assert ids(found) == [1, 2, 5, 3, 4]
+    notes = [why_after(later, earlier) for earlier, later in zip(found, found[1:], strict=False)]
+    assert notes == ["优先级 0 低于上一条的 50", "分类较笼统（上一条针对更具体的分类）",
+                     "未命中关键词（上一条命中关键词）", "适用范围较大（上一条针对县市区）"]
+    same = match([rule(8, category_code="0204"), rule(9, category_code="0204")], facts(), on=TODAY)
+    assert why_after(same[1], same[0]) == "其余条件相同，规则编号较大"

@@ -145,7 +145,10 @@ def meeting_minutes(request, pk):
 def decision_list(request):
     qs = (DispatchDecision.objects.select_related("category", "county", "lead_unit", "meeting")
           .prefetch_related("co_units"))
-    if request.GET.get("all") != "1":
+    one = request.GET.get("id", "")
+    if one.isdigit() and len(one) < 12:  # one decision, as a dispatch suggestion links it
+        qs = qs.filter(pk=int(one))
+    elif request.GET.get("all") != "1":
         qs = qs.filter(is_active=True)
     return render(request, "supervision/decisions.html", {
         "decisions": page(request, qs), "show_all": request.GET.get("all") == "1",

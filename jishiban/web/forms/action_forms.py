@@ -11,7 +11,14 @@ from jishiban.appeals.models import ResultType, Satisfaction
 from jishiban.core.forms import PlainForm
 from jishiban.core.params import MAX_ID, MAX_SMALL, DayField
 
-from .widgets import YES_NO, MultipleFileField, UnitChoiceField, UnitMultipleChoiceField, group_units
+from .widgets import (
+    YES_NO,
+    MultipleFileField,
+    PickedUnit,
+    PickedUnits,
+    UnitChoiceField,
+    UnitMultipleChoiceField,
+)
 
 
 class ActionForm(PlainForm, forms.Form):
@@ -41,17 +48,17 @@ class AnswerForm(ActionForm):
 
 
 class DispatchForm(ActionForm):
-    lead_unit = UnitChoiceField(label=_("主办单位"), error_messages={"required": _("请选择主办单位")})
-    co_units = UnitMultipleChoiceField(label=_("协办单位"), help_text=_("可多选（按住 Ctrl）"))
+    """Lead unit and co-handlers come from the unit picker (``{% unit_picker %}``); where the
+    user may dispatch to is the dispatch service's check (the role policy's ``dispatch_units``)."""
+
+    lead_unit = UnitChoiceField(label=_("主办单位"), widget=PickedUnit, error_messages={
+        "required": _("请选择主办单位"), "invalid_choice": _("所选主办单位不存在或已停用")})
+    co_units = UnitMultipleChoiceField(label=_("协办单位"), widget=PickedUnits, error_messages={
+        "invalid_choice": _("所选协办单位不存在或已停用"), "invalid_pk_value": _("所选协办单位不存在或已停用")})
     note = forms.CharField(label=_("派单说明"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
     explanation = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
     suggested_lead = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        group_units(self, "lead_unit", "co_units")
-        self.fields["co_units"].widget.attrs["size"] = 5
 
     def clean(self):
         data = super().clean()
@@ -181,11 +188,7 @@ class NoteForm(PlainForm, forms.Form):
 
 
 class BulkDispatchForm(PlainForm, forms.Form):
-    lead_unit = UnitChoiceField(label=_("派往单位"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        group_units(self, "lead_unit")
+    lead_unit = UnitChoiceField(label=_("派往单位"), required=False, widget=PickedUnit)
 
 
 class WithdrawForm(ActionForm):

@@ -35,17 +35,22 @@ class MultipleFileField(forms.FileField):
 YES_NO = [("yes", _("是")), ("no", _("否"))]
 
 
-def unit_choices() -> list:
-    """Handling units grouped for a select: city units first, then each county's."""
-    units = (Organisation.objects.filter(is_active=True).exclude(kind=OrgKind.CENTRE)
+def unit_choices(within) -> list:
+    """Handling units of the filter ``within`` grouped for a select: city units first, then each
+    county's (a town's unit under its county) — the unit picker's list without JavaScript. Plain
+    values, not model instances: the list has hundreds of units."""
+    units = (Organisation.objects.filter(within, is_active=True).exclude(kind=OrgKind.CENTRE)
              .order_by("level", "region__sort", "region__code", "kind", "code")
-             .values_list("pk", "name", "level", "region__name"))
+             .values_list("pk", "name", "level", "region_id", "region__name", "region__parent__name"))
     groups: dict[str, list] = {}
     city = str(_("市级单位"))
-    for pk, name, level, region_name in units:
-        label = city if level == "city" else (region_name or "—")
+    for pk, name, level, region_id, region_name, parent_name in units:
+        if level == "city" or not region_id:
+            label = city
+        else:
+            label = parent_name if level == "town" else region_name
         groups.setdefault(label, []).append((pk, name))
-    return [("", _("— 请选择 —"))] + [(label, options) for label, options in groups.items()]
+    return list(groups.items())
 
 
 def _units():
@@ -53,7 +58,7 @@ def _units():
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    """A handling unit; ``group_units`` gives its select the grouped options (one query)."""
+    """A handling unit (the dispatch forms choose it with the unit picker)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", _units())
@@ -67,14 +72,6 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", FastSelectMultiple)
         super().__init__(*args, **kwargs)
-
-
-def group_units(form, *names: str) -> None:
-    """Replace the options of the unit fields ``names`` of ``form`` by the grouped list."""
-    choices = unit_choices()
-    for name in names:
-        field = form.fields[name]
-        field.widget.choices = choices if not isinstance(field, UnitMultipleChoiceField) else choices[1:]
 
 
 class FastSelect(forms.Select):
@@ -131,3 +128,18 @@ def _grouped(choices):
     if flat:
         out.append((None, flat))
     return out
+
+
+class PickedUnit(forms.HiddenInput):
+    """A unit chosen in the dispatch picker: ``{% unit_picker %}`` renders the chips and their
+    inputs itself, so the field renders nothing of its own."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return ""
+
+
+class PickedUnits(forms.MultipleHiddenInput):
+    """Co-handlers chosen in the dispatch picker (see ``PickedUnit``)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return ""

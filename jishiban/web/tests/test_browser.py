@@ -155,7 +155,10 @@ def test_closed_loop_in_the_browser(live_server, browser, world):
     assert appeal.number in page.inner_text("main")
     _shot(page, "02-dispatcher-queue")
     _submit(page, f"text={appeal.number}")
-    page.select_option("#act-dispatch-form select[name=lead_unit]", str(world.water.pk))
+    # The unit picker: find 市城乡水务局 by its pinyin initials and make it the lead.
+    page.fill("#act-dispatch-form [data-picker-input]", "cxsw")
+    page.wait_for_selector(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}']")
+    page.click(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}'] [data-pick=lead]")
     _submit(page, "#act-dispatch-form button[type=submit]")
     appeal.refresh_from_db()
     assert appeal.status == "dispatched" and appeal.lead_unit == world.water

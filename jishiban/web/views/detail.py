@@ -56,7 +56,8 @@ def render_detail(request, appeal, *, bound: dict | None = None, note_form=None,
     ctx = detail_context(user, appeal)
     desk = works_the_desk(user)  # centre and county desk: suggestions and risk flags
     if desk and appeal.status in ("received", "returned", "dispatched"):
-        ctx["dispatch_suggestion"] = smart_bridge.DispatchAdvisor(many=False).suggest(appeal)
+        ctx["dispatch_suggestions"] = smart_bridge.DispatchAdvisor(many=False, user=user).suggestions(appeal)
+        ctx["dispatch_suggestion"] = (ctx["dispatch_suggestions"] or [None])[0]
         ctx["category_suggestions"] = smart_bridge.category_suggestions(appeal.content) \
             if appeal.status in ("received", "returned") else None
     ctx.update({

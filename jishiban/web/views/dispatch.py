@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -23,6 +25,8 @@ from ..forms.action_forms import BulkDispatchForm
 from ..selectors.desk import dispatch_queue, visible
 from ..services import bulk_dispatch
 
+log = logging.getLogger("jishiban.web")
+
 TABS = {"received": Status.RECEIVED, "returned": Status.RETURNED}
 
 
@@ -37,7 +41,7 @@ def queue(request):
         tab = "received"
     rows = dispatch_queue(request.user, TABS[tab])
     rows = list(rows)
-    advisor = smart_bridge.DispatchAdvisor()
+    advisor = smart_bridge.DispatchAdvisor(user=request.user)
     advisor.prepare(rows)
     items = []
     for appeal in rows:
@@ -78,7 +82,7 @@ def bulk(request):
         messages.error(request, _("派往单位：请选择承办单位，或点“按建议派单”"))
         return redirect(_queue_url(tab))
     unit = None if use_suggestions else form.cleaned_data["lead_unit"]
-    result = bulk_dispatch(picks, by=request.user, unit=unit, advisor=smart_bridge.DispatchAdvisor())
+    result = bulk_dispatch(picks, by=request.user, unit=unit, advisor=smart_bridge.DispatchAdvisor(user=request.user))
     if result.done:
         messages.success(request, _("已派单 %(n)d 件：%(numbers)s") % {
             "n": len(result.done), "numbers": "、".join(a.number for a in result.done)})
@@ -87,3 +91,32 @@ def bulk(request):
     for number, message in result.failed:
         messages.error(request, _("%(number)s 未派单：%(message)s") % {"number": number, "message": message})
     return redirect(_queue_url(tab))
+
+
+@gate("dispatch")
+def unit_options(request):
+    """The unit picker's list as the user types (htmx): the appeal's suggested units matching
+    the words on top, then the units found (``routing.picker.choices``: only units the user may
+    dispatch to). An appeal the user cannot see is ignored, not revealed."""
+    from jishiban.routing.picker import choices
+
+    from ..templatetags.picker import option
+
+    query = (request.GET.get("q") or "").strip()[:40]
+    appeal = None
+    try:
+        pk = params.integer(request.GET.get("appeal") or None, "appeal", minimum=1, maximum=params.MAX_ID)
+    except ParameterError:
+        pk = None
+    if pk:
+        appeal = (visible(request.user).select_related("category__parent__parent", "county", "town", "channel")
+                  .filter(pk=pk).first())
+    try:
+        found = choices(request.user, query, appeal=appeal)
+    except Exception as exc:  # suggestions never block the search itself
+        log.warning("unit picker suggestions failed: %s", exc)
+        found = choices(request.user, query)
+    return render(request, "web/dispatch/_unit_options.html", {
+        "choices": [option(c.unit, smart_bridge.suggestion_dict(c.suggestion) if c.suggestion else None)
+                    for c in found],
+        "query": query, "single": request.GET.get("single") == "1"})

@@ -154,3 +154,161 @@
   document.addEventListener("DOMContentLoaded", function () { initDrafts(document); openFromHash(); });
   document.addEventListener("htmx:afterSwap", function (ev) { initDrafts(ev.target); });
 })();
+
+/* The dispatch unit picker ([data-unit-picker]): type to search (htmx fills the list), ↑↓ to
+   move, Enter to make the unit the lead (a co-handler once a lead is chosen), Shift+Enter to
+   make it the lead instead, the buttons for the mouse; picked units are chips with their own
+   hidden inputs (lead_unit, co_units) and a × to remove them, Backspace in the empty search
+   removes the last. Picking a suggested unit as lead also takes its co-handlers and reason. */
+(function () {
+  "use strict";
+
+  function options(picker) { return Array.prototype.slice.call(picker.querySelectorAll("[data-picker-list] [role=option]")); }
+  function active(picker) { return picker.querySelector("[data-picker-list] [role=option].is-active"); }
+  function input(picker) { return picker.querySelector("[data-picker-input]"); }
+
+  function setActive(picker, option) {
+    options(picker).forEach(function (o) { o.classList.remove("is-active"); o.setAttribute("aria-selected", "false"); });
+    var search = input(picker);
+    if (!option) { search.removeAttribute("aria-activedescendant"); return; }
+    if (!option.id) option.id = picker.querySelector("[data-picker-list]").id + "-" + option.dataset.unit;
+    option.classList.add("is-active");
+    option.setAttribute("aria-selected", "true");
+    search.setAttribute("aria-activedescendant", option.id);
+    if (option.scrollIntoView) option.scrollIntoView({ block: "nearest" });
+  }
+
+  function chip(picker, role, id, name) {
+    var span = document.createElement("span");
+    span.className = "chip chip-unit" + (role === "lead" ? " chip-lead" : "");
+    span.dataset.chip = role;
+    span.dataset.unit = id;
+    var label = document.createElement("span");
+    label.className = "chip-role";
+    label.textContent = role === "lead" ? picker.dataset.leadLabel : picker.dataset.coLabel;
+    span.appendChild(label);
+    span.appendChild(document.createTextNode(" " + name));
+    var hidden = document.createElement("input");
+    hidden.type = "hidden";
+    hidden.name = role === "lead" ? "lead_unit" : "co_units";
+    hidden.value = id;
+    span.appendChild(hidden);
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "chip-remove";
+    remove.dataset.remove = "";
+    remove.setAttribute("aria-label", picker.dataset.removeLabel + " " + name);
+    remove.textContent = "×";
+    span.appendChild(remove);
+    return span;
+  }
+
+  function refresh(picker) {
+    var picked = picker.querySelector("[data-picked]");
+    var chosen = {};
+    picked.querySelectorAll("[data-chip]").forEach(function (c) { chosen[c.dataset.unit] = c.dataset.chip; });
+    var empty = picked.querySelector("[data-picked-empty]");
+    if (empty) empty.hidden = Object.keys(chosen).length > 0;
+    options(picker).forEach(function (o) {
+      o.classList.toggle("is-picked", !!chosen[o.dataset.unit]);
+      var lead = o.querySelector("[data-pick=lead]");
+      var co = o.querySelector("[data-pick=co]");
+      if (lead) lead.disabled = chosen[o.dataset.unit] === "lead";
+      if (co) co.disabled = !!chosen[o.dataset.unit];
+    });
+  }
+
+  function remember(picker, explanation, suggested) {
+    var form = picker.closest("form");
+    if (!form) return;
+    var why = form.querySelector("input[name=explanation]");
+    var which = form.querySelector("input[name=suggested_lead]");
+    if (why) why.value = explanation || "";
+    if (which) which.value = suggested || "";
+  }
+
+  function pick(picker, option, role) {
+    var picked = picker.querySelector("[data-picked]");
+    var id = option.dataset.unit, name = option.dataset.name;
+    var existing = picked.querySelector("[data-chip][data-unit='" + id + "']");
+    if (role === "lead" || picker.hasAttribute("data-single")) {
+      var old = picked.querySelector("[data-chip=lead]");
+      if (old) old.remove();
+      if (existing) existing.remove();
+      var lead = chip(picker, "lead", id, name);
+      picked.insertBefore(lead, picked.firstChild);
+      remember(picker, option.dataset.explanation, option.dataset.explanation ? id : "");
+      if (option.dataset.co && !picker.hasAttribute("data-single")) {
+        var co = []; try { co = JSON.parse(option.dataset.co); } catch (e) { co = []; }
+        co.forEach(function (u) {
+          if (!picked.querySelector("[data-chip][data-unit='" + u.id + "']")) picked.insertBefore(chip(picker, "co", String(u.id), u.name), picked.querySelector("[data-picked-empty]"));
+        });
+      }
+    } else if (!existing) {
+      picked.insertBefore(chip(picker, "co", id, name), picked.querySelector("[data-picked-empty]"));
+    }
+    refresh(picker);
+    var search = input(picker);
+    search.focus();
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    var search = ev.target;
+    if (!search.matches || !search.matches("[data-picker-input]")) return;
+    var picker = search.closest("[data-unit-picker]");
+    var list = options(picker), current = active(picker), index = list.indexOf(current);
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      ev.preventDefault();
+      if (!list.length) return;
+      index = ev.key === "ArrowDown" ? Math.min(list.length - 1, index + 1) : Math.max(0, index - 1);
+      setActive(picker, list[index]);
+    } else if (ev.key === "Enter" && !ev.ctrlKey && !ev.metaKey) {
+      ev.preventDefault();  // Enter picks; Ctrl+Enter still submits the form
+      var option = current || list[0];
+      if (!option) return;
+      var hasLead = !!picker.querySelector("[data-picked] [data-chip=lead]");
+      pick(picker, option, ev.shiftKey || !hasLead ? "lead" : "co");
+    } else if (ev.key === "Escape") {
+      search.value = "";
+      setActive(picker, null);
+    } else if (ev.key === "Backspace" && !search.value) {
+      var chips = picker.querySelectorAll("[data-picked] [data-chip]");
+      if (chips.length) { chips[chips.length - 1].remove(); refresh(picker); }
+    }
+  });
+
+  document.addEventListener("click", function (ev) {
+    var target = ev.target.closest && ev.target.closest("[data-unit-picker] [data-pick], [data-unit-picker] [data-remove]");
+    if (!target) {
+      var row = ev.target.closest && ev.target.closest("[data-unit-picker] [role=option]");
+      if (row && !(ev.target.closest("a"))) setActive(row.closest("[data-unit-picker]"), row);
+      return;
+    }
+    var picker = target.closest("[data-unit-picker]");
+    ev.preventDefault();
+    if (target.hasAttribute("data-remove")) {
+      var removed = target.closest("[data-chip]");
+      if (removed.dataset.chip === "lead") remember(picker, "", "");
+      removed.remove();
+      refresh(picker);
+      input(picker).focus();
+      return;
+    }
+    pick(picker, target.closest("[role=option]"), target.dataset.pick);
+  });
+
+  function init(root) {
+    (root || document).querySelectorAll("[data-unit-picker]").forEach(function (picker) {
+      // The chips' inputs count only with this script; without it the <noscript> selects do.
+      picker.querySelectorAll("[data-picker-value]").forEach(function (el) { el.disabled = false; });
+      refresh(picker);
+      var first = options(picker)[0];
+      if (first && !active(picker)) setActive(picker, first);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    var picker = ev.target.closest && ev.target.closest("[data-unit-picker]");
+    if (picker) { refresh(picker); setActive(picker, options(picker)[0] || null); }
+  });
+})();
