@@ -35,7 +35,7 @@ run: setup
 	JISHIBAN_DEMO=1 $(BIN)/jishiban warnings scan
 	@echo ""
 	@echo "济时办 demo: http://127.0.0.1:$(PORT)/   password for every account: $(JISHIBAN_DEMO_PASSWORD)"
-	@echo "accounts: admin operator dispatcher supervisor analyst leader county_rencheng dept_water dept_power grid_worker citizen"
+	@echo "accounts: admin operator dispatcher supervisor analyst leader county_rencheng dept_water dept_power grid_worker town_guhuai citizen"
 	@echo ""
 	JISHIBAN_DEMO=1 $(BIN)/jishiban serve --port $(PORT)
 
