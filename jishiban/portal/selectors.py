@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -116,6 +117,12 @@ def _step(event, units: dict[str, str], extensions: dict) -> Step | None:
     return None  # annotations, internal actions: not the citizen's business
 
 
+def citizen_files(appeal: Appeal):
+    """The files the citizen handed in: at submission (no event) and with an addition (补充). The
+    units' files (replies, extension requests, notes) are the units' own."""
+    return Attachment.objects.filter(Q(event__isnull=True) | Q(event__action=ADD_ACTION), appeal=appeal)
+
+
 def citizen_view(appeal: Appeal, *, now=None) -> CitizenView:
     now = now or timezone.now()
     events = list(appeal.events.order_by("at", "id"))
@@ -132,7 +139,7 @@ def citizen_view(appeal: Appeal, *, now=None) -> CitizenView:
         category=appeal.category.name if appeal.category_id else "",
         deadline=appeal.reply_deadline if appeal.status in HANDLING_STATES else None,
         reply=appeal.result_text if answered else "", replied_at=appeal.replied_at if answered else None,
-        steps=list(reversed(steps)), photos=Attachment.objects.filter(appeal=appeal).count(),
+        steps=list(reversed(steps)), photos=citizen_files(appeal).count(),
         can_add=appeal.status in OPEN_STATES, can_withdraw=appeal.status in OPEN_STATES, rating_refusal=may_rate(appeal, now=now),
         satisfaction=appeal.get_satisfaction_display() if appeal.satisfaction else "",
     )

@@ -106,7 +106,9 @@ def test_dispatcher_is_told_the_deadline_counts_weekends_only(live_server, brows
     page = _page(browser)
     _login(page, base, "dispatcher")  # the dispatch queue
     _submit(page, f"text={appeal.number}")
-    page.select_option("#act-dispatch-form select[name=lead_unit]", str(world.water.pk))
+    page.fill("#act-dispatch-form [data-picker-input]", "cxsw")  # 市城乡水务局 by its pinyin initials
+    page.wait_for_selector(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}']")
+    page.click(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}'] [data-pick=lead]")
     _submit(page, "#act-dispatch-form button[type=submit]")
     messages = page.inner_text(".messages")
     assert "尚未导入" in messages and "暂按周末计算" in messages

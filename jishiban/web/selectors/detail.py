@@ -11,7 +11,7 @@ from jishiban.intake.models import Attachment
 from jishiban.organisations.models import Organisation
 
 from ..models import CoHandlerNote
-from .desk import LIST_RELATED, attach_hints, visible
+from .desk import LIST_RELATED, attach_hints, visible, with_returning_unit
 
 RELATED_LIMIT = 10
 SATISFACTION = dict(Satisfaction.choices)
@@ -67,6 +67,7 @@ def detail_context(user, appeal: Appeal) -> dict:
         n.files = by_event.get(n.event_id, [])
     last_extension = next((e for e in reversed(events) if e.action == Action.REQUEST_EXTENSION), None)
     last_return = next((e for e in reversed(events) if e.action == Action.RETURN), None)
+    with_returning_unit([last_return])
     return {
         "events": events, "co_units": list(appeal.co_units.all()), "related": related,
         "children": children, "hints": hints, "notes": notes, "attachments": [f for f in files if not f.event_id],

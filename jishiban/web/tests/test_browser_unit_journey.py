@@ -71,7 +71,9 @@ def test_from_the_call_through_an_extension_and_a_reopening_to_the_close(live_se
     # 2. The dispatcher finds it in the queue (the dispatcher's home) and sends it to the water bureau.
     _login(page, base, "dispatcher")
     _submit(page, f"main a:has-text('{appeal.number}')")
-    page.select_option("#act-dispatch-form select[name=lead_unit]", str(world.water.pk))
+    page.fill("#act-dispatch-form [data-picker-input]", "cxsw")  # 市城乡水务局 by its pinyin initials
+    page.wait_for_selector(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}']")
+    page.click(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}'] [data-pick=lead]")
     _submit(page, "#act-dispatch-form button[type=submit]")
     appeal.refresh_from_db()
     assert appeal.status == "dispatched" and appeal.lead_unit == world.water

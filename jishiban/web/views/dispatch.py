@@ -22,7 +22,7 @@ from jishiban.sla.notices import warn as calendar_notice
 
 from .. import smart_bridge
 from ..forms.action_forms import BulkDispatchForm
-from ..selectors.desk import dispatch_queue, visible
+from ..selectors.desk import dispatch_queue, visible, with_returning_unit
 from ..services import bulk_dispatch
 
 log = logging.getLogger("jishiban.web")
@@ -44,6 +44,7 @@ def queue(request):
     advisor = smart_bridge.DispatchAdvisor(user=request.user)
     advisor.prepare(rows)
     items = []
+    with_returning_unit([(getattr(a, "returns", None) or [None])[0] for a in rows])
     for appeal in rows:
         actions = available_actions(request.user, appeal)
         items.append({"appeal": appeal, "suggestion": advisor.suggest(appeal), "actions": actions,
