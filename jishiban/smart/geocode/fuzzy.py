@@ -27,6 +27,25 @@ def homophones(a: str, b: str) -> bool:
     return a == b or bool(readings(a) & readings(b))
 
 
+def _loose(reading: str) -> str:
+    """The reading as a dialect speaker's pinyin input treats it: zh/ch/sh = z/c/s, l = n,
+    -ing = -in, -eng = -en (微三 for 微山, 泗说 for 泗水)."""
+    r = reading
+    if r[:2] in ("zh", "ch", "sh"):
+        r = r[0] + r[2:]
+    if r.startswith("l"):
+        r = "n" + r[1:]
+    for a, b in (("ing", "in"), ("eng", "en")):
+        if r.endswith(a):
+            r = r[: -len(a)] + b
+    return r
+
+
+def near_homophones(a: str, b: str) -> bool:
+    """Homophones, or readings equal under the loose rules of ``_loose``."""
+    return homophones(a, b) or bool({_loose(r) for r in readings(a)} & {_loose(r) for r in readings(b)})
+
+
 @dataclass(frozen=True)
 class Guess:
     start: int

@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from jishiban.smart._i18n import gettext as _
-from jishiban.smart.geocode.fuzzy import FuzzyNames
+from jishiban.smart.geocode.fuzzy import FuzzyNames, near_homophones
 from jishiban.smart.geocode.gazetteer import (
     Gazetteer,
     default_aliases,
@@ -124,7 +124,10 @@ class AddressResolver:
         for a in self.aliases.get("county_aliases", ()):
             self._add(a["alias"], Entry(COUNTY, a["county"], a.get("weight", 0.9), a.get("note", ""), a.get("generic", False)))
         for lm in self.landmarks:
-            self._add(lm.alias, Entry(LANDMARK, lm.county, lm.weight, lm.note))
+            # A weak landmark (a name other cities also use: 孔庙, 伏羲庙) yields to another city
+            # named in the text, like a generic zone name; one that says 济宁 (济宁贵和) does not.
+            weak = lm.weight < 0.85 and gaz.city_bare not in lm.alias
+            self._add(lm.alias, Entry(LANDMARK, lm.county, lm.weight, lm.note, generic=weak))
             if lm.town:
                 self._add(lm.alias, Entry(TOWN, lm.town, min(lm.weight, 0.8), _("地标所在乡镇")))
         for a in self.aliases.get("elsewhere", ()):
@@ -160,6 +163,7 @@ class AddressResolver:
         for a, b in self.aliases.get("confusions", ()):
             pairs.setdefault(a, set()).add(b)
             pairs.setdefault(b, set()).add(a)
+        self._confusable = pairs
         originals = [
             (s, e)
             for s, entries in list(self._table.items())
@@ -181,11 +185,51 @@ class AddressResolver:
         cue word or right after their own county."""
         hits = self._scan_known(text)
         hits += self._guesses(text, hits)
+        hits += self._county_typos_before_towns(text, hits)
         hits.sort(key=lambda h: h.start)
         counties = [h for h in hits if h.entry.kind in (COUNTY, LANDMARK)]
         return [h for h in hits if h.entry.kind != IGNORE and (
             h.entry.kind != TOWN_BARE or self._after_own_county(text, h, counties)
-            or (not h.entry.adjacent_only and self._has_cue(text, h)))]
+            or (not h.entry.adjacent_only and (self._has_cue(text, h) or self._after_zone(text, h, counties))))]
+
+    def _county_typos_before_towns(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """A county short name with one wrong character right before one of its towns (凉山拳铺,
+        汶尚康驿, 微三韩庄那边): the county is read as a typo and the town is kept, so a typo
+        never hides the correctly written town after it. The wrong character must sound alike
+        (loosely: zh/z, l/n, -ing/-in) or be a listed confusion, unless the name has 3+ characters."""
+        out: list[Hit] = []
+        for h in hits:
+            if h.entry.kind not in (TOWN, TOWN_BARE) or h.entry.typo:
+                continue
+            town = self.gaz.towns[h.entry.code]
+            for code in dict.fromkeys((town.county, town.statistical_county)):
+                county = self.gaz.counties[code]
+                names = {county.bare, county.short_name} | {a["alias"] for a in county.aliases if not a.get("generic")}
+                found = self._typo_before(text, h.start, names, hits)
+                if found:
+                    start, surface, name = found
+                    out.append(Hit(start, start + len(surface), surface, Entry(
+                        COUNTY, code, 0.85, _("疑似错别字：%s") % name, typo=True)))
+                    break
+        return out
+
+    def _typo_before(self, text: str, at: int, names: set[str], hits: list[Hit]):
+        for gap in _ADJACENT_GAP:
+            end = at - len(gap)
+            if end < 0 or text[end:at] != gap:
+                continue
+            for name in names:
+                start = end - len(name)
+                if start < 0 or any(o.start < end and start < o.end for o in hits):
+                    continue
+                body = text[start:end]
+                diff = [i for i in range(len(name)) if body[i] != name[i]]
+                if len(diff) != 1:
+                    continue
+                a, b = name[diff[0]], body[diff[0]]
+                if len(name) >= 3 or near_homophones(a, b) or b in self._confusable.get(a, ()):
+                    return start, body + gap, name
+        return None
 
     def _guesses(self, text: str, hits: list[Hit]) -> list[Hit]:
         out = []
@@ -207,6 +251,16 @@ class AddressResolver:
         return any(
             c.end <= hit.start and text[c.end : hit.start] in _ADJACENT_GAP
             and c.entry.code in (town.county, town.statistical_county)
+            for c in counties
+        )
+
+    def _after_zone(self, text: str, hit: Hit, counties: list[Hit]) -> bool:
+        """A bare town name right after another unit where a functional zone is involved (经开区黄屯,
+        任城区柳行): citizens mix up which zone took a town over; ``resolve`` answers the town's unit."""
+        town_zone = self.gaz.counties[self.gaz.towns[hit.entry.code].county].kind == "zone"
+        return any(
+            c.entry.kind == COUNTY and c.end <= hit.start and text[c.end : hit.start] in _ADJACENT_GAP
+            and (town_zone or self.gaz.counties[c.entry.code].kind == "zone")
             for c in counties
         )
 
@@ -300,6 +354,12 @@ class AddressResolver:
             if gaz.towns[h.entry.code].county in named or gaz.towns[h.entry.code].statistical_county in named
         ]
         pool = consistent or ([] if named else town_hits)
+        # 高新区许庄街道, 兖州王因: a functional zone and a town it does not manage (or a county and
+        # a town a zone took over from it). The town is the more precise name; its managing unit
+        # answers, at a confidence below automatic filling.
+        mismatched = not pool and named and self._zone_mismatch(named, town_hits)
+        if mismatched:
+            pool = [h for h in town_hits if not h.entry.typo]
         if pool:
             best_town = max(pool, key=lambda h: (h.entry.weight, -h.start))
 
@@ -310,7 +370,11 @@ class AddressResolver:
             res.county_code, res.county_name = county.code, county.name
             res.evidence.append(_("“%(s)s”→%(t)s（%(n)s）") % {"s": best_town.surface, "t": town.name, "n": best_town.entry.note})
             conf = best_town.entry.weight
-            if named:
+            if mismatched:
+                res.evidence.append(_("文中写的是“%(s)s”，与%(t)s不符，按乡镇的管理单位%(c)s理解") % {
+                    "s": "、".join(h.surface for h in named.values()), "t": town.name, "c": county.name})
+                conf *= 0.75
+            elif named:
                 anchor = named.get(town.county) or named.get(town.statistical_county)
                 res.evidence.append(_("“%(s)s”与乡镇一致") % {"s": anchor.surface})
                 conf = min(1.0, 0.75 + 0.25 * min(conf, anchor.entry.weight))
@@ -355,6 +419,17 @@ class AddressResolver:
         if others:
             res.evidence.append(_("文中也提到：%s") % "、".join(others))
         return res
+
+    def _zone_mismatch(self, named: dict, town_hits: list[Hit]) -> bool:
+        """One town (no typo) is named with units that do not manage it, and a functional zone is
+        involved on either side: every named unit is a zone, or the town's managing unit is one."""
+        codes = {h.entry.code for h in town_hits if not h.entry.typo}
+        if len(codes) != 1:
+            return False
+        town = self.gaz.towns[codes.pop()]
+        zone = "zone"
+        return (all(self.gaz.counties[c].kind == zone for c in named)
+                or self.gaz.counties[town.county].kind == zone)
 
     def resolve_many(self, texts) -> list[Resolution]:
         return [self.resolve(t) for t in texts]

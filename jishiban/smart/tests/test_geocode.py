@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from jishiban.smart.geocode.evalset import (
+    HANDWRITTEN_FOURTH,
     HANDWRITTEN_FRESH,
     HANDWRITTEN_THIRD,
     evaluate,
@@ -113,7 +114,8 @@ def test_handwritten_cases_meet_the_targets(resolver):
     assert result["no_place_county_guesses"] == 0
 
 
-@pytest.mark.parametrize("path", [HANDWRITTEN_FRESH, HANDWRITTEN_THIRD], ids=["second", "third"])
+@pytest.mark.parametrize("path", [HANDWRITTEN_FRESH, HANDWRITTEN_THIRD, HANDWRITTEN_FOURTH],
+                         ids=["second", "third", "fourth"])
 def test_later_handwritten_sets_meet_the_targets(resolver, path):
     cases = handwritten_cases(None, path=path)
     assert {c.kind for c in cases} >= {"typo", "colloquial", "zone_town", "landmark", "no_place"}

@@ -222,3 +222,23 @@ def test_the_features_of_a_new_appeal_are_stored_by_its_job(intake):
     intake("小区停水了")  # builds the index
     appeal = intake("幸福路路灯不亮，晚上一片漆黑")
     assert AppealFeatures.objects.filter(appeal=appeal).exists()
+
+
+def test_the_live_settings_turn_the_semantic_signal_on_and_take_the_repeat_rules_window():
+    """The production settings (jishiban.settings, jobs in a worker): embeddings on, the index
+    looking back over the 重复诉求 rule's window, the duplicate window shorter than it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import django; django.setup(); from jishiban.smart import conf; "
+            "print(conf.semantic_enabled(), conf.repeat_window_days(), conf.get('DUPLICATE_WINDOW_DAYS'))")
+    env = {k: v for k, v in os.environ.items() if k not in ("Q_SYNC", "JISHIBAN_REPEAT_WINDOW_DAYS")}
+    env["DJANGO_SETTINGS_MODULE"] = "jishiban.settings"
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    semantic, repeat_days, duplicate_days = out.stdout.split()
+    assert semantic == "True"
+    assert float(repeat_days) == 90.0 > float(duplicate_days) == 30.0
