@@ -23,3 +23,10 @@ max_requests_jitter = 2000
 accesslog = os.environ.get("JISHIBAN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = "warning"
+
+
+def post_worker_init(worker):
+    """Fill the worker's caches before it takes requests (``jishiban.core.warmup``); never fails."""
+    from jishiban.core.warmup import warm_up
+
+    warm_up()

@@ -166,7 +166,8 @@ def perform(user, number: str, action: str, body: Versioned) -> dict:
         appeal, by=user, expected_version=body.expected_version, after_event=after_event, **arguments(user, body)))
     # One query: the appeal as the user now sees it; a unit that returned it no longer does, and
     # is answered with what it just did.
-    current = selectors.visible(user).select_related(*selectors.DETAIL_RELATED).filter(pk=appeal.pk).first()
+    current = next(iter(selectors.visible(user).select_related(*selectors.DETAIL_RELATED).filter(pk=appeal.pk)
+                        .order_by()[:1]), None)
     return selectors.detail(user, current or appeal)
 
 

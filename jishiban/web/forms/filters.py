@@ -9,6 +9,7 @@ from jishiban.appeals.figures import OPEN
 from jishiban.appeals.models import Satisfaction, Status
 from jishiban.channels.models import Channel
 from jishiban.core.forms import PlainForm
+from jishiban.core.lookups import Lookup
 from jishiban.core.params import DayField
 from jishiban.organisations.models import Organisation
 from jishiban.regions.models import Region, RegionLevel
@@ -27,6 +28,22 @@ SORT_LABELS = {
 }
 # Query parameters that are paging state, not filters (left out of saved filters and exports).
 PAGING_KEYS = ("after", "before", "format")
+
+
+def _reference_choices(_key=None) -> dict[str, list[tuple[str, str]]]:
+    """``(code, name)`` of the channels, counties, categories (indented by level) and units."""
+    return {
+        "channel": list(Channel.objects.values_list("code", "name")),
+        "county": list(Region.objects.filter(level=RegionLevel.COUNTY).order_by("sort", "code")
+                       .values_list("code", "name")),
+        "category": [(code, ("　" * (level - 1)) + name)
+                     for code, level, name in Category.objects.order_by("code").values_list("code", "level", "name")],
+        "unit": list(Organisation.objects.exclude(kind="centre").order_by("level", "code").values_list("code", "name")),
+    }
+
+
+# Rebuilt after a minute, or at once when a channel, region, category or unit is saved here.
+REFERENCE_CHOICES = Lookup(Channel, _reference_choices, also=(Region, Category, Organisation))
 
 
 class FilterForm(PlainForm, forms.Form):
@@ -53,19 +70,15 @@ class FilterForm(PlainForm, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         any_ = [("", _("全部"))]
-        # Plain value lists, not model instances: these lists are long and every list page has them.
-        self.fields["channel"].choices = any_ + list(Channel.objects.values_list("code", "name"))
-        self.fields["county"].choices = any_ + list(
-            Region.objects.filter(level=RegionLevel.COUNTY).order_by("sort", "code").values_list("code", "name"))
+        # Plain value lists, not model instances, kept per process (REFERENCE_CHOICES): these lists
+        # are long and every list page has them.
+        choices = REFERENCE_CHOICES.get("filters")
+        for name in ("channel", "county", "category", "unit"):
+            self.fields[name].choices = any_ + choices[name]
         county = self.data.get("county") if self.is_bound else ""
         towns = (Region.objects.filter(level=RegionLevel.TOWN, parent__code=county).order_by("sort")
                  .values_list("code", "name")) if county else []
         self.fields["town"].choices = any_ + list(towns)
-        self.fields["category"].choices = any_ + [
-            (code, ("　" * (level - 1)) + name)
-            for code, level, name in Category.objects.order_by("code").values_list("code", "level", "name")]
-        self.fields["unit"].choices = any_ + list(
-            Organisation.objects.exclude(kind="centre").order_by("level", "code").values_list("code", "name"))
 
     def clean(self):
         data = super().clean()

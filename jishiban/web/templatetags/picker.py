@@ -34,13 +34,10 @@ def option(unit, suggestion: dict | None = None) -> dict:
             "co_json": json.dumps(co, ensure_ascii=False) if co else ""}
 
 
-def _fallback(user, name: str, values, *, multiple: bool) -> str:
+def _fallback(choices: list, name: str, values, *, multiple: bool) -> str:
     """The plain select the picker falls back on without JavaScript (inside ``<noscript>``)."""
-    from jishiban.accounts.policy import dispatch_units
+    from ..forms.widgets import FastSelect, FastSelectMultiple
 
-    from ..forms.widgets import FastSelect, FastSelectMultiple, unit_choices
-
-    choices = unit_choices(dispatch_units(user))
     widget = FastSelectMultiple(choices=choices) if multiple else FastSelect(choices=[("", "—"), *choices])
     return widget.render(name, values, {"id": f"id_{name}_plain", "class": "picker-plain"})
 
@@ -56,10 +53,14 @@ def unit_picker(context, form, appeal=None, suggestions=None, single=False):
     options = [option(units.get(s["lead"].pk, s["lead"]), s) for s in suggestions or []]
     errors = list(form["lead_unit"].errors) + ([] if single else list(form["co_units"].errors))
     pid = f"picker-{appeal.pk}" if appeal is not None else "picker-bulk"
-    user = context["request"].user
+    from jishiban.accounts.policy import dispatch_units
+
+    from ..forms.widgets import unit_choices
+
+    plain = unit_choices(dispatch_units(context["request"].user))  # one list for both selects
     return {
-        "plain_lead": _fallback(user, "lead_unit", [str(i) for i in lead_ids], multiple=False),
-        "plain_co": "" if single else _fallback(user, "co_units", [str(i) for i in co_ids], multiple=True),
+        "plain_lead": _fallback(plain, "lead_unit", [str(i) for i in lead_ids], multiple=False),
+        "plain_co": "" if single else _fallback(plain, "co_units", [str(i) for i in co_ids], multiple=True),
         "pid": pid, "appeal": appeal, "single": single, "choices": options, "query": "",
         "lead": units.get(lead_ids[0]) if lead_ids else None,
         "co": [units[i] for i in co_ids if i in units and (not lead_ids or i != lead_ids[0])],

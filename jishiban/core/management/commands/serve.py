@@ -23,6 +23,9 @@ class Command(BaseCommand):
         worker = None
         if not no_worker:
             worker = subprocess.Popen([sys.executable, "-m", "jishiban.cli", "qcluster"])
+        from jishiban.core.warmup import warm_up
+
+        warm_up()  # runserver answers in this process: its first pages come from warm caches
         try:
             # --insecure: serve the static files (htmx, ECharts from npm) without DEBUG.
             call_command("runserver", f"{host}:{port}", use_reloader=False, insecure_serving=True)
