@@ -151,3 +151,42 @@ class KeptReport(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReportPlan(models.Model):
+    """A county's or a department's own scheduled report: each time the schedule runs ``kind``,
+    it also makes the report for this scope alone and keeps it (``services.keep_reports``), for
+    those whose figure scope is that county or unit (and those who read everything)."""
+
+    KINDS = [("daily", _("日统计")), ("weekly", _("周分析")), ("monthly", _("月通报")), ("health", _("体检报告"))]
+
+    kind = models.CharField(_("报告"), max_length=10, choices=KINDS)
+    county = models.ForeignKey("regions.Region", verbose_name=_("县市区"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("organisations.Organisation", verbose_name=_("部门单位"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+")
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("单位定期报告")
+        verbose_name_plural = _("单位定期报告")
+        ordering = ["kind", "county_id", "unit_id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(county__isnull=True, unit__isnull=False)
+                                   | models.Q(county__isnull=False, unit__isnull=True), name="reportplan_one_scope"),
+            models.UniqueConstraint(fields=["kind", "county"], condition=models.Q(county__isnull=False),
+                                    name="reportplan_one_per_county"),
+            models.UniqueConstraint(fields=["kind", "unit"], condition=models.Q(unit__isnull=False),
+                                    name="reportplan_one_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.county or self.unit}"
+
+    @property
+    def scope_kind(self) -> str:
+        return "county" if self.county_id else "unit"
+
+    @property
+    def scope_id(self) -> int:
+        return self.county_id or self.unit_id

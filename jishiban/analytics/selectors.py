@@ -138,15 +138,16 @@ def counted_until() -> datetime | None:
 
 
 def kept_reports(user):
-    """The scheduled reports ``user`` may download: all for readers of every figure, their
-    county's (and no city-wide ones) for county staff, none otherwise."""
+    """The scheduled reports ``user`` may download, by the reader's figure scope: all for readers
+    of every figure; for county staff their county's, for a department's head their unit's (and
+    no city-wide ones); none otherwise."""
     from .models import KeptReport
 
     scope = borrowed.figure_scope(user)
     if scope.kind == "everything":
         return KeptReport.objects.all()
-    if scope.kind == "county":
-        return KeptReport.objects.filter(scope_kind="county", scope_id=scope.id)
+    if scope.kind in ("county", "unit"):
+        return KeptReport.objects.filter(scope_kind=scope.kind, scope_id=scope.id)
     return KeptReport.objects.none()
 
 
