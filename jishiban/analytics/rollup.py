@@ -299,13 +299,20 @@ def rebuild(start: date, end: date) -> int:
 
 def check(start: date, end: date) -> list[tuple[tuple, int, int]]:
     """[(key, in the table, from raw rows)] for every difference in [start, end], in the daily
-    table and in its coarse copy (whose keys start with ``UnitDayCount``)."""
+    table, in its coarse copy (keys starting with ``UnitDayCount``) and, for the whole months
+    inside [start, end], in the month table (``UnitMonthCount``)."""
     as_of = _state().as_of or timezone.now()
     raw, table = raw_counts(start, end, as_of), table_counts(start, end)
     out = [(k, table.get(k, 0), raw.get(k, 0)) for k in set(raw) | set(table) if raw.get(k, 0) != table.get(k, 0)]
     raw_c, table_c = count_tables.coarse(raw), count_tables.coarse_counts(start, end)
     out += [(("UnitDayCount", *k), table_c.get(k, 0), raw_c.get(k, 0)) for k in set(raw_c) | set(table_c)
             if raw_c.get(k, 0) != table_c.get(k, 0)]
+    first, last = count_tables.whole_months(start, end)
+    if first is not None:
+        raw_m = Counter({k: v for k, v in count_tables.monthly(raw_c).items() if first <= k[1] <= last})
+        table_m = count_tables.month_counts(first, last)
+        out += [(("UnitMonthCount", *k), table_m.get(k, 0), raw_m.get(k, 0)) for k in set(raw_m) | set(table_m)
+                if raw_m.get(k, 0) != table_m.get(k, 0)]
     return sorted(out, key=lambda d: tuple(map(str, d[0])))
 
 
