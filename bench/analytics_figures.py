@@ -38,20 +38,30 @@ sys.path.insert(0, str(ROOT))
 H, D = timedelta(hours=1), timedelta(days=1)
 
 
-def setup(db: str) -> None:
+SQLITE = Path("/tmp/jishiban-bench-analytics.sqlite3")
+
+
+PG_DB = "jishiban_bench_analytics"
+
+
+def setup(db: str, copy_of: str = "") -> None:
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-that-is-long-enough-for-django")
     if db == "sqlite":
-        path = Path("/tmp/jishiban-bench-analytics.sqlite3")
+        path = SQLITE
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if copy_of:
+            import shutil
+
+            shutil.copyfile(copy_of, path)
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     else:
         import psycopg
 
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS jishiban_bench_analytics")
-            conn.execute("CREATE DATABASE jishiban_bench_analytics")
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/jishiban_bench_analytics"
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+            conn.execute(f"CREATE DATABASE {PG_DB}")
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "jishiban.settings"
     import django
 
@@ -59,9 +69,33 @@ def setup(db: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    if copy_of:
+        return
     from jishiban.testing import load_reference_data
 
     load_reference_data()
+
+
+def fill_day_only(saved: str, profile: str) -> None:
+    """``--fill-day-from``: a fresh copy of a database saved by ``--save-day`` (history filled,
+    the extra day written, not filled), then only that day's fill, timed (and profiled)."""
+    setup("sqlite", saved)
+    from django.utils import timezone
+
+    import jishiban.smart.services  # noqa: F401
+    from jishiban.analytics import rollup
+
+    pending = rollup.pending_events()
+    now = timezone.now()
+    if profile:
+        import cProfile
+
+        started, cpu = time.perf_counter(), time.process_time()
+        cProfile.runctx("rollup.fill(now=now)", globals(), {"rollup": rollup, "now": now}, profile)
+        print(f"fill_day (profiled) {time.perf_counter() - started:9.3f} s  (cpu {time.process_time() - cpu:.3f} s, "
+              f"load {os.getloadavg()[0]:.1f})  {pending} events", flush=True)
+        return
+    timed("fill_day", lambda: rollup.fill(now=now), extra=f"{pending} events")
 
 
 class Writer:
@@ -195,7 +229,15 @@ def main() -> None:
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--day-appeals", type=int, default=0,
                     help="appeals of the extra day (default: a day of the history); 27400 is a day at 10 M a year")
+    ap.add_argument("--pg-db", default=PG_DB, help="PostgreSQL: the database to create afresh")
+    ap.add_argument("--save-day", default="", help="SQLite: copy the database here once the extra day is written")
+    ap.add_argument("--fill-day-from", default="", help="SQLite: only fill the day of a database saved by --save-day")
+    ap.add_argument("--profile", default="", help="with --fill-day-from: write the fill's cProfile to this file")
     args = ap.parse_args()
+    if args.fill_day_from:
+        return fill_day_only(args.fill_day_from, args.profile)
+    global PG_DB
+    PG_DB = args.pg_db
     setup(args.db)
     from django.db.models import Count
     from django.utils import timezone
@@ -221,6 +263,15 @@ def main() -> None:
     day = first + timedelta(days=args.days)
     day_appeals = args.day_appeals or per_day
     n_day = writer.write(day, day_appeals)
+    if args.save_day and args.db == "sqlite":
+        import shutil
+
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(SQLITE, args.save_day)
+        print(f"saved              {args.save_day}", flush=True)
     timed("fill_day", lambda: rollup.fill(now=now), extra=f"{day_appeals} appeals, {n_day} events")
     month = (date(2026, 9, 1), date(2026, 9, 30))
     everything = FigureScope("everything")
