@@ -44,7 +44,7 @@ SQLITE = Path("/tmp/jishiban-bench-analytics.sqlite3")
 PG_DB = "jishiban_bench_analytics"
 
 
-def setup(db: str, copy_of: str = "") -> None:
+def setup(db: str, copy_of: str = "", pg_db: str = PG_DB) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-that-is-long-enough-for-django")
     if db == "sqlite":
         path = SQLITE
@@ -59,9 +59,9 @@ def setup(db: str, copy_of: str = "") -> None:
         import psycopg
 
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            conn.execute(f"CREATE DATABASE {PG_DB}")
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+            conn.execute(f"DROP DATABASE IF EXISTS {pg_db}")
+            conn.execute(f"CREATE DATABASE {pg_db}")
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{pg_db}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "jishiban.settings"
     import django
 
@@ -236,9 +236,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.fill_day_from:
         return fill_day_only(args.fill_day_from, args.profile)
-    global PG_DB
-    PG_DB = args.pg_db
-    setup(args.db)
+    setup(args.db, pg_db=args.pg_db)
     from django.db.models import Count
     from django.utils import timezone
 
