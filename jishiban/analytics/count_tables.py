@@ -96,11 +96,51 @@ def _add(model, fields: tuple[str, ...], delta: Counter) -> None:
     upsert = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks}) "  # noqa: S608
               f"ON CONFLICT ({key}) DO UPDATE SET {q('n')} = {table}.{q('n')} + excluded.{q('n')}")
     where = " AND ".join(f"{q(f)} = %s" for f in fields)
+    negative = [r[:-1] for r in rows if r[-1] < 0]
+    if connection.vendor == "postgresql":
+        types = [pg_array_type(model._meta.get_field(f)) for f in (*fields, "n")]
+        upsert_rows(table, cols, types, rows, f"ON CONFLICT ({key}) DO UPDATE SET {q('n')} = {table}.{q('n')} + "
+                                              f"excluded.{q('n')}")
+        if negative:
+            keys = ", ".join(cols[:-1])
+            for part in _chunks(negative):
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DELETE FROM {table} WHERE {q('n')} = 0 AND ({keys}) IN "  # noqa: S608
+                                   f"(SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types[:-1])}))",
+                                   [list(c) for c in zip(*part, strict=True)])
+        return
     with connection.cursor() as cursor:
         cursor.executemany(upsert, rows)
-        negative = [r[:-1] for r in rows if r[-1] < 0]
         if negative:
             cursor.executemany(f"DELETE FROM {table} WHERE {q('n')} = 0 AND {where}", negative)  # noqa: S608
+
+
+def _chunks(rows: list, size: int = 20000):
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
+
+
+def pg_array_type(f) -> str:
+    """The PostgreSQL element type an ``unnest`` array of field ``f``'s values is cast to."""
+    from django.db import models
+
+    if isinstance(f, models.DateField):
+        return "date"
+    if isinstance(f, models.JSONField):
+        return "jsonb"
+    if isinstance(f, models.IntegerField | models.BigIntegerField | models.PositiveIntegerField):
+        return "bigint"
+    return "text"
+
+
+def upsert_rows(table: str, cols: list[str], types: list[str], rows: list, conflict: str) -> None:
+    """PostgreSQL: ``rows`` inserted by one statement per 20,000 — the columns passed as arrays
+    and unnested — instead of one round trip per row (``executemany``)."""
+    arrays = ", ".join(f"%s::{t}[]" for t in types)
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) SELECT * FROM unnest({arrays}) {conflict}"  # noqa: S608
+    with connection.cursor() as cursor:
+        for part in _chunks(rows):
+            cursor.execute(sql, [list(c) for c in zip(*part, strict=True)])
 
 
 def add(delta: Counter) -> int:

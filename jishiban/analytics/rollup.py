@@ -217,8 +217,15 @@ def _save_footprints(rows: list[tuple]) -> None:
     rows (the ORM's bulk upsert spent most of its time building SQL and preparing JSON values)."""
     q = connection.ops.quote_name
     table = q(Footprint._meta.db_table)
-    pg = connection.vendor == "postgresql"
-    marks = "%s, %s::jsonb, %s::date, %s::date" if pg else "%s, %s, %s, %s"
+    if connection.vendor == "postgresql":
+        cols = [q("appeal_id"), q("entries"), q("first_day"), q("last_day")]
+        count_tables.upsert_rows(table, cols, ["bigint", "jsonb", "date", "date"],
+                                 [(a_id, json.dumps(entries), first, last)
+                                  for a_id, entries, first, last in sorted(rows, key=lambda r: r[0])],
+                                 f"ON CONFLICT ({q('appeal_id')}) DO UPDATE SET {cols[1]} = excluded.{cols[1]}, "
+                                 f"{cols[2]} = excluded.{cols[2]}, {cols[3]} = excluded.{cols[3]}")
+        return
+    marks = "%s, %s, %s, %s"
     sql = (f"INSERT INTO {table} ({q('appeal_id')}, {q('entries')}, {q('first_day')}, {q('last_day')}) "  # noqa: S608
            f"VALUES ({marks}) ON CONFLICT ({q('appeal_id')}) DO UPDATE SET {q('entries')} = excluded.{q('entries')}, "
            f"{q('first_day')} = excluded.{q('first_day')}, {q('last_day')} = excluded.{q('last_day')}")
