@@ -5,7 +5,8 @@
 
 In a fresh database of its own (SQLite file in /tmp, or PostgreSQL ``jishiban_bench_analytics``)
 the script migrates, loads the reference data and writes a synthetic year of appeals with their
-events straight into the tables (bulk INSERT; the mix of the real centre: ~10 % answered
+events straight into the tables (one prepared INSERT per table over pre-built rows, ``Writer.
+write_rows``; ``--orm`` writes the very same rows through ``bulk_create``, twice the CPU; the mix of the real centre: ~10 % answered
 directly, 2 % invalid, 1 % merged, the rest dispatched over the 14 counties and the city units,
 with late sign-offs, returns and re-dispatches, approved extensions, callbacks of every
 verdict, reopenings). It then times, each in this process:
@@ -38,20 +39,30 @@ sys.path.insert(0, str(ROOT))
 H, D = timedelta(hours=1), timedelta(days=1)
 
 
-def setup(db: str) -> None:
+SQLITE = Path("/tmp/jishiban-bench-analytics.sqlite3")
+
+
+PG_DB = "jishiban_bench_analytics"
+
+
+def setup(db: str, copy_of: str = "", pg_db: str = PG_DB) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-that-is-long-enough-for-django")
     if db == "sqlite":
-        path = Path("/tmp/jishiban-bench-analytics.sqlite3")
+        path = SQLITE
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if copy_of:
+            import shutil
+
+            shutil.copyfile(copy_of, path)
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     else:
         import psycopg
 
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS jishiban_bench_analytics")
-            conn.execute("CREATE DATABASE jishiban_bench_analytics")
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/jishiban_bench_analytics"
+            conn.execute(f"DROP DATABASE IF EXISTS {pg_db}")
+            conn.execute(f"CREATE DATABASE {pg_db}")
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{pg_db}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "jishiban.settings"
     import django
 
@@ -59,15 +70,39 @@ def setup(db: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    if copy_of:
+        return
     from jishiban.testing import load_reference_data
 
     load_reference_data()
 
 
+def fill_day_only(saved: str, profile: str) -> None:
+    """``--fill-day-from``: a fresh copy of a database saved by ``--save-day`` (history filled,
+    the extra day written, not filled), then only that day's fill, timed (and profiled)."""
+    setup("sqlite", saved)
+    from django.utils import timezone
+
+    import jishiban.smart.services  # noqa: F401
+    from jishiban.analytics import rollup
+
+    pending = rollup.pending_events()
+    now = timezone.now()
+    if profile:
+        import cProfile
+
+        started, cpu = time.perf_counter(), time.process_time()
+        cProfile.runctx("rollup.fill(now=now)", globals(), {"rollup": rollup, "now": now}, profile)
+        print(f"fill_day (profiled) {time.perf_counter() - started:9.3f} s  (cpu {time.process_time() - cpu:.3f} s, "
+              f"load {os.getloadavg()[0]:.1f})  {pending} events", flush=True)
+        return
+    timed("fill_day", lambda: rollup.fill(now=now), extra=f"{pending} events")
+
+
 class Writer:
     """Appeals and events as plain rows, written in bulk."""
 
-    def __init__(self, seed: int = 12):
+    def __init__(self, seed: int = 12, bulk: bool = True):
         from jishiban.channels.models import Channel
         from jishiban.organisations.models import Organisation
         from jishiban.regions.models import Region
@@ -89,6 +124,7 @@ class Writer:
             self.units_of[county] = (list(units.filter(region_id__in=here).exclude(level="city")
                                           .values_list("id", "code")) or self.city_units)
         self.serial = 0
+        self.bulk = bulk
 
     def day(self, d: date, n: int) -> tuple[list, list]:
         from jishiban.appeals.models import Appeal
@@ -162,6 +198,8 @@ class Writer:
         from jishiban.appeals.models import Appeal, AppealEvent
 
         appeals, plans = self.day(d, n)
+        if self.bulk:
+            return self.write_rows(appeals, plans)
         with transaction.atomic():
             Appeal.objects.bulk_create(appeals, batch_size=2000)
             if appeals[0].pk is None:  # SQLite before RETURNING: look the ids up by number
@@ -172,6 +210,66 @@ class Writer:
                       for a, plan in zip(appeals, plans, strict=True) for action, at, payload in plan["events"]]
             AppealEvent.objects.bulk_create(events, batch_size=5000)
         return len(events)
+
+    def write_rows(self, appeals: list, plans: list) -> int:
+        """The same appeals and events (same random draws) as plain rows: one prepared INSERT
+        per table run over all of them (``executemany``), every column's value converted once
+        per kind instead of through the ORM per field; ids looked up by number."""
+        from django.db import transaction
+
+        from jishiban.appeals.models import Appeal, AppealEvent
+
+        with transaction.atomic():
+            _insert_rows(Appeal, appeals, ("number", "channel_id", "received_at", "title", "content", "county_id",
+                                           "town_id", "category_id", "appeal_type", "status", "lead_unit_id",
+                                           "sign_deadline", "reply_deadline", "tags", "dispatched_at"))
+            ids = dict(Appeal.objects.filter(number__in=[a.number for a in appeals]).values_list("number", "id"))
+            events = [AppealEvent(appeal_id=ids[a.number], action=action, at=at, payload=payload)
+                      for a, plan in zip(appeals, plans, strict=True) for action, at, payload in plan["events"]]
+            _insert_rows(AppealEvent, events, ("appeal_id", "action", "at", "payload"))
+        return len(events)
+
+
+def _insert_rows(model, objs: list, varying: tuple[str, ...], chunk: int = 5000) -> None:
+    """Insert ``objs`` (unsaved instances) with one prepared statement: the columns not in
+    ``varying`` take the value a new instance gets (converted once), the others are converted
+    by field kind (moments as the backend stores them, JSON as text)."""
+    import json
+
+    from django.db import connection, models
+
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    blank = model()
+    fixed = {f.attname: f.get_db_prep_save(f.pre_save(blank, add=True), connection) for f in fields
+             if f.attname not in varying}
+    pg = connection.vendor == "postgresql"
+
+    def converter(f):
+        if isinstance(f, models.DateTimeField):
+            return connection.ops.adapt_datetimefield_value
+        if isinstance(f, models.JSONField):
+            return json.dumps
+        return None
+
+    convert = {f.attname: converter(f) for f in fields if f.attname in varying}
+    q = connection.ops.quote_name
+    marks = ", ".join("%s::jsonb" if pg and isinstance(f, models.JSONField) else "%s" for f in fields)
+    sql = (f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608
+           f"VALUES ({marks})")
+    plan = [(f.attname, convert.get(f.attname)) for f in fields]
+    rows = []
+    for o in objs:
+        row = []
+        for name, conv in plan:
+            if name in fixed:
+                row.append(fixed[name])
+            else:
+                v = getattr(o, name)
+                row.append(conv(v) if conv is not None and v is not None else v)
+        rows.append(row)
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), chunk):
+            cursor.executemany(sql, rows[i:i + chunk])
 
 
 def timed(label: str, fn, *, repeat: int = 1, extra: str = ""):
@@ -195,8 +293,15 @@ def main() -> None:
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--day-appeals", type=int, default=0,
                     help="appeals of the extra day (default: a day of the history); 27400 is a day at 10 M a year")
+    ap.add_argument("--orm", action="store_true", help="write the history through the ORM's bulk_create (slower)")
+    ap.add_argument("--pg-db", default=PG_DB, help="PostgreSQL: the database to create afresh")
+    ap.add_argument("--save-day", default="", help="SQLite: copy the database here once the extra day is written")
+    ap.add_argument("--fill-day-from", default="", help="SQLite: only fill the day of a database saved by --save-day")
+    ap.add_argument("--profile", default="", help="with --fill-day-from: write the fill's cProfile to this file")
     args = ap.parse_args()
-    setup(args.db)
+    if args.fill_day_from:
+        return fill_day_only(args.fill_day_from, args.profile)
+    setup(args.db, pg_db=args.pg_db)
     from django.db.models import Count
     from django.utils import timezone
 
@@ -205,7 +310,7 @@ def main() -> None:
     from jishiban.appeals.models import Appeal
     from jishiban.taxonomy.models import Category
 
-    writer = Writer()
+    writer = Writer(bulk=not args.orm)
     first = date(2025, 11, 1)
     per_day = max(1, args.appeals // args.days)
     started, events = time.perf_counter(), 0
@@ -221,6 +326,15 @@ def main() -> None:
     day = first + timedelta(days=args.days)
     day_appeals = args.day_appeals or per_day
     n_day = writer.write(day, day_appeals)
+    if args.save_day and args.db == "sqlite":
+        import shutil
+
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(SQLITE, args.save_day)
+        print(f"saved              {args.save_day}", flush=True)
     timed("fill_day", lambda: rollup.fill(now=now), extra=f"{day_appeals} appeals, {n_day} events")
     month = (date(2026, 9, 1), date(2026, 9, 30))
     everything = FigureScope("everything")

@@ -9,6 +9,7 @@ count tables, so this script writes the tables as they would be at that size, st
 * ``UnitDayCount`` (day × county × unit × counter) for a whole year, every county with every
   city unit and each of its own units on every day and every counter (the table's worst case —
   at 27,400 appeals a day nearly every pair is busy every day);
+* ``UnitMonthCount``, the same by month (what whole months and the rankings read);
 * ``DailyCount`` (the fine table) for ``--fine-days`` days, with as many distinct keys per day
   as 27,400 appeals make (≈ 10 per appeal, random town, category, channel, type; duplicates
   merge, as they would).
@@ -33,14 +34,17 @@ sys.path.insert(0, str(ROOT))
 DB = "jishiban_bench_analytics_tables"
 
 
-def setup() -> None:
+def setup(db: str, reuse: bool) -> bool:
+    """Connect to ``db`` (created afresh unless ``reuse`` and it exists); whether it is new."""
     import psycopg
 
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-that-is-long-enough-for-django")
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
-        conn.execute(f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db]).fetchone() is not None
+        if not (reuse and exists):
+            conn.execute(f"DROP DATABASE IF EXISTS {db}")
+            conn.execute(f"CREATE DATABASE {db}")
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{db}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "jishiban.settings"
     import django
 
@@ -48,12 +52,26 @@ def setup() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    if reuse and exists:
+        return False
     from jishiban.testing import load_reference_data
 
     load_reference_data()
+    return True
+
+
+ONLY: set[str] = set()
+PROFILE = ""
 
 
 def timed(label: str, fn, *, repeat: int = 5, extra: str = ""):
+    if ONLY and label not in ONLY:
+        return
+    if PROFILE == label:
+        import cProfile
+
+        fn()  # warm
+        cProfile.runctx("fn()", globals(), {"fn": fn}, f"/tmp/{label}.prof")
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -94,6 +112,11 @@ def write_tables(first: date, days: int, fine_days: int, per_day: int) -> None:
             "FROM generate_series(0, %s - 1) d, pairs p, counters c", [first, days])
         print(f"coarse rows          {cur.rowcount:9d}  written in {time.perf_counter() - started:.1f} s "
               f"({len(pairs)} county × unit pairs × {len(counters)} counters × {days} days)", flush=True)
+        started = time.perf_counter()
+        cur.execute("INSERT INTO analytics_unitmonthcount (month, counter, county, unit, n) "
+                    "SELECT date_trunc('month', day)::date, counter, county, unit, sum(n) "
+                    "FROM analytics_unitdaycount GROUP BY 1, 2, 3, 4")
+        print(f"month rows           {cur.rowcount:9d}  written in {time.perf_counter() - started:.1f} s", flush=True)
         cur.execute("CREATE TEMP TABLE towns_ (i int, town int, county int)")
         cur.executemany("INSERT INTO towns_ VALUES (%s, %s, %s)", [(i, t, c) for i, (t, c) in enumerate(towns)])
         cur.execute("CREATE TEMP TABLE cats (i int, id int)")
@@ -123,6 +146,7 @@ def write_tables(first: date, days: int, fine_days: int, per_day: int) -> None:
             print(f"  fine day {d + 1}/{fine_days}: ETA {(time.perf_counter() - started) / (d + 1) * (fine_days - d - 1):.0f} s",
                   flush=True)
         cur.execute("ANALYZE analytics_unitdaycount")
+        cur.execute("ANALYZE analytics_unitmonthcount")
         cur.execute("ANALYZE analytics_dailycount")
         print(f"fine rows            {total:9d}  written in {time.perf_counter() - started:.1f} s "
               f"({fine_days} days from {month_start})", flush=True)
@@ -133,14 +157,23 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--appeals-per-year", type=int, default=10_000_000)
     ap.add_argument("--fine-days", type=int, default=30)
+    ap.add_argument("--db", default=DB, help="the PostgreSQL database to (re)create")
+    ap.add_argument("--reuse", action="store_true", help="keep the tables of an earlier run of the same --db")
+    ap.add_argument("--only", default="", help="comma-separated names of the timings to run (default: all)")
+    ap.add_argument("--profile", default="", help="a timing's name: write its cProfile to /tmp/<name>.prof")
     args = ap.parse_args()
-    setup()
+    fresh = setup(args.db, args.reuse)
     from jishiban.analytics import documents, metrics, reports, selectors, services
     from jishiban.analytics.borrowed import FigureScope
     from jishiban.taxonomy.models import Category
 
     first = date(2025, 12, 1)
-    month_start = write_tables(first, 365, args.fine_days, args.appeals_per_year // 365)
+    if fresh:
+        month_start = write_tables(first, 365, args.fine_days, args.appeals_per_year // 365)
+    else:
+        month_start = (date(first.year, first.month, 1) + timedelta(days=31 * 9)).replace(day=1)
+    global ONLY, PROFILE
+    ONLY, PROFILE = {x for x in args.only.split(",") if x}, args.profile
     month = month_start.strftime("%Y-%m")
     start, end = services.month_bounds(month)
     everything = FigureScope("everything")

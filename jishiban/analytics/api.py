@@ -3,8 +3,9 @@ the monthly ranking. The same figures as the pages (``selectors``), in the calle
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
@@ -18,7 +19,7 @@ from jishiban.core import params
 from jishiban.organisations.models import Organisation
 from jishiban.regions.models import Region
 
-from . import borrowed, metrics, reports, selectors, services
+from . import borrowed, documents, metrics, reports, selectors, services
 from .selectors import GROUPS, Filter
 
 router = Router(auth=API_AUTH, tags=["analytics"])
@@ -119,3 +120,34 @@ def rankings(request, month: str, level: str = "county"):
         return services.assess(month, level)
     except services.AssessError as exc:
         raise AppealValidationError({"month" if "月" in str(exc) else "level": [str(exc)]})
+
+
+class KeptReportOut(Schema):
+    id: int
+    kind: str = Field(..., description="daily / weekly / monthly / health")
+    period: str
+    format: str = Field(..., alias="fmt")
+    scope: str = Field(..., alias="scope_kind", description="everything（全市）/ county / unit")
+    title: str
+    created_at: datetime
+
+
+@router.get("/reports/kept", response={200: list[KeptReportOut], **ERRORS}, url_name="kept_reports",
+            summary="定期报告（调用者可见范围内）")
+def kept_reports(request, kind: str = ""):
+    _gate(request)
+    rows = selectors.kept_reports(request.user)
+    return list(rows.filter(kind=kind)[:300] if kind else rows[:300])
+
+
+@router.get("/reports/kept/{int:pk}/file", response={200: None, **ERRORS}, url_name="kept_report_file",
+            summary="下载定期报告")
+def kept_report_file(request, pk: int):
+    _gate(request)
+    row = selectors.kept_reports(request.user).filter(pk=pk).first()
+    if row is None or not row.file:
+        raise Http404
+    with row.file.open("rb") as f:
+        response = HttpResponse(f.read(), content_type=documents.CONTENT_TYPES[row.fmt])
+    response["Content-Disposition"] = f'attachment; filename="{row.kind}-{row.period}.{row.fmt}"'
+    return response

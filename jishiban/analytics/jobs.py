@@ -1,7 +1,9 @@
 """The scheduled jobs (django-q2, created on ``migrate``): every 5 minutes ``stats_fill`` takes
 in new events and passed deadlines; each morning, Monday and 1st of the month ``keep_report``
-makes the 日统计, 周分析 and 月通报 and keeps their files. Running it twice changes nothing the
-second time; two at once: the second stops (``rollup.FillBusy``)."""
+makes the 日统计, 周分析 and 月通报 (and on the 1st the 体检报告 of the units that have a
+``ReportPlan`` for it) and keeps their files, city-wide and for each county's or department's
+plan. Running it twice changes nothing the second time; two at once: the second stops
+(``rollup.FillBusy``)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ logger = logging.getLogger("jishiban.analytics")
 SCHEDULES = [("analytics-fill", "jishiban.analytics.jobs.stats_fill", 5)]
 # Reports kept as files (services.keep_reports): (name, kind, schedule type, local hour).
 REPORT_SCHEDULES = [("analytics-daily-report", "daily", "D", 7), ("analytics-weekly-report", "weekly", "W", 7),
-                    ("analytics-monthly-report", "monthly", "M", 8)]
+                    ("analytics-monthly-report", "monthly", "M", 8), ("analytics-health-report", "health", "M", 9)]
 
 
 def _first_run(kind: str, hour: int):
@@ -27,7 +29,7 @@ def _first_run(kind: str, hour: int):
     day = today + timedelta(days=1)
     if kind == "weekly":
         day = today + timedelta(days=7 - today.weekday())
-    elif kind == "monthly":
+    elif kind in ("monthly", "health"):
         day = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
     return datetime.combine(day, time(hour), timezone.get_current_timezone())
 

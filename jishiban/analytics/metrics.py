@@ -194,9 +194,15 @@ class Clock:
 
     def __post_init__(self) -> None:
         self._zone = ZoneInfo(self.tz)
+        self._days: dict[datetime, date] = {}  # the same moments come back many times in a fill
 
     def day(self, at: datetime) -> date:
-        return at.astimezone(self._zone).date()
+        d = self._days.get(at)
+        if d is None:
+            if len(self._days) > 200_000:
+                self._days.clear()
+            d = self._days[at] = at.astimezone(self._zone).date()
+        return d
 
 
 def _deadline_counts(c: Cycle, due: datetime | None, done: datetime | None, now: datetime) -> tuple[bool, bool]:

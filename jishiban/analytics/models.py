@@ -6,7 +6,8 @@ channel × type × unit (ids; 0 means none, so the unique key holds on every dat
 later, an extension, a correction of the county) is applied as a difference to exactly the
 days and rows it touches. ``FillState`` is the watermark: the last event and supervision order
 taken in, and the moment the counts are true for. ``UnitDayCount`` is the coarse copy
-(day × county × unit) most figures read. Written only by ``rollup.py``.
+(day × county × unit) most figures read, ``UnitMonthCount`` the same by month (whole months and
+the rankings). Written only by ``rollup.py``.
 """
 
 from django.db import models
@@ -151,3 +152,64 @@ class KeptReport(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class UnitMonthCount(models.Model):
+    """The coarse sums by month × county × unit (``month`` is its first day): what a whole
+    month's figures and the rankings read, about 30 times fewer rows than the month's
+    ``UnitDayCount`` rows. Written with the same differences, so each row is exactly the sum of
+    that month's ``UnitDayCount`` rows."""
+
+    month = models.DateField(_("月份"))
+    counter = models.CharField(_("计数项"), max_length=24)
+    county = models.PositiveIntegerField(_("县市区"), default=0)
+    unit = models.PositiveIntegerField(_("单位"), default=0)
+    n = models.BigIntegerField(_("数量"), default=0)
+
+    class Meta:
+        verbose_name = _("县区单位月统计数")
+        verbose_name_plural = _("县区单位月统计数")
+        constraints = [models.UniqueConstraint(fields=["month", "counter", "county", "unit"],
+                                               name="unitmonthcount_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.counter} {self.n}"
+
+
+class ReportPlan(models.Model):
+    """A county's or a department's own scheduled report: each time the schedule runs ``kind``,
+    it also makes the report for this scope alone and keeps it (``services.keep_reports``), for
+    those whose figure scope is that county or unit (and those who read everything)."""
+
+    KINDS = [("daily", _("日统计")), ("weekly", _("周分析")), ("monthly", _("月通报")), ("health", _("体检报告"))]
+
+    kind = models.CharField(_("报告"), max_length=10, choices=KINDS)
+    county = models.ForeignKey("regions.Region", verbose_name=_("县市区"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("organisations.Organisation", verbose_name=_("部门单位"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+")
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("单位定期报告")
+        verbose_name_plural = _("单位定期报告")
+        ordering = ["kind", "county_id", "unit_id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(county__isnull=True, unit__isnull=False)
+                                   | models.Q(county__isnull=False, unit__isnull=True), name="reportplan_one_scope"),
+            models.UniqueConstraint(fields=["kind", "county"], condition=models.Q(county__isnull=False),
+                                    name="reportplan_one_per_county"),
+            models.UniqueConstraint(fields=["kind", "unit"], condition=models.Q(unit__isnull=False),
+                                    name="reportplan_one_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.county or self.unit}"
+
+    @property
+    def scope_kind(self) -> str:
+        return "county" if self.county_id else "unit"
+
+    @property
+    def scope_id(self) -> int:
+        return self.county_id or self.unit_id

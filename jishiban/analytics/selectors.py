@@ -2,7 +2,8 @@
 
 ``totals`` returns counter sums (optionally grouped by county, unit, category, channel, type or
 day) — from the coarse day × county × unit table when the filter and the grouping need nothing
-finer, else from the daily table; the same sums either way. ``figures`` turns them into ``metrics.Value`` for each metric. Every figure a page,
+finer (its whole months from the month × county × unit table), else from the daily table; the
+same sums either way. ``figures`` turns them into ``metrics.Value`` for each metric. Every figure a page,
 report, API answer or ranking shows comes through here, restricted to ``borrowed.figure_scope``.
 """
 
@@ -10,15 +11,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Sum
 
 from jishiban.taxonomy.models import Category
 
-from . import borrowed, metrics
+from . import borrowed, count_tables, metrics
 from .borrowed import FigureScope
-from .models import DailyCount, UnitDayCount
+from .models import DailyCount, UnitDayCount, UnitMonthCount
 
 GROUPS = ("county", "town", "unit", "category", "channel", "appeal_type", "day")
 
@@ -53,9 +54,10 @@ def _coarse(flt: Filter, group: str | None) -> bool:
                                           for name in ("town", "category", "channel", "appeal_type"))
 
 
-def _rows(scope: FigureScope, start: date, end: date, flt: Filter, group: str | None = None):
-    model = UnitDayCount if _coarse(flt, group) else DailyCount
-    qs = model.objects.filter(day__gte=start, day__lte=end)
+def _rows(scope: FigureScope, start: date, end: date, flt: Filter, group: str | None = None, *, model=None):
+    model = model or (UnitDayCount if _coarse(flt, group) else DailyCount)
+    when = "month" if model is UnitMonthCount else "day"
+    qs = model.objects.filter(**{f"{when}__gte": start, f"{when}__lte": end})
     if scope.nothing:
         return qs.none()
     if scope.kind == "county":
@@ -71,21 +73,39 @@ def _rows(scope: FigureScope, start: date, end: date, flt: Filter, group: str | 
     return qs
 
 
+def _summed(qs, group: str | None, out: dict | None = None) -> dict:
+    """Add ``qs``'s counter sums (by ``group``) into ``out``."""
+    out = {} if out is None else out
+    if group is None:
+        for counter, n in qs.values("counter").annotate(n=Sum("n")).order_by().values_list("counter", "n"):
+            out[counter] = out.get(counter, 0) + n
+        return out
+    for key, counter, n in qs.values(group, "counter").annotate(n=Sum("n")).order_by().values_list(
+            group, "counter", "n"):
+        row = out.setdefault(key, {})
+        row[counter] = row.get(counter, 0) + n
+    return out
+
+
 def totals(scope: FigureScope, start: date, end: date, flt: Filter | None = None,
            group: str | None = None) -> dict:
-    """``{counter: n}``, or ``{group value: {counter: n}}`` when ``group`` is given."""
+    """``{counter: n}``, or ``{group value: {counter: n}}`` when ``group`` is given. The whole
+    calendar months of a coarse question are read from the month table, the days around them
+    from the day table: the same sums, a thirtieth of the rows."""
     if group is not None and group not in GROUPS:
         raise ValueError(group)
     flt = flt or Filter()
     if flt.keywords:
         return _keyword_totals(scope, start, end, flt, group)
-    qs = _rows(scope, start, end, flt, group)
-    if group is None:
-        return {r["counter"]: r["n"] for r in qs.values("counter").annotate(n=Sum("n")).order_by()}
-    out: dict = defaultdict(dict)
-    for r in qs.values(group, "counter").annotate(n=Sum("n")).order_by():
-        out[r[group]][r["counter"]] = r["n"]
-    return dict(out)
+    first, last = count_tables.whole_months(start, end) if _coarse(flt, group) and group != "day" else (None, None)
+    if first is None:
+        return _summed(_rows(scope, start, end, flt, group), group)
+    out = _summed(_rows(scope, first, last, flt, group, model=UnitMonthCount), group)
+    after = (last.replace(day=28) + timedelta(days=4)).replace(day=1)
+    for lo, hi in ((start, first - timedelta(days=1)), (after, end)):
+        if lo <= hi:
+            _summed(_rows(scope, lo, hi, flt, group, model=UnitDayCount), group, out)
+    return out
 
 
 def figures(totals_: dict, params: dict | None = None, names=None) -> dict[str, metrics.Value]:
@@ -138,15 +158,16 @@ def counted_until() -> datetime | None:
 
 
 def kept_reports(user):
-    """The scheduled reports ``user`` may download: all for readers of every figure, their
-    county's (and no city-wide ones) for county staff, none otherwise."""
+    """The scheduled reports ``user`` may download, by the reader's figure scope: all for readers
+    of every figure; for county staff their county's, for a department's head their unit's (and
+    no city-wide ones); none otherwise."""
     from .models import KeptReport
 
     scope = borrowed.figure_scope(user)
     if scope.kind == "everything":
         return KeptReport.objects.all()
-    if scope.kind == "county":
-        return KeptReport.objects.filter(scope_kind="county", scope_id=scope.id)
+    if scope.kind in ("county", "unit"):
+        return KeptReport.objects.filter(scope_kind=scope.kind, scope_id=scope.id)
     return KeptReport.objects.none()
 
 

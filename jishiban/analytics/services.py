@@ -182,39 +182,59 @@ KEPT_FORMATS = ("docx", "xlsx")
 
 def _kept_period(kind: str, today: date) -> tuple[str, object]:
     """The period a scheduled report covers on ``today``: yesterday, last week (Monday to
-    Sunday) or last month."""
+    Sunday) or last month (the 月通报 and the 体检报告)."""
     if kind == "daily":
         d = today - timedelta(days=1)
         return d.isoformat(), d
     if kind == "weekly":
         monday = today - timedelta(days=today.weekday() + 7)
         return monday.isoformat(), monday
-    if kind == "monthly":
+    if kind in ("monthly", "health"):
         month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
         return month, month
     raise AssessError(_("未知的报告类型"))
 
 
+def _kept_scopes(kind: str) -> list[tuple[object, str]]:
+    """``(FigureScope, name)`` of every report the schedule keeps for ``kind``: the city's (no
+    city-wide 体检报告), each county's 月通报, and every active ``ReportPlan`` of the kind (a
+    county's or a department's own), each scope once."""
+    from .borrowed import FigureScope
+    from .models import ReportPlan
+
+    scopes: dict = {} if kind == "health" else {FigureScope("everything"): ""}
+    if kind == "monthly":
+        scopes.update({FigureScope("county", pk): who["name"] for pk, who in subjects("county").items()})
+    for plan in ReportPlan.objects.filter(kind=kind, active=True).select_related("county", "unit"):
+        scopes.setdefault(FigureScope(plan.scope_kind, plan.scope_id), (plan.county or plan.unit).name)
+    return list(scopes.items())
+
+
+def _build_kept(kind: str, scope, arg):
+    from . import reports
+
+    if kind == "health":
+        return reports.health(scope, arg, county=scope.id if scope.kind == "county" else None,
+                              unit=scope.id if scope.kind == "unit" else None)
+    return {"daily": reports.daily, "weekly": reports.weekly, "monthly": reports.monthly}[kind](scope, arg)
+
+
 def keep_reports(kind: str, *, now=None) -> list:
-    """Make and keep the scheduled ``kind`` report (``docx`` and ``xlsx``): city-wide, and the
-    monthly bulletin for each county too (its staff read their own). Made again for the same
-    period, a file is replaced, not added."""
+    """Make and keep the scheduled ``kind`` report (``docx`` and ``xlsx``) for every scope of
+    ``_kept_scopes``; each shows only its scope's figures (the scope is the reader's figure
+    scope the report is built with). Made again for the same period, a file is replaced, not
+    added."""
     from django.core.files.base import ContentFile
 
-    from . import documents, reports
-    from .borrowed import FigureScope
+    from . import documents
     from .models import KeptReport
 
     now = now or timezone.now()
     label, arg = _kept_period(kind, timezone.localdate(now))
-    scopes = [FigureScope("everything")]
-    counties = subjects("county") if kind == "monthly" else {}
-    scopes += [FigureScope("county", pk) for pk in counties]
-    build = {"daily": reports.daily, "weekly": reports.weekly, "monthly": reports.monthly}[kind]
     kept = []
-    for scope in scopes:
-        report = build(scope, arg)
-        where = "" if scope.kind == "everything" else counties[scope.id]["name"] + " · "
+    for scope, name in _kept_scopes(kind):
+        report = _build_kept(kind, scope, arg)
+        where = f"{name} · " if name and kind != "health" else ""
         for fmt in KEPT_FORMATS:
             content = ContentFile(documents.render(report, fmt), name=f"{kind}-{label}-{scope.kind}{scope.id}.{fmt}")
             with transaction.atomic():

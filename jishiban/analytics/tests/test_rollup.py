@@ -216,7 +216,7 @@ def test_stats_commands_refuse_bad_input_in_chinese(db, args, message):
 
 def test_the_coarse_table_is_exactly_the_daily_tables_sums_after_every_kind_of_change(history, personas):
     from jishiban.analytics import count_tables, selectors
-    from jishiban.analytics.models import UnitDayCount
+    from jishiban.analytics.models import UnitDayCount, UnitMonthCount
 
     rollup.fill(now=NOW, batch=9)
     waiting = next(a for a in Appeal.objects.filter(status="replied"))
@@ -234,4 +234,18 @@ def test_the_coarse_table_is_exactly_the_daily_tables_sums_after_every_kind_of_c
     UnitDayCount.objects.filter(pk=row.pk).update(n=row.n + 3)
     assert [d[0][0] for d in rollup.check(*SEP)] == ["UnitDayCount"]
     rollup.rebuild(*SEP)
+    assert rollup.check(*AUTUMN) == []
+    # the month table is the day table's sums by month; whole months read it, the same figures
+    months = count_tables.monthly(count_tables.coarse_counts(*AUTUMN))
+    assert count_tables.month_counts(date(2026, 8, 1), date(2026, 12, 1)) == months
+    assert totals(EVERYTHING, *SEP) == selectors._summed(selectors._rows(EVERYTHING, *SEP, selectors.Filter(),
+                                                                         model=UnitDayCount), None)
+    assert totals(EVERYTHING, date(2026, 8, 20), date(2026, 10, 10), group="unit") == selectors._summed(
+        selectors._rows(EVERYTHING, date(2026, 8, 20), date(2026, 10, 10), selectors.Filter(), model=UnitDayCount),
+        "unit")
+    month_row = UnitMonthCount.objects.filter(month=SEP[0]).first()
+    UnitMonthCount.objects.filter(pk=month_row.pk).update(n=month_row.n - 1)
+    assert [d[0][0] for d in rollup.check(*SEP)] == ["UnitMonthCount"]
+    assert rollup.check(SEP[0], date(2026, 9, 29)) == []  # no whole month: the month table is not read
+    rollup.rebuild(date(2026, 9, 10), date(2026, 9, 12))  # a few days: their month is made again
     assert rollup.check(*AUTUMN) == []
