@@ -164,11 +164,16 @@ class _Run:
         self.step(A.ACCEPT, at, self.unit(), changes={"accepted_at": at})
 
     def reopen(self, at: datetime, reason: str) -> None:
-        changes = {"reopen_count": self.f["reopen_count"] + 1, "closed_at": None, "replied_at": None,
-                   "accepted_at": None, "satisfaction": "", "solved": None, "card": "", "dispatched_at": at,
+        f = self.f
+        earlier = {"round": f["reopen_count"] + 1, "result_type": f["result_type"], "text": f["result_text"],
+                   "promise": f["promise"], "follow_up_date": f["follow_up_date"].isoformat() if f["follow_up_date"] else None,
+                   "replied_at": _iso(f["replied_at"]), "satisfaction": f["satisfaction"], "solved": f["solved"]}
+        changes = {"reopen_count": f["reopen_count"] + 1, "closed_at": None, "replied_at": None,
+                   "accepted_at": None, "satisfaction": "", "solved": None, "card": "",
+                   "result_type": "", "result_text": "", "promise": "", "follow_up_date": None, "dispatched_at": at,
                    **self.clock.dispatch_deadlines(at)}
         self.step(A.REOPEN, at, self.actor("review"), reason=reason, changes=changes,
-                  payload={"unit": self.f["lead_unit"]})
+                  payload={"unit": f["lead_unit"], "previous_reply": earlier})
 
     def close(self, at: datetime, reason: str = "") -> None:
         without = self.state == S.REPLIED
