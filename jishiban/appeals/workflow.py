@@ -100,6 +100,18 @@ TRANSITIONS[(S.EXTENSION_REQUESTED, A.REPLY)] = S.REPLIED
 
 # Who may take each action is the role policy's business (``accounts.policy.ACTION_ROLES``).
 
+# 退单's unit: the unit that asked to give the appeal back. The request, the return that approves
+# it and the rejection each name it in ``payload["unit"]`` (its code), never through the event's
+# ``actor_unit``: that is the unit of whoever acted, the centre's reviewer for an approved return.
+RETURN_EVENTS = frozenset({Action.REQUEST_RETURN, Action.RETURN, Action.REJECT_RETURN})
+RETURNING_UNIT_KEY = "unit"
+
+
+def returning_unit(payload: dict | None) -> str | None:
+    """The code of the unit a return event (``RETURN_EVENTS``) is about: the one definition every
+    reader of returns uses (pages, the figures, letters, disputes, routing's learning)."""
+    return (payload or {}).get(RETURNING_UNIT_KEY) or None
+
 OPEN_STATES = frozenset(
     {S.RECEIVED, S.DISPATCHED, S.ACCEPTED, S.RETURNED, S.EXTENSION_REQUESTED, S.REOPENED}
     | {S.RETURN_REQUESTED}

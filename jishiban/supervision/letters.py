@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from jishiban.appeals.errors import ActionForbidden
 from jishiban.appeals.models import Appeal, AppealEvent
+from jishiban.appeals.selectors import returning_unit_codes, returns_by
 from jishiban.core.dates import when
 from jishiban.core.xmltext import xml_safe
 from jishiban.organisations.models import Organisation, OrgKind
@@ -78,7 +79,7 @@ def letter_figures(unit: Organisation, period: Period, *, now=None) -> LetterFig
     late = {appeal_id for appeal_id, payload in replies if payload.get("on_time") is False}
     on_time = sum(1 for _id, payload in replies if payload.get("on_time") is not False)
     holding = set(Appeal.objects.filter(lead_unit=unit).overdue(min(end, now)).values_list("pk", flat=True))
-    returns = list(events.filter(action="return", payload__unit=unit.code).values_list("appeal_id", flat=True))
+    returns = list(events.filter(returns_by(unit.code)).values_list("appeal_id", flat=True))
     unhappy = set(events.filter(action="callback", payload__satisfaction="dissatisfied", appeal__lead_unit=unit)
                   .values_list("appeal_id", flat=True))
     issues: dict[int, list[str]] = {}
@@ -103,8 +104,8 @@ def _candidates(period: Period, now) -> set[int]:
     start, end = bounds(period)
     events = AppealEvent.objects.filter(at__gte=start, at__lt=end)
     ids = set(events.filter(action="reply", payload__on_time=False).values_list("actor_unit_id", flat=True))
-    codes = set(events.filter(action="return").values_list("payload__unit", flat=True))
-    ids |= set(Organisation.objects.filter(code__in=[c for c in codes if c]).values_list("pk", flat=True))
+    codes = returning_unit_codes(events.filter(action="return"))
+    ids |= set(Organisation.objects.filter(code__in=codes).values_list("pk", flat=True))
     ids |= set(events.filter(action="callback", payload__satisfaction="dissatisfied")
                .values_list("appeal__lead_unit_id", flat=True))
     ids |= set(Appeal.objects.overdue(min(end, now)).values_list("lead_unit_id", flat=True))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.http import Http404
 
 from jishiban.appeals.models import Appeal, AppealEvent, Satisfaction
+from jishiban.appeals.selectors import with_returning_unit
 from jishiban.appeals.services import co_parts
-from jishiban.appeals.workflow import HANDLING_STATES, Action
+from jishiban.appeals.workflow import HANDLING_STATES, RETURN_EVENTS, Action
 from jishiban.intake.models import Attachment
 from jishiban.organisations.models import Organisation
 
 from ..models import CoHandlerNote
-from .desk import LIST_RELATED, attach_hints, visible, with_returning_unit
+from .desk import LIST_RELATED, attach_hints, visible
 
 RELATED_LIMIT = 10
 SATISFACTION = dict(Satisfaction.choices)
@@ -85,7 +86,7 @@ def detail_context(user, appeal: Appeal) -> dict:
         n.files = by_event.get(n.event_id, [])
     last_extension = next((e for e in reversed(events) if e.action == Action.REQUEST_EXTENSION), None)
     last_return = next((e for e in reversed(events) if e.action == Action.RETURN), None)
-    with_returning_unit([last_return])
+    with_returning_unit([e for e in events if e.action in RETURN_EVENTS])
     return {
         "events": events, "round": 1 + appeal.reopen_count, "co_units": list(appeal.co_units.all()), "related": related,
         "children": children, "hints": hints, "notes": notes, "attachments": [f for f in files if not f.event_id],
