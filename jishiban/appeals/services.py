@@ -192,17 +192,6 @@ def accept(appeal: Appeal, *, by, **kw) -> Appeal:
     return transition(appeal, by=by, action=Action.ACCEPT, changes={"accepted_at": appeal.accepted_at or at}, **kw)
 
 
-def return_appeal(appeal: Appeal, *, by, reason: str, not_responsible: bool = True, **kw) -> Appeal:
-    """退单: back to the dispatch queue with the reason; allowed within the return window."""
-    reason = _require("reason", reason, _("请填写退单理由"))
-    return transition(
-        appeal, by=by, action=Action.RETURN, reason=reason,
-        changes={"return_count": appeal.return_count + 1, "card": Card.NONE},
-        payload={"unit": appeal.lead_unit.code if appeal.lead_unit_id else None, "not_responsible": not_responsible},
-        **kw,
-    )
-
-
 def request_extension(appeal: Appeal, *, by, new_deadline: datetime, reason: str, **kw) -> Appeal:
     """延期申请: a new reply deadline at most 10 working days after the current one."""
     reason = _require("reason", reason, _("请填写延期理由"))

@@ -113,10 +113,13 @@ def test_milestone_columns_and_deadlines_match_the_events(histories):
                 assert set(e.payload) == {"unit", "previous_reply"} and e.payload["unit"] == lead and e.reason
             elif e.action == "accept":
                 expected["accepted_at"] = e.at
+            elif e.action == "request-return":
+                assert e.at <= expected["return_deadline"], "asked to return after the return window"
+                assert e.payload == {"unit": lead, "not_responsible": e.payload["not_responsible"]} and e.reason
             elif e.action == "return":
                 expected["return_count"] += 1
-                assert e.at <= expected["return_deadline"], "returned after the return window"
-                assert e.payload == {"unit": lead, "not_responsible": e.payload["not_responsible"]} and e.reason
+                assert e.from_status == "return_requested" and e.payload["reviewed"] is True
+                assert e.payload["unit"] == lead and e.reason
             elif e.action == "request-extension":
                 new = datetime.fromisoformat(e.payload["new_deadline"])
                 assert datetime.fromisoformat(e.payload["old_deadline"]) == expected["reply_deadline"]
