@@ -115,6 +115,18 @@ def advance(appeal, personas: Personas, until: str, *, unit: Organisation | None
     raise ValueError(until)
 
 
+def return_reviewed(appeal, *, by, reason: str, not_responsible: bool = True, reviewer=None, at=None,
+                    note: str = ""):
+    """退单 as it happens: the unit of ``by`` asks (``request_return``), the centre's desk approves
+    (``approve_return``, by ``reviewer``, default the city centre's dispatcher). Both at ``at``
+    when given. Raises what the request raises (outside the return window, no reason, …)."""
+    reviewer = reviewer or User.objects.filter(role="dispatcher", organisation__code="centre-city").first() \
+        or make_user(f"reviewer{next(_ids)}", "dispatcher", org="centre-city", is_staff=True)
+    when = {"at": at} if at is not None else {}
+    appeal = services.request_return(appeal, by=by, reason=reason, not_responsible=not_responsible, **when)
+    return services.approve_return(appeal, by=reviewer, note=note, **when)
+
+
 def _unit_user(unit):
     return User.objects.filter(organisation=unit, role__in=("handler", "dept_head")).first() or make_user(
         f"u{next(_ids)}", "handler", org=unit.code

@@ -49,7 +49,6 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.MERGE: _CENTRE_DESK,
     A.INVALIDATE: _CENTRE_DESK,
     A.ACCEPT: UNIT_ROLES,
-    A.RETURN: UNIT_ROLES,
     A.REQUEST_EXTENSION: UNIT_ROLES,
     A.REPLY: UNIT_ROLES,
     A.DECIDE_EXTENSION: _CENTRE_REVIEW,
@@ -61,11 +60,11 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     A.WITHDRAW: _CENTRE_REVIEW | {R.OPERATOR, R.CITIZEN},
 }
 # 退单审核: a unit asks for a return; the centre's desk approves it (the ``return`` itself, only
-# from 退单待审 for these roles: ``permissions.check_can``) or rejects it with a reason.
+# from 退单待审 in the workflow table) or rejects it with a reason.
 RETURN_REVIEW = _CENTRE_DESK
 ACTION_ROLES[A.REQUEST_RETURN] = UNIT_ROLES
 ACTION_ROLES[A.REJECT_RETURN] = RETURN_REVIEW
-ACTION_ROLES[A.RETURN] = UNIT_ROLES | RETURN_REVIEW
+ACTION_ROLES[A.RETURN] = RETURN_REVIEW
 
 # Supervision: managers open and close orders, decide disputes, hold meetings; readers see its
 # pages and figures; the callback desk makes callbacks; these contest a unit's return.

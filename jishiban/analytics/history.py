@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from jishiban.appeals.workflow import returning_unit  # pure: the one definition of 退单's unit
+
 Deadlines = Callable[[int, datetime], tuple[datetime | None, datetime | None]]
 
 
@@ -140,10 +142,10 @@ def build_facts(*, received_at: datetime, status: str, events: Iterable[Event], 
         elif a == "request-return":
             return_asked = e.at
         elif a == "reject-return":
-            facts.returns_rejected.append(Mark(e.at, p.get("unit") or (current.unit if current else None)))
+            facts.returns_rejected.append(Mark(e.at, returning_unit(p)))
             return_asked = None
         elif a == "return":
-            facts.returns.append(Mark(e.at, p.get("unit") or (current.unit if current else None)))
+            facts.returns.append(Mark(e.at, returning_unit(p)))
             # An approved request ends the unit's spell when it asked: deadlines passing while
             # the centre reviewed are not the unit's.
             _end(current, return_asked or e.at, "return")

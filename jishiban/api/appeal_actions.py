@@ -48,8 +48,12 @@ class AcceptIn(Versioned):
 
 
 class ReturnIn(Versioned):
-    reason: str
-    not_responsible: bool = True
+    reason: str = Field(..., description="退单理由")
+    not_responsible: bool = Field(True, description="是否以“非本单位职责”为由")
+
+
+class ApproveReturnIn(Versioned):
+    note: str = Field("", description="审核说明（可空）")
 
 
 class RequestExtensionIn(Versioned):
@@ -119,12 +123,24 @@ def _merge(user, body: MergeIn) -> dict:
     return {"into": into, "reason": body.reason}
 
 
-# action → (body schema, service function, body → service keyword arguments)
+def _return_request(user, body: ReturnIn) -> dict:
+    return {"reason": body.reason, "not_responsible": body.not_responsible}
+
+
+# Endpoints whose name is not the workflow action they take (the right is checked on that action;
+# ``selectors.ENDPOINT_OF`` names them the other way round in a record's ``available_actions``).
+WORKFLOW_ACTION = {"return": Action.REQUEST_RETURN, "approve-return": Action.RETURN}
+
+# endpoint → (body schema, service function, body → service keyword arguments)
 ACTIONS: dict[str, tuple[type[Versioned], Callable, Callable]] = {
     Action.DISPATCH: (DispatchIn, services.dispatch, _dispatch),
     Action.ACCEPT: (AcceptIn, services.accept, lambda u, b: {}),
-    Action.RETURN: (ReturnIn, services.return_appeal,
-                    lambda u, b: {"reason": b.reason, "not_responsible": b.not_responsible}),
+    # 退单 by a unit is always a request for the centre's review (退单审核); ``return`` is the
+    # name clients have long used for it, ``request-return`` the workflow's.
+    "return": (ReturnIn, services.request_return, _return_request),
+    Action.REQUEST_RETURN: (ReturnIn, services.request_return, _return_request),
+    "approve-return": (ApproveReturnIn, services.approve_return, lambda u, b: {"note": b.note}),
+    Action.REJECT_RETURN: (ReasonIn, services.reject_return, lambda u, b: {"reason": b.reason}),
     Action.REQUEST_EXTENSION: (RequestExtensionIn, services.request_extension,
                                lambda u, b: {"new_deadline": _aware(b.new_deadline), "reason": b.reason}),
     Action.DECIDE_EXTENSION: (DecideExtensionIn, services.decide_extension,
@@ -142,7 +158,8 @@ ACTIONS: dict[str, tuple[type[Versioned], Callable, Callable]] = {
 }
 
 SUMMARIES = {
-    Action.DISPATCH: "派单 / 改派", Action.ACCEPT: "签收", Action.RETURN: "退单",
+    Action.DISPATCH: "派单 / 改派", Action.ACCEPT: "签收", "return": "退单（申请，经退单审核后生效）",
+    Action.REQUEST_RETURN: "申请退单", "approve-return": "退单审核：同意退单", Action.REJECT_RETURN: "退单审核：驳回退单",
     Action.REQUEST_EXTENSION: "申请延期", Action.DECIDE_EXTENSION: "审批延期", Action.REPLY: "答复",
     Action.CALLBACK: "回访", Action.REOPEN: "重办", Action.MERGE: "并单", Action.INVALIDATE: "作废（无效件）",
     Action.CLOSE: "办结", Action.ANSWER: "直接办结",
@@ -155,7 +172,7 @@ def perform(user, number: str, action: str, body: Versioned) -> dict:
     _schema, service, arguments = ACTIONS[action]
     appeal = selectors.get_visible(user, number)
     try:
-        check_can(user, appeal, action)
+        check_can(user, appeal, WORKFLOW_ACTION.get(action, action))
     except ActionNotAllowed:
         if appeal.version != body.expected_version:
             # The client acted on an old view: say who changed it, not just "not allowed".
@@ -182,9 +199,21 @@ def _endpoint(action: str, schema: type[Versioned]):
     return handler
 
 
+DESCRIPTIONS = {
+    "return": "承办单位退单。退单一律经中心退单审核：本接口提交退单申请（与 request-return 相同），"
+              "诉求件进入“退单待审”（return_requested），承办时限照常计算；须在退单时限（派单后1个工作日）内提出。"
+              "中心以 approve-return 同意（退回派单台改派，计入该单位退单）或 reject-return 驳回（退回单位办理，"
+              "计入退单驳回量）。中心不直接退单：派错单位在签收前用 dispatch 改派。",
+    Action.REQUEST_RETURN: "承办单位申请退单（同 return）。",
+    "approve-return": "中心退单审核：同意退单，诉求件回到派单台（returned），退单记在申请单位名下"
+                      "（记录的 payload.unit）。仅对“退单待审”的诉求件。",
+    Action.REJECT_RETURN: "中心退单审核：驳回退单并说明理由，诉求件回到申请单位（dispatched）。",
+}
+
 for _action, (_schema, _service, _args) in ACTIONS.items():
     router.post(
         f"/appeals/{{number}}/actions/{_action}", response={200: AppealOut, **WRITE_ERRORS},
         url_name=f"appeal_action_{_action.replace('-', '_')}", summary=SUMMARIES[_action],
+        description=DESCRIPTIONS.get(_action, ""),
         operation_id=f"appeal_{_action.replace('-', '_')}",
     )(_endpoint(str(_action), _schema))

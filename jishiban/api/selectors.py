@@ -20,6 +20,11 @@ from jishiban.appeals.services import UNIT_NOTE_ACTIONS
 LIST_RELATED = ("channel", "county", "category", "lead_unit")
 
 
+# The workflow's actions as the API's endpoints name them: the approval of a return is
+# ``approve-return`` (the endpoint ``return`` is a unit's request, ``appeal_actions.WORKFLOW_ACTION``).
+ENDPOINT_OF = {"return": "approve-return"}
+
+
 def visible(user):
     return Appeal.objects.visible_to(user)
 
@@ -107,7 +112,8 @@ def detail(user, appeal: Appeal, now: datetime | None = None, *, new: bool = Fal
         "follow_up_date": appeal.follow_up_date, "satisfaction": appeal.satisfaction, "solved": appeal.solved,
         "return_count": appeal.return_count, "reopen_count": appeal.reopen_count,
         "parent": appeal.parent.number if appeal.parent_id else None,
-        "version": appeal.version, "available_actions": available_actions(user, appeal, now=now),
+        "version": appeal.version,
+        "available_actions": [ENDPOINT_OF.get(a, a) for a in available_actions(user, appeal, now=now)],
         "attachments": [_attachment(a) for a in ([] if new else listable_files(user, appeal.attachments.all()))],
         "created_at": appeal.created_at, "updated_at": appeal.updated_at,
     })

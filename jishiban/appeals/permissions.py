@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from jishiban.accounts.policy import UNIT_ROLES, Role, is_unit_staff, may_take, role_of
 
 from .errors import ActionForbidden, ActionNotAllowed
-from .workflow import HANDLING_STATES, Action, State, TransitionNotAllowed, actions_from, next_state
+from .workflow import HANDLING_STATES, Action, TransitionNotAllowed, actions_from, next_state
 
 # Centre roles whose actions reach every appeal (county staff reach their county's).
 CITY_DESK = frozenset({Role.ADMIN, Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR})
@@ -41,11 +41,8 @@ def check_can(user, appeal, action: str, *, now=None) -> None:
         raise ActionNotAllowed(
             _("诉求件当前状态为“%(status)s”，不能执行该操作") % {"status": appeal.get_status_display()}
         )
-    if action == Action.RETURN and (role_of(user) in UNIT_ROLES) == (appeal.status == State.RETURN_REQUESTED):
-        # A unit returns (or asks to) from its own hands; the centre approves only a request.
-        raise ActionForbidden(_("您无权对诉求件 %(number)s 执行此操作") % {"number": appeal.number})
-    if (action in (Action.RETURN, Action.REQUEST_RETURN) and appeal.status != State.RETURN_REQUESTED
-            and appeal.return_deadline and (now or timezone.now()) > appeal.return_deadline):
+    if (action == Action.REQUEST_RETURN and appeal.return_deadline
+            and (now or timezone.now()) > appeal.return_deadline):
         raise ActionNotAllowed(_("已超过退单时限（派单后1个工作日内），不能退单"))
 
 

@@ -192,17 +192,6 @@ def accept(appeal: Appeal, *, by, **kw) -> Appeal:
     return transition(appeal, by=by, action=Action.ACCEPT, changes={"accepted_at": appeal.accepted_at or at}, **kw)
 
 
-def return_appeal(appeal: Appeal, *, by, reason: str, not_responsible: bool = True, **kw) -> Appeal:
-    """退单: back to the dispatch queue with the reason; allowed within the return window."""
-    reason = _require("reason", reason, _("请填写退单理由"))
-    return transition(
-        appeal, by=by, action=Action.RETURN, reason=reason,
-        changes={"return_count": appeal.return_count + 1, "card": Card.NONE},
-        payload={"unit": appeal.lead_unit.code if appeal.lead_unit_id else None, "not_responsible": not_responsible},
-        **kw,
-    )
-
-
 def request_extension(appeal: Appeal, *, by, new_deadline: datetime, reason: str, **kw) -> Appeal:
     """延期申请: a new reply deadline at most 10 working days after the current one."""
     reason = _require("reason", reason, _("请填写延期理由"))
@@ -314,12 +303,31 @@ def close(appeal: Appeal, *, by, reason: str = "", **kw) -> Appeal:
                       payload={"without_callback": appeal.status == Status.REPLIED}, **kw)
 
 
+def previous_reply(appeal: Appeal) -> dict | None:
+    """The reply a reopening moves out of "current" (kept in the reopen event's payload): the
+    result, text and promise the appeal showed and the round (1, 2, …) it belonged to."""
+    if not (appeal.result_type or appeal.result_text):
+        return None
+    return {"round": appeal.reopen_count + 1, "result_type": appeal.result_type,
+            "text": appeal.result_text, "promise": appeal.promise,
+            "follow_up_date": appeal.follow_up_date.isoformat() if appeal.follow_up_date else None,
+            "replied_at": _iso(appeal.replied_at), "satisfaction": appeal.satisfaction, "solved": appeal.solved}
+
+
 def _reopen_changes(appeal: Appeal, at: datetime) -> tuple[dict, dict]:
+    """A reopening starts a new round: fresh deadlines, and the last round's reply, promise and
+    verdict leave the appeal's "current" fields (the events keep them; the reopen event names
+    them as ``previous_reply``), so no page or API shows the old answer as this round's."""
     clocks = deadlines.dispatch_deadlines(appeal, at)
     changes = {"reopen_count": appeal.reopen_count + 1, "closed_at": None, "replied_at": None,
                "accepted_at": None, "satisfaction": "", "solved": None, "card": Card.NONE,
+               "result_type": "", "result_text": "", "promise": "", "follow_up_date": None,
                "dispatched_at": at, **clocks}
-    return changes, {"unit": appeal.lead_unit.code if appeal.lead_unit_id else None, **_deadlines_payload(clocks)}
+    payload = {"unit": appeal.lead_unit.code if appeal.lead_unit_id else None, **_deadlines_payload(clocks)}
+    earlier = previous_reply(appeal)
+    if earlier:
+        payload["previous_reply"] = earlier
+    return changes, payload
 
 
 def reopen(appeal: Appeal, *, by, reason: str, **kw) -> Appeal:

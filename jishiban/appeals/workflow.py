@@ -31,7 +31,7 @@ class Action(StrEnum):
     ANSWER = "answer"  # 直接办结
     DISPATCH = "dispatch"  # 派单 / 改派
     ACCEPT = "accept"  # 签收
-    RETURN = "return"  # 退单
+    RETURN = "return"  # 退单（退单审核通过：只从“退单待审”）
     REQUEST_EXTENSION = "request-extension"
     DECIDE_EXTENSION = "decide-extension"
     REPLY = "reply"  # 答复
@@ -69,10 +69,8 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (S.RETURNED, A.INVALIDATE): S.INVALID,
     (S.DISPATCHED, A.DISPATCH): S.DISPATCHED,  # re-dispatch before sign-off
     (S.DISPATCHED, A.ACCEPT): S.ACCEPTED,
-    (S.DISPATCHED, A.RETURN): S.RETURNED,
     (S.DISPATCHED, A.MERGE): S.MERGED,
     (S.REOPENED, A.ACCEPT): S.ACCEPTED,
-    (S.ACCEPTED, A.RETURN): S.RETURNED,  # still only within the return window
     (S.ACCEPTED, A.REQUEST_EXTENSION): S.EXTENSION_REQUESTED,
     (S.ACCEPTED, A.REPLY): S.REPLIED,
     (S.EXTENSION_REQUESTED, A.DECIDE_EXTENSION): S.ACCEPTED,  # approved or refused, work goes on
@@ -85,8 +83,11 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     # The citizen withdraws an appeal that is not answered yet (a reopened one is unanswered again).
     **{(state, A.WITHDRAW): S.WITHDRAWN for state in (S.RECEIVED, S.RETURNED, S.DISPATCHED, S.ACCEPTED,
                                                       S.EXTENSION_REQUESTED, S.REOPENED)},
-    # 退单审核: a unit's return waits for the centre; approved, it is the return itself (the
-    # ``return`` event every reader of returns knows); rejected, the unit has it again to sign.
+    # 退单审核: every return by a unit is a request (within the return window) that waits for the
+    # centre; approved, it is the return itself (the ``return`` event every reader of returns
+    # knows); rejected, the unit has it again to sign. There is no direct ``return``: the centre
+    # corrects its own dispatch by re-dispatching (改派) before sign-off, which counts against
+    # no unit, where a return would count against the unit that never asked.
     (S.DISPATCHED, A.REQUEST_RETURN): S.RETURN_REQUESTED,
     (S.ACCEPTED, A.REQUEST_RETURN): S.RETURN_REQUESTED,
     (S.RETURN_REQUESTED, A.RETURN): S.RETURNED,
@@ -99,6 +100,18 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
 TRANSITIONS[(S.EXTENSION_REQUESTED, A.REPLY)] = S.REPLIED
 
 # Who may take each action is the role policy's business (``accounts.policy.ACTION_ROLES``).
+
+# 退单's unit: the unit that asked to give the appeal back. The request, the return that approves
+# it and the rejection each name it in ``payload["unit"]`` (its code), never through the event's
+# ``actor_unit``: that is the unit of whoever acted, the centre's reviewer for an approved return.
+RETURN_EVENTS = frozenset({Action.REQUEST_RETURN, Action.RETURN, Action.REJECT_RETURN})
+RETURNING_UNIT_KEY = "unit"
+
+
+def returning_unit(payload: dict | None) -> str | None:
+    """The code of the unit a return event (``RETURN_EVENTS``) is about: the one definition every
+    reader of returns uses (pages, the figures, letters, disputes, routing's learning)."""
+    return (payload or {}).get(RETURNING_UNIT_KEY) or None
 
 OPEN_STATES = frozenset(
     {S.RECEIVED, S.DISPATCHED, S.ACCEPTED, S.RETURNED, S.EXTENSION_REQUESTED, S.REOPENED}

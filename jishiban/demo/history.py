@@ -141,7 +141,7 @@ class _Run:
             raise _Halt
         if at < self.last:
             raise ValueError(f"{action} at {at} is before the previous step at {self.last}")
-        if action == A.RETURN and self.f["return_deadline"] and at > self.f["return_deadline"]:
+        if action == A.REQUEST_RETURN and self.f["return_deadline"] and at > self.f["return_deadline"]:
             raise ValueError("return after the return window")
         target = next_state(self.state, action)
         self.steps.append(Step(str(action), str(self.state), str(target), at, actor, reason, payload or {}))
@@ -164,11 +164,16 @@ class _Run:
         self.step(A.ACCEPT, at, self.unit(), changes={"accepted_at": at})
 
     def reopen(self, at: datetime, reason: str) -> None:
-        changes = {"reopen_count": self.f["reopen_count"] + 1, "closed_at": None, "replied_at": None,
-                   "accepted_at": None, "satisfaction": "", "solved": None, "card": "", "dispatched_at": at,
+        f = self.f
+        earlier = {"round": f["reopen_count"] + 1, "result_type": f["result_type"], "text": f["result_text"],
+                   "promise": f["promise"], "follow_up_date": f["follow_up_date"].isoformat() if f["follow_up_date"] else None,
+                   "replied_at": _iso(f["replied_at"]), "satisfaction": f["satisfaction"], "solved": f["solved"]}
+        changes = {"reopen_count": f["reopen_count"] + 1, "closed_at": None, "replied_at": None,
+                   "accepted_at": None, "satisfaction": "", "solved": None, "card": "",
+                   "result_type": "", "result_text": "", "promise": "", "follow_up_date": None, "dispatched_at": at,
                    **self.clock.dispatch_deadlines(at)}
         self.step(A.REOPEN, at, self.actor("review"), reason=reason, changes=changes,
-                  payload={"unit": self.f["lead_unit"]})
+                  payload={"unit": f["lead_unit"], "previous_reply": earlier})
 
     def close(self, at: datetime, reason: str = "") -> None:
         without = self.state == S.REPLIED
@@ -236,7 +241,12 @@ def _walk(run: _Run, r: Rates) -> None:
             run.accept(t)
         t = max(t, min(clock.after(t, rng.uniform(10, 240)), run.f["return_deadline"]))
         reason = rng.choice(texts.RETURN_REASONS).format(other=p.unit_names.get(p.leads[i + 1], ""))
-        run.step(A.RETURN, t, run.unit(), reason=reason, payload={"unit": unit, "not_responsible": "不完整" not in reason},
+        not_responsible = "不完整" not in reason
+        run.step(A.REQUEST_RETURN, t, run.unit(), reason=reason, payload={"unit": unit, "not_responsible": not_responsible})
+        asked, t = t, clock.after(t, rng.uniform(5, 90))  # the centre's 退单审核 approves it
+        run.step(A.RETURN, t, run.actor("desk"), reason=reason,
+                 payload={"unit": unit, "not_responsible": not_responsible, "requested_at": _iso(asked),
+                          "reviewed": True, "review_note": ""},
                  changes={"return_count": run.f["return_count"] + 1, "card": ""})
 
     if p.halt == S.RETURN_REQUESTED:  # the unit asks to send it back and the centre has not decided yet

@@ -31,11 +31,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from jishiban.appeals.errors import ActionForbidden
 from jishiban.appeals.models import Appeal, AppealEvent
+from jishiban.appeals.selectors import returning_unit_codes, returns_by
 from jishiban.core.dates import when
 from jishiban.core.xmltext import xml_safe
 from jishiban.organisations.models import Organisation, OrgKind
@@ -78,7 +79,7 @@ def letter_figures(unit: Organisation, period: Period, *, now=None) -> LetterFig
     late = {appeal_id for appeal_id, payload in replies if payload.get("on_time") is False}
     on_time = sum(1 for _id, payload in replies if payload.get("on_time") is not False)
     holding = set(Appeal.objects.filter(lead_unit=unit).overdue(min(end, now)).values_list("pk", flat=True))
-    returns = list(events.filter(action="return", payload__unit=unit.code).values_list("appeal_id", flat=True))
+    returns = list(events.filter(returns_by(unit.code)).values_list("appeal_id", flat=True))
     unhappy = set(events.filter(action="callback", payload__satisfaction="dissatisfied", appeal__lead_unit=unit)
                   .values_list("appeal_id", flat=True))
     issues: dict[int, list[str]] = {}
@@ -94,7 +95,7 @@ def letter_figures(unit: Organisation, period: Period, *, now=None) -> LetterFig
         returned=len(returns), dissatisfied=len(unhappy),
         appeals=[{"number": r["number"], "title": r["title"][:60],
                   "received": timezone.localtime(r["received_at"]).strftime("%Y-%m-%d"),
-                  "issues": "、".join(issues[r["pk"]])} for r in rows],
+                  "issues": _("、").join(issues[r["pk"]])} for r in rows],
     )
 
 
@@ -103,8 +104,8 @@ def _candidates(period: Period, now) -> set[int]:
     start, end = bounds(period)
     events = AppealEvent.objects.filter(at__gte=start, at__lt=end)
     ids = set(events.filter(action="reply", payload__on_time=False).values_list("actor_unit_id", flat=True))
-    codes = set(events.filter(action="return").values_list("payload__unit", flat=True))
-    ids |= set(Organisation.objects.filter(code__in=[c for c in codes if c]).values_list("pk", flat=True))
+    codes = returning_unit_codes(events.filter(action="return"))
+    ids |= set(Organisation.objects.filter(code__in=codes).values_list("pk", flat=True))
     ids |= set(events.filter(action="callback", payload__satisfaction="dissatisfied")
                .values_list("appeal__lead_unit_id", flat=True))
     ids |= set(Appeal.objects.overdue(min(end, now)).values_list("lead_unit_id", flat=True))
@@ -144,16 +145,33 @@ def _replace(paragraph, values: dict[str, str]) -> None:
 
 
 def chinese_date(d) -> str:
-    """成文日期 as GB/T 9704 writes it: 2026年12月2日 (no leading zeros)."""
-    return f"{d.year}年{d.month}月{d.day}日"
+    """成文日期 as GB/T 9704 writes it: 2026年12月2日 (no leading zeros); in English 2 December 2026."""
+    return dateformat.format(d, _("Y年n月j日"))  # a date format (Django's): "j F Y" in English
 
 
 def period_words(period: Period) -> str:
     """2026年11月（11月1日至30日）for a month, else 2026年10月3日至2026年12月2日."""
     a, b = period.start, period.end
     if period.label == a.strftime("%Y-%m"):
-        return f"{a.year}年{a.month}月（{a.month}月{a.day}日至{b.day}日）"
-    return f"{chinese_date(a)}至{chinese_date(b)}"
+        return _("%(month)s（%(first)s至%(last)s）") % {
+            "month": dateformat.format(a, _("Y年n月")), "first": dateformat.format(a, _("n月j日")),
+            "last": dateformat.format(b, _("j日"))}
+    return _("%(start)s至%(end)s") % {"start": chinese_date(a), "end": chinese_date(b)}
+
+
+def letter_texts(unit: Organisation, figures: LetterFigures, values: dict[str, str]) -> dict[str, str]:
+    """The letter's words around its figures, in the active language: the addressee line, the
+    body, the request and the heading of the appeals' table (the template's ``{{addressee}}``,
+    ``{{body}}``, ``{{request}}``, ``{{list_heading}}``)."""
+    return {
+        "addressee": _("%(unit)s：") % {"unit": unit.name},
+        "body": _("经统计，%(period_words)s，贵单位共承办诉求件 %(dispatched)s 件，答复 %(replied)s 件，"
+                  "其中按时答复 %(on_time)s 件，按时答复率 %(on_time_rate)s；超期 %(overdue)s 件，"
+                  "退单 %(returned)s 件，群众不满意 %(dissatisfied)s 件。") % values + values["reasons"],
+        "request": _("请贵单位高度重视，认真分析原因，对下列诉求件逐件整改落实，并于收函后 5 个工作日内"
+                     "将整改情况书面反馈%(centre)s。") % values,
+        "list_heading": _("涉及诉求件清单（%(n)s 件）：") % {"n": len(figures.appeals)},
+    }
 
 
 def number_prefix() -> str:
@@ -176,6 +194,7 @@ def render(unit: Organisation, period: Period, figures: LetterFigures, *, number
                   reasons="".join(reasons or []), appeal_count=str(len(figures.appeals)),
                   period_words=period_words(period),
                   date=chinese_date(timezone.localdate(now)))
+    values.update(letter_texts(unit, figures, values))
     for paragraph in list(doc.paragraphs):
         if paragraph.text.strip() == TABLE_MARK:
             _insert_table(doc, paragraph, figures.appeals)
@@ -186,7 +205,7 @@ def render(unit: Organisation, period: Period, figures: LetterFigures, *, number
             for cell in row.cells:
                 for paragraph in cell.paragraphs:
                     _replace(paragraph, values)
-    doc.core_properties.title = f"{_('提醒函')} {unit.name} {period.label}"
+    doc.core_properties.title = _("提醒函 %(unit)s %(period)s") % {"unit": unit.name, "period": period.label}
     doc.core_properties.comments = number
     buffer = io.BytesIO()
     doc.save(buffer)

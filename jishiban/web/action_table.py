@@ -28,7 +28,6 @@ class ActionSpec:
 ACTIONS: dict[str, ActionSpec] = {
     Action.ACCEPT: ActionSpec(_("签收"), f.AcceptForm, "primary"),
     Action.REPLY: ActionSpec(_("答复"), f.ReplyForm, "primary"),
-    Action.RETURN: ActionSpec(_("退单"), f.ReturnForm, "danger"),
     Action.REQUEST_EXTENSION: ActionSpec(_("申请延期"), f.ExtensionForm),
     Action.DISPATCH: ActionSpec(_("派单"), f.DispatchForm, "primary"),
     Action.ANSWER: ActionSpec(_("直接办结"), f.AnswerForm),
@@ -39,7 +38,8 @@ ACTIONS: dict[str, ActionSpec] = {
     Action.CLOSE: ActionSpec(_("办结"), f.CloseForm),
     Action.REOPEN: ActionSpec(_("重办"), f.ReopenForm, "danger"),
     Action.WITHDRAW: ActionSpec(_("撤回（诉求人要求）"), f.WithdrawForm, "danger"),
-    # 退单审核: the unit's 退单 is a request; the centre's desk reviews it in one form.
+    # 退单审核: a unit's 退单 is always a request; the centre's desk reviews it in one form, which
+    # approves (the ``return``, no form of its own) or rejects.
     Action.REQUEST_RETURN: ActionSpec(_("申请退单"), f.ReturnForm, "danger"),
     Action.REJECT_RETURN: ActionSpec(_("退单审核"), f.ReviewReturnForm, "primary"),
 }
@@ -55,16 +55,13 @@ EVENT_LABELS[services.NOTE] = _("办理备注")  # the lead unit's note (no chan
 EVENT_LABELS[services.CO_PART] = _("协办意见")  # a co-handling unit's part (no change of state)
 EVENT_LABELS["grid-report"] = _("网格员现场反馈")  # a grid worker's task result (no change of state)
 EVENT_LABELS[Action.REJECT_RETURN] = _("驳回退单")
+EVENT_LABELS[Action.RETURN] = _("退单")  # the approved return
 
 
 def offered(actions) -> list[str]:
-    """The actions the workbench offers of those allowed: where a return goes through review, a
-    unit's 退单 is the request (``request-return``) and the reviewer's approval is part of the
-    review form (``reject-return``), so the bare ``return`` is not offered beside them."""
-    actions = list(actions)
-    if Action.REQUEST_RETURN in actions or Action.REJECT_RETURN in actions:
-        actions = [a for a in actions if a != Action.RETURN]
-    return actions
+    """The actions the workbench offers of those allowed: the reviewer's approval of a return is
+    part of the review form (``reject-return``), so the bare ``return`` is not offered beside it."""
+    return [a for a in actions if a in ACTIONS]
 
 
 def perform(action: str, appeal, *, by, data: dict):
@@ -80,9 +77,6 @@ def perform(action: str, appeal, *, by, data: dict):
             appeal, by=by, files=data.get("attachments") or [], expected_version=v,
             result_type=data["result_type"], text=data["text"], promise=data.get("promise") or "",
             follow_up_date=data.get("follow_up_date"), include_co_parts=bool(data.get("include_co_parts")))
-    if action == Action.RETURN:
-        return services.return_appeal(appeal, by=by, reason=data["reason"],
-                                      not_responsible=bool(data.get("not_responsible")), expected_version=v)
     if action == Action.REQUEST_RETURN:
         return services.request_return(appeal, by=by, reason=data["reason"],
                                        not_responsible=bool(data.get("not_responsible")), expected_version=v)

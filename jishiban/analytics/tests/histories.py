@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from jishiban.appeals import services
 from jishiban.supervision.services.orders import open_order
-from jishiban.testing import make_appeal, working_days_later
+from jishiban.testing import make_appeal, return_reviewed, working_days_later
 
 Z = ZoneInfo("Asia/Shanghai")
 H = timedelta(hours=1)
@@ -43,7 +43,7 @@ def one(p, scenario: int, t: datetime, rnd: random.Random, previous=None):
     if scenario in (2, 3):
         return a  # never signed: past its deadlines
     if scenario == 5 and rnd.random() < 0.5:
-        a = s.return_appeal(a, by=worker, reason="不属于本单位职责", at=t + 2 * H)
+        a = return_reviewed(a, by=worker, reviewer=p.dispatcher, reason="不属于本单位职责", at=t + 2 * H)
         unit, worker = (p.urban, p.other_handler) if unit == p.water else (p.water, p.handler)
         a = s.dispatch(a, by=p.dispatcher, lead_unit=unit, at=t + 3 * H)
     elif scenario == 5:  # 退单审核: asked, approved by the dispatcher, re-dispatched

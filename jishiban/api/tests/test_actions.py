@@ -53,6 +53,8 @@ def test_desk_actions_answer_merge_invalidate_return(api, personas):
     assert act(api("dispatcher"), third, "invalidate", 1, reason="骚扰电话").json()["status"] == "invalid"
     dispatched = advance(fourth, personas, "dispatched")
     r = act(api("handler"), dispatched, "return", dispatched.version, reason="不属于本单位职责")
+    assert r.status_code == 200 and r.json()["status"] == "return_requested"
+    r = act(api("dispatcher"), dispatched, "approve-return", r.json()["version"])
     assert r.status_code == 200 and r.json()["status"] == "returned"
 
 
@@ -118,10 +120,10 @@ def test_unknown_appeal_and_unknown_action(api, personas):
     assert act(api("dispatcher"), make_appeal(), "teleport", 1).status_code == 404
 
 
-def test_unit_that_returned_an_appeal_gets_the_result(api, personas):
+def test_unit_that_asked_to_return_an_appeal_gets_the_result(api, personas):
     appeal = advance(make_appeal(), personas, "dispatched")
     r = act(api("handler"), appeal, "return", appeal.version, reason="属于供电公司职责")
-    assert r.status_code == 200 and r.json()["status"] == "returned"
+    assert r.status_code == 200 and r.json()["status"] == "return_requested"
 
 
 def test_an_action_reads_the_appeal_back_once(api, personas):

@@ -9,7 +9,7 @@ from jishiban.appeals.models import Appeal
 from jishiban.smart import services as smart
 from jishiban.supervision.models import Dispute, Meeting, Notification
 from jishiban.supervision.services import disputes
-from jishiban.testing import advance, make_appeal
+from jishiban.testing import advance, make_appeal, return_reviewed
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,9 @@ def test_a_smart_help_tag_written_during_a_meeting_decision_does_not_make_it_fai
     supervisor's decision is being recorded THEN the decision re-dispatches the appeal (no
     409), the tag stays, and the new unit gets one notice."""
     appeal = advance(make_appeal(), personas, "dispatched")
-    appeal = services.return_appeal(appeal, by=personas.handler, reason="非本单位职责")
+    appeal = return_reviewed(appeal, by=personas.handler, reason="非本单位职责")
     appeal = services.dispatch(appeal, by=personas.dispatcher, lead_unit=personas.water)
-    services.return_appeal(appeal, by=personas.handler, reason="仍非本单位职责")
+    return_reviewed(appeal, by=personas.handler, reason="仍非本单位职责")
     dispute = Dispute.objects.get(appeal=appeal)
     meeting = disputes.schedule_meeting(by=personas.supervisor, date=dispute.created_at.date(), place="会议室",
                                         dispute_ids=[dispute.pk])

@@ -82,10 +82,12 @@ def test_review_is_refused_to_those_outside_the_centres_desk(personas, who):
 
 def test_the_centre_does_not_return_an_appeal_no_unit_asked_to_return(personas):
     appeal = advance(make_appeal(), personas, "dispatched")
-    with pytest.raises(ActionForbidden):
+    with pytest.raises(ActionNotAllowed):  # a return is only ever the approval of a request
         services.approve_return(appeal, by=personas.dispatcher)
     with pytest.raises(ActionNotAllowed):
         services.reject_return(appeal, by=personas.dispatcher, reason="属本单位职责")
+    with pytest.raises(ActionForbidden):  # and a unit never returns by itself
+        services.approve_return(appeal, by=personas.handler)
 
 
 def test_a_request_after_the_return_window_is_refused(personas):
@@ -99,3 +101,29 @@ def test_a_request_reviewed_after_the_return_window_is_still_decided(personas):
     appeal = _requested(personas)
     later = appeal.return_deadline + timedelta(hours=3)
     assert services.approve_return(appeal, by=personas.dispatcher, at=later).status == "returned"
+
+
+def test_the_only_way_to_returned_is_the_review(personas):
+    """No direct 退单: the workflow reaches ``returned`` from 退单待审 alone, the unit is offered
+    only the request, and the centre's desk corrects its own dispatch by re-dispatching."""
+    from jishiban.appeals.workflow import TRANSITIONS, Action, State
+
+    assert [source for (source, action), target in TRANSITIONS.items() if target == State.RETURNED] == \
+        [State.RETURN_REQUESTED]
+    assert [source for (source, action) in TRANSITIONS if action == Action.RETURN] == [State.RETURN_REQUESTED]
+    for state in ("dispatched", "accepted"):
+        appeal = advance(make_appeal(), personas, state)
+        assert "return" not in available_actions(personas.handler, appeal)
+        assert "request-return" in available_actions(personas.handler, appeal)
+        assert "return" not in available_actions(personas.dispatcher, appeal)
+    appeal = advance(make_appeal(), personas, "dispatched")
+    appeal = services.dispatch(appeal, by=personas.dispatcher, lead_unit=personas.urban)  # 改派 before sign-off
+    assert appeal.status == "dispatched" and appeal.return_count == 0
+
+
+def test_the_workbench_has_no_direct_return_form(personas, client):
+    appeal = advance(make_appeal(), personas, "dispatched")
+    client.force_login(personas.handler)
+    r = client.post(f"/appeals/{appeal.pk}/act/return/", {"expected_version": appeal.version, "reason": "非本单位职责"})
+    assert r.status_code == 404
+    assert Appeal.objects.get(pk=appeal.pk).status == "dispatched"

@@ -10,7 +10,7 @@ from jishiban.appeals import services
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
 from jishiban.appeals.models import Appeal, AppealEvent
 from jishiban.organisations.models import Organisation
-from jishiban.testing import advance, make_appeal, working_days_later
+from jishiban.testing import advance, make_appeal, return_reviewed, working_days_later
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_only_the_lead_unit_signs_and_replies(personas):
 
 def test_return_goes_back_to_dispatch_queue_and_redispatch_counts(personas):
     appeal = advance(make_appeal(), personas, "dispatched")
-    appeal = services.return_appeal(appeal, by=personas.handler, reason="不属于本单位职责，应由城管处理")
+    appeal = return_reviewed(appeal, by=personas.handler, reason="不属于本单位职责，应由城管处理")
     assert appeal.status == "returned" and appeal.return_count == 1
     appeal = services.dispatch(appeal, by=personas.dispatcher, lead_unit=personas.urban)
     assert appeal.status == "dispatched" and appeal.events.get(action="dispatch", payload__redispatch=True)
@@ -90,13 +90,13 @@ def test_return_after_the_window_is_refused(personas):
     appeal = advance(make_appeal(), personas, "dispatched")
     later = appeal.return_deadline + timedelta(minutes=1)
     with pytest.raises(ActionNotAllowed):
-        services.return_appeal(appeal, by=personas.handler, reason="不属于本单位", at=later)
+        services.request_return(appeal, by=personas.handler, reason="不属于本单位", at=later)
 
 
 def test_return_needs_a_reason_and_writes_nothing_without_one(personas):
     appeal = advance(make_appeal(), personas, "dispatched")
     with pytest.raises(AppealValidationError) as err:
-        services.return_appeal(appeal, by=personas.handler, reason="  ")
+        services.request_return(appeal, by=personas.handler, reason="  ")
     assert "reason" in err.value.errors
     assert Appeal.objects.get(pk=appeal.pk).status == "dispatched"
 
@@ -198,7 +198,7 @@ def test_stale_version_is_a_conflict_naming_who_acted(personas):
     stale = Appeal.objects.get(pk=appeal.pk)
     services.accept(appeal, by=personas.handler)
     with pytest.raises(ConflictError) as err:
-        services.return_appeal(stale, by=personas.handler, reason="不属于本单位")
+        services.request_return(stale, by=personas.handler, reason="不属于本单位")
     assert err.value.current_version == appeal.version
     assert "dept_water" in err.value.message or personas.handler.get_full_name() in err.value.message
     assert Appeal.objects.get(pk=appeal.pk).status == "accepted"

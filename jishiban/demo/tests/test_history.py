@@ -99,7 +99,7 @@ def test_returns_stay_inside_the_return_window_and_redispatch_to_the_next_unit()
         assert [d.payload["lead_unit"] for d in dispatches] == ["unit-0", "unit-1", "unit-2"]
         assert [d.payload["redispatch"] for d in dispatches] == [False, True, True]
         for step in history.steps:
-            if step.action == "return":
+            if step.action == "request-return":
                 last = max(d.at for d in dispatches if d.at <= step.at)
                 assert step.at <= last + timedelta(days=1)
 

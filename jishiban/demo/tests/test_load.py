@@ -107,14 +107,19 @@ def test_milestone_columns_and_deadlines_match_the_events(histories):
                 assert e.payload["redispatch"] == (e.from_status != "received")
             elif e.action == "reopen":
                 expected["reopen_count"] += 1
-                expected.update(closed_at=None, replied_at=None, satisfaction="", solved=None)
-                assert e.payload == {"unit": lead} and e.reason
+                assert e.payload["previous_reply"]["result_type"] == expected["result_type"] != ""
+                assert e.payload["previous_reply"]["round"] == expected["reopen_count"]
+                expected.update(closed_at=None, replied_at=None, satisfaction="", solved=None, result_type="")
+                assert set(e.payload) == {"unit", "previous_reply"} and e.payload["unit"] == lead and e.reason
             elif e.action == "accept":
                 expected["accepted_at"] = e.at
+            elif e.action == "request-return":
+                assert e.at <= expected["return_deadline"], "asked to return after the return window"
+                assert e.payload == {"unit": lead, "not_responsible": e.payload["not_responsible"]} and e.reason
             elif e.action == "return":
                 expected["return_count"] += 1
-                assert e.at <= expected["return_deadline"], "returned after the return window"
-                assert e.payload == {"unit": lead, "not_responsible": e.payload["not_responsible"]} and e.reason
+                assert e.from_status == "return_requested" and e.payload["reviewed"] is True
+                assert e.payload["unit"] == lead and e.reason
             elif e.action == "request-extension":
                 new = datetime.fromisoformat(e.payload["new_deadline"])
                 assert datetime.fromisoformat(e.payload["old_deadline"]) == expected["reply_deadline"]

@@ -21,6 +21,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from jishiban.appeals.models import AppealEvent
+from jishiban.appeals.selectors import returning_unit_code
 from jishiban.organisations.models import Organisation
 from jishiban.taxonomy.models import Category
 
@@ -47,7 +48,7 @@ def dispatch_outcomes(since=None, until=None):
         actor_unit__code=OuterRef("unit_code"),
     )
     returned = (AppealEvent.objects.filter(appeal_id=OuterRef("appeal_id"), action="return", at__gte=OuterRef("at"))
-                .annotate(returned_unit=KeyTextTransform("unit", "payload"))
+                .annotate(returned_unit=returning_unit_code())
                 .filter(returned_unit=OuterRef("unit_code")))
     return (dispatches.annotate(was_accepted=Exists(accepted), was_returned=Exists(returned))
             .values("appeal__category_id", "appeal__county_id", "unit_code")

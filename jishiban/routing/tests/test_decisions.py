@@ -6,14 +6,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from jishiban.appeals import services
 from jishiban.organisations.models import Organisation
 from jishiban.routing.models import DispatchRule, Origin
 from jishiban.routing.services import seed_catalogue, suggest_units
 from jishiban.supervision.models import DispatchDecision
 from jishiban.supervision.services import disputes
 from jishiban.taxonomy.models import Category
-from jishiban.testing import advance, make_appeal
+from jishiban.testing import advance, make_appeal, return_reviewed
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,7 @@ def decided(personas):
     """A meeting held yesterday decided: 停水/水压 in 任城区 → 济宁水务集团, 市水务局 helping."""
     seed_catalogue()
     appeal = advance(make_appeal(), personas, "dispatched")
-    appeal = services.return_appeal(appeal, by=personas.handler, reason="供水管网属水务集团管理，非本局职责")
+    appeal = return_reviewed(appeal, by=personas.handler, reason="供水管网属水务集团管理，非本局职责")
     dispute, _ = disputes.contest_return(appeal, by=personas.dispatcher, note="应由水务集团办理")
     yesterday = timezone.localdate() - timedelta(days=1)
     meeting = disputes.schedule_meeting(by=personas.supervisor, date=yesterday, place="市中心三楼会议室",

@@ -7,7 +7,7 @@ from jishiban.appeals import services
 from jishiban.routing.models import DispatchRule, LearnedRoute
 from jishiban.routing.services import learn, suggest_units
 from jishiban.taxonomy.models import Category
-from jishiban.testing import advance, make_appeal
+from jishiban.testing import advance, make_appeal, return_reviewed
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def returned_then_kept(personas, *, county="370811"):
     """Dispatched to 城管 (returned: not theirs), then to 水务局, who accepted and kept it."""
     appeal = make_appeal(category=POLICY, county=county, content="咨询自来水阶梯水价补贴政策")
     appeal = services.dispatch(appeal, by=personas.dispatcher, lead_unit=personas.urban)
-    appeal = services.return_appeal(appeal, by=personas.other_handler, reason="非城管职责")
+    appeal = return_reviewed(appeal, by=personas.other_handler, reason="非城管职责")
     appeal = services.dispatch(appeal, by=personas.dispatcher, lead_unit=personas.water)
     return services.accept(appeal, by=personas.handler)
 
@@ -53,7 +53,7 @@ def test_learning_as_of_an_earlier_time_ignores_later_dispatches(personas):
 def test_accepted_then_returned_does_not_count_as_kept(personas):
     for _ in range(3):
         appeal = advance(make_appeal(category=POLICY), personas, "accepted", unit=personas.urban)
-        services.return_appeal(appeal, by=personas.other_handler, reason="签收后发现非本单位职责")
+        return_reviewed(appeal, by=personas.other_handler, reason="签收后发现非本单位职责")
     learn()
     row = LearnedRoute.objects.get(category__code=POLICY, unit=personas.urban)
     assert (row.dispatched, row.kept, row.returned) == (3, 0, 3)

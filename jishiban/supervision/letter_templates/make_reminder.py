@@ -83,19 +83,18 @@ def build(path: Path) -> None:
     _para(doc, "{{number}}", align=WD_ALIGN_PARAGRAPH.RIGHT, before=10)
     _para(doc, "{{title}}", font=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, before=22, after=14,
           exact=36)
-    _para(doc, "{{unit}}：")
-    _para(doc, "经统计，{{period_words}}，贵单位共承办诉求件 {{dispatched}} 件，答复 {{replied}} 件，"
-               "其中按时答复 {{on_time}} 件，按时答复率 {{on_time_rate}}；超期 {{overdue}} 件，退单 {{returned}} 件，"
-               "群众不满意 {{dissatisfied}} 件。{{reasons}}", indent_chars=2)
-    _para(doc, "请贵单位高度重视，认真分析原因，对下列诉求件逐件整改落实，并于收函后 5 个工作日内将整改情况书面"
-               "反馈{{centre}}。", indent_chars=2)
-    _para(doc, "涉及诉求件清单（{{appeal_count}} 件）：", indent_chars=2)
+    # The words are the renderer's, in the reader's language (``letters.letter_texts``); the
+    # template holds the layout.
+    _para(doc, "{{addressee}}")
+    _para(doc, "{{body}}", indent_chars=2)
+    _para(doc, "{{request}}", indent_chars=2)
+    _para(doc, "{{list_heading}}", indent_chars=2)
     _para(doc, "{{appeals_table}}")
     for _i in range(3):  # room for the seal, pressed over the name and the date
         _para(doc, "")
     _para(doc, "{{centre}}", align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
     _para(doc, "{{date}}", align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
-    doc.core_properties.title = "提醒函"
+    doc.core_properties.title = "{{title}}"
     doc.save(str(path))
 
 

@@ -16,6 +16,7 @@ from jishiban.accounts import policy
 from jishiban.appeals import services as appeal_services
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError
 from jishiban.appeals.models import Appeal, AppealEvent
+from jishiban.appeals.workflow import returning_unit
 from jishiban.organisations.models import Organisation
 
 from .. import access, links
@@ -44,12 +45,12 @@ def _open_dispute(appeal, *, kind: str, by, note: str, now) -> tuple[Dispute, bo
     if existing:
         return existing, False
     returns = _returns(appeal)
-    codes = {e.payload.get("unit") for e in returns if e.payload.get("unit")}
+    codes = {returning_unit(e.payload) for e in returns} - {None}
     try:
         with transaction.atomic():
             dispute = Dispute.objects.create(
                 appeal=appeal, kind=kind, note=note, raised_by=by, created_at=now,
-                return_reasons=[{"unit": e.payload.get("unit"), "reason": e.reason,
+                return_reasons=[{"unit": returning_unit(e.payload), "reason": e.reason,
                                  "not_responsible": bool(e.payload.get("not_responsible")),
                                  "at": e.at.isoformat()} for e in returns],
             )

@@ -11,7 +11,7 @@ from jishiban.api.urls import api as main_api
 from jishiban.appeals import services
 from jishiban.supervision.models import CallbackTask, Dispute, FollowUp, SupervisionOrder
 from jishiban.supervision.services import callbacks
-from jishiban.testing import advance, make_appeal, working_days_later
+from jishiban.testing import advance, make_appeal, return_reviewed, working_days_later
 
 pytestmark = pytest.mark.django_db
 
@@ -235,7 +235,7 @@ def test_errors_have_the_api_shape_in_chinese(api, personas, accepted):
 
 def test_dispute_meeting_decision_through_the_api(api, personas):
     appeal = advance(make_appeal(), personas, "dispatched")
-    services.return_appeal(appeal, by=personas.handler, reason="非本单位职责")
+    return_reviewed(appeal, by=personas.handler, reason="非本单位职责")
     contested = api.post("/disputes", json={"appeal": appeal.number, "note": "应由水务集团办理"},
                          user=personas.dispatcher)
     assert contested.status_code == 201

@@ -12,15 +12,15 @@ from jishiban.supervision import selectors
 from jishiban.supervision.models import Dispute
 from jishiban.supervision.services import disputes
 from jishiban.taxonomy.models import Category
-from jishiban.testing import advance, make_appeal
+from jishiban.testing import advance, make_appeal, return_reviewed
 
 pytestmark = pytest.mark.django_db
 
 
 def _returned(personas, not_responsible=True):
     appeal = advance(make_appeal(), personas, "dispatched")
-    return services.return_appeal(appeal, by=personas.handler, reason="供水管网属水务集团管理，非本局职责",
-                                  not_responsible=not_responsible)
+    return return_reviewed(appeal, by=personas.handler, reason="供水管网属水务集团管理，非本局职责",
+                           not_responsible=not_responsible)
 
 
 def test_dispatcher_contests_a_not_responsible_return(personas):
@@ -48,7 +48,7 @@ def test_second_return_puts_the_appeal_on_the_list(personas):
     appeal = _returned(personas)
     assert not Dispute.objects.exists()
     appeal = services.dispatch(appeal, by=personas.dispatcher, lead_unit=personas.urban)
-    appeal = services.return_appeal(appeal, by=personas.other_handler, reason="非城管职责")
+    appeal = return_reviewed(appeal, by=personas.other_handler, reason="非城管职责")
     dispute = Dispute.objects.get(appeal=appeal)
     assert dispute.kind == "repeated_return" and dispute.raised_by is None
     assert set(dispute.units.values_list("code", flat=True)) == {"city-water", "city-urban"}

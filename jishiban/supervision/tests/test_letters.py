@@ -17,7 +17,7 @@ from jishiban.appeals import services
 from jishiban.supervision import letters
 from jishiban.supervision.models import ReminderLetter
 from jishiban.supervision.rules import parse_period
-from jishiban.testing import make_appeal
+from jishiban.testing import make_appeal, return_reviewed
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def record(personas):
     unhappy = services.reply(unhappy, by=p.handler, result_type="solved", text="已处理")
     services.callback(unhappy, by=p.supervisor, satisfaction="dissatisfied", solved=False)
     bounced = services.dispatch(appeal(4), by=p.dispatcher, lead_unit=p.water)
-    services.return_appeal(bounced, by=p.handler, reason="非本单位职责")
+    return_reviewed(bounced, by=p.handler, reason="非本单位职责")
     return p
 
 

@@ -21,7 +21,7 @@ from jishiban.supervision.models import (
     SupervisionOrder,
 )
 from jishiban.supervision.services import orders
-from jishiban.testing import advance, make_appeal, working_days_later
+from jishiban.testing import advance, make_appeal, return_reviewed, working_days_later
 
 pytestmark = pytest.mark.django_db
 
@@ -298,7 +298,7 @@ def test_the_workbench_addresses_lead_to_the_supervision_pages(personas, old, ne
 
 def test_dispute_meeting_decision_through_the_pages(personas):
     appeal = advance(make_appeal(), personas, "dispatched")
-    services.return_appeal(appeal, by=personas.handler, reason="非本单位职责")
+    return_reviewed(appeal, by=personas.handler, reason="非本单位职责")
     client_for(personas.dispatcher).post("/supervision/disputes/contest/", {"appeal_number": appeal.number,
                                                                             "note": "属水务职责"})
     dispute = Dispute.objects.get(appeal=appeal)

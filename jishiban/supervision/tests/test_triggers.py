@@ -10,7 +10,7 @@ from jishiban.appeals import services
 from jishiban.appeals.models import Appeal
 from jishiban.supervision import jobs
 from jishiban.supervision.models import SupervisionOrder, TriggerRule
-from jishiban.testing import advance, make_appeal
+from jishiban.testing import advance, make_appeal, return_reviewed
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +40,8 @@ def test_red_card_opens_an_overdue_order_once_per_dispatch(personas):
     assert jobs.sweep(earlier + timedelta(hours=1))["overdue"] == 0
     # … but a new dispatch that runs late again does
     appeal.refresh_from_db()
-    appeal = services.return_appeal(appeal, by=personas.handler, reason="非本单位职责",
-                                    at=long_ago + timedelta(hours=1))
+    appeal = return_reviewed(appeal, by=personas.handler, reason="非本单位职责",
+                             at=long_ago + timedelta(hours=1))
     appeal = services.dispatch(appeal, by=personas.dispatcher, lead_unit=personas.water,
                                at=now - timedelta(days=8))
     assert jobs.cards(now)["orders"] == 1
@@ -67,10 +67,10 @@ def test_disabled_rule_does_not_fire(personas):
 
 def test_second_return_then_dispatch_opens_returned_order_on_new_unit(personas):
     appeal = advance(make_appeal(), personas, "dispatched")
-    appeal = services.return_appeal(appeal, by=personas.handler, reason="非本单位职责")
+    appeal = return_reviewed(appeal, by=personas.handler, reason="非本单位职责")
     appeal = services.dispatch(appeal, by=personas.dispatcher, lead_unit=personas.urban)
     assert _reasons(appeal) == []
-    appeal = services.return_appeal(appeal, by=personas.other_handler, reason="非本单位职责")
+    appeal = return_reviewed(appeal, by=personas.other_handler, reason="非本单位职责")
     appeal = services.dispatch(appeal, by=personas.dispatcher, lead_unit=personas.water)
     order = SupervisionOrder.objects.get(appeal=appeal)
     assert order.reason == "returned" and order.target_unit == personas.water and order.detail == "已退单 2 次"

@@ -28,7 +28,7 @@ from jishiban.supervision.models import (
     Transport,
 )
 from jishiban.supervision.services import callbacks, orders
-from jishiban.testing import advance, make_appeal, make_user
+from jishiban.testing import advance, make_appeal, make_user, return_reviewed
 
 from .gateway import Gateway
 
@@ -137,9 +137,9 @@ def test_a_meeting_decision_moves_orders_and_notice_to_the_new_unit(api, reachab
 
 def _twice_returned_from(appeal, personas):
     appeal = Appeal.objects.get(pk=appeal.pk)
-    appeal = services.return_appeal(appeal, by=personas.handler, reason="非本单位职责")
+    appeal = return_reviewed(appeal, by=personas.handler, reason="非本单位职责")
     appeal = services.dispatch(appeal, by=personas.dispatcher, lead_unit=personas.water)
-    return services.return_appeal(appeal, by=personas.handler, reason="仍非本单位职责")
+    return return_reviewed(appeal, by=personas.handler, reason="仍非本单位职责")
 
 
 def test_after_a_redispatch_the_new_unit_gets_its_own_yellow_card_once(personas):

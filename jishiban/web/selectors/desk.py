@@ -14,7 +14,6 @@ from jishiban.appeals.filters import day_bounds
 from jishiban.appeals.models import Appeal, AppealEvent, Status
 from jishiban.appeals.workflow import GONE, Action
 from jishiban.intake.pipeline import normalise_phone
-from jishiban.organisations.models import Organisation
 
 UNFINISHED = [*OPEN, Status.REPLIED, Status.CALLBACK_DONE]
 LIST_RELATED = ("channel", "category__parent__parent", "county", "town", "lead_unit")
@@ -144,15 +143,3 @@ def repeat_open_ids(user, *, now: datetime) -> list[int]:
     appeals are counted over the whole table: a number, no rows shown.
     """
     return list(repeats.repeats_among(visible(user).open(), now=now).values_list("pk", flat=True))
-
-
-def with_returning_unit(events: list) -> list:
-    """Sets ``returning_unit`` on each return event: the unit that sent the appeal back. After a
-    reviewed return (退单审核) the event's actor is the centre's reviewer; the unit that asked is in
-    its payload. One query for the list."""
-    codes = {(e.payload or {}).get("unit") for e in events if e is not None} - {None, ""}
-    units = {u.code: u for u in Organisation.objects.filter(code__in=codes)} if codes else {}
-    for e in events:
-        if e is not None:
-            e.returning_unit = units.get((e.payload or {}).get("unit")) or e.actor_unit
-    return events

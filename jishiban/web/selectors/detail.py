@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.http import Http404
 
 from jishiban.appeals.models import Appeal, AppealEvent, Satisfaction
+from jishiban.appeals.selectors import with_returning_unit
 from jishiban.appeals.services import co_parts
-from jishiban.appeals.workflow import HANDLING_STATES, Action
+from jishiban.appeals.workflow import HANDLING_STATES, RETURN_EVENTS, Action
 from jishiban.intake.models import Attachment
 from jishiban.organisations.models import Organisation
 
 from ..models import CoHandlerNote
-from .desk import LIST_RELATED, attach_hints, visible, with_returning_unit
+from .desk import LIST_RELATED, attach_hints, visible
 
 RELATED_LIMIT = 10
 SATISFACTION = dict(Satisfaction.choices)
@@ -28,6 +29,23 @@ def get_visible_appeal(user, pk) -> Appeal:
 
 def attachments_of(appeal) -> list:
     return list(Attachment.objects.filter(appeal=appeal).select_related("uploaded_by").order_by("id"))
+
+
+# A round's answer and the citizen's verdict on it: after a reopening they belong to the earlier round.
+ROUND_ACTIONS = frozenset({Action.REPLY, Action.ANSWER, Action.CALLBACK})
+
+
+def mark_rounds(events: list) -> None:
+    """Sets ``round`` (1 before the first reopening, 2 after it, …) on every event, and
+    ``earlier_round`` on the replies and callbacks of a round a reopening has since ended, so the
+    page labels them as that round's and not as the current answer."""
+    current = 1 + sum(1 for e in events if e.action == Action.REOPEN)
+    n = 1
+    for e in events:
+        if e.action == Action.REOPEN:
+            n += 1
+        e.round = n
+        e.earlier_round = n if n < current and e.action in ROUND_ACTIONS else None
 
 
 def detail_context(user, appeal: Appeal) -> dict:
@@ -56,6 +74,7 @@ def detail_context(user, appeal: Appeal) -> dict:
             e.co_missing = [unit_names.get(c, c) for c in e.payload["co_parts"]["missing"]]
         if e.payload.get("satisfaction"):
             e.satisfaction_label = SATISFACTION.get(e.payload["satisfaction"], e.payload["satisfaction"])
+    mark_rounds(events)
     files = attachments_of(appeal)
     by_event: dict[int, list] = {}
     for f in files:
@@ -67,9 +86,9 @@ def detail_context(user, appeal: Appeal) -> dict:
         n.files = by_event.get(n.event_id, [])
     last_extension = next((e for e in reversed(events) if e.action == Action.REQUEST_EXTENSION), None)
     last_return = next((e for e in reversed(events) if e.action == Action.RETURN), None)
-    with_returning_unit([last_return])
+    with_returning_unit([e for e in events if e.action in RETURN_EVENTS])
     return {
-        "events": events, "co_units": list(appeal.co_units.all()), "related": related,
+        "events": events, "round": 1 + appeal.reopen_count, "co_units": list(appeal.co_units.all()), "related": related,
         "children": children, "hints": hints, "notes": notes, "attachments": [f for f in files if not f.event_id],
         "last_extension": last_extension, "last_return": last_return,
         "parent_visible": bool(appeal.parent_id and scope.filter(pk=appeal.parent_id).exists()),

@@ -69,7 +69,7 @@ def test_stale_form_says_who_did_what_and_reloads(login, personas):
     appeal = advance(make_appeal(), personas, "dispatched")
     seen_version = appeal.version
     services.accept(appeal, by=personas.dept_head)
-    response = login(personas.handler).post(f"/appeals/{appeal.pk}/act/return/", {
+    response = login(personas.handler).post(f"/appeals/{appeal.pk}/act/request-return/", {
         "expected_version": seen_version, "reason": "非本单位职责"}, follow=True)
     text = " ".join(str(m) for m in response.context["messages"])
     assert "water_head" in text and "签收" in text and "已为您刷新" in text

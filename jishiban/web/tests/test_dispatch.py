@@ -6,7 +6,7 @@ from jishiban.appeals import services
 from jishiban.appeals.models import Appeal
 from jishiban.smart.models import Suggestion
 from jishiban.smart.services import refresh
-from jishiban.testing import advance, make_appeal
+from jishiban.testing import advance, make_appeal, return_reviewed
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def test_queue_suggests_the_unit_of_the_category_domain_and_says_why(login, pers
 
 def test_returned_appeal_goes_back_to_the_queue_with_its_reason(login, personas):
     appeal = advance(make_appeal(), personas, "dispatched")
-    services.return_appeal(appeal, by=personas.handler, reason="该小区供水由企业负责，非本单位职责")
+    return_reviewed(appeal, by=personas.handler, reason="该小区供水由企业负责，非本单位职责")
     client = login(personas.dispatcher)
     assert appeal.number not in client.get("/dispatch/").content.decode()
     html = client.get("/dispatch/?tab=returned").content.decode()
@@ -110,7 +110,7 @@ def test_invalidate_needs_a_reason(login, personas):
 
 def test_redispatch_after_return_goes_to_the_new_unit(login, personas):
     appeal = advance(make_appeal(), personas, "dispatched")
-    appeal = services.return_appeal(appeal, by=personas.handler, reason="非本单位职责")
+    appeal = return_reviewed(appeal, by=personas.handler, reason="非本单位职责")
     login(personas.dispatcher).post(f"/appeals/{appeal.pk}/act/dispatch/", {
         "expected_version": appeal.version, "lead_unit": personas.urban.pk, "co_units": [personas.water.pk]})
     appeal.refresh_from_db()

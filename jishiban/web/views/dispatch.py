@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from jishiban.appeals.filters import count_capped
 from jishiban.appeals.models import Status
 from jishiban.appeals.permissions import available_actions
+from jishiban.appeals.selectors import with_returning_unit
 from jishiban.core import params
 from jishiban.core.params import ParameterError
 from jishiban.core.views import gate
@@ -22,7 +23,7 @@ from jishiban.sla.notices import warn as calendar_notice
 
 from .. import smart_bridge
 from ..forms.action_forms import BulkDispatchForm
-from ..selectors.desk import dispatch_queue, visible, with_returning_unit
+from ..selectors.desk import dispatch_queue, visible
 from ..services import bulk_dispatch
 
 log = logging.getLogger("jishiban.web")
