@@ -136,3 +136,56 @@ def test_the_map_works_on_a_closed_network_without_a_tile_url(live_server, brows
     assert _variance(plain) > 100
     assert elsewhere == [], elsewhere
     assert _problems(page) == []
+
+
+CHANNEL_LABELS = """() => {
+  const chart = window.echarts.getInstanceByDom(document.getElementById('cockpit-channels'));
+  const data = chart.getModel().getSeriesByIndex(0).getData(), boxes = [];
+  for (let i = 0; i < data.count(); i++) {
+    const sector = data.getItemGraphicEl(i), el = sector && sector.getTextContent();
+    if (!el || el.ignore || el.invisible) continue;
+    const r = el.getBoundingRect().clone(); r.applyTransform(el.getComputedTransform());
+    boxes.push({text: el.style.text, x: r.x, y: r.y, w: r.width, h: r.height});
+  }
+  return {boxes, slices: chart.getOption().series[0].data.map(d => d.name)};
+}"""
+
+
+def _overlaps(boxes):
+    out = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if a["x"] < b["x"] + b["w"] - 1 and b["x"] < a["x"] + a["w"] - 1 and a["y"] < b["y"] + b["h"] - 1 \
+                    and b["y"] < a["y"] + a["h"] - 1:
+                out.append((a["text"], b["text"]))
+    return out
+
+
+def test_the_channel_donut_stays_legible_with_many_small_channels(live_server, browser, world):  # noqa: F811
+    """GIVEN a month with two large channels and eight small ones, WHEN the leader opens the
+    cockpit at 1920×1080, THEN the donut shows the large ones by name and the tail as 其他, no
+    two of its labels overlap, and the list under it still links every channel."""
+    from jishiban.testing import make_appeal
+
+    now = timezone.now()
+    make_stock(world, now, n=40)
+    small = ["12345-wechat", "jishiban-app", "enterprise", "minyi-5", "people-board", "gov-supervision", "xianghu",
+             "wenzheng"]
+    for i, code in enumerate(small):
+        make_appeal(channel=code, title=f"小渠道诉求{i}", received_at=now - timedelta(hours=2 + i))
+    for i in range(24):  # the month's bulk comes by phone and web
+        make_appeal(channel="12345-phone" if i % 3 else "12345-web", title=f"本月诉求{i}",
+                    received_at=now - timedelta(minutes=30 + i))
+    fill(now)
+    base, page = live_server.url, _page(browser, 1920, 1080)
+    _login(page, base, "leader")
+    page.goto(f"{base}/cockpit/")
+    page.wait_for_selector("#cockpit-map[data-drawn='11']", state="attached")
+    got = page.evaluate(CHANNEL_LABELS)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".ck-channels").screenshot(path=str(SHOTS / "cockpit-channels-1920x1080.png"))
+    assert got["slices"][-1] == "其他" and len(got["slices"]) <= 7, got["slices"]
+    assert {"12345热线电话", "12345网站"} <= set(got["slices"])
+    assert len(got["boxes"]) >= 3 and _overlaps(got["boxes"]) == [], got["boxes"]
+    assert page.locator(".ck-channels .ck-list a").count() == 10
+    assert _problems(page) == []
