@@ -77,7 +77,6 @@
         itemStyle: { areaColor: "#1a2b44", borderColor: "#7fb2e5", borderWidth: 1 },
         emphasis: { label: { color: "#fff" }, itemStyle: { areaColor: "#4fc3f7" } }, select: { disabled: true },
         regions: counties.map(function (c) { return { name: c.name, itemStyle: { areaColor: c.itemStyle.areaColor } }; }) },
-      graphic: tileGraphics(state.map, d.tiles),
       series: [
         { type: "map", geoIndex: 0, name: label, data: counties },
         { type: "scatter", coordinateSystem: "geo", name: d.labels.zone, data: zones, symbolSize: 18,
@@ -88,7 +87,10 @@
           symbolSize: function (v) { return Math.min(28, 8 + Math.sqrt(v[2]) * 3); },
           itemStyle: { color: "#ff5a4e" }, rippleEffect: { scale: 2.5 }, zlevel: 1 }
       ]
-    }, { replaceMerge: ["series", "graphic"] });
+    }, { replaceMerge: ["series"] });
+    // The tiles are placed with the geo component's projection, which exists only once the
+    // option above is set (asked before, convertToPixel throws and the map never finished).
+    state.map.setOption({ graphic: tileGraphics(state.map, d.tiles) }, { replaceMerge: ["graphic"] });
     // The effect points animate for ever, so "finished" never comes: mark the map drawn once set.
     el.setAttribute("data-drawn", String(state.geo.features.length));
   }
