@@ -36,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB = "jishiban_bench_cockpit"
+DB = os.environ.get("JISHIBAN_BENCH_DB", "jishiban_bench_cockpit")  # the database it creates (and leaves)
 COUNTERS_PER_APPEAL = {  # counter → mean count per received appeal (the centre's mix, roughly)
     "received": 1, "valid_received": .97, "invalid": .02, "merged": .01, "repeat": .08, "answered": .1,
     "first_contact": .1, "dispatched": .87, "dispatches": .93, "returned": .05, "sign_due": .9, "sign_on_time": .86,

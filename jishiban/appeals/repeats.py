@@ -10,7 +10,11 @@ left out) were received within ``window_days`` before it
   (1 一级, 2 二级, 3 the leaf itself); an appeal without a category is no repeat (its subtree
   is not known yet).
 
-The parameters are settings (``JISHIBAN_REPEAT_*``). Smart help applies the same window and
+The parameters are settings (``JISHIBAN_REPEAT_*``). ``with_earlier_count(..., as_of=T)`` applies
+the rule as it stood at a past moment ``T`` (the warnings' replay): every category is the one
+the appeal had then (from its ``annotate`` events: the ``new`` of the last category change up
+to ``T``, else the ``old`` of the first one after it, else the stored one), and an appeal left
+out as merged or invalid is one that had been moved into ``GONE`` by ``T``. Smart help applies the same window and
 threshold to its duplicate index, where "the same matter" is judged from the text, before a
 category is known.
 """
@@ -21,11 +25,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, TextField, When
+from django.db.models.fields.json import KT
 
 from .workflow import GONE
 
 _ANCESTOR = {3: "category_id", 2: "category__parent_id", 1: "category__parent__parent_id"}
+_UP = {3: "pk", 2: "parent_id", 1: "parent__parent_id"}  # the same walk from a Category row
 
 
 @dataclass(frozen=True)
@@ -83,11 +89,13 @@ def is_repeat(appeal, r: RepeatRule | None = None) -> bool:
     return earlier_of(appeal, r)[: r.threshold].count() >= r.threshold
 
 
-def with_earlier_count(qs, r: RepeatRule | None = None, *, now: datetime | None = None):
+def with_earlier_count(qs, r: RepeatRule | None = None, *, now: datetime | None = None,
+                       as_of: datetime | None = None):
     """``qs`` annotated with ``earlier`` (the count of ``earlier_of`` for each row), one
     correlated count per row over the phone and address indexes. With ``now``, counted over the
     window before ``now`` rather than before each appeal (the oversight list's "still in hand,
-    raised again lately")."""
+    raised again lately"). With ``as_of``, the categories and the merged or invalid appeals are
+    those of that moment, and only appeals received by then count (see the module's text)."""
     from .models import Appeal
 
     r = r or rule()
@@ -96,15 +104,46 @@ def with_earlier_count(qs, r: RepeatRule | None = None, *, now: datetime | None 
         same |= Q(address=OuterRef("address")) & ~Q(address="")
     field = _ancestor_field(r.category_level)
     since = (now - r.window) if now is not None else None
-    others = Appeal.objects.filter(same).exclude(pk=OuterRef("pk")).exclude(status__in=GONE)
+    others = Appeal.objects.filter(same).exclude(pk=OuterRef("pk"))
+    if as_of is None:
+        others = others.exclude(status__in=GONE)
+    else:
+        others = others.exclude(_gone_by(as_of)).filter(received_at__lte=as_of)
     if since is not None:
         others = others.filter(received_at__gte=since)
     else:
         others = others.filter(received_at__lte=OuterRef("received_at"),
                                received_at__gte=OuterRef("received_at") - r.window)
-    others = (others.filter(**{field: OuterRef(field)})
-              .order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n"))
+    if as_of is None:
+        others = others.filter(**{field: OuterRef(field)})
+    else:
+        qs = qs.annotate(_repeat_group=_group_at(as_of, r.category_level))
+        others = others.annotate(_group=_group_at(as_of, r.category_level)).filter(_group=OuterRef("_repeat_group"))
+    others = others.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n")
     return qs.annotate(earlier=Subquery(others))
+
+
+def _gone_by(at: datetime) -> Exists:
+    from .models import AppealEvent
+
+    return Exists(AppealEvent.objects.filter(appeal_id=OuterRef("pk"), to_status__in=GONE, at__lte=at))
+
+
+def _group_at(at: datetime, level: int):
+    """The ancestor at ``level`` of the category the row's appeal had at ``at`` (an expression)."""
+    from jishiban.taxonomy.models import Category
+
+    from .models import AppealEvent
+
+    changes = AppealEvent.objects.filter(appeal_id=OuterRef(OuterRef("pk")), action="annotate",
+                                         payload__has_key="category")
+    before = changes.filter(at__lte=at).order_by("-at", "-id")
+    after = changes.filter(at__gt=at).order_by("at", "id")
+    code = Case(When(Exists(before), then=Subquery(before.annotate(c=KT("payload__category__new")).values("c")[:1])),
+                When(Exists(after), then=Subquery(after.annotate(c=KT("payload__category__old")).values("c")[:1])),
+                default=Subquery(Category.objects.filter(pk=OuterRef(OuterRef("category_id"))).values("code")[:1]),
+                output_field=TextField())
+    return Subquery(Category.objects.filter(code=code).values(_UP[level])[:1])
 
 
 def repeats_among(qs, r: RepeatRule | None = None, *, now: datetime | None = None):

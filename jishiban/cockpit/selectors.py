@@ -255,7 +255,7 @@ def map_data(data: dict) -> dict:
         "trend": data["trend"],
         "channels": [{"name": c["name"], "value": c["n"], "url": c["url"]} for c in data["channels"]],
         "labels": {"received": _("受理量"), "year_ago": _("去年同期"), "events": _("热点事件"),
-                   "zone": _("功能区（无公开边界，以圆点标示）")},
+                   "zone": _("功能区（无公开边界，以圆点标示）"), "other": _("其他")},
     }
 
 

@@ -56,6 +56,9 @@ class EarlyWarning(models.Model):
     expected = models.FloatField(_("期望数"), default=0)
     # Spikes: -log10 of the tail probability; events: appeals in the window; risk/repeat: hits.
     score = models.FloatField(_("分值"), default=0)
+    # ``observed`` when the roles on duty last heard of the warning (raised, or grown by the
+    # growth threshold since): the scan's compare-and-set on it announces each growth once.
+    announced = models.FloatField(_("已通知观测数"), default=0)
     probability = models.FloatField(_("尾概率"), null=True, blank=True)
     detail = models.JSONField(_("明细"), default=dict, blank=True)
     appeals = models.ManyToManyField("appeals.Appeal", verbose_name=_("相关诉求"), blank=True, related_name="+")

@@ -9,8 +9,9 @@ correction's moment passes; a risk tag counts from when smart help added it; an 
 left the pool (merged, invalid, withdrawn) leaves the hot events from then. Dissatisfied
 callbacks count from the moment of the callback, like the live scan's rule (at least
 ``JISHIBAN_WARNINGS_DISSATISFIED`` of one caller within the repeat window, when the caller has
-a new appeal in the look-back window). The repeat rule itself (``appeals.repeats``) is asked
-of the stored rows, so its category subtrees are today's. Nothing is written: open warnings
+a new appeal in the look-back window). The repeat rule itself (``appeals.repeats``) is asked at
+each step of the appeals received in it, ``as_of`` the step: its categories and merges are
+those known then, from the same event log. Nothing is written: open warnings
 are kept in memory, one per key, so an ongoing spike is reported once. Each warning it would
 have raised is yielded as a dict (the command prints one JSON line each).
 
@@ -30,7 +31,6 @@ from django.utils.translation import gettext as _
 
 from jishiban.appeals import repeats
 from jishiban.appeals.models import Appeal
-from jishiban.appeals.workflow import GONE
 
 from . import events
 from .counts import HISTORY_DAYS, History, Taxonomy
@@ -82,12 +82,7 @@ def replay(start: date, end: date, *, kinds=("spike", "event", "risk", "repeat")
     for r in known.values():
         if before.get(r["pk"], {}).get("satisfaction") == "dissatisfied":
             unhappy.set(r["pk"], "dissatisfied")
-    earlier = {}
-    if "repeat" in kinds:
-        rule = repeats.rule()
-        qs = Appeal.objects.filter(received_at__gte=begin, received_at__lt=stop).exclude(status__in=GONE)
-        earlier = dict(repeats.with_earlier_count(qs, rule).filter(earlier__gte=rule.threshold)
-                       .values_list("pk", "earlier"))
+    rule = repeats.rule()
     labels = risk_labels()
     words = tuple(setting("PETITION_WORDS", DEFAULT_PETITION_WORDS))
     codes = {pk: code for pk, (code, _n) in counties.items()}
@@ -99,7 +94,7 @@ def replay(start: date, end: date, *, kinds=("spike", "event", "risk", "repeat")
     pos = 0
     today_rows: list[dict] = []
     lookback = timedelta(hours=float(setting("LOOKBACK_HOURS", 24)))
-    window = repeats.rule().window
+    window = rule.window
     gone: set[int] = set()
     for step in range(1, steps + 1):
         moment = begin + timedelta(hours=step)
@@ -155,8 +150,9 @@ def replay(start: date, end: date, *, kinds=("spike", "event", "risk", "repeat")
                        "why": "、".join(labels.get(f[5:], f[5:]) for f in flags)}
         if "repeat" in kinds:
             yield from unhappy.signals(rows, pos, moment, lookback, window, open_keys, tax, codes)
+        earlier = _repeats([r["pk"] for r in new if r["pk"] not in gone], rule, at) if "repeat" in kinds else {}
         for r in new:
-            if "repeat" in kinds:
+            if "repeat" in kinds and r["pk"] not in gone:
                 text = f"{r['title']} {r['content']}"
                 hit = r["pk"] in earlier or any(w in text for w in words)
                 key = _caller_key(_Row(r))
@@ -222,6 +218,15 @@ class _Events:
                    "county": self.codes.get(county[0][0]) if county else None,
                    "observed": len(members), "expected": self.need, "score": len(members),
                    "appeals": sorted(r["number"] for r in members), "why": self.rows[g.centre]["title"]}
+
+
+def _repeats(pks: list[int], rule, at: datetime) -> dict[int, int]:
+    """The repeat rule as it stood at ``at``: of the appeals ``pks``, those that were repeats
+    then, with their count of earlier appeals (categories and merges as known at ``at``)."""
+    if not pks:
+        return {}
+    qs = repeats.with_earlier_count(Appeal.objects.filter(pk__in=pks), rule, as_of=at)
+    return dict(qs.filter(earlier__gte=rule.threshold).values_list("pk", "earlier"))
 
 
 def _risk_flags(r: dict) -> set[str]:

@@ -5,6 +5,12 @@ on its current state (two people acting at once cannot both succeed), appends on
 ``WarningEvent`` and raises one notification per change to the roles on duty (the city's
 supervisors and the county's staff), delivered after commit by the supervision app.
 
+Growth (an ongoing spike's count rising, a hot event gaining appeals) is recorded at every
+scan and announced when ``observed`` has risen by at least ``JISHIBAN_WARNINGS_GROWTH_MIN`` (3)
+and by ``JISHIBAN_WARNINGS_GROWTH_SHARE`` (0.5, i.e. half) since the roles last heard of it
+(``EarlyWarning.announced``, moved by a compare-and-set so two scans never tell one growth
+twice): a hot event of 5 is told again at 8, 12, 18…, not at every appeal that joins.
+
 Errors are the appeal workflow's (``jishiban.appeals.errors``), so pages map them alike.
 """
 
@@ -14,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,11 +103,19 @@ def _fields(signal: Signal) -> dict:
             "latest_at": signal.latest_at, "lat": signal.lat, "lon": signal.lon}
 
 
+def growth_worth_telling(observed: float, announced: float) -> bool:
+    """Whether ``observed`` has grown enough since ``announced`` to tell the roles on duty."""
+    least = float(getattr(settings, "JISHIBAN_WARNINGS_GROWTH_MIN", 3))
+    share = float(getattr(settings, "JISHIBAN_WARNINGS_GROWTH_SHARE", 0.5))
+    return observed - announced >= least and observed >= announced * (1 + share)
+
+
 def raise_signal(signal: Signal, *, now=None) -> tuple[EarlyWarning, str]:
     """Raise a warning for ``signal`` or update the open one with its key.
 
     Returns ``(warning, what)``: ``"raised"`` (new warning, announced once), ``"updated"`` (the
-    numbers grew or appeals joined: an event, no new announcement) or ``"same"`` (nothing new).
+    numbers grew or appeals joined: an event; announced when the growth since the last
+    announcement passes ``growth_worth_telling``) or ``"same"`` (nothing new).
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -109,7 +124,7 @@ def raise_signal(signal: Signal, *, now=None) -> tuple[EarlyWarning, str]:
             try:
                 with transaction.atomic():
                     w = EarlyWarning.objects.create(kind=signal.kind, key=signal.key, raised_at=now, updated_at=now,
-                                                    **_fields(signal))
+                                                    announced=float(signal.observed), **_fields(signal))
             except IntegrityError:  # a scan running at the same time raised it a moment ago
                 return EarlyWarning.objects.get(key=signal.key, state__in=OPEN_STATES), "same"
             if signal.appeal_ids:
@@ -133,9 +148,18 @@ def raise_signal(signal: Signal, *, now=None) -> tuple[EarlyWarning, str]:
         EarlyWarning.objects.filter(pk=current.pk).update(updated_at=now, ended_at=None, **values)
         if joined:
             current.appeals.add(*joined)
+        before = current.announced
+        told = grew and growth_worth_telling(float(signal.observed), current.announced) and bool(
+            EarlyWarning.objects.filter(pk=current.pk, announced=current.announced)
+            .update(announced=float(signal.observed)))
         _log(current, "update", current.state, current.state, None, now,
-             payload={"observed": float(signal.observed), "score": float(signal.score), "joined": len(joined)})
+             payload={"observed": float(signal.observed), "score": float(signal.score), "joined": len(joined),
+                      "announced": told})
         current.refresh_from_db()
+        if told:
+            _announce(current, NoteKind.WARNING_CHANGED, _("预警「%(t)s」扩大：观测数 %(o)g（上次通知时 %(a)g）") % {
+                "t": current.title, "o": current.observed, "a": before},
+                extra=[current.assignee] if current.assignee_id else (), now=now)
         return current, "updated"
 
 

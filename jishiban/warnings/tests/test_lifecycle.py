@@ -94,3 +94,67 @@ def test_hot_event_lists_and_merges(personas):
     merged = services.merge_event_appeals(w, by=p.dispatcher, into=appeals[0], appeals=appeals[1:])
     assert {a.status for a in merged} == {"merged"}
     assert w.events.filter(action="merge").exists()
+
+
+def _event(appeals, n, **kw):
+    members = appeals[:n]
+    return services.Signal(kind="event", key=f"event:{members[0].pk}", title="某小区停水",
+                           why=f"24 小时内 {n} 件诉求内容相近", county_id=members[0].county_id, observed=n,
+                           expected=5, score=n, appeal_ids=[a.pk for a in members],
+                           first_at=members[0].received_at, latest_at=members[-1].received_at, **kw)
+
+
+def test_growth_is_announced_once_per_change_past_the_threshold(personas):
+    """GIVEN a hot event of 5 (announced when raised) and a transport, WHEN one appeal joins at
+    each scan up to 13, THEN the roles on duty hear of it again at 8 (+3 and +50 % over 5) and at
+    12 (over 8) — once each, one delivery per notice — and not at the other steps, nor when a
+    scan sees the same 12 again."""
+    from jishiban.supervision.models import Delivery, Transport
+
+    Transport.objects.create(name="站内", kind="webhook", url="http://127.0.0.1:9/hook", recipient="user",
+                             kinds=["warning_raised", "warning_changed"])
+    appeals = [make_appeal(title=f"停水{i}") for i in range(13)]
+    w, what = services.raise_signal(_event(appeals, 5))
+    assert what == "raised" and w.announced == 5
+    on_duty = {"supervisor", "county_rencheng"}
+    grown = []
+    for n in range(6, 14):
+        w, what = services.raise_signal(_event(appeals, n))
+        assert what == "updated" and w.observed == n
+        grown.append(Notification.objects.filter(kind="warning_changed").count())
+    per_step = [b - a for a, b in zip([0, *grown], grown, strict=False)]
+    assert per_step == [0, 0, 2, 0, 0, 0, 2, 0], per_step  # n = 6 … 13: told at 8 and 12, two people each
+    again, what = services.raise_signal(_event(appeals, 12))  # a scan with a stale view of the event
+    assert what == "same" and Notification.objects.filter(kind="warning_changed").count() == 4
+    told = Notification.objects.filter(kind="warning_changed")
+    assert {u for u in told.values_list("user__username", flat=True)} == on_duty
+    assert [t.text for t in told.filter(user__username="supervisor").order_by("pk")] == [
+        "预警「某小区停水」扩大：观测数 8（上次通知时 5）", "预警「某小区停水」扩大：观测数 12（上次通知时 8）"]
+    assert Delivery.objects.filter(notification__kind="warning_changed").count() == 4
+    assert w.announced == 12
+    updates = [e.payload["announced"] for e in w.events.filter(action="update")]
+    assert updates == [False, False, True, False, False, False, True, False]
+
+
+def test_the_growth_threshold_is_a_setting(personas, settings):
+    settings.JISHIBAN_WARNINGS_GROWTH_MIN = 1
+    settings.JISHIBAN_WARNINGS_GROWTH_SHARE = 0
+    appeals = [make_appeal(title=f"停水{i}") for i in range(7)]
+    services.raise_signal(_event(appeals, 5))
+    for n in (6, 6, 7):
+        services.raise_signal(_event(appeals, n))
+    sup = Notification.objects.filter(kind="warning_changed", user__username="supervisor")
+    assert [t.text for t in sup.order_by("pk")] == ["预警「某小区停水」扩大：观测数 6（上次通知时 5）",
+                                     "预警「某小区停水」扩大：观测数 7（上次通知时 6）"]
+
+
+def test_a_stale_scan_cannot_announce_a_growth_twice(personas):
+    """Two scans that read the warning before either wrote: the compare-and-set on
+    ``announced`` lets only the first one tell."""
+    appeals = [make_appeal(title=f"停水{i}") for i in range(9)]
+    w, _ = services.raise_signal(_event(appeals, 5))
+    EarlyWarning.objects.filter(pk=w.pk).update(announced=8)  # the other scan told 8 a moment ago
+    stale = EarlyWarning.objects.filter(pk=w.pk, announced=5).update(announced=9)
+    assert stale == 0
+    services.raise_signal(_event(appeals, 9))  # +1 over what was told: not enough
+    assert not Notification.objects.filter(kind="warning_changed").exists()

@@ -80,3 +80,60 @@ def test_dissatisfied_callbacks_make_a_repeat_warning_from_the_callback_on(refer
     assert len(unhappy) == 1, lines
     # Known only once the second callback is taken (14:00), not when the new appeal came (10:30).
     assert unhappy[0]["raised_at"] == _at(SPIKE, 15).isoformat() and unhappy[0]["appeals"] == [new.number]
+
+
+def _caller_history(phone, category, days_before, n=2):
+    made = []
+    for i in range(n):
+        a = make_appeal(title=f"噪音扰民{i}", category=category, citizen_phone=phone, address="")
+        Appeal.objects.filter(pk=a.pk).update(received_at=_at(SPIKE - timedelta(days=days_before + i), 9))
+        made.append(Appeal.objects.get(pk=a.pk))
+    return made
+
+
+def test_the_repeat_rule_reads_the_categories_as_they_were_at_the_step(reference_data):
+    """GIVEN a caller's two earlier appeals in 010101 and a new one in 010101 on SPIKE at 10:30
+    (a repeat then), all three corrected to 020101 / 030101 two days later (no longer the same
+    subtree today), WHEN SPIKE is replayed, THEN the repeat warning is raised at 11:00 in the
+    category the new appeal had then; and a caller whose earlier appeals were elsewhere then and
+    corrected into the new appeal's subtree later raises none."""
+    phone, other = "13955554444", "13955553333"
+    earlier = _caller_history(phone, "010101", 3)
+    new = make_appeal(title="又是噪音", content="楼下噪音", category="010101", citizen_phone=phone, address="")
+    Appeal.objects.filter(pk=new.pk).update(received_at=_at(SPIKE, 10, 30))
+    fix = _at(SPIKE + timedelta(days=2), 10)
+    for a, code in ((earlier[0], "020101"), (earlier[1], "020101"), (Appeal.objects.get(pk=new.pk), "030101")):
+        services.annotate(a, by=None, at=fix, category=Category.objects.get(code=code), reason="改类")
+    # Today the rule no longer sees a repeat: the replay must not be asking today's rows.
+    from jishiban.appeals import repeats
+
+    assert repeats.earlier_count(Appeal.objects.get(pk=new.pk)) == 0
+    later = _caller_history(other, "020101", 3)
+    second = make_appeal(title="噪音", content="噪音", category="010101", citizen_phone=other, address="")
+    Appeal.objects.filter(pk=second.pk).update(received_at=_at(SPIKE, 14, 10))
+    for a in later:
+        services.annotate(a, by=None, at=fix, category=Category.objects.get(code="010101"), reason="改类")
+    assert repeats.earlier_count(Appeal.objects.get(pk=second.pk)) == 2
+
+    lines = [x for x in replay(SPIKE, SPIKE, kinds=("repeat",))]
+    assert [(x["appeals"], x["raised_at"], x["category"], x["observed"]) for x in lines] == [
+        ([new.number], _at(SPIKE, 11).isoformat(), "010101", 2)], lines
+
+
+def test_an_appeal_judged_invalid_after_the_step_still_counted_then(reference_data):
+    """The rule's merged-or-invalid exclusion is as of the step too: an earlier appeal declared
+    invalid the day after still made the new appeal a repeat at the time."""
+    phone = "13955552222"
+    earlier = _caller_history(phone, "010101", 5)
+    new = make_appeal(title="又是噪音", content="楼下噪音", category="010101", citizen_phone=phone, address="")
+    Appeal.objects.filter(pk=new.pk).update(received_at=_at(SPIKE, 8, 5))
+    gone = earlier[0]
+    AppealEvent.objects.create(appeal=gone, action="invalidate", from_status="received", to_status="invalid",
+                               payload={}, at=_at(SPIKE + timedelta(days=1), 9))
+    Appeal.objects.filter(pk=gone.pk).update(status="invalid")
+    from jishiban.appeals import repeats
+
+    assert repeats.earlier_count(Appeal.objects.get(pk=new.pk)) == 1  # today: one earlier left
+    lines = [x for x in replay(SPIKE, SPIKE, kinds=("repeat",))]
+    assert [(x["appeals"], x["raised_at"], x["observed"]) for x in lines] == [
+        ([new.number], _at(SPIKE, 9).isoformat(), 2)], lines

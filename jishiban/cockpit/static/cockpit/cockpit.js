@@ -77,7 +77,6 @@
         itemStyle: { areaColor: "#1a2b44", borderColor: "#7fb2e5", borderWidth: 1 },
         emphasis: { label: { color: "#fff" }, itemStyle: { areaColor: "#4fc3f7" } }, select: { disabled: true },
         regions: counties.map(function (c) { return { name: c.name, itemStyle: { areaColor: c.itemStyle.areaColor } }; }) },
-      graphic: tileGraphics(state.map, d.tiles),
       series: [
         { type: "map", geoIndex: 0, name: label, data: counties },
         { type: "scatter", coordinateSystem: "geo", name: d.labels.zone, data: zones, symbolSize: 18,
@@ -88,9 +87,29 @@
           symbolSize: function (v) { return Math.min(28, 8 + Math.sqrt(v[2]) * 3); },
           itemStyle: { color: "#ff5a4e" }, rippleEffect: { scale: 2.5 }, zlevel: 1 }
       ]
-    }, { replaceMerge: ["series", "graphic"] });
+    }, { replaceMerge: ["series"] });
+    // The tiles are placed with the geo component's projection, which exists only once the
+    // option above is set (asked before, convertToPixel throws and the map never finished).
+    state.map.setOption({ graphic: tileGraphics(state.map, d.tiles) }, { replaceMerge: ["graphic"] });
     // The effect points animate for ever, so "finished" never comes: mark the map drawn once set.
     el.setAttribute("data-drawn", String(state.geo.features.length));
+  }
+
+  function slices(items, other) {
+    // The donut shows the largest channels (at most MAX_SLICES - 1, each at least MIN_SHARE of
+    // the month) by name and gathers the tail into one 其他 slice (its tooltip lists them); the
+    // list under the chart links every channel.
+    var MAX_SLICES = 6, MIN_SHARE = 0.04, total = 0, keep = [], rest = [];
+    items.forEach(function (c) { total += c.value; });
+    items.slice().sort(function (a, b) { return b.value - a.value; }).forEach(function (c, i) {
+      (i === 0 || (i < MAX_SLICES - 1 && c.value >= MIN_SHARE * total) ? keep : rest).push(c);
+    });
+    if (rest.length === 1) keep.push(rest.pop());  // one small channel keeps its own name
+    if (!rest.length) return keep;
+    var n = 0; rest.forEach(function (c) { n += c.value; });
+    keep.push({ name: other, value: n, url: "", itemStyle: { color: "#5b6f8a" },
+                parts: rest.map(function (c) { return c.name + " " + c.value; }) });
+    return keep;
   }
 
   function drawSmall(d) {
@@ -110,8 +129,15 @@
     if (cEl && d) {
       var oldc = window.echarts.getInstanceByDom(cEl); if (oldc) oldc.dispose();
       var c = window.echarts.init(cEl, null, { renderer: "canvas" });
-      c.setOption({ animation: false, tooltip: { renderMode: "richText" },
-        series: [{ type: "pie", radius: ["45%", "75%"], data: d.channels, label: { color: "#d8e4f2", fontSize: 11 },
+      c.setOption({ animation: false,
+        tooltip: { renderMode: "richText", formatter: function (p) {
+          return p.data.parts ? p.name + " " + p.value + "\n" + p.data.parts.join("\n") : p.name + " " + p.value + "（" + p.percent + "%）";
+        } },
+        series: [{ type: "pie", radius: ["38%", "62%"], center: ["50%", "52%"], data: slices(d.channels, d.labels.other),
+          avoidLabelOverlap: true, minShowLabelAngle: 6, labelLayout: { hideOverlap: true },
+          label: { color: "#d8e4f2", fontSize: 11, width: 120, overflow: "truncate",
+            formatter: function (p) { return p.name + " " + Math.round(p.percent) + "%"; } },
+          labelLine: { length: 6, length2: 8 },
           itemStyle: { borderColor: "#0d2341", borderWidth: 2 } }] });
       c.on("click", function (p) { go(p.data && p.data.url); });
     }
