@@ -134,6 +134,22 @@ def public_shapes(county_code: str, *, limit: int = 5000) -> list[tuple[str, str
                 .order_by("region__code").values_list("region__code", "region__name", "region__geometry")[:limit])
 
 
+def _escalated(events) -> dict:
+    """Open escalated events split as the inboxes show them: waiting for the desk (任务派遣/任务处理)
+    and waiting for the worker's check of its result (处理反馈)."""
+    events = events.select_related("grid__region", "grid__community", "grid__town", "reporter").order_by("reported_at")
+    return {"waiting": events.filter(state__in=["dispatched", "handling"]), "checking": events.filter(state="fed_back")}
+
+
+def county_inbox(user) -> dict:
+    """What a county received from its towns (乡镇 → 县市区, ``services.escalate_to_county``): the
+    open events of its grids escalated to the county, for the county's staff (empty for anyone else)."""
+    county = user.region_id if policy.is_county_staff(user) else None
+    if county is None:
+        return {"county": None, "waiting": GridEvent.objects.none(), "checking": GridEvent.objects.none()}
+    return {"county": county, **_escalated(GridEvent.objects.filter(grid__county_id=county, escalation="county"))}
+
+
 def town_inbox(user) -> dict:
     """A town's inbox (GB/T 30428: grid → town → county): the grid events its grids escalated to
     the town, open — waiting for the town (任务派遣/任务处理) or for the worker's check of the town's
@@ -145,12 +161,8 @@ def town_inbox(user) -> dict:
     if town is None:
         return {"town": None, "waiting": GridEvent.objects.none(), "checking": GridEvent.objects.none(),
                 "appeals": Appeal.objects.none()}
-    events = (GridEvent.objects.filter(grid__town_id=town, escalation="town")
-              .select_related("grid__region", "grid__community", "reporter").order_by("reported_at"))
     return {
-        "town": town,
-        "waiting": events.filter(state__in=["dispatched", "handling"]),
-        "checking": events.filter(state="fed_back"),
+        "town": town, **_escalated(GridEvent.objects.filter(grid__town_id=town, escalation="town")),
         "appeals": (Appeal.objects.visible_to(user).in_hand().filter(lead_unit_id=user.organisation_id)
                     .select_related("category", "grid").order_by("reply_deadline", "received_at")),
     }

@@ -14,6 +14,7 @@ urlpatterns = [
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("appeals/<str:number>/assign/", views.assign, name="assign"),
     path("town/", town.inbox, name="town"),
+    path("county/", town.county, name="county"),
     path("map/", mapview.page, name="map"),
     path("map/data/", mapview.data, name="map_data"),
 ]
