@@ -154,15 +154,23 @@ def town_inbox(user) -> dict:
     """A town's inbox (GB/T 30428: grid → town → county): the grid events its grids escalated to
     the town, open — waiting for the town (任务派遣/任务处理) or for the worker's check of the town's
     result (处理反馈) — and the 12345 appeals the town's unit holds (``Appeal.objects.in_hand()``
-    within ``visible_to``). Empty for anyone but town staff (``policy.town_of``)."""
+    within ``visible_to``), those it only co-handles (协办, ``co_handled_by``) after them and marked
+    ``co``. Empty for anyone but town staff (``policy.town_of``)."""
     from jishiban.appeals.models import Appeal
 
     town = policy.town_of(user)
     if town is None:
         return {"town": None, "waiting": GridEvent.objects.none(), "checking": GridEvent.objects.none(),
-                "appeals": Appeal.objects.none()}
+                "appeals": []}
+    seen, org = Appeal.objects.visible_to(user), user.organisation_id
     return {
         "town": town, **_escalated(GridEvent.objects.filter(grid__town_id=town, escalation="town")),
-        "appeals": (Appeal.objects.visible_to(user).in_hand().filter(lead_unit_id=user.organisation_id)
-                    .select_related("category", "grid").order_by("reply_deadline", "received_at")),
+        "appeals": [*_marked(seen.held_by(org), co=False), *_marked(seen.co_handled_by(org), co=True)],
     }
+
+
+def _marked(appeals, *, co: bool) -> list:
+    rows = list(appeals.select_related("category", "grid").order_by("reply_deadline", "received_at"))
+    for a in rows:
+        a.co = co
+    return rows
