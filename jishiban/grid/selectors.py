@@ -127,6 +127,30 @@ def map_counts(user, grids) -> dict[int, dict[str, int]]:
     return {pk: {"appeals": appeals.get(pk, 0), "events": events.get(pk, 0)} for pk in ids}
 
 
+def map_scope(user) -> str:
+    """Which grids the map shows ``user`` (``grids_visible_to``), as a cache key of its shapes."""
+    return "all" if policy.sees_all(user) else f"county:{user.region_id}" if policy.is_county_staff(user) else f"user:{user.pk}"
+
+
+def map_town_counts(user, grids) -> dict[str, dict[str, int]]:
+    """``map_counts`` summed per town (the whole-city map): town code → grids, open appeals, open events."""
+    from jishiban.appeals.models import Appeal
+
+    ids = grids.values("pk")
+    out = {code: {"grids": n, "appeals": 0, "events": 0}
+           for code, n in grids.order_by().values_list("town__code").annotate(n=Count("pk")).values_list("town__code", "n")}
+    for key, rows in (
+        ("appeals", Appeal.objects.visible_to(user).open().filter(grid__grid_profile__in=ids).order_by()
+         .values_list("grid__grid_profile__town__code").annotate(n=Count("pk"))),
+        ("events", GridEvent.objects.filter(grid_id__in=ids, state__in=list(OPEN)).order_by()
+         .values_list("grid__town__code").annotate(n=Count("pk"))),
+    ):
+        for code, n in rows:
+            if code in out:
+                out[code][key] = n
+    return out
+
+
 def public_shapes(county_code: str, *, limit: int = 5000) -> list[tuple[str, str, dict]]:
     """``(code, name, geometry)`` of a county's grids that have a boundary, for a map anyone may
     see (the citizens' place picker): shapes and names only, never figures or workers."""

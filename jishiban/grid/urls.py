@@ -17,4 +17,6 @@ urlpatterns = [
     path("county/", town.county, name="county"),
     path("map/", mapview.page, name="map"),
     path("map/data/", mapview.data, name="map_data"),
+    path("map/towns/", mapview.towns, name="map_towns"),
+    path("map/towns/counts/", mapview.town_counts, name="map_town_counts"),
 ]
