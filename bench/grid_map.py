@@ -1,7 +1,11 @@
-"""The grid map at 20,000 grids on PostgreSQL: the data the map page draws (``/grid/map/data/``,
-GeoJSON with open appeals and events per grid) for the whole city and for one town, and the page.
+"""The grid map at 20,000 grids (PostgreSQL or SQLite): what the whole-city map loads — the page,
+the towns' shapes (``/grid/map/towns/``, cold: built; warm: from the cache; and the 304 of a
+browser holding them) and their counts (``/grid/map/towns/counts/``) —, a town's grids (the
+drill-down, ``/grid/map/data/?town=…``) and all grids at once (``/grid/map/data/``, no longer
+what the city view loads).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> .venv/bin/python bench/grid_map.py [--grids 20000]
+    DATABASE_URL=sqlite:////tmp/<file>.sqlite3 .venv/bin/python bench/grid_map.py
 
 In that database (migrated here; the reference data loaded) it writes ``--grids`` irregular
 12-sided grids (the cells of ``bench/grid_lookup.py``) under the communities of ten towns of
@@ -32,8 +36,8 @@ TOWNS = ("370811001", "370811002", "370811003", "370811004", "370811005", "37081
 def setup() -> None:
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-that-is-long-enough-for-django")
     os.environ["DJANGO_SETTINGS_MODULE"] = "jishiban.settings"
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("DATABASE_URL must name a PostgreSQL database")
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres", "sqlite")):
+        sys.exit("DATABASE_URL must name a scratch PostgreSQL or SQLite database")
     import django
 
     django.setup()
@@ -91,14 +95,16 @@ def write(n: int) -> None:
     print(f"wrote {len(grids)} grids, {len(events)} open events in {time.perf_counter() - t:.1f} s")
 
 
-def timed(client, url: str, runs: int = 5) -> tuple[float, int]:
+def timed(client, url: str, runs: int = 5, *, before=None, status: int = 200, **headers) -> tuple[float, int]:
     times, size = [], 0
     for _ in range(runs):
+        if before:
+            before()
         t = time.perf_counter()
-        response = client.get(url)
+        response = client.get(url, headers=headers)
         body = response.content
         times.append(time.perf_counter() - t)
-        assert response.status_code == 200, (url, response.status_code)
+        assert response.status_code == status, (url, response.status_code)
         size = len(body)
     return statistics.median(times), size
 
@@ -124,10 +130,21 @@ def main() -> None:
     total = Grid.objects.count()
     print(f"{total} grids in the database, {Appeal.objects.count()} appeals; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    for label, url in (("map data, all grids", "/grid/map/data/"),
-                       ("map data, one town", f"/grid/map/data/?town={TOWNS[1]}"),
-                       ("map page", "/grid/map/")):
-        seconds, size = timed(client, url)
+    from django.core.cache import cache
+
+    from jishiban.grid import mapshapes
+
+    shapes = f"/grid/map/towns/?v={mapshapes.version()}"
+    etag = client.get(shapes)["ETag"]
+    for label, url, options in (
+            ("map page", "/grid/map/", {}),
+            ("town shapes, cold", shapes, {"before": cache.clear}),
+            ("town shapes, warm", shapes, {}),
+            ("town shapes, 304", shapes, {"status": 304, "If-None-Match": etag}),
+            ("town counts", "/grid/map/towns/counts/", {}),
+            ("map data, one town", f"/grid/map/data/?town={TOWNS[1]}", {}),
+            ("map data, all grids", "/grid/map/data/", {})):
+        seconds, size = timed(client, url, **options)
         print(f"{label:<24} {seconds * 1000:8.0f} ms  {size / 1e6:6.2f} MB")
 
 

@@ -526,7 +526,12 @@ def is_town_staff(user) -> bool:
     return town_of(user) is not None
 
 
-PAGES["grid_town"] = is_town_staff
+def may_escalate_grid_to_county(user, town_id) -> bool:
+    """乡镇 → 县市区: only the staff of the town an event was escalated to pass it up to its county."""
+    return town_id is not None and town_of(user) == town_id
+
+
+PAGES.update({"grid_town": is_town_staff, "grid_county": is_county_staff})
 
 
 # --- the cockpit (智慧大脑) ---------------------------------------------------------------

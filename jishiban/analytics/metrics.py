@@ -319,6 +319,7 @@ GRID_COUNTERS: dict[str, str] = {
     "grid_valid": "其中未被判不予立案的（上报日）",
     "grid_on_spot": "就地解决（结案日）",
     "grid_escalated": "上报乡镇街道或转入12345（上报去向的那一步之日）",
+    "grid_escalated_county": "乡镇街道解决不了、上报县市区的（上报县市区之日）",
     "grid_verify_done": "核查（通过或返工，核查日）",
     "grid_verified_on_time": "其中在核查时限内核查通过的",
     "grid_returned": "返工（返工日）",
@@ -337,6 +338,8 @@ GRID_METRICS: tuple[Metric, ...] = (
            "结案与上报时间"),
     Metric("grid_escalated", "网格上报量", "count", _n("grid_escalated"), None, "escalate_town, escalate_appeal",
            "上报去向时间"),
+    Metric("grid_escalated_county", "乡镇上报县市区量", "count", _n("grid_escalated_county"), None, "escalate_county",
+           "上报县市区时间", special="不计入网格上报量"),
     Metric("grid_verify_on_time_rate", "按时核查率", "percent", _n("grid_verified_on_time"), "grid_verify_done",
            "feed_back, verify, rework", "核查时间", "反馈后 JISHIBAN_GRID_VERIFY_HOURS 个工作小时",
            "返工计入分母、不计入分子"),
@@ -353,6 +356,7 @@ BY_NAME.update({m.name: m for m in GRID_METRICS})
 # What one row of each kind contributes (pure): a step of a grid event, a visit task, an appeal.
 _GRID_STEP_COUNTERS = {"collect": ("grid_reported",), "solve_on_spot": ("grid_on_spot",),
                        "escalate_town": ("grid_escalated",), "escalate_appeal": ("grid_escalated",),
+                       "escalate_county": ("grid_escalated_county",),
                        "verify": ("grid_verify_done",), "rework": ("grid_verify_done", "grid_returned")}
 
 

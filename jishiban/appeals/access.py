@@ -79,6 +79,18 @@ class AppealQuerySet(models.QuerySet):
 
         return self.filter(handling_q())
 
+    def held_by(self, org_id: int) -> AppealQuerySet:
+        """A unit's own queue (主办): led by ``org_id`` and in hand (the unit inbox, the town inbox)."""
+        return self.filter(lead_unit_id=org_id).in_hand()
+
+    def co_handled_by(self, org_id: int) -> AppealQuerySet:
+        """Where ``org_id`` is only a co-handler (协办) and its part may still be written: open or
+        replied, led by another unit (the unit inbox, the town inbox)."""
+        from .figures import OPEN
+        from .models import Status
+
+        return self.filter(co_units__id=org_id, status__in=[*OPEN, Status.REPLIED]).exclude(lead_unit_id=org_id)
+
     def overdue(self, now) -> AppealQuerySet:
         """Held by a unit past the reply deadline (超期)."""
         from .figures import overdue_q

@@ -92,12 +92,24 @@ class NewAppeal:
     citizen_user: object = None
 
 
+def not_a_grid(region: Region | None) -> str | None:
+    """Why ``region`` cannot be an appeal's grid (``Region.objects.grids``: a level-5 region with its
+    ``Grid`` row), else ``None``. Every write of an appeal's grid asks here (creation, ``annotate``)."""
+    if region is None or Region.objects.grids().filter(pk=region.pk).exists():
+        return None
+    return _("%(name)s（%(code)s）不是网格：网格须经网格导入建立（有网格资料和边界），不能作为诉求件的网格") % {
+        "name": region.name, "code": region.code}
+
+
 def _grid(value, errors: dict) -> Region | None:
-    if value in (None, "") or isinstance(value, Region):
-        return value or None
-    region = REGIONS.get((str(value), RegionLevel.GRID))
+    if value in (None, ""):
+        return None
+    region = value if isinstance(value, Region) else REGIONS.get((str(value), RegionLevel.GRID))
     if region is None:
         errors["grid"] = [_("未知网格代码 %(code)s") % {"code": value}]
+    elif refusal := not_a_grid(region):
+        errors["grid"] = [refusal]
+        return None
     return region
 
 

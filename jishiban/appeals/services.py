@@ -436,6 +436,7 @@ def annotate(appeal: Appeal, *, by=None, reason: str = "", at: datetime | None =
     """
     from jishiban.accounts.policy import works_the_desk
 
+    from .creation import not_a_grid
     from .permissions import relation_ok
 
     unknown = set(changes) - ANNOTATABLE
@@ -443,6 +444,8 @@ def annotate(appeal: Appeal, *, by=None, reason: str = "", at: datetime | None =
         raise ValueError(f"cannot annotate {sorted(unknown)}")
     if by is not None and (not works_the_desk(by) or not relation_ok(by, appeal, "annotate")):
         raise ActionForbidden(_("您无权修改诉求件 %(number)s 的信息") % {"number": appeal.number})
+    if refusal := not_a_grid(changes.get("grid")):
+        raise AppealValidationError({"grid": [refusal]})
     at = at or timezone.now()
     diff = {}
     for field, value in changes.items():

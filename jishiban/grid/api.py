@@ -4,6 +4,8 @@ the worker's phone that syncs by itself.
 * ``POST /grid/events`` — report an event (JSON, no photos); ``id`` is made by the phone, so the
   same report sent again answers 200 with the stored event instead of making a second one (201);
 * ``GET /grid/events/{id}`` — an event the caller may see (404 otherwise), with its steps;
+* ``POST /grid/events/{id}/escalate-county`` — a town passes an event it received up to its county
+  (乡镇 → 县市区; 403 for anyone but that town's staff, 422 when the event is not the town's or no reason);
 * ``GET /grid/tasks`` — the caller's open tasks (grid workers; 403 for others).
 """
 
@@ -36,6 +38,10 @@ class EventIn(Schema):
     details: dict = Field(default_factory=dict, description="调解：parties、agreement、follow_up；代办：errand、result")
     lat: float | None = None
     lon: float | None = None
+
+
+class EscalateIn(Schema):
+    note: str = Field(..., description="本级无法解决、需县市区处理的原因")
 
 
 class StepOut(Schema):
@@ -102,6 +108,22 @@ def event(request, event_id: uuid.UUID):
     if found is None:
         raise Http404
     return _out(found)
+
+
+@router.post("/grid/events/{event_id}/escalate-county", response={200: EventOut, 401: ErrorOut, 403: ErrorOut,
+                                                                 404: ErrorOut, 422: ValidationErrorOut},
+             summary="乡镇街道上报县市区")
+def escalate_county(request, event_id: uuid.UUID, payload: EscalateIn):
+    found = selectors.events_visible_to(request.auth).select_related("grid__region").filter(pk=event_id).first()
+    if found is None:
+        raise Http404
+    if not policy.may_escalate_grid_to_county(request.auth, found.grid.town_id):
+        raise HttpError(403, _("只有事件所在乡镇街道的工作人员可以将其上报县市区"))
+    try:
+        services.escalate_to_county(found, by=request.auth, note=payload.note)
+    except services.GridError as exc:
+        raise AppealValidationError(exc.errors) from None
+    return _out(selectors.events_visible_to(request.auth).select_related("grid__region", "appeal").get(pk=event_id))
 
 
 @router.get("/grid/tasks", response={200: list[TaskOut], 401: ErrorOut, 403: ErrorOut}, summary="我的网格任务")

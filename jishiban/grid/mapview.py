@@ -1,6 +1,10 @@
 """The grid map: grids coloured by open appeals and open events, drawn by ECharts from GeoJSON
-with no tiles (works offline), drilled down town → community. Within the reader's scope. A
-deployment with its own tile server (``JISHIBAN_MAP_TILE_URL``) gets its raster tiles under the grids."""
+with no tiles (works offline), drilled down city → town → community. Within the reader's scope. A
+deployment with its own tile server (``JISHIBAN_MAP_TILE_URL``) gets its raster tiles under the grids.
+
+The whole city is drawn as towns: their shapes (``towns``, cacheable — ETag and a versioned URL,
+``mapshapes.version``) apart from their counts (``town_counts``, small and fresh); a town's grids
+come from ``data`` when the reader drills down."""
 
 from __future__ import annotations
 
@@ -9,12 +13,13 @@ import json
 from django.conf import settings
 from django.db.models import TextField
 from django.db.models.functions import Cast
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from jishiban.core.views import gate
 
-from . import selectors
+from . import mapshapes, selectors
 
 PAGE = "grid_map"
 # Large cities have tens of thousands of grids: the whole city is drawn town by town.
@@ -39,8 +44,37 @@ def page(request):
                                                                      "town__code").distinct())
     waiting = (selectors.events_visible_to(request.user).filter(escalation="town", state__in=("dispatched", "handling"))
                .select_related("grid__region", "grid__town").order_by("reported_at")[:50])
+    shapes = reverse("grid:map_towns") + "?v=" + mapshapes.version()
     return render(request, "grid/map.html", {"towns": towns, "communities": communities, "waiting": waiting,
-                                             "tiles": settings.JISHIBAN_MAP_TILE_URL, "nav_active": PAGE})
+                                             "shapes_url": shapes, "tiles": settings.JISHIBAN_MAP_TILE_URL,
+                                             "nav_active": PAGE})
+
+
+@gate(PAGE)
+def towns(request):
+    """The towns' shapes as GeoJSON (no figures). ``ETag`` is the shapes' version and scope; the
+    versioned URL the page links (``?v=<version>``) may be kept for good, any other asks again."""
+    user = request.user
+    scope = selectors.map_scope(user)
+    current = mapshapes.version()
+    etag = f'"{current}-{scope}"'
+    fresh = request.GET.get("v") == current
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        _v, body = mapshapes.town_shapes(selectors.grids_visible_to(user), scope=scope, current=current)
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, max-age=31536000, immutable" if fresh else "private, no-cache"
+    return response
+
+
+@gate(PAGE)
+def town_counts(request):
+    """Grids, open appeals and open events per town in the reader's scope (``selectors.map_town_counts``)."""
+    response = JsonResponse({"towns": selectors.map_town_counts(request.user, selectors.grids_visible_to(request.user))})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @gate(PAGE)

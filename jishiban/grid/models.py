@@ -123,6 +123,7 @@ class Escalation(models.TextChoices):
     NONE = "", _("未上报")
     TOWN = "town", _("上报乡镇街道")
     APPEAL = "appeal", _("转入12345")
+    COUNTY = "county", _("乡镇街道上报县市区")
 
 
 class GridEvent(models.Model):

@@ -127,6 +127,30 @@ def map_counts(user, grids) -> dict[int, dict[str, int]]:
     return {pk: {"appeals": appeals.get(pk, 0), "events": events.get(pk, 0)} for pk in ids}
 
 
+def map_scope(user) -> str:
+    """Which grids the map shows ``user`` (``grids_visible_to``), as a cache key of its shapes."""
+    return "all" if policy.sees_all(user) else f"county:{user.region_id}" if policy.is_county_staff(user) else f"user:{user.pk}"
+
+
+def map_town_counts(user, grids) -> dict[str, dict[str, int]]:
+    """``map_counts`` summed per town (the whole-city map): town code → grids, open appeals, open events."""
+    from jishiban.appeals.models import Appeal
+
+    ids = grids.values("pk")
+    out = {code: {"grids": n, "appeals": 0, "events": 0}
+           for code, n in grids.order_by().values_list("town__code").annotate(n=Count("pk")).values_list("town__code", "n")}
+    for key, rows in (
+        ("appeals", Appeal.objects.visible_to(user).open().filter(grid__grid_profile__in=ids).order_by()
+         .values_list("grid__grid_profile__town__code").annotate(n=Count("pk"))),
+        ("events", GridEvent.objects.filter(grid_id__in=ids, state__in=list(OPEN)).order_by()
+         .values_list("grid__town__code").annotate(n=Count("pk"))),
+    ):
+        for code, n in rows:
+            if code in out:
+                out[code][key] = n
+    return out
+
+
 def public_shapes(county_code: str, *, limit: int = 5000) -> list[tuple[str, str, dict]]:
     """``(code, name, geometry)`` of a county's grids that have a boundary, for a map anyone may
     see (the citizens' place picker): shapes and names only, never figures or workers."""
@@ -134,23 +158,43 @@ def public_shapes(county_code: str, *, limit: int = 5000) -> list[tuple[str, str
                 .order_by("region__code").values_list("region__code", "region__name", "region__geometry")[:limit])
 
 
+def _escalated(events) -> dict:
+    """Open escalated events split as the inboxes show them: waiting for the desk (任务派遣/任务处理)
+    and waiting for the worker's check of its result (处理反馈)."""
+    events = events.select_related("grid__region", "grid__community", "grid__town", "reporter").order_by("reported_at")
+    return {"waiting": events.filter(state__in=["dispatched", "handling"]), "checking": events.filter(state="fed_back")}
+
+
+def county_inbox(user) -> dict:
+    """What a county received from its towns (乡镇 → 县市区, ``services.escalate_to_county``): the
+    open events of its grids escalated to the county, for the county's staff (empty for anyone else)."""
+    county = user.region_id if policy.is_county_staff(user) else None
+    if county is None:
+        return {"county": None, "waiting": GridEvent.objects.none(), "checking": GridEvent.objects.none()}
+    return {"county": county, **_escalated(GridEvent.objects.filter(grid__county_id=county, escalation="county"))}
+
+
 def town_inbox(user) -> dict:
     """A town's inbox (GB/T 30428: grid → town → county): the grid events its grids escalated to
     the town, open — waiting for the town (任务派遣/任务处理) or for the worker's check of the town's
     result (处理反馈) — and the 12345 appeals the town's unit holds (``Appeal.objects.in_hand()``
-    within ``visible_to``). Empty for anyone but town staff (``policy.town_of``)."""
+    within ``visible_to``), those it only co-handles (协办, ``co_handled_by``) after them and marked
+    ``co``. Empty for anyone but town staff (``policy.town_of``)."""
     from jishiban.appeals.models import Appeal
 
     town = policy.town_of(user)
     if town is None:
         return {"town": None, "waiting": GridEvent.objects.none(), "checking": GridEvent.objects.none(),
-                "appeals": Appeal.objects.none()}
-    events = (GridEvent.objects.filter(grid__town_id=town, escalation="town")
-              .select_related("grid__region", "grid__community", "reporter").order_by("reported_at"))
+                "appeals": []}
+    seen, org = Appeal.objects.visible_to(user), user.organisation_id
     return {
-        "town": town,
-        "waiting": events.filter(state__in=["dispatched", "handling"]),
-        "checking": events.filter(state="fed_back"),
-        "appeals": (Appeal.objects.visible_to(user).in_hand().filter(lead_unit_id=user.organisation_id)
-                    .select_related("category", "grid").order_by("reply_deadline", "received_at")),
+        "town": town, **_escalated(GridEvent.objects.filter(grid__town_id=town, escalation="town")),
+        "appeals": [*_marked(seen.held_by(org), co=False), *_marked(seen.co_handled_by(org), co=True)],
     }
+
+
+def _marked(appeals, *, co: bool) -> list:
+    rows = list(appeals.select_related("category", "grid").order_by("reply_deadline", "received_at"))
+    for a in rows:
+        a.co = co
+    return rows

@@ -219,6 +219,7 @@ def _step(event: GridEvent, action: str, *, by, now, note: str = "", payload: di
 
 ACTION_LABELS = {A.FILE: gettext_lazy("立案"), A.SOLVE_ON_SPOT: gettext_lazy("就地解决"),
                  A.ESCALATE_TOWN: gettext_lazy("上报乡镇街道"), A.ESCALATE_APPEAL: gettext_lazy("转入12345"),
+                 A.ESCALATE_COUNTY: gettext_lazy("上报县市区"),
                  A.START: gettext_lazy("开始处理"), A.FEED_BACK: gettext_lazy("反馈结果"),
                  A.VERIFY: gettext_lazy("核查通过"), A.REWORK: gettext_lazy("返工"), A.EVALUATE: gettext_lazy("评价"),
                  A.INVALIDATE: gettext_lazy("不予立案")}
@@ -320,6 +321,23 @@ def escalate_to_town(event: GridEvent, *, by, note: str = "", now: datetime | No
         return _step(event, A.ESCALATE_TOWN, by=by, now=now, note=note, escalation=Escalation.TOWN)
 
 
+def escalate_to_county(event: GridEvent, *, by, note: str, now: datetime | None = None) -> GridEvent:
+    """乡镇 → 县市区: the town passes an event escalated to it, which it cannot solve, up to its county
+    (who may: ``policy.may_escalate_grid_to_county``); the county's staff then feed back on it."""
+    now = now or timezone.now()
+    grid = Grid.objects.select_related("town", "county").get(pk=event.grid_id)
+    if not policy.may_escalate_grid_to_county(by, grid.town_id):
+        raise GridError(_("只有事件所在乡镇街道的工作人员可以将其上报县市区"))
+    if event.escalation != Escalation.TOWN:
+        raise GridError(_("事件“%(t)s”不在乡镇街道手中（%(e)s），不能上报县市区") % {
+            "t": event.title, "e": event.get_escalation_display()})
+    if not (note or "").strip():
+        raise GridError({"note": [_("请说明本级无法解决、需县市区处理的原因")]})
+    with transaction.atomic():
+        return _step(event, A.ESCALATE_COUNTY, by=by, now=now, note=note.strip(), escalation=Escalation.COUNTY,
+                     payload={"town": grid.town.code, "county": grid.county.code})
+
+
 def escalate_to_appeal(event: GridEvent, *, by, note: str = "", category: str | None = None,
                        now: datetime | None = None) -> GridEvent:
     """转入12345: the event becomes an appeal of channel ``grid`` through the one intake pipeline;
@@ -367,6 +385,8 @@ def _check_town_handler(event: GridEvent, by) -> None:
     town = event.grid.town
     if policy.is_county_staff(by) and by.region_id != event.grid.county_id:
         raise GridError(_("该事件不属于您所在的县市区"))
+    if event.escalation == Escalation.COUNTY and policy.is_unit_staff(by):
+        raise GridError(_("该事件已上报县市区，由县市区反馈"))
     if policy.is_unit_staff(by) and (by.organisation is None or by.organisation.region_id != town.pk):
         raise GridError(_("该事件不属于您所在的乡镇街道"))
 

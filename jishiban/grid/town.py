@@ -1,5 +1,6 @@
 """The town inbox (乡镇街道待办): what the grids escalated to the town and the 12345 appeals its
-unit holds, for the town's staff (``policy.town_of``). Each count is the length of the rows shown."""
+unit holds, for the town's staff (``policy.town_of``); and the county's (县市区网格待办): what its
+towns passed up to it. Each count is the length of the rows shown."""
 
 from __future__ import annotations
 
@@ -24,3 +25,12 @@ def inbox(request):
         "town": Region.objects.filter(pk=found["town"]).first(), "waiting": waiting, "checking": checking,
         "appeals": appeals, "counts": {"waiting": len(waiting), "checking": len(checking), "appeals": len(appeals)},
         "nav_active": PAGE})
+
+
+@gate("grid_county")
+def county(request):
+    found = selectors.county_inbox(request.user)
+    waiting, checking = list(found["waiting"]), list(found["checking"])
+    return render(request, "grid/county.html", {
+        "county": Region.objects.filter(pk=found["county"]).first(), "waiting": waiting, "checking": checking,
+        "counts": {"waiting": len(waiting), "checking": len(checking)}, "nav_active": "grid_county"})

@@ -14,6 +14,9 @@ urlpatterns = [
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("appeals/<str:number>/assign/", views.assign, name="assign"),
     path("town/", town.inbox, name="town"),
+    path("county/", town.county, name="county"),
     path("map/", mapview.page, name="map"),
     path("map/data/", mapview.data, name="map_data"),
+    path("map/towns/", mapview.towns, name="map_towns"),
+    path("map/towns/counts/", mapview.town_counts, name="map_town_counts"),
 ]

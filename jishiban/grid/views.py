@@ -104,10 +104,13 @@ def event(request, pk):
     user = request.user
     worker = policy.is_grid_worker(user)
     desk = policy.may_feed_back_grid(user)
-    town = desk and ev.escalation == "town" and ev.state in (State.DISPATCHED, State.HANDLING)
+    in_hand = ev.state in (State.DISPATCHED, State.HANDLING)
+    # The desk that holds it feeds back: the town's (or the county's for the town), once passed up the county's.
+    town = desk and in_hand and (ev.escalation == "town" or (ev.escalation == "county" and not policy.is_unit_staff(user)))
+    to_county = in_hand and ev.escalation == "town" and policy.may_escalate_grid_to_county(user, ev.grid.town_id)
     return render(request, "grid/event.html", {
         "event": ev, "steps": ev.steps.select_related("actor"), "photos": ev.photos.all(), "worker": worker,
-        "town": town, "may_evaluate": desk and ev.state == State.CLOSED,
+        "town": town, "to_county": to_county, "may_evaluate": desk and ev.state == State.CLOSED,
         "may_invalidate": desk and ev.state in (State.COLLECTED, State.FILED), "result_form": forms.ResultForm(), "note_form": forms.NoteForm(), "verify_form": forms.VerifyForm(),
         "appeal_visible": ev.appeal_id and Appeal.objects.visible_to(user).filter(pk=ev.appeal_id).exists(),
         "nav_active": PAGE if worker else "grid_map"})
@@ -134,6 +137,8 @@ def act(request, pk, action: str):
                 services.escalate_to_town(ev, by=user, note=note)
             else:
                 services.escalate_to_appeal(ev, by=user, note=note)
+        elif action == "county":
+            services.escalate_to_county(ev, by=user, note=request.POST.get("note", ""))
         elif action == "evaluate":
             try:
                 rating = int(request.POST.get("rating", ""))

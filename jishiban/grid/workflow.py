@@ -2,7 +2,8 @@
 
 信息收集 → 案卷建立 → 任务派遣 → 任务处理 → 处理反馈 → 核实结案 → 综合评价. A worker may
 solve an event on the spot (就地解决: filed → closed), or escalate it (to the town, or into the
-12345 pipeline as an appeal); the handler's result comes back as 处理反馈, and the worker
+12345 pipeline as an appeal); a town that cannot solve what it received passes it up to the county
+(乡镇 → 县市区: dispatched again, now the county's); the handler's result comes back as 处理反馈, and the worker
 verifies it on site (核查 → closed) or sends it back (返工 → handling again).
 """
 
@@ -28,6 +29,7 @@ class Action(StrEnum):
     SOLVE_ON_SPOT = "solve_on_spot"
     ESCALATE_TOWN = "escalate_town"
     ESCALATE_APPEAL = "escalate_appeal"
+    ESCALATE_COUNTY = "escalate_county"
     START = "start"
     FEED_BACK = "feed_back"
     VERIFY = "verify"
@@ -47,6 +49,8 @@ TRANSITIONS: dict[tuple[State | None, Action], State] = {
     (S.FILED, A.ESCALATE_TOWN): S.DISPATCHED,
     (S.FILED, A.ESCALATE_APPEAL): S.DISPATCHED,
     (S.DISPATCHED, A.START): S.HANDLING,
+    (S.DISPATCHED, A.ESCALATE_COUNTY): S.DISPATCHED,
+    (S.HANDLING, A.ESCALATE_COUNTY): S.DISPATCHED,
     (S.DISPATCHED, A.FEED_BACK): S.FED_BACK,
     (S.HANDLING, A.FEED_BACK): S.FED_BACK,
     (S.FED_BACK, A.VERIFY): S.CLOSED,

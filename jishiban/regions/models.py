@@ -19,6 +19,11 @@ class RegionQuerySet(models.QuerySet):
     def towns(self):
         return self.filter(level=RegionLevel.TOWN)
 
+    def grids(self):
+        """The grids: level-5 regions **with** their ``grid.Grid`` row (docs/adr/0002-one-grid.md);
+        a level-5 region made by hand without one is not a grid."""
+        return self.filter(level=RegionLevel.GRID, grid_profile__isnull=False)
+
 
 class Region(models.Model):
     """A node of the management tree.

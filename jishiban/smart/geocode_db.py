@@ -37,10 +37,10 @@ def region_saved(sender, instance, **kwargs) -> None:
 
 
 def _build() -> GridIndex | None:
-    from jishiban.regions.models import Region, RegionLevel
+    from jishiban.regions.models import Region
 
     features, skipped = [], []
-    grids = Region.objects.filter(level=RegionLevel.GRID, geometry__isnull=False, grid_profile__isnull=False)
+    grids = Region.objects.grids().filter(geometry__isnull=False)
     for pk, code, geometry in grids.values_list("pk", "code", "geometry"):
         try:
             geom = shape(geometry)

@@ -176,6 +176,8 @@ def _safe_changes(appeal, result: dict) -> tuple[dict, list[str]]:
     if "county" in changes or "town" in changes:
         names = "/".join(r.name for r in (changes.get("county"), changes.get("town")) if r is not None)
         why.append(_("区域：%(r)s（置信度 %(c).2f）") % {"r": names, "c": float(region.get("confidence") or 0)})
+    if grid is not None and not Region.objects.grids().filter(pk=grid.pk).exists():
+        grid = None  # a level-5 region made by hand is not a grid (docs/adr/0002-one-grid.md)
     if appeal.grid_id is None and grid is not None and target is not None and grid.ancestor(RegionLevel.COUNTY) == target:
         changes["grid"] = grid
         why.append(_("网格：%s（按坐标）") % grid.name)

@@ -47,6 +47,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("grid", "grid:home", _("我的网格"), "g"),
     NavEntry("grid_map", "grid:map", _("网格地图"), "m"),
     NavEntry("grid_town", "grid:town", _("乡镇街道待办"), "t"),
+    NavEntry("grid_county", "grid:county", _("县级网格待办")),
     NavEntry("cockpit", "cockpit:cockpit", _("智慧大脑"), "c"),
 )
 

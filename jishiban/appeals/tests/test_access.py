@@ -8,12 +8,18 @@ from jishiban.regions.models import Region, RegionLevel
 from jishiban.testing import advance, make_appeal, make_user
 
 pytestmark = pytest.mark.django_db
+GRID = "370811002001001"
 
 
 @pytest.fixture
 def world(personas):
-    grid = Region.objects.create(code="370811002-G01", name="第一网格", level=RegionLevel.GRID,
-                                 parent=Region.objects.get(code="370811002"))
+    from jishiban.grid.services import import_geojson  # a grid is a level-5 region with its Grid (ADR 0002)
+
+    ring = [[116.60, 35.40], [116.61, 35.40], [116.61, 35.41], [116.60, 35.41], [116.60, 35.40]]
+    import_geojson({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
+        "code": GRID, "name": "第一网格", "community_name": "第一社区"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]}}]})
+    grid = Region.objects.get(code=GRID, level=RegionLevel.GRID)
     personas.grid_worker.region = grid
     personas.grid_worker.save()
     water = advance(make_appeal(), personas, "dispatched")  # 任城区, 市城乡水务局
@@ -22,7 +28,7 @@ def world(personas):
 
     co = services.dispatch(co, by=personas.dispatcher, lead_unit=personas.urban, co_units=[personas.water])
     yanzhou = make_appeal(county="370812", content="兖州区某小区停水")
-    in_grid = make_appeal(grid="370811002-G01", town="370811002", content="网格内井盖缺失")
+    in_grid = make_appeal(grid=GRID, town="370811002", content="网格内井盖缺失")
     own = make_appeal(citizen_user=personas.citizen, county="370883", content="邹城市路灯不亮")
     return {"water": water, "co": co, "yanzhou": yanzhou, "grid": in_grid, "own": own}
 

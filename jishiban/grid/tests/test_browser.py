@@ -156,13 +156,19 @@ def test_report_escalate_handled_verified_and_offline_drafts(live_server, browse
     assert _problems(page) == []
     page.context.close()
 
-    # 6. The county's map: grids drawn from GeoJSON without tiles, drilled down to a community.
+    # 6. The county's map: the city drawn as towns from GeoJSON without tiles; a click on the town
+    # drills down to its grids, then to a community.
     desk = _page(browser)
     desk.context.set_default_timeout(60000)
     _login(desk, base, "county_rencheng")
     _submit(desk, "header a[href='/grid/map/']")
     desk.wait_for_selector("#grid-map canvas")
-    desk.wait_for_selector("#map-summary[data-count='3']", state="attached")
+    desk.wait_for_selector("#map-summary[data-level='town'][data-count='1']", state="attached")
+    _shot(desk, "grid-06-map-towns")
+    box = desk.locator("#grid-map").bounding_box()
+    desk.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the town fills the middle
+    desk.wait_for_selector("#map-summary[data-level='grid'][data-count='3']", state="attached")
+    assert desk.input_value("#map-town") == "370811011"
     desk.select_option("#map-community", C1)
     desk.wait_for_selector("#map-summary[data-count='2']", state="attached")
     _shot(desk, "grid-06-map")

@@ -60,7 +60,7 @@ def test_the_map_draws_the_tiles_of_the_configured_tile_server(live_server, brow
         page.context.set_default_timeout(60000)
         _login(page, live_server.url, "county_rencheng")
         _submit(page, "header a[href='/grid/map/']")
-        page.wait_for_selector("#map-summary[data-count='3']", state="attached")
+        page.wait_for_selector("#map-summary[data-level='town'][data-count='1']", state="attached")
         for _ in range(50):
             if asked:
                 break
@@ -70,9 +70,9 @@ def test_the_map_draws_the_tiles_of_the_configured_tile_server(live_server, brow
         assert asked, "the tile server was never asked"
         tiles = [tuple(map(int, re.fullmatch(r"/(\d+)/(\d+)/(\d+)\.png", p).groups())) for p in asked]
         z, x, y = tiles[0]
-        # 古槐街道's grids (116.56–116.58 E, 35.41–35.43 N) at that zoom.
+        # 古槐街道 as the city view draws it (its boundary, 116.55–116.60 E, 35.40–35.45 N) at that zoom.
         k = 2 ** z
-        assert 10 <= z <= 18 and int((116.56 + 180) / 360 * k) <= x <= int((116.58 + 180) / 360 * k)
+        assert 10 <= z <= 18 and int((116.55 + 180) / 360 * k) <= x <= int((116.60 + 180) / 360 * k)
         assert _problems(page) == []
         page.context.close()
 
@@ -86,7 +86,9 @@ def test_without_a_tile_url_nothing_is_fetched(live_server, browser, world, tile
     page.context.set_default_timeout(60000)
     _login(page, live_server.url, "county_rencheng")
     _submit(page, "header a[href='/grid/map/']")
-    page.wait_for_selector("#map-summary[data-count='3']", state="attached")
+    page.wait_for_selector("#map-summary[data-level='town'][data-count='1']", state="attached")
+    page.select_option("#map-town", "370811011")  # a town's grids: still nothing fetched
+    page.wait_for_selector("#map-summary[data-level='grid'][data-count='3']", state="attached")
     page.wait_for_timeout(500)
     assert asked == [] and page.get_attribute("#grid-map", "data-tiles") is None
     assert _problems(page) == []

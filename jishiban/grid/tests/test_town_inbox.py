@@ -78,3 +78,27 @@ def test_another_towns_staff_sees_none_of_it_and_cannot_feed_back(grid_world, to
     assert client_for(other).get(reverse("grid:event", args=[event.pk])).status_code == 404
     event = services.feed_back(event, by=town_staff, result="已调解")
     assert event.state == State.FED_BACK
+
+
+def test_appeals_the_town_only_co_handles_are_listed_marked_as_such(grid_world, town_staff):
+    p = grid_world["p"]
+    town_unit = town_staff.organisation
+    held = appeals.dispatch(make_appeal(content="街道主办的件"), by=p.dispatcher, lead_unit=town_unit)
+    co = appeals.dispatch(make_appeal(content="水务主办、街道协办的件"), by=p.dispatcher, lead_unit=p.water,
+                          co_units=[town_unit])
+    appeals.dispatch(make_appeal(content="与街道无关的件"), by=p.dispatcher, lead_unit=p.water, co_units=[p.urban])
+
+    found = selectors.town_inbox(town_staff)
+    assert [(a.pk, a.co) for a in found["appeals"]] == [(held.pk, False), (co.pk, True)]
+    # The same queue definitions as the unit inbox: what the town sees as 协办 is its co-handled queue.
+    from jishiban.appeals.models import Appeal
+
+    assert list(Appeal.objects.visible_to(town_staff).co_handled_by(town_unit.pk)) == [co]
+
+    page = client_for(town_staff).get(reverse("grid:town")).content.decode()
+    body = page.split('id="town-appeals"')[1].split("</section>")[0]
+    assert re.search(r'id="count-appeals">2<', page) and body.count("<li>") == 2
+    co_line = next(line for line in body.split("<li>") if co.number in line)
+    held_line = next(line for line in body.split("<li>") if held.number in line)
+    assert 'data-co="1"' in co_line and "协办" in co_line and 'data-co="1"' not in held_line
+    assert "与街道无关的件" not in page

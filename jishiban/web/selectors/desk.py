@@ -71,7 +71,7 @@ def dispatch_queue(user, status: str, *, limit: int = 50):
 def unit_inbox(user, *, now: datetime) -> dict:
     """The user's unit's appeals in hand, by reply deadline, with counts for the day."""
     org = user.organisation_id
-    lead = visible(user).filter(lead_unit_id=org).in_hand()
+    lead = visible(user).held_by(org)
     rows = list(lead.select_related(*LIST_RELATED)
                 .order_by(F("reply_deadline").asc(nulls_last=True), "id")[:200])
     start, end = day_bounds(timezone.localdate(now))
@@ -81,8 +81,7 @@ def unit_inbox(user, *, now: datetime) -> dict:
         to_sign=Count("pk", filter=Q(status__in=[Status.DISPATCHED, Status.REOPENED])),
         total=Count("pk"),
     )
-    co = list(visible(user).filter(co_units__id=org, status__in=[*OPEN, Status.REPLIED])
-              .exclude(lead_unit_id=org).select_related(*LIST_RELATED)
+    co = list(visible(user).co_handled_by(org).select_related(*LIST_RELATED)
               .order_by(F("reply_deadline").asc(nulls_last=True), "id")[:100])
     return {"rows": rows, "co_rows": co, **counts}
 

@@ -1,6 +1,8 @@
-// Grids drawn from GeoJSON by ECharts (no tiles: works offline); a town or community choice
-// reloads only its grids. Clicking a grid drills down to its community. With a tile server of the
-// deployment's own (data-tiles, JISHIBAN_MAP_TILE_URL) its raster tiles are drawn under the grids.
+// Drawn from GeoJSON by ECharts (no tiles: works offline). The whole city is drawn as towns: their
+// shapes (a versioned, cacheable URL, data-shapes) and their counts (small and fresh, data-counts)
+// are fetched apart. Clicking a town drills down to its grids, clicking a grid to its community; a
+// town or community choice reloads only its grids. With a tile server of the deployment's own
+// (data-tiles, JISHIBAN_MAP_TILE_URL) its raster tiles are drawn under the shapes.
 (function () {
   "use strict";
   var el = document.getElementById("grid-map");
@@ -11,7 +13,7 @@
   var summary = document.getElementById("map-summary");
   var chart = window.echarts.init(el);
   var tiles = el.dataset.tiles || "";
-  var n = 0, box = null;
+  var n = 0, box = null, level = "";
 
   function bounds(geo) {
     var b = [180, 90, -180, -90];
@@ -53,44 +55,67 @@
       o.hidden = !!(o.value && town.value && o.dataset.town !== town.value);
     });
   }
-  function load() {
-    var q = new URLSearchParams({town: town.value, community: community.value});
-    fetch(form.dataset.url + "?" + q.toString(), {credentials: "same-origin"}).then(function (r) { return r.json(); })
-      .then(function (geo) {
-        n += 1;
-        var name = "grids" + n;
-        window.echarts.registerMap(name, geo);
-        var values = geo.features.map(function (f) {
-          var p = f.properties;
-          return {name: p.name, value: p.appeals + p.events, label: p.label, appeals: p.appeals, events: p.events,
-                  community: p.community};
-        });
-        var max = values.reduce(function (m, v) { return Math.max(m, v.value); }, 1);
-        box = bounds(geo);
-        var series = {type: "map", data: values, emphasis: {label: {show: false}}, select: {disabled: true}};
-        if (tiles) {  // a geo component, so the tiles can be placed by its projection
-          series.geoIndex = 0;
-        } else {
-          series.map = name;
-          series.roam = true;
-        }
-        chart.setOption({
-          tooltip: {formatter: function (x) {
-            var d = x.data || {};
-            return (d.label || x.name) + "<br>" + el.dataset.appeals + " " + (d.appeals || 0) + " · " +
-              el.dataset.events + " " + (d.events || 0);
-          }},
-          geo: tiles ? [{map: name, roam: true, itemStyle: {opacity: 0.85}, emphasis: {label: {show: false}},
-                         select: {disabled: true}}] : [],
-          visualMap: {min: 0, max: max, calculable: true, left: 8, bottom: 8, inRange: {color: ["#e8f5e9", "#ffd54f", "#e53935"]}},
-          series: [series]
-        }, true);
-        drawTiles();
-        summary.textContent = geo.features.length ? "" : el.dataset.empty;
-        summary.dataset.count = String(geo.features.length);
+  function json(url) {
+    return fetch(url, {credentials: "same-origin"}).then(function (r) { return r.json(); });
+  }
+  function draw(geo, values, kind) {
+    n += 1;
+    var name = kind + n;
+    window.echarts.registerMap(name, geo);
+    var max = values.reduce(function (m, v) { return Math.max(m, v.value); }, 1);
+    box = bounds(geo);
+    var series = {type: "map", data: values, emphasis: {label: {show: false}}, select: {disabled: true}};
+    if (tiles) {  // a geo component, so the tiles can be placed by its projection
+      series.geoIndex = 0;
+    } else {
+      series.map = name;
+      series.roam = true;
+    }
+    chart.setOption({
+      tooltip: {formatter: function (x) {
+        var d = x.data || {};
+        return (d.label || x.name) + (d.grids !== undefined ? " · " + el.dataset.grids + " " + d.grids : "") +
+          "<br>" + el.dataset.appeals + " " + (d.appeals || 0) + " · " + el.dataset.events + " " + (d.events || 0);
+      }},
+      geo: tiles ? [{map: name, roam: true, itemStyle: {opacity: 0.85}, emphasis: {label: {show: false}},
+                     select: {disabled: true}}] : [],
+      visualMap: {min: 0, max: max, calculable: true, left: 8, bottom: 8, inRange: {color: ["#e8f5e9", "#ffd54f", "#e53935"]}},
+      series: [series]
+    }, true);
+    drawTiles();
+    level = kind;
+    summary.textContent = geo.features.length ? "" : el.dataset.empty;
+    summary.dataset.level = kind;
+    summary.dataset.count = String(geo.features.length);
+  }
+  function loadTowns() {
+    Promise.all([json(form.dataset.shapes), json(form.dataset.counts)]).then(function (got) {
+      var geo = got[0], counts = got[1].towns || {};
+      var values = geo.features.map(function (f) {
+        var p = f.properties, c = counts[p.name] || {grids: 0, appeals: 0, events: 0};
+        return {name: p.name, value: c.appeals + c.events, label: p.label, appeals: c.appeals, events: c.events,
+                grids: c.grids};
       });
+      draw(geo, values, "town");
+    });
+  }
+  function load() {
+    if (!town.value && !community.value) { loadTowns(); return; }
+    var q = new URLSearchParams({town: town.value, community: community.value});
+    json(form.dataset.url + "?" + q.toString()).then(function (geo) {
+      var values = geo.features.map(function (f) {
+        var p = f.properties;
+        return {name: p.name, value: p.appeals + p.events, label: p.label, appeals: p.appeals, events: p.events,
+                community: p.community};
+      });
+      draw(geo, values, "grid");
+    });
   }
   chart.on("click", function (x) {
+    if (level === "town") {  // a town: drill down to its grids
+      if (x.name && town.value !== x.name) { town.value = x.name; community.value = ""; filterCommunities(); load(); }
+      return;
+    }
     var opt = Array.prototype.find.call(community.options, function (o) { return o.textContent === (x.data || {}).community; });
     if (opt && community.value !== opt.value) { town.value = opt.dataset.town; community.value = opt.value; load(); }
   });
