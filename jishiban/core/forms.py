@@ -55,3 +55,19 @@ class PlainForm:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         plain(self)
+
+
+class FilePicker(forms.FileInput):
+    """Every file input of the project: the browser's input with a 选择文件 button and the chosen
+    file names in the page's language (``core/widgets/file_picker.html``, made live by
+    ``core/file_picker.js``, styled by ``core/file_picker.css``; without JavaScript the browser's
+    own input is shown). ``multiple=True`` takes several files."""
+
+    template_name = "core/widgets/file_picker.html"
+
+    def __init__(self, attrs=None, *, multiple: bool = False):
+        self.allow_multiple_selected = multiple
+        attrs = dict(attrs or {})
+        if multiple:
+            attrs.setdefault("multiple", True)
+        super().__init__(attrs)

@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from jishiban.accounts.models import Role, User
+from jishiban.accounts.policy import dispatch_units
 from jishiban.appeals.models import Appeal, AppealType
 from jishiban.channels.models import Channel
 from jishiban.organisations.models import Organisation, OrgKind
@@ -148,7 +150,17 @@ class World:
                 self.county_units.setdefault(u.region.code, []).append(u)
         self.city_units = [u for u in units if u.level == "city"]
         self._leads: dict[tuple, Organisation | None] = {}
+        self._county_desk: dict[str, set[str]] = {}
         self.grid_boxes = {g.code: grid_box(g) for g in grids}
+
+    def county_desk_units(self, county: Region) -> set[str]:
+        """The codes of the units the county's centre staff may dispatch to: the role policy's
+        one rule (``accounts.policy.dispatch_units``), asked for a county staff member."""
+        if county.code not in self._county_desk:
+            staff = User(role=Role.COUNTY_STAFF, region=county, is_active=True)
+            self._county_desk[county.code] = set(
+                Organisation.objects.filter(dispatch_units(staff)).values_list("code", flat=True))
+        return self._county_desk[county.code]
 
     def lead_for(self, domain: str, county: Region, town: Region | None) -> Organisation | None:
         key = (domain, county.pk, town.pk if town and domain == "town" else None)
@@ -358,6 +370,9 @@ class Drawer:
     def _actors(self, case: Case) -> dict[str, str | None]:
         rng = self.rng
         local = case.county.code == "370811"
+        # County staff dispatch only where the policy lets them; other appeals the city desk routes.
+        county_desk = local and rng.random() < 0.3 and \
+            set(case.plan.leads + case.plan.co_units) <= self.w.county_desk_units(case.county)
         receive = "operator" if case.channel.kind == "phone" else None
         if case.grid is not None:
             receive = f"grid:{case.grid.code}"
@@ -365,7 +380,7 @@ class Drawer:
             receive = "citizen"
         return {
             "receive": receive, "answer": "operator",
-            "desk": "county" if local and rng.random() < 0.3 else "dispatcher",
+            "desk": "county" if county_desk else "dispatcher",
             "review": "county" if local and rng.random() < 0.3 else "supervisor",
             "callback": "citizen" if case.citizen and rng.random() < 0.6 else "operator",
         }

@@ -7,16 +7,14 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jishiban.core.forms import FilePicker
+
 from . import codes
 from .models import EventKind, TaskKind
 
 
-class MultiplePhotos(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
 class PhotoField(forms.FileField):
-    widget = MultiplePhotos(attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"})
+    widget = FilePicker({"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}, multiple=True)
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jishiban.appeals.models import AppealType, Satisfaction
+from jishiban.core.forms import FilePicker
 from jishiban.regions.models import Region, RegionLevel
 from jishiban.taxonomy.models import Category
 
@@ -17,15 +18,11 @@ TYPES = [(AppealType.CONSULT, _("咨询")), (AppealType.HELP, _("求助")), (App
          (AppealType.REPORT, _("举报")), (AppealType.SUGGESTION, _("建议"))]
 
 
-class MultiplePhotos(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
 class PhotosField(forms.FileField):
     """Any number of files (checked by ``photos.check_photos``, which names each bad one)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("widget", MultiplePhotos(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}))
+        kwargs.setdefault("widget", FilePicker({"accept": "image/jpeg,image/png,image/webp,image/gif"}, multiple=True))
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 

@@ -90,6 +90,23 @@ def test_every_action_is_taken_by_someone_allowed_to_take_it(histories):
                 lead = units[event.payload["lead_unit"]]
 
 
+def test_county_staff_dispatch_only_where_the_policy_lets_them(histories):
+    """Every dispatch by county centre staff goes to units ``dispatch_refusal`` (the role policy's
+    one rule) accepts: their county's units and the city units marked 县级可派."""
+    from jishiban.accounts.policy import dispatch_refusal
+
+    units = {u.code: u for u in Organisation.objects.all()}
+    by_county = 0
+    for appeal, events in histories:
+        for event in events:
+            if event.action != "dispatch" or event.actor.role != Role.COUNTY_STAFF:
+                continue
+            by_county += 1
+            sent = [units[event.payload["lead_unit"]], *(units[c] for c in event.payload["co_units"])]
+            assert dispatch_refusal(event.actor, sent) is None, (appeal.number, [u.code for u in sent])
+    assert by_county >= 5  # the county desk does dispatch in the demo
+
+
 def test_milestone_columns_and_deadlines_match_the_events(histories):
     calendar = get_calendar()
     for appeal, events in histories:

@@ -95,6 +95,7 @@ def test_report_escalate_handled_verified_and_offline_drafts(live_server, browse
     page.wait_for_selector(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}']")
     page.click(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}'] [data-pick=lead]")
     _submit(page, "#act-dispatch-form button[type=submit]")
+    assert f"{appeal.number} 已派至 济宁市城乡水务局" in page.inner_text(".messages")  # and on to the queue
     _logout(page)
     _login(page, base, "dept_water")
     _submit(page, "form[action$='/act/accept/'] button")

@@ -111,7 +111,8 @@ def test_dispatcher_is_told_the_deadline_counts_weekends_only(live_server, brows
     page.click(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}'] [data-pick=lead]")
     _submit(page, "#act-dispatch-form button[type=submit]")
     messages = page.inner_text(".messages")
-    assert "尚未导入" in messages and "暂按周末计算" in messages
+    assert "尚未导入" in messages and "暂按周末计算" in messages and "已派至" in messages
+    _submit(page, f".messages a:has-text('{appeal.number}')")  # back to the appeal from the confirmation
     assert "仅按周末计算" in page.inner_text("main")
     _shot(page, "callbacks-04-dispatch-calendar-notice")
     assert _problems(page) == []

@@ -10,18 +10,15 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from jishiban.core.forms import FilePicker
 from jishiban.organisations.models import Organisation, OrgKind
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
 
 
 class MultipleFileField(forms.FileField):
     """Several files in one input; cleans to a list (empty when none were chosen)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("widget", FilePicker(multiple=True))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 

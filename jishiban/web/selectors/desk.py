@@ -52,11 +52,37 @@ def attach_hints(user, appeals) -> None:
         appeal.hints = hints.get(appeal.pk, [])
 
 
+# The dispatch desk's two queues (the page's tabs): 待派单 and 退回待改派.
+QUEUES = {"received": Status.RECEIVED, "returned": Status.RETURNED}
+
+
+def queue_for(status: str) -> str | None:
+    """The queue (tab) an appeal in ``status`` waits in, or ``None`` when it waits in none."""
+    return next((tab for tab, s in QUEUES.items() if s == status), None)
+
+
+def queue_appeals(user, status: str):
+    """The one definition of a dispatch queue: the appeals ``user`` sees in ``status`` (received
+    or returned), urgent first, then oldest (``next_in_queue`` walks the same order)."""
+    return visible(user).filter(status=status).order_by("-urgent", "received_at", "id")
+
+
+def next_in_queue(user, status: str, after: Appeal) -> Appeal | None:
+    """The appeal the desk takes next in the ``status`` queue once ``after`` has left it: the first
+    one after ``after``'s place in the queue's order, else (the dispatcher was at the end) the
+    first of the queue; ``None`` when the queue is empty."""
+    qs = queue_appeals(user, status).exclude(pk=after.pk)
+    same = Q(urgent=after.urgent)
+    later = (same & Q(received_at__gt=after.received_at)) | (same & Q(received_at=after.received_at, id__gt=after.pk))
+    if after.urgent:
+        later |= Q(urgent=False)
+    return qs.filter(later).first() or qs.first()
+
+
 def dispatch_queue(user, status: str, *, limit: int = 50):
-    """Appeals waiting for the dispatch desk in ``status`` (received or returned): urgent first,
-    then oldest. Returned ones carry ``returns`` (their return events, newest first)."""
-    qs = (visible(user).filter(status=status).select_related(*LIST_RELATED)
-          .order_by("-urgent", "received_at", "id"))
+    """Appeals waiting for the dispatch desk in ``status`` (``queue_appeals``). Returned ones carry
+    ``returns`` (their return events, newest first)."""
+    qs = queue_appeals(user, status).select_related(*LIST_RELATED)
     if status == Status.RETURNED:
         qs = qs.prefetch_related(Prefetch(
             "events", queryset=AppealEvent.objects.filter(action=Action.RETURN)

@@ -160,6 +160,10 @@ def test_closed_loop_in_the_browser(live_server, browser, world):
     page.wait_for_selector(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}']")
     page.click(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}'] [data-pick=lead]")
     _submit(page, "#act-dispatch-form button[type=submit]")
+    # Confirmed, and on to the next of the queue: here it was the only one, so the empty queue.
+    assert f"{appeal.number} 已派至 济宁市城乡水务局" in page.inner_text(".messages")
+    assert page.url.endswith("/dispatch/?tab=received") and "队列为空" in page.inner_text("main")
+    _submit(page, f".messages a:has-text('{appeal.number}')")  # the appeal again, from the confirmation
     appeal.refresh_from_db()
     assert appeal.status == "dispatched" and appeal.lead_unit == world.water
     # 市城乡水务局 was chosen over the suggested county unit: the suggestion's reason is not kept.

@@ -78,7 +78,9 @@ def test_dispatcher_picks_lead_and_co_handler_by_pinyin_and_dispatches(live_serv
     _shot(page, "dispatch-02-chips")
 
     _submit(page, "#act-dispatch-form button[type=submit]")
-    assert appeal.number in page.inner_text(".messages") and "已完成" in page.inner_text(".messages")
+    messages = page.inner_text(".messages")
+    assert f"{appeal.number} 已派至 济宁水务集团（协办：任城区住房和城乡建设局）" in messages
+    assert page.url.endswith("/dispatch/?tab=received")  # the queue is empty now: back to it
     _shot(page, "dispatch-03-confirmed")
     appeal = Appeal.objects.get(pk=appeal.pk)
     assert appeal.status == "dispatched" and appeal.lead_unit.code == "ent-water"
@@ -109,4 +111,31 @@ def test_county_dispatcher_is_not_offered_a_city_department(live_server, browser
     assert "任城区住房和城乡建设局" in offered and "济宁市住房和城乡建设局" not in offered
     assert not any(name.startswith(("兖州", "济宁市")) for name in offered)
     _shot(page, "dispatch-04-county-picker")
+    assert not _problems(page), _problems(page)
+
+
+def test_after_dispatch_the_dispatcher_is_on_the_next_appeal_of_the_queue(live_server, browser, world):
+    from jishiban.appeals.models import Appeal
+    from jishiban.testing import make_appeal
+
+    first = make_appeal(content="光明小区路灯不亮一周")
+    second = make_appeal(content="幸福路井盖缺失，夜间危险")
+    page = _page(browser)
+    _login(page, live_server.url, "dispatcher")
+    _submit(page, f"main a:has-text('{first.number}')")
+    page.fill("#act-dispatch-form [data-picker-input]", "cxsw")  # 市城乡水务局 by its pinyin initials
+    page.wait_for_selector(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}']")
+    page.click(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}'] [data-pick=lead]")
+    _submit(page, "#act-dispatch-form button[type=submit]")
+    # Confirmed with the number, and the next appeal of the queue is open with a fresh dispatch form.
+    assert f"{first.number} 已派至 济宁市城乡水务局" in page.inner_text(".messages")
+    assert page.url.endswith(f"/appeals/{second.pk}/")
+    assert second.number in page.inner_text("h1")
+    assert page.locator("#act-dispatch[open]").count() == 1
+    assert "济宁市城乡水务局" not in page.locator("#act-dispatch-form [data-chip=lead]").all_inner_texts()
+    _shot(page, "dispatch-05-next-in-queue")
+    assert Appeal.objects.get(pk=first.pk).status == "dispatched"
+    # The confirmation's link opens the dispatched appeal again.
+    _submit(page, f".messages a:has-text('{first.number}')")
+    assert page.url.endswith(f"/appeals/{first.pk}/") and "已派单" in page.inner_text(".chips")
     assert not _problems(page), _problems(page)

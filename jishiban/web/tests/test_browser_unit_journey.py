@@ -75,6 +75,7 @@ def test_from_the_call_through_an_extension_and_a_reopening_to_the_close(live_se
     page.wait_for_selector(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}']")
     page.click(f"#act-dispatch-form [role=option][data-unit='{world.water.pk}'] [data-pick=lead]")
     _submit(page, "#act-dispatch-form button[type=submit]")
+    assert f"{appeal.number} 已派至 济宁市城乡水务局" in page.inner_text(".messages")
     appeal.refresh_from_db()
     assert appeal.status == "dispatched" and appeal.lead_unit == world.water
     _logout(page)

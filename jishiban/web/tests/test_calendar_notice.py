@@ -43,16 +43,18 @@ def test_the_years_without_data_between_start_and_deadline(this_year_uncovered):
     assert deadline_notice(start) is None and weekend_only_years(None) == []
 
 
-def test_the_dispatcher_is_told_on_the_appeal_page_and_the_deadline_is_marked(login, personas,
-                                                                             this_year_uncovered):
+def test_the_dispatcher_is_told_and_the_deadline_is_marked_on_the_appeal(login, personas, this_year_uncovered):
     appeal = make_appeal()
-    response = login(personas.dispatcher).post(f"/appeals/{appeal.pk}/act/dispatch/", {
+    dispatcher = login(personas.dispatcher)
+    response = dispatcher.post(f"/appeals/{appeal.pk}/act/dispatch/", {
         "expected_version": appeal.version, "lead_unit": personas.water.pk}, follow=True)
-    html = response.content.decode()
+    html = response.content.decode()  # the desk moved on to the (now empty) queue, with the notice
     appeal = Appeal.objects.get(pk=appeal.pk)
     assert appeal.status == "dispatched" and appeal.reply_deadline is not None  # computed all the same
     assert NOTICE in html and f"涉及 {this_year_uncovered} 年" in html and "msg-warning" in html
-    assert "仅按周末计算" in html
+    # the confirmation links back to the appeal, where the deadline carries the mark
+    assert f'<a href="/appeals/{appeal.pk}/" class="msg-link">{appeal.number}</a>' in html
+    assert "仅按周末计算" in dispatcher.get(f"/appeals/{appeal.pk}/").content.decode()
     # the handler who gets it sees the mark on the appeal and in the inbox, not the banner for admins
     handler = login(personas.handler)
     assert "仅按周末计算" in handler.get(f"/appeals/{appeal.pk}/").content.decode()

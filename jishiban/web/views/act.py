@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from jishiban.appeals.errors import ActionForbidden, ActionNotAllowed, AppealValidationError, ConflictError
 from jishiban.appeals.models import AppealEvent
+from jishiban.appeals.workflow import Action
 from jishiban.core import dates
 from jishiban.core.pages import apply_errors, safe_next
 from jishiban.sla.notices import warn as calendar_notice
@@ -21,6 +22,7 @@ from jishiban.sla.notices import warn as calendar_notice
 from ..action_table import ACTIONS, EVENT_LABELS, perform
 from ..selectors.detail import get_visible_appeal
 from .detail import render_detail
+from .dispatch import after_dispatch, dispatched_message
 
 
 @require_POST
@@ -41,7 +43,7 @@ def act(request, pk: int, action: str):
         messages.error(request, stale_message(appeal))
         return redirect(detail_url)
     if form.is_valid():
-        before = (appeal.sign_deadline, appeal.reply_deadline)
+        before, was = (appeal.sign_deadline, appeal.reply_deadline), appeal.status
         try:
             updated = perform(action, appeal, by=request.user, data=form.cleaned_data)
         except ConflictError:
@@ -55,9 +57,14 @@ def act(request, pk: int, action: str):
         except AppealValidationError as exc:
             apply_errors(form, exc.errors)
         else:
-            messages.success(request, _("%(action)s：%(number)s 已完成，当前状态“%(status)s”")
-                             % {"action": spec.label, "number": updated.number,
-                                "status": updated.get_status_display()})
+            if action == Action.DISPATCH:
+                # The desk moves on: confirmed, then the next appeal of the queue it came from.
+                messages.success(request, dispatched_message(updated))
+                detail_url = after_dispatch(request, updated, was=was)
+            else:
+                messages.success(request, _("%(action)s：%(number)s 已完成，当前状态“%(status)s”")
+                                 % {"action": spec.label, "number": updated.number,
+                                    "status": updated.get_status_display()})
             # A deadline this action set (dispatch, reopening, an extension asked or granted)
             # in a year without holiday data: the person who set it is told.
             changed = [new for old, new in zip(before, (updated.sign_deadline, updated.reply_deadline), strict=True)

@@ -9,11 +9,12 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jishiban.accounts.policy import may_open
 from jishiban.appeals.filters import count_capped
-from jishiban.appeals.models import Status
 from jishiban.appeals.permissions import available_actions
 from jishiban.appeals.selectors import with_returning_unit
 from jishiban.core import params
@@ -23,16 +24,41 @@ from jishiban.sla.notices import warn as calendar_notice
 
 from .. import smart_bridge
 from ..forms.action_forms import BulkDispatchForm
-from ..selectors.desk import dispatch_queue, visible
+from ..selectors.desk import QUEUES, dispatch_queue, next_in_queue, queue_for, visible
 from ..services import bulk_dispatch
 
 log = logging.getLogger("jishiban.web")
 
-TABS = {"received": Status.RECEIVED, "returned": Status.RETURNED}
+TABS = QUEUES
 
 
 def _queue_url(tab: str) -> str:
     return reverse("web:dispatch") + "?tab=" + (tab if tab in TABS else "received")
+
+
+def dispatched_message(appeal) -> str:
+    """"已派至 …" with the appeal's number as a link back to it (the message is HTML-safe)."""
+    unit = appeal.lead_unit.name
+    co = "、".join(u.name for u in appeal.co_units.all())
+    link = format_html('<a href="{}" class="msg-link">{}</a>', reverse("web:appeal_detail", args=[appeal.pk]),
+                       appeal.number)
+    if co:
+        return format_html(_("{number} 已派至 {unit}（协办：{co}）"), number=link, unit=unit, co=co)
+    return format_html(_("{number} 已派至 {unit}"), number=link, unit=unit)
+
+
+def after_dispatch(request, appeal, *, was: str) -> str:
+    """Where the desk goes once ``appeal`` (in ``was`` before) is dispatched from its page: the
+    next appeal of the queue it waited in (``selectors.desk.next_in_queue``), the queue itself
+    when that is empty; an appeal that waited in no queue (a re-dispatch before sign-off) or a
+    user without the dispatch page stays on the appeal."""
+    tab = queue_for(was)
+    if tab is None or not may_open(request.user, "dispatch"):
+        return reverse("web:appeal_detail", args=[appeal.pk])
+    following = next_in_queue(request.user, QUEUES[tab], appeal)
+    if following is None:
+        return _queue_url(tab)
+    return reverse("web:appeal_detail", args=[following.pk])
 
 
 @gate("dispatch")

@@ -140,6 +140,18 @@
     if (first) first.focus();
   });
 
+  // The sticky top bar's real height as --header-h (CSS: scroll-padding-top), so a jump to a
+  // section lands below the bar however many rows it wraps to. Set through the CSSOM, which the
+  // Content-Security-Policy allows (no style attribute is written).
+  function measureHeader() {
+    var bar = document.querySelector(".topbar");
+    if (!bar || getComputedStyle(bar).position !== "sticky") return;
+    document.documentElement.style.setProperty("--header-h", bar.getBoundingClientRect().height + "px");
+  }
+  measureHeader();
+  document.addEventListener("DOMContentLoaded", measureHeader);
+  window.addEventListener("resize", measureHeader);
+
   // A link to #act-<action> opens that action's form and puts the cursor in it.
   function openFromHash() {
     if (!location.hash || location.hash.indexOf("#act-") !== 0) return;
