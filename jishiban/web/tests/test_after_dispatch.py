@@ -6,9 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from jishiban.appeals import services
 from jishiban.appeals.models import Appeal
-from jishiban.testing import advance, make_appeal
+from jishiban.testing import advance, make_appeal, return_reviewed
 from jishiban.web.selectors.desk import dispatch_queue, next_in_queue
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +62,7 @@ def test_the_last_one_leads_back_to_the_empty_queue_with_the_message(login, pers
 def test_a_returned_appeal_leads_to_the_next_returned_one(login, personas):
     a, b = (advance(make_appeal(content=f"停水{i}"), personas, "dispatched") for i in (1, 2))
     for appeal in (a, b):
-        services.return_appeal(appeal, by=personas.handler, reason="非本单位职责")
+        return_reviewed(appeal, by=personas.handler, reason="非本单位职责")
     waiting = _received(5)  # a new appeal in the other queue is not next
     a, b = Appeal.objects.get(pk=a.pk), Appeal.objects.get(pk=b.pk)
     response = _dispatch(login(personas.dispatcher), a, personas.urban)
