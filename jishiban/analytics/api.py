@@ -13,6 +13,7 @@ from jishiban.accounts import policy
 from jishiban.accounts.policy import may_open
 from jishiban.api.auth import API_AUTH
 from jishiban.api.errors import READ_ERRORS
+from jishiban.api.params import Id
 from jishiban.api.schemas import ErrorOut
 from jishiban.appeals.errors import ActionForbidden, AppealValidationError
 from jishiban.core import params
@@ -140,13 +141,13 @@ def kept_reports(request, kind: str = ""):
     return list(rows.filter(kind=kind)[:300] if kind else rows[:300])
 
 
-@router.get("/reports/kept/{int:pk}/file", response={200: None, **ERRORS}, url_name="kept_report_file",
+@router.get("/reports/kept/{pk}/file", response={200: None, **ERRORS}, url_name="kept_report_file",
             summary="下载定期报告")
-def kept_report_file(request, pk: int):
+def kept_report_file(request, pk: Id):
     _gate(request)
     row = selectors.kept_reports(request.user).filter(pk=pk).first()
     if row is None or not row.file:
-        raise Http404
+        raise Http404(_("报告不存在或无权查看"))
     with row.file.open("rb") as f:
         response = HttpResponse(f.read(), content_type=documents.CONTENT_TYPES[row.fmt])
     response["Content-Disposition"] = f'attachment; filename="{row.kind}-{row.period}.{row.fmt}"'

@@ -40,7 +40,7 @@ def no_model_reason() -> str:
 
     if not Appeal.objects.filter(category__isnull=False).exists():
         return _("尚未训练分类模型：历史数据为空（还没有带分类的诉求件）")
-    return _("尚未训练分类模型（可运行 jishiban classifier train）")
+    return _("尚未训练分类模型：每周的重新训练任务会自动训练，系统管理员也可立即训练")
 
 
 def classify(doc: Doc, *, k: int = 3, explain_terms: int = 5) -> dict:

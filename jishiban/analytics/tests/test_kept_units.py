@@ -77,7 +77,11 @@ def test_a_departments_own_monthly_report_holds_only_its_figures_and_only_its_re
     file = head.get(f"/api/v1/reports/kept/{mine.pk}/file")
     assert file.status_code == 200 and file.content[:2] == b"PK"
     city_row = KeptReport.objects.get(kind="monthly", scope_kind="everything", fmt="docx")
-    assert head.get(f"/api/v1/reports/kept/{city_row.pk}/file").status_code == 404
+    missing = head.get(f"/api/v1/reports/kept/{city_row.pk}/file")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    for bad in ("-1", "99999999999999999999", "²"):  # an id out of range is a JSON 422, not an HTML page
+        refused = head.get(f"/api/v1/reports/kept/{bad}/file")
+        assert refused.status_code == 422 and refused["Content-Type"].startswith("application/json")
 
     urban_head = make_user("urban_head", "dept_head", org="city-urban")
     for other in (urban_head, p.county_rencheng):
