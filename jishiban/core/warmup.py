@@ -2,8 +2,9 @@
 
 A fresh worker imports the URLconf (and with it the API, smart help, scikit-learn), compiles
 each template on first use, loads pypinyin's tables and builds the dispatch picker's unit index
-(about 5 s), loads the active classifier, builds the address resolver and the grid index, and
-builds smart help's duplicate index over the last months of appeals. Without a warm-up the
+(about 5 s), loads the active classifier, builds the address resolver, the grid index and the
+city map's town shapes (about 4 s at 20,000 grids), and builds smart help's duplicate index over
+the last months of appeals. Without a warm-up the
 first users of every worker wait for all of it. ``warm_up()`` does it at start: gunicorn's
 ``post_worker_init`` (``jishiban/gunicorn_conf.py``) and ``jishiban serve`` call it.
 
@@ -96,6 +97,12 @@ def _grid_index() -> None:
     grid_index()
 
 
+def _city_map() -> None:
+    from jishiban.grid.mapshapes import warm_city
+
+    warm_city()
+
+
 def _classifier() -> None:
     from jishiban.smart.category_suggestions import Unavailable, suggest_categories
 
@@ -127,6 +134,7 @@ STEPS = (
     ("geocoder", _geocoder, False),
     ("unit index", _unit_index, True),
     ("grid index", _grid_index, True),
+    ("city map", _city_map, True),
     ("classifier", _classifier, True),
     ("risk rules", _risk_rules, True),
     ("calendar", _calendar, True),

@@ -78,3 +78,11 @@ def town_shapes(grids, *, scope: str, current: str | None = None) -> tuple[str, 
         body = build(grids)
         cache.set(key, body, None)
     return current, body
+
+
+def warm_city() -> None:
+    """Build the whole city's town shapes into this process's cache (the warm-up at worker start),
+    so the first reader of the city map does not wait for the hulls of every town."""
+    from .selectors import CITY_SCOPE
+
+    town_shapes(Grid.objects.all(), scope=CITY_SCOPE)

@@ -127,9 +127,13 @@ def map_counts(user, grids) -> dict[int, dict[str, int]]:
     return {pk: {"appeals": appeals.get(pk, 0), "events": events.get(pk, 0)} for pk in ids}
 
 
+# The map scope of those who see every grid (``map_scope``): the shapes the warm-up builds.
+CITY_SCOPE = "all"
+
+
 def map_scope(user) -> str:
     """Which grids the map shows ``user`` (``grids_visible_to``), as a cache key of its shapes."""
-    return "all" if policy.sees_all(user) else f"county:{user.region_id}" if policy.is_county_staff(user) else f"user:{user.pk}"
+    return CITY_SCOPE if policy.sees_all(user) else f"county:{user.region_id}" if policy.is_county_staff(user) else f"user:{user.pk}"
 
 
 def map_town_counts(user, grids) -> dict[str, dict[str, int]]:

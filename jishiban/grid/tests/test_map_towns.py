@@ -73,3 +73,19 @@ def test_a_boundary_change_gives_new_shapes_and_the_scope_is_the_readers(grid_wo
     assert _shapes(other).json()["features"] == [] and other.get(reverse("grid:map_town_counts")).json()["towns"] == {}
     assert client_for(grid_world["worker"]).get(reverse("grid:map_towns")).status_code == 403
     assert client_for(grid_world["worker"]).get(reverse("grid:map_town_counts")).status_code == 403
+
+
+def test_the_warm_up_builds_the_city_shapes_so_a_leader_waits_for_no_hull(grid_world):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from jishiban.core.warmup import warm_up
+
+    cache.clear()
+    warm_up(duplicates=False)
+    leader = client_for(grid_world["p"].leader)
+    with mock.patch.object(mapshapes, "build", wraps=mapshapes.build) as built:
+        shapes = _shapes(leader, v=mapshapes.version())
+    assert shapes.status_code == 200 and TOWN in {f["properties"]["name"] for f in shapes.json()["features"]}
+    assert built.call_count == 0  # served from the shapes the warm-up built
