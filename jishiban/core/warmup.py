@@ -168,11 +168,20 @@ def _duplicate_index() -> None:
         connections.close_all()  # this thread's connections
 
 
+def _close_connections() -> None:
+    """Close this thread's database connections, except one inside a transaction (a caller that
+    warms up within ``atomic``, such as a test, keeps its connection)."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
+
+
 def warm_up(*, duplicates: bool = True) -> dict[str, float | str]:
     """Fill this process's caches (see the module's text); never raises. Returns each step's
     seconds, or why it failed or was skipped. ``duplicates`` starts the duplicate index's
     build in a background thread."""
-    from django.db import connections
 
     done: dict[str, float | str] = {}
     started = time.perf_counter()
@@ -190,7 +199,7 @@ def warm_up(*, duplicates: bool = True) -> dict[str, float | str]:
         except Exception as exc:  # noqa: BLE001 - a cold cache is no reason to refuse to start
             done[name] = f"failed: {type(exc).__name__}: {exc}"
             log.warning("warm-up: %s failed (%s: %s); it is done on first use instead", name, type(exc).__name__, exc)
-    connections.close_all()  # requests run in other threads, with their own connections
+    _close_connections()  # requests run in other threads, with their own connections
     if duplicates and database:
         threading.Thread(target=_duplicate_index, name="warm-up duplicates", daemon=True).start()
         done["duplicate index"] = "building in the background"
