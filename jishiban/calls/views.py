@@ -62,7 +62,9 @@ def poll(request):
         return response
     context = {"call": call}
     if call is not None:
-        context["shown_caller"] = call.caller if sees_identity(request.user) else mask_phone(call.caller)
+        identity = sees_identity(request.user)
+        context["shown_caller"] = call.caller if identity else mask_phone(call.caller)
+        context["fill_caller"] = call.caller if identity else ""  # the full number only for who may see it
         context["history"] = caller_history(request.user, call.caller, now=timezone.now())
         context["field"] = services.POSTED_FIELD
     return render(request, "calls/_pop.html", context)

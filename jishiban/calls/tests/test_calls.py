@@ -71,6 +71,19 @@ def test_the_operator_at_the_seat_gets_the_call_with_history(personas):
     assert "data-call" not in _client(personas.supervisor).get(reverse("calls:poll")).content.decode()
 
 
+def test_a_seat_role_without_identity_rights_gets_no_full_number(personas, monkeypatch):
+    """Every seat role sees identities today; should one not, the number is masked in the text
+    and absent from the markup (the script has nothing to fill)."""
+    from jishiban.calls import views
+
+    monkeypatch.setattr(views, "sees_identity", lambda user: False)
+    services.sign_in(personas.operator, "8001")
+    services.record_call(by=personas.operator, **CALL)
+    page = _client(personas.operator).get(reverse("calls:poll")).content.decode()
+    assert "data-call=" in page and "13912345678" not in page
+    assert "data-call-caller" not in page
+
+
 def test_one_seat_one_operator(personas):
     services.sign_in(personas.operator, "8001")
     services.sign_in(personas.supervisor, "8001")

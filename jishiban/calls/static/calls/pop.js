@@ -9,7 +9,7 @@
     if (!call || !form || form.dataset.ctiFilled === call.dataset.call) return;
     form.dataset.ctiFilled = call.dataset.call;
     var phone = form.querySelector("[name=citizen_phone]");
-    if (phone) {
+    if (phone && call.dataset.callCaller) {
       phone.value = call.dataset.callCaller;
       phone.dispatchEvent(new Event("change", { bubbles: true }));
     }
