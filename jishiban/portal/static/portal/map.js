@@ -67,12 +67,42 @@
       var old = chart.getOption() && chart.getOption().geo ? chart.getOption().geo[0] : null;
       chart.setOption({ geo: { map: MAP, roam: true, triggerEvent: true, layoutCenter: ["50%", "50%"], layoutSize: "100%", center: old ? old.center : undefined,
         zoom: old ? old.zoom : 1, scaleLimit: { min: 1, max: 400 }, selectedMode: false,
-        label: { show: true, fontSize: 12, color: "#1f2328", formatter: function (p) { return labelOf[p.name] || p.name; } },
+        label: labels(),
         itemStyle: { areaColor: section.dataset.tiles ? "rgba(255,255,255,.15)" : "#ffffff", borderColor: "#57606a", borderWidth: 1 },
         emphasis: { itemStyle: { areaColor: "#dbeafe" }, label: { show: true } } } });
       draw();
     }
-    var labelOf = {};
+    // A grid's label is drawn only when it fits inside the grid's own box at the present zoom, so
+    // a whole county's grids do not pile their names on top of each other; counties always.
+    var labelOf = {}, boxOf = {}, fits = {};
+    function box(geometry) {
+      var b = [Infinity, Infinity, -Infinity, -Infinity];
+      (function walk(c) {
+        if (typeof c[0] === "number") {
+          b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1]); b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1]);
+        } else { c.forEach(walk); }
+      })(geometry.coordinates);
+      return b;
+    }
+    function measure() {
+      fits = {};
+      Object.keys(boxOf).forEach(function (name) {
+        var b = boxOf[name];
+        var p = chart.convertToPixel({ geoIndex: 0 }, [b[0], b[1]]), q = chart.convertToPixel({ geoIndex: 0 }, [b[2], b[3]]);
+        if (p && q && Math.abs(q[0] - p[0]) >= 12 * labelOf[name].length + 8 && Math.abs(q[1] - p[1]) >= 20) { fits[name] = true; }
+      });
+    }
+    function labels() {
+      return { show: true, fontSize: 12, color: "#1f2328", formatter: function (p) {
+        if (!labelOf[p.name]) { return p.name; }
+        return fits[p.name] ? labelOf[p.name] : "";
+      } };
+    }
+    function relabel() {
+      var before = JSON.stringify(fits);
+      measure();
+      if (JSON.stringify(fits) !== before) { chart.setOption({ geo: { label: labels() } }); }
+    }
     function tell(text) { place.textContent = text; }
 
     function loadGrids(code) {
@@ -80,9 +110,13 @@
       loaded[code] = true;
       getJSON(section.dataset.grids, { county: code }).then(function (r) {
         if (!r.ok || !r.body.features.length) { return; }
-        r.body.features.forEach(function (f) { labelOf[f.properties.name] = f.properties.label; });
+        r.body.features.forEach(function (f) {
+          labelOf[f.properties.name] = f.properties.label;
+          boxOf[f.properties.name] = box(f.geometry);
+        });
         grids = grids.concat(r.body.features);
         registerAndDraw();
+        relabel();
       });
     }
 
@@ -123,10 +157,10 @@
         if (countyOf[p.name]) { loadGrids(countyOf[p.name]); }
         // A first tap on the whole city zooms in on that place, so the next tap can be exact.
         var g = chart.getOption().geo[0];
-        if ((g.zoom || 1) < 4) { chart.setOption({ geo: { center: at, zoom: 6 } }); }
+        if ((g.zoom || 1) < 4) { chart.setOption({ geo: { center: at, zoom: 6 } }); relabel(); }
         pick(at, p.name);
       });
-      chart.on("georoam", function () { draw(); });
+      chart.on("georoam", function () { draw(); relabel(); });
       window.addEventListener("resize", function () { chart.resize(); draw(); });
       if (latIn.value && lonIn.value) { tell("已选择地图位置，坐标 " + latIn.value + ", " + lonIn.value); clear.hidden = false; }
       el.setAttribute("data-drawn", String(geo.features.length));
