@@ -192,6 +192,8 @@ class Appeal(models.Model):
             models.Index(fields=["category", "received_at"], name="appeal_category_received"),
             # caller lookup and repeat detection by phone
             models.Index(fields=["citizen_phone", "received_at"], name="appeal_phone_received"),
+            # repeat detection by address (the repeat rule's other branch)
+            models.Index(fields=["address", "received_at"], name="appeal_address_received"),
         ]
 
     def __str__(self) -> str:

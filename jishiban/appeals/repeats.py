@@ -25,8 +25,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, TextField, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KT
+from django.db.models.functions import NullIf
 
 from .workflow import GONE
 
@@ -99,9 +112,11 @@ def with_earlier_count(qs, r: RepeatRule | None = None, *, now: datetime | None 
     from .models import Appeal
 
     r = r or rule()
-    same = Q(citizen_phone=OuterRef("citizen_phone")) & ~Q(citizen_phone="")
+    # An empty phone or address matches nothing: compared as NULL, so the index is not walked
+    # through every other row that lacks one (an import without phones made each row count them all).
+    same = Q(citizen_phone=NullIf(OuterRef("citizen_phone"), Value("")))
     if r.by_address:
-        same |= Q(address=OuterRef("address")) & ~Q(address="")
+        same |= Q(address=NullIf(OuterRef("address"), Value("")))
     field = _ancestor_field(r.category_level)
     since = (now - r.window) if now is not None else None
     others = Appeal.objects.filter(same).exclude(pk=OuterRef("pk"))
