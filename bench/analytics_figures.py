@@ -316,6 +316,10 @@ def main() -> None:
     started, events = time.perf_counter(), 0
     for i in range(args.days):
         events += writer.write(first + timedelta(days=i), per_day)
+        if (i + 1) % 10 == 0 and i + 1 < args.days:
+            spent = time.perf_counter() - started
+            print(f"  generating       day {i + 1}/{args.days}, {per_day * (i + 1)} appeals, "
+                  f"eta {spent / (i + 1) * (args.days - i - 1):.0f} s", flush=True)
     print(f"generated          {time.perf_counter() - started:9.1f} s  {per_day * args.days} appeals, {events} events",
           flush=True)
     import jishiban.smart.services  # noqa: F401  (loaded once in a running worker; not the fill's cost)

@@ -161,6 +161,9 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="keep the tables of an earlier run of the same --db")
     ap.add_argument("--only", default="", help="comma-separated names of the timings to run (default: all)")
     ap.add_argument("--profile", default="", help="a timing's name: write its cProfile to /tmp/<name>.prof")
+    ap.add_argument("--fill-day", type=int, default=0, metavar="N",
+                    help="then write a day of N appeals with their events (27400: a day at 10 M a year) after the "
+                         "tables' year and time its fill into tables of this size")
     args = ap.parse_args()
     fresh = setup(args.db, args.reuse)
     from jishiban.analytics import documents, metrics, reports, selectors, services
@@ -191,6 +194,23 @@ def main() -> None:
           extra="this month and last month, counties and city units")
     timed("bulletin_docx", lambda: documents.render(reports.monthly(everything, month), "docx"), repeat=2,
           extra="月通报 with both rankings and charts")
+    if args.fill_day:
+        fill_day(first + timedelta(days=365), args.fill_day)
+
+
+def fill_day(day: date, n: int) -> None:
+    """Write ``n`` appeals of ``day`` with their events (the figures benchmark's generator) and time their fill."""
+    from django.utils import timezone
+
+    from analytics_figures import Writer
+    from jishiban.analytics import rollup
+
+    rollup.fill(now=timezone.now())  # the watermark past the tables' own (event-less) year
+    started = time.perf_counter()
+    events = Writer(seed=13).write(day, n)
+    print(f"wrote day          {time.perf_counter() - started:9.1f} s  {n} appeals, {events} events", flush=True)
+    timed("fill_day", lambda: rollup.fill(now=timezone.now()), repeat=1,
+          extra=f"{n} appeals, {events} events, into count tables of this size")
 
 
 if __name__ == "__main__":
