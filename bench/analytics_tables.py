@@ -200,9 +200,9 @@ def main() -> None:
 
 def fill_day(day: date, n: int) -> None:
     """Write ``n`` appeals of ``day`` with their events (the figures benchmark's generator) and time their fill."""
+    from analytics_figures import Writer
     from django.utils import timezone
 
-    from analytics_figures import Writer
     from jishiban.analytics import rollup
 
     rollup.fill(now=timezone.now())  # the watermark past the tables' own (event-less) year
