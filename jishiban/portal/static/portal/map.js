@@ -74,7 +74,7 @@
     }
     // A grid's label is drawn only when it fits inside the grid's own box at the present zoom, so
     // a whole county's grids do not pile their names on top of each other; counties always.
-    var labelOf = {}, boxOf = {}, fits = {};
+    var labelOf = {}, boxOf = {}, fits = {}, fitting = "";
     function box(geometry) {
       var b = [Infinity, Infinity, -Infinity, -Infinity];
       (function walk(c) {
@@ -84,6 +84,7 @@
       })(geometry.coordinates);
       return b;
     }
+    // Which grids' labels fit now; whether that changed since the last measure.
     function measure() {
       fits = {};
       Object.keys(boxOf).forEach(function (name) {
@@ -91,6 +92,9 @@
         var p = chart.convertToPixel({ geoIndex: 0 }, [b[0], b[1]]), q = chart.convertToPixel({ geoIndex: 0 }, [b[2], b[3]]);
         if (p && q && Math.abs(q[0] - p[0]) >= 12 * labelOf[name].length + 8 && Math.abs(q[1] - p[1]) >= 20) { fits[name] = true; }
       });
+      var now = Object.keys(fits).join("|"), changed = now !== fitting;
+      fitting = now;
+      return changed;
     }
     function labels() {
       return { show: true, fontSize: 12, color: "#1f2328", formatter: function (p) {
@@ -99,9 +103,7 @@
       } };
     }
     function relabel() {
-      var before = JSON.stringify(fits);
-      measure();
-      if (JSON.stringify(fits) !== before) { chart.setOption({ geo: { label: labels() } }); }
+      if (measure()) { chart.setOption({ geo: { label: labels() } }); }
     }
     function tell(text) { place.textContent = text; }
 
@@ -115,8 +117,8 @@
           boxOf[f.properties.name] = box(f.geometry);
         });
         grids = grids.concat(r.body.features);
+        measure();  // registerAndDraw sets the labels
         registerAndDraw();
-        relabel();
       });
     }
 
