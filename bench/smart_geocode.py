@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jishiban.settings")
 
 from jishiban.smart.geocode.evalset import (  # noqa: E402
+    HANDWRITTEN_FIFTH,
     HANDWRITTEN_FOURTH,
     HANDWRITTEN_FRESH,
     HANDWRITTEN_THIRD,
@@ -74,8 +75,8 @@ def main() -> None:
     errors = result.pop("errors")
     result["resolver_build_seconds"] = round(build, 3)
     result["resolve_per_second"] = round(len(cases) / seconds, 1)
-    other_sets = {"fresh": HANDWRITTEN_FRESH, "third": HANDWRITTEN_THIRD, "fourth": HANDWRITTEN_FOURTH}
-    for half in ("dev", "test", "fresh", "third", "fourth"):
+    other_sets = {"fresh": HANDWRITTEN_FRESH, "third": HANDWRITTEN_THIRD, "fourth": HANDWRITTEN_FOURTH, "fifth": HANDWRITTEN_FIFTH}
+    for half in ("dev", "test", "fresh", "third", "fourth", "fifth"):
         path = other_sets.get(half)
         hand = evaluate(resolver, handwritten_cases(None, path=path) if path else handwritten_cases(half))
         result[f"handwritten_{half}"] = {k: hand[k] for k in ("n_cases", "county_accuracy", "town_accuracy",

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from jishiban.smart.geocode.evalset import (
+    HANDWRITTEN_FIFTH,
     HANDWRITTEN_FOURTH,
     HANDWRITTEN_FRESH,
     HANDWRITTEN_THIRD,
@@ -100,7 +101,7 @@ def test_citizens_forms_keep_county_and_town(resolver, text, county, town):
 
 
 @pytest.mark.parametrize("text", ["曲阜师范大学日照校区的宿舍", "滨州市邹平市和平社区", "化宇镇的冷库",
-                                  "老城区的路灯坏了", "我们这个大城市", "东城区供暖不热"])
+                                  "老城区的路灯坏了", "我们这个大城市", "东城区供暖不热", "泰山推拿店收费太高"])
 def test_places_elsewhere_and_unanchored_guesses_give_no_town(resolver, text):
     r = resolver.resolve(text)
     assert r.town_code is None
@@ -114,8 +115,8 @@ def test_handwritten_cases_meet_the_targets(resolver):
     assert result["no_place_county_guesses"] == 0
 
 
-@pytest.mark.parametrize("path", [HANDWRITTEN_FRESH, HANDWRITTEN_THIRD, HANDWRITTEN_FOURTH],
-                         ids=["second", "third", "fourth"])
+@pytest.mark.parametrize("path", [HANDWRITTEN_FRESH, HANDWRITTEN_THIRD, HANDWRITTEN_FOURTH, HANDWRITTEN_FIFTH],
+                         ids=["second", "third", "fourth", "fifth"])
 def test_later_handwritten_sets_meet_the_targets(resolver, path):
     cases = handwritten_cases(None, path=path)
     assert {c.kind for c in cases} >= {"typo", "colloquial", "zone_town", "landmark", "no_place"}
@@ -128,6 +129,8 @@ def test_later_handwritten_sets_meet_the_targets(resolver, path):
 @pytest.mark.parametrize(("text", "alias", "county"), [
     ("三孔里面导游强制购物", "三孔", "曲阜市"),
     ("兖矿东滩煤矿职工宿舍楼漏雨", "东滩煤矿", "邹城市"),
+    ("山推厂门口大货车乱停", "山推厂", "济宁高新技术产业开发区"),
+    ("王杰烈士纪念馆的台阶坏了", "王杰烈士纪念馆", "金乡县"),
 ])
 def test_new_landmarks_resolve_to_their_unit(resolver, text, alias, county):
     r = resolver.resolve(text)
