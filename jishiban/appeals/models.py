@@ -183,7 +183,6 @@ class Appeal(models.Model):
             models.Index(fields=["town"], name="appeal_town", condition=Q(town__isnull=False)),
             models.Index(fields=["grid"], name="appeal_grid", condition=Q(grid__isnull=False)),
             models.Index(fields=["parent"], name="appeal_parent", condition=Q(parent__isnull=False)),
-            models.Index(fields=["citizen_user"], name="appeal_citizen_user", condition=Q(citizen_user__isnull=False)),
             models.Index(fields=["created_by"], name="appeal_created_by", condition=Q(created_by__isnull=False)),
             models.Index(fields=["status", "reply_deadline"], name="appeal_status_deadline"),
             models.Index(fields=["lead_unit", "status"], name="appeal_unit_status"),
@@ -194,6 +193,8 @@ class Appeal(models.Model):
             models.Index(fields=["citizen_phone", "received_at"], name="appeal_phone_received"),
             # repeat detection by address (the repeat rule's other branch)
             models.Index(fields=["address", "received_at"], name="appeal_address_received"),
+            # the citizen's own appeals, and repeat detection by account (an appeal without a phone)
+            models.Index(fields=["citizen_user", "received_at"], name="appeal_user_received"),
         ]
 
     def __str__(self) -> str:

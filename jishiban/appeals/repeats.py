@@ -114,7 +114,11 @@ def with_earlier_count(qs, r: RepeatRule | None = None, *, now: datetime | None 
     r = r or rule()
     # An empty phone or address matches nothing: compared as NULL, so the index is not walked
     # through every other row that lacks one (an import without phones made each row count them all).
-    same = Q(citizen_phone=NullIf(OuterRef("citizen_phone"), Value("")))
+    # The same caller is the same phone, or the same citizen account when there is no phone, as
+    # in ``earlier_of``: the account is compared only for a row without a phone.
+    qs = qs.annotate(_repeat_account=Case(When(citizen_phone="", then=F("citizen_user_id")), default=Value(None),
+                                          output_field=IntegerField()))
+    same = Q(citizen_phone=NullIf(OuterRef("citizen_phone"), Value(""))) | Q(citizen_user_id=OuterRef("_repeat_account"))
     if r.by_address:
         same |= Q(address=NullIf(OuterRef("address"), Value("")))
     field = _ancestor_field(r.category_level)

@@ -8,19 +8,7 @@ keeps writing while a large table is indexed (hence a non-atomic migration); els
 
 from django.db import migrations, models
 
-NAME = "appeal_address_received"
-COLUMNS = '"address", "received_at"'
-
-
-def create(apps, schema_editor):
-    table = apps.get_model("appeals", "Appeal")._meta.db_table
-    concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f'CREATE INDEX {concurrently}IF NOT EXISTS "{NAME}" ON "{table}" ({COLUMNS})')
-
-
-def drop(apps, schema_editor):
-    concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute(f'DROP INDEX {concurrently}IF EXISTS "{NAME}"')
+from ._concurrently import add_index
 
 
 class Migration(migrations.Migration):
@@ -29,9 +17,6 @@ class Migration(migrations.Migration):
     dependencies = [("appeals", "0006_returns12_fill_returning_unit")]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[migrations.AddIndex(
-                model_name="appeal", index=models.Index(fields=["address", "received_at"], name=NAME))],
-            database_operations=[migrations.RunPython(create, drop)],
-        ),
+        add_index("Appeal", models.Index(fields=["address", "received_at"], name="appeal_address_received"),
+                  '"address", "received_at"'),
     ]

@@ -94,8 +94,25 @@ def test_the_per_row_repeat_count_agrees_and_an_empty_phone_or_address_matches_n
     assert sorted(rows.values()) == [0, 0, 0, 0, 0, 0, 2]
 
 
+def test_the_per_row_repeat_count_takes_the_citizen_account_when_there_is_no_phone(personas):
+    """The same caller is the same phone or, for an appeal without one, the same portal account,
+    in both ``earlier_count`` and the per-row count; an account with a phone is matched by the phone."""
+    from django.contrib.auth import get_user_model
+
+    now = timezone.now()
+    citizen = get_user_model().objects.create_user("repeat-citizen", password="x")
+    for days in (20, 10):
+        make_appeal(citizen_phone="", address="", citizen_user=citizen, received_at=now - timedelta(days=days))
+    latest = make_appeal(citizen_phone="", address="", citizen_user=citizen)
+    with_phone = make_appeal(citizen_phone="13900002222", address="", citizen_user=citizen)
+    rows = dict(repeats.with_earlier_count(Appeal.objects.all(), repeats.rule()).values_list("pk", "earlier"))
+    assert rows == {a.pk: repeats.earlier_count(a) for a in Appeal.objects.all()}
+    assert rows[latest.pk] == 2 and rows[with_phone.pk] == 0
+    assert repeats.repeats_among(Appeal.objects.all()).filter(pk=latest.pk).exists()
+
+
 def test_the_per_row_repeat_count_searches_by_phone_and_by_address(personas):
-    """The count looks earlier appeals up through the phone and the address indexes (SQLite's
+    """The count looks earlier appeals up through the phone, account and address indexes (SQLite's
     plan; PostgreSQL plans by its statistics). Without the address index the ``OR`` could use
     neither and walked every appeal of the category's siblings in the window: minutes for a
     day's appeals at 2,000,000 stored."""
@@ -110,6 +127,7 @@ def test_the_per_row_repeat_count_searches_by_phone_and_by_address(personas):
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " | ".join(row[-1] for row in cursor.fetchall())
     assert "appeal_phone_received (citizen_phone=?" in plan and "appeal_address_received (address=?" in plan, plan
+    assert "appeal_user_received (citizen_user_id=?" in plan, plan
 
 
 def test_the_repeat_count_of_appeals_without_phone_or_address_grows_with_them_not_their_square(personas):
