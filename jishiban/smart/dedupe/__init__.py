@@ -8,12 +8,15 @@ from jishiban.smart.dedupe.index import (
     DuplicateIndex,
     Signals,
     Thresholds,
+    judge,
+    reason_of,
     score_pair,
 )
 from jishiban.smart.dedupe.repeats import RepeatFlag, check_repeat
 from jishiban.smart.dedupe.scan import Pair, Record, scan_pairs
 
 __all__ = [
-    "DUPLICATE", "RELATED", "REPEAT", "Candidate", "DuplicateIndex", "Signals", "Thresholds", "score_pair",
+    "DUPLICATE", "RELATED", "REPEAT", "Candidate", "DuplicateIndex", "Signals", "Thresholds", "judge", "reason_of",
+    "score_pair",
     "RepeatFlag", "check_repeat", "Pair", "Record", "scan_pairs",
 ]

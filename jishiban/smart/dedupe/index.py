@@ -81,8 +81,8 @@ class Thresholds:
     semantic_high: float = 0.95
 
 
-def score_pair(s: Signals, t: Thresholds | None = None) -> tuple[float, str | None, str]:
-    """(score, relation or None, Chinese reason) for one candidate's signals."""
+def judge(s: Signals, t: Thresholds | None = None) -> tuple[float, str | None]:
+    """(score, relation or None) for one candidate's signals; ``score_pair`` adds the reason."""
     t = t or Thresholds()
     sem = rescale(s.semantic, t.semantic_low, t.semantic_high) if s.semantic is not None else None
     content = s.topic if sem is None else t.topic_weight * s.topic + (1 - t.topic_weight) * sem
@@ -92,6 +92,19 @@ def score_pair(s: Signals, t: Thresholds | None = None) -> tuple[float, str | No
     score = max(s.lexical, content)
     score += t.same_caller_bonus * s.same_caller + t.same_address_bonus * s.same_address
     score = round(min(1.0, score), 3)
+    needed = t.duplicate if sem is not None else t.duplicate_lexical
+    if s.lexical >= t.lexical_alone or (score >= needed and max(s.topic, sem or 0.0) >= t.min_topic_for_duplicate):
+        return score, DUPLICATE
+    if score >= t.related or s.places or s.same_address:
+        return score, RELATED
+    return score, None
+
+
+def reason_of(s: Signals, relation: str | None, t: Thresholds | None = None) -> str:
+    """The Chinese reason for a candidate ``judge`` gave ``relation``: only built for the
+    candidates shown (a surge-day scan judges millions of pairs and keeps a few)."""
+    t = t or Thresholds()
+    sem = rescale(s.semantic, t.semantic_low, t.semantic_high) if s.semantic is not None else None
     reasons = []
     if s.lexical >= 0.3:
         reasons.append(_("文字相似（约%d%%）") % round(100 * s.lexical))
@@ -107,16 +120,17 @@ def score_pair(s: Signals, t: Thresholds | None = None) -> tuple[float, str | No
         reasons.append(_("同一来电人/用户"))
     if s.same_address:
         reasons.append(_("同一地址"))
-    needed = t.duplicate if sem is not None else t.duplicate_lexical
-    if s.lexical >= t.lexical_alone or (score >= needed and max(s.topic, sem or 0.0) >= t.min_topic_for_duplicate):
-        relation = DUPLICATE
-    elif score >= t.related or s.places or s.same_address:
-        relation = RELATED
-        if s.places or s.same_address:
-            reasons.append(_("同一地点但事项不同"))
-    else:
-        relation = None
-    return score, relation, "；".join(reasons) or _("相似度较低")
+    if relation == RELATED and (s.places or s.same_address):
+        reasons.append(_("同一地点但事项不同"))
+    if relation == REPEAT and s.days_apart is not None:
+        reasons.append(_("相隔%d天，属重复诉求") % round(s.days_apart))
+    return "；".join(reasons) or _("相似度较低")
+
+
+def score_pair(s: Signals, t: Thresholds | None = None) -> tuple[float, str | None, str]:
+    """(score, relation or None, Chinese reason) for one candidate's signals."""
+    score, relation = judge(s, t)
+    return score, relation, reason_of(s, relation, t)
 
 
 _ORDER = {DUPLICATE: 0, REPEAT: 1, RELATED: 2}
@@ -368,7 +382,7 @@ class DuplicateIndex:
             return []
         lex = (self._sig.view()[idx] == sig[None, :]).mean(axis=1)
         idx, lex = self._plausible(idx, lex, topics, place_hashes, ckey, akey, embedding)
-        out: list[Candidate] = []
+        kept = []
         for j, i in enumerate(idx.tolist()):
             their_places = self._places.row(i)
             shared = np.intersect1d(place_hashes, their_places, assume_unique=True)
@@ -382,18 +396,18 @@ class DuplicateIndex:
                 same_address=bool(akey) and int(self._addr.view()[i]) == akey,
                 days_apart=None if math.isnan(now) or math.isnan(ts_i := float(self._ts.view()[i])) else round(abs(now - ts_i) / 86400, 1),
             )
-            score, relation, reason = score_pair(s, self.thresholds)
+            score, relation = judge(s, self.thresholds)
             if relation == DUPLICATE and self.window is not None and s.days_apart is not None \
                     and s.days_apart * 86400.0 > self.window:
                 relation = REPEAT
-                reason += "；" + _("相隔%d天，属重复诉求") % round(s.days_apart)
             elif relation == RELATED and self.window is not None and s.days_apart is not None \
                     and s.days_apart * 86400.0 > self.window:
                 continue  # outside the duplicate window only the same matter is worth showing
             if relation in (DUPLICATE, REPEAT) or (include_related and relation == RELATED):
-                out.append(Candidate(self._ids[i], score, relation, reason, s))
-        out.sort(key=lambda c: (_ORDER[c.relation], -c.score))
-        return out[:limit]
+                kept.append((_ORDER[relation], -score, j, i, relation, s))
+        kept.sort(key=lambda k: k[:3])
+        return [Candidate(self._ids[i], -neg, relation, reason_of(s, relation, self.thresholds), s)
+                for _o, neg, _j, i, relation, s in kept[:limit]]
 
     def _plausible(self, idx, lex, topics, place_hashes, ckey, akey, embedding):
         """The candidates ``score_pair`` can give a relation, found with array operations: an

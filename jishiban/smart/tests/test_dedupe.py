@@ -98,6 +98,24 @@ def test_same_caller_and_address_are_signals_with_reasons():
     assert "同一来电人" in c.reason and "同一地址" in c.reason
 
 
+def test_a_lookup_builds_the_reason_only_for_the_candidates_it_returns(monkeypatch):
+    """Candidates judged unrelated, or related when related ones are not asked for, are dropped
+    before their reason is written; the returned ones read as ``score_pair`` would put them."""
+    from jishiban.smart.dedupe import index as index_module
+
+    ix = DuplicateIndex()
+    ix.add("same", "幸福小区3号楼楼上装修噪音太大，晚上十点还在施工", at=day(0))
+    for i in range(20):  # the same estate, other matters: related, not duplicates
+        ix.add(f"other{i}", f"幸福小区{i}号楼门口的垃圾桶满了{i}天没人清理", at=day(0))
+    built = []
+    real = index_module.reason_of
+    monkeypatch.setattr(index_module, "reason_of", lambda *a, **k: built.append(a) or real(*a, **k))
+    hits = ix.query("幸福小区3号楼楼上装修噪音太大，晚上十一点还在施工", at=day(1))
+    assert [c.id for c in hits] == ["same"] and len(built) == 1
+    assert hits[0].reason == index_module.score_pair(hits[0].signals, ix.thresholds)[2]
+    assert len(ix.query("幸福小区3号楼楼上装修噪音太大，晚上十一点还在施工", at=day(1), include_related=True)) > 1
+
+
 def test_naive_datetimes_are_refused():
     with pytest.raises(ValueError):
         DuplicateIndex().add("a", "文字", at=dt.datetime(2024, 1, 1))  # noqa: DTZ001
