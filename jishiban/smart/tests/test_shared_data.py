@@ -56,3 +56,25 @@ def test_classifier_cross_validation_keeps_each_message_in_one_fold(teddy, monke
     assert not set(cv.groups[train]) & set(cv.groups[test])
     assert cv.full[test].sum() > 150  # every test fold gets its share of full texts
     assert np.isin(cv.groups[test][cv.source[test] == 2], cv.groups[test][cv.source[test] == 0]).mean() > 0.9
+
+
+def test_the_labelled_duplicate_pairs_are_three_disjoint_samples_of_messages_that_exist(teddy):
+    """The tuning pairs and the two held-back sets (bench/smart_dedupe.py) share no pair, label
+    only 0 or 1 in the known strata, and name hot-spot messages that exist."""
+    import json
+
+    from jishiban.smart.tabular import read_rows
+
+    labels = Path(__file__).resolve().parents[1] / "dedupe"
+    _, rows = read_rows(teddy / "hotspot_messages.csv")
+    ids = {r["留言编号"] for r in rows}
+    seen: set[frozenset] = set()
+    for name in ("eval_labels.json", "eval_labels_fresh.json", "eval_labels_third.json"):
+        pairs = json.loads((labels / name).read_text(encoding="utf-8"))["pairs"]
+        keys = {frozenset((str(a), str(b))) for a, b, *_ in pairs}
+        assert len(keys) == len(pairs), name
+        assert not keys & seen, name
+        seen |= keys
+        assert {str(a) for a, *_ in pairs} | {str(b) for _a, b, *_ in pairs} <= ids, name
+        assert {y for *_x, y, _s in pairs} == {0, 1}, name
+        assert {s for *_x, s in pairs} <= {"L80", "L50", "L30", "L15", "T30", "U", "P", "R"}, name
