@@ -103,6 +103,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jishiban.core.middleware.ConfiguredLanguageFirst",
@@ -177,8 +178,20 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-# Front-end packages come from npm at set-up (package.json); never from a CDN.
-STATICFILES_DIRS = [("vendor", BASE_DIR / "node_modules")] if (BASE_DIR / "node_modules").is_dir() else []
+# Front-end packages come from npm at set-up (package.json); never from a CDN. The few files the
+# pages use are offered as static/vendor/… (jishiban.core.staticfiles). gunicorn and `jishiban
+# serve` collect them (hashed names, gzip) into STATIC_ROOT and WhiteNoise serves them.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "jishiban.core.staticfiles.VendorFinder",
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "jishiban.core.staticfiles.StaticStorage"},
+}
+# Before the first collectstatic, files are served from the finders (uncompressed) rather than not at all.
+WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "jishiban.core"
     label = "core"
     verbose_name = _("公共")
+
+    def ready(self):
+        from . import staticfiles  # noqa: F401  (its deploy check: the static files are collected)

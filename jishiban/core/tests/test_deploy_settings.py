@@ -23,8 +23,12 @@ def _run(args, tmp_path, **environ):
 
 
 def test_check_deploy_is_clean_behind_tls(tmp_path):
-    result = _run(["-m", "jishiban.cli", "check", "--deploy", "--fail-level", "WARNING"], tmp_path,
-                  JISHIBAN_BEHIND_TLS="1")
+    check = ["-m", "jishiban.cli", "check", "--deploy", "--fail-level", "WARNING"]
+    result = _run(check, tmp_path, JISHIBAN_BEHIND_TLS="1")
+    assert result.returncode != 0 and "jishiban.W011" in result.stderr  # static files not collected yet
+    collected = _run(["-m", "jishiban.cli", "collectstatic", "--noinput", "-v0"], tmp_path)
+    assert collected.returncode == 0, collected.stderr
+    result = _run(check, tmp_path, JISHIBAN_BEHIND_TLS="1")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

@@ -25,10 +25,11 @@ class Command(BaseCommand):
             worker = subprocess.Popen([sys.executable, "-m", "jishiban.cli", "qcluster"])
         from jishiban.core.warmup import warm_up
 
+        # The pages name hashed, compressed static files that WhiteNoise serves, as under gunicorn.
+        call_command("collectstatic", interactive=False, verbosity=0)
         warm_up()  # runserver answers in this process: its first pages come from warm caches
         try:
-            # --insecure: serve the static files (htmx, ECharts from npm) without DEBUG.
-            call_command("runserver", f"{host}:{port}", use_reloader=False, insecure_serving=True)
+            call_command("runserver", f"{host}:{port}", use_reloader=False, use_static_handler=False)
         finally:
             if worker is not None:
                 worker.terminate()

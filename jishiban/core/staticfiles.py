@@ -1,0 +1,84 @@
+"""Static files in production: served by WhiteNoise from gunicorn itself, compressed, with
+content-hashed names that browsers may keep for a year (docs/adr/0003-static-files.md).
+
+``VendorFinder`` offers the few files the pages use from the npm packages (``package.json``), not
+the whole of ``node_modules`` (ECharts' ``dist`` alone is 49 MB of other builds and maps).
+``StaticStorage`` is WhiteNoise's compressed manifest storage; before ``collectstatic`` has ever
+run it gives the plain names, which WhiteNoise then serves from the finders, so a page never fails
+for a missing manifest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles.finders import BaseFinder
+from django.core.checks import Warning as CheckWarning
+from django.core.checks import register
+from django.core.files.storage import FileSystemStorage
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+PREFIX = "vendor"
+# The files the templates load, relative to node_modules (and served under static/vendor/).
+VENDOR_FILES = ("echarts/dist/echarts.min.js", "htmx.org/dist/htmx.min.js")
+
+
+def _node_modules() -> Path:
+    return Path(settings.BASE_DIR) / "node_modules"
+
+
+class VendorFinder(BaseFinder):
+    def __init__(self, *args, **kwargs):
+        self.storage = FileSystemStorage(location=_node_modules())
+        self.storage.prefix = PREFIX
+
+    def check(self, **kwargs):
+        missing = [name for name in VENDOR_FILES if not (_node_modules() / name).is_file()]
+        return [CheckWarning(f"node_modules 里缺少 {', '.join(missing)}：请先运行 make setup（npm ci）",
+                             id="jishiban.W010")] if missing else []
+
+    def find(self, path, find_all=False, **kwargs):
+        name = path[len(PREFIX) + 1:] if path.startswith(PREFIX + "/") else None
+        found = str(_node_modules() / name) if name in VENDOR_FILES and (_node_modules() / name).is_file() else None
+        if find_all:
+            return [found] if found else []
+        return found
+
+    def list(self, ignore_patterns):
+        for name in VENDOR_FILES:
+            if (_node_modules() / name).is_file():
+                yield name, self.storage
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    """Hashed, compressed names once collected; the plain name for a file never collected (the
+    manifest is missing or older than the file's first use), never an error on a page."""
+
+    manifest_strict = False
+    _collecting = False
+
+    def post_process(self, *args, **kwargs):
+        self._collecting = True  # while collecting, a missing file is an error as usual
+        try:
+            yield from super().post_process(*args, **kwargs)
+        finally:
+            self._collecting = False
+
+    def hashed_name(self, name, content=None, filename=None):
+        try:
+            return super().hashed_name(name, content, filename)
+        except ValueError:
+            if self._collecting or content is not None:
+                raise
+            return name
+
+
+@register(deploy=True)
+def static_files_collected(app_configs=None, **kwargs):
+    """``check --deploy``: the manifest exists, so pages name hashed, compressed files."""
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        return []
+    return [CheckWarning(f"{manifest} 不存在：请运行 jishiban collectstatic --noinput（gunicorn 启动时也会自动运行）",
+                         id="jishiban.W011")]
