@@ -16,7 +16,7 @@ import uuid
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from jishiban.accounts import policy
@@ -99,7 +99,7 @@ def report(request, payload: EventIn):
                                                lat=payload.lat, lon=payload.lon)
     except services.GridError as exc:
         raise AppealValidationError(exc.errors) from None
-    return (201 if created else 200), _out(event)
+    return Status(201 if created else 200, _out(event))
 
 
 @router.get("/grid/events/{event_id}", response={200: EventOut, 401: ErrorOut, 404: ErrorOut}, summary="网格事件")
