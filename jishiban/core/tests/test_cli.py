@@ -78,6 +78,48 @@ def test_serving_without_a_secret_key_is_one_line_naming_it(var):
     assert "SECRET_KEY" in line and "export SECRET_KEY=" in line
 
 
+def test_stopping_serve_with_sigterm_stops_its_job_worker_too(var):
+    """``make run``'s server ends on a stop signal with its django-q2 worker, leaving no process."""
+    import signal
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(var), "PYTHONPATH": ROOT,
+           "JISHIBAN_VAR_DIR": str(var), "SECRET_KEY": "serve-test-secret-key-that-is-long-enough-for-checks"}
+    server = subprocess.Popen([SCRIPT, "serve", "--port", str(port)], env=env, cwd=str(var),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def descendants(pid: int) -> list[str]:
+        found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        return found + [d for child in found for d in descendants(int(child))]
+
+    try:
+        deadline = time.monotonic() + 120
+        up = False
+        while time.monotonic() < deadline and not up:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=2):
+                    up = True
+            except OSError:
+                assert server.poll() is None, "serve ended on its own"
+                time.sleep(0.5)
+        assert up, "serve did not start listening"
+        time.sleep(3)  # the worker's own processes are up by now
+        children = descendants(server.pid)
+        assert children, "serve started no job worker"
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in children):
+            time.sleep(0.3)
+        assert not [pid for pid in children if Path(f"/proc/{pid}").exists()], "the job worker outlived serve"
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
 def test_a_bad_value_is_one_line_naming_the_variable(var):
     result = jishiban("calendar", "due", "2026-09-30T10:00", "2d", var=var, TIME_ZONE="Mars/Olympus")
     assert result.returncode == 2

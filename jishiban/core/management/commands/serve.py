@@ -4,6 +4,7 @@ For the demo and small installations; production runs a WSGI server and ``qclust
 separate services.
 """
 
+import signal
 import subprocess
 import sys
 
@@ -20,17 +21,23 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
 
     def handle(self, *args, port, host, no_worker, **options):
+        # A stop signal (systemd, docker, kill) ends the server like Ctrl-C, so the worker below
+        # is stopped too instead of being left running on its own.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         worker = None
         if not no_worker:
             worker = subprocess.Popen([sys.executable, "-m", "jishiban.cli", "qcluster"])
-        from jishiban.core.warmup import warm_up
-
-        # The pages name hashed, compressed static files that WhiteNoise serves, as under gunicorn.
-        call_command("collectstatic", interactive=False, verbosity=0)
-        warm_up()  # runserver answers in this process: its first pages come from warm caches
         try:
+            from jishiban.core.warmup import warm_up
+
+            # The pages name hashed, compressed static files that WhiteNoise serves, as under gunicorn.
+            call_command("collectstatic", interactive=False, verbosity=0)
+            warm_up()  # runserver answers in this process: its first pages come from warm caches
             call_command("runserver", f"{host}:{port}", use_reloader=False, use_static_handler=False)
         finally:
             if worker is not None:
                 worker.terminate()
-                worker.wait(timeout=10)
+                try:
+                    worker.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
