@@ -52,8 +52,8 @@ class VendorFinder(BaseFinder):
 
 
 class StaticStorage(CompressedManifestStaticFilesStorage):
-    """Hashed, compressed names once collected; the plain name for a file never collected (the
-    manifest is missing or older than the file's first use), never an error on a page."""
+    """Hashed, compressed names once collected; the plain name for a file that was never collected
+    (no manifest yet, or a file added since the last run): never an error on a page."""
 
     manifest_strict = False
     _collecting = False
