@@ -27,15 +27,16 @@ loglevel = "warning"
 
 def on_starting(server):
     """Collect the static files (hashed names, gzip) before any worker starts: WhiteNoise serves
-    them from ``STATIC_ROOT``. About 2.5 s, every start; a failure is logged, not fatal (the
-    pages then name the plain files, which WhiteNoise serves from the finders)."""
+    them from ``STATIC_ROOT``. Skipped when the sources are those of the last run; a failure is
+    logged, not fatal (the pages then name the plain files, which WhiteNoise serves from the finders)."""
     import django
-    from django.core.management import call_command
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jishiban.settings")
     try:
         django.setup()
-        call_command("collectstatic", interactive=False, verbosity=0)
+        from jishiban.core.staticfiles import collect
+
+        collect()
     except Exception:  # noqa: BLE001 — serving without compressed files beats not serving
         server.log.exception("collectstatic failed; static files come from the finders")
 

@@ -10,6 +10,8 @@ for a missing manifest.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -72,6 +74,42 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
             if self._collecting or content is not None:
                 raise
             return name
+
+
+# collectstatic's own default; a file it skips must not change the fingerprint either.
+IGNORE = ["CVS", ".*", "*~"]
+
+
+def sources_fingerprint() -> str:
+    """Every source file's served path, size and modification time, and the storage that
+    collects them: what a collectstatic run would start from."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
+    rows = []
+    for finder in get_finders():
+        for path, storage in finder.list(IGNORE):
+            info = os.stat(storage.path(path))
+            rows.append(f"{getattr(storage, 'prefix', None) or ''}/{path}\0{info.st_size}\0{info.st_mtime_ns}")
+    for row in sorted(rows):
+        digest.update(row.encode() + b"\n")
+    return digest.hexdigest()
+
+
+def collect() -> bool:
+    """``collectstatic`` unless ``STATIC_ROOT`` already holds the files of these very sources (a
+    fingerprint kept beside the manifest). Re-hashing every file costs about 2.5 s on each start
+    otherwise. True when it collected."""
+    from django.core.management import call_command
+
+    root = Path(settings.STATIC_ROOT)
+    stamp = root / ".sources"
+    fingerprint = sources_fingerprint()
+    if (root / "staticfiles.json").exists() and stamp.exists() and stamp.read_text() == fingerprint:
+        return False
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(fingerprint)
+    return True
 
 
 @register(deploy=True)

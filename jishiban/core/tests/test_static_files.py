@@ -78,3 +78,23 @@ def test_the_vendor_finder_offers_only_the_files_the_pages_use():
     assert finder.find("vendor/echarts/package.json") is None
     assert finder.find("vendor/echarts/dist/echarts.min.js", find_all=True)
     assert finder.check() == []
+
+
+def test_collect_runs_again_only_when_a_source_changed(tmp_path, settings):
+    from jishiban.core.staticfiles import collect
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "note.css").write_text("body { color: #111; }\n")
+    settings.STATIC_ROOT = tmp_path / "root"
+    settings.STATICFILES_DIRS = [("extra", str(extra))]
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "jishiban.core.staticfiles.StaticStorage"}}
+    assert collect() is True  # nothing collected yet
+    assert collect() is False  # the same sources: the manifest and the files are kept
+    (extra / "note.css").write_text("body { color: #222; }\n")  # another size: a changed source
+    assert collect() is True
+    storage = StaticStorage(location=settings.STATIC_ROOT, base_url="/static/")
+    hashed = storage.url("extra/note.css").removeprefix("/static/")
+    assert (settings.STATIC_ROOT / hashed).read_text() == "body { color: #222; }\n"
+    (settings.STATIC_ROOT / "staticfiles.json").unlink()
+    assert collect() is True  # a lost manifest is collected again whatever the fingerprint says

@@ -28,10 +28,10 @@ class Command(BaseCommand):
         if not no_worker:
             worker = subprocess.Popen([sys.executable, "-m", "jishiban.cli", "qcluster"])
         try:
+            from jishiban.core.staticfiles import collect
             from jishiban.core.warmup import warm_up
 
-            # The pages name hashed, compressed static files that WhiteNoise serves, as under gunicorn.
-            call_command("collectstatic", interactive=False, verbosity=0)
+            collect()  # the pages name hashed, compressed static files that WhiteNoise serves, as under gunicorn
             warm_up()  # runserver answers in this process: its first pages come from warm caches
             call_command("runserver", f"{host}:{port}", use_reloader=False, use_static_handler=False)
         finally:
