@@ -164,11 +164,17 @@ def pair_embeddings(rows: list[dict]) -> np.ndarray:
     sys.path.insert(0, str(ROOT / "bench"))
     from _e5cache import embed
 
-    ids = {str(x) for a, b, _y, _s in json.loads(LABELS.read_text(encoding="utf-8"))["pairs"] for x in (a, b)}
+    ids = {x for a, b, _y, _s in load_labels() for x in (a, b)}
     picked = [i for i, r in enumerate(rows) if r["留言编号"] in ids]
     out = np.zeros((len(rows), 384), dtype=np.float32)
     out[picked] = embed([rows[i]["text"] for i in picked], cache=ROOT / "var" / "e5-pairs.npz", batch=32)
     return out
+
+
+def load_labels(*paths: Path) -> list[tuple[str, str, int, str]]:
+    """(id_a, id_b, label, stratum) of the pairs in ``paths`` (the tuning pairs by default)."""
+    return [(str(a), str(b), y, s) for path in (paths or (LABELS,))
+            for a, b, y, s in json.loads(path.read_text(encoding="utf-8"))["pairs"]]
 
 
 def pr(pred: set, labelled: list) -> dict:
@@ -189,8 +195,7 @@ def pr(pred: set, labelled: list) -> dict:
 
 def evaluate_pairs(rows: list[dict], emb: np.ndarray | None, window: float | None,
                    repeat_window: float | None = None) -> dict:
-    labelled = json.loads(LABELS.read_text(encoding="utf-8"))["pairs"]
-    labelled = [(str(a), str(b), y, s) for a, b, y, s in labelled]
+    labelled = load_labels()
     by_id = {r["留言编号"]: i for i, r in enumerate(rows)}
     # Signal-level view: score_pair on every labelled pair, candidate generation aside.
     sig_pred = set()
@@ -225,7 +230,7 @@ def evaluate_cv(rows: list[dict], emb: np.ndarray | None) -> dict:
     from _dedupe_cv import cross_validate, generated_signals, grid
 
     window, repeat_window = live_windows()
-    labelled = [(str(a), str(b), y, s) for a, b, y, s in json.loads(LABELS.read_text(encoding="utf-8"))["pairs"]]
+    labelled = load_labels()
     keys = {(a, b) for a, b, _y, _s in labelled}
     records = [Record(r["留言编号"], r["text"], at=r["at"], caller=r["留言用户"]) for r in rows]
     t = time.perf_counter()
@@ -250,10 +255,10 @@ def evaluate_fresh(rows: list[dict], emb: np.ndarray | None, paths: tuple[Path, 
     (2,000 resamples of the pairs), and per sampling stratum."""
     sys.path.insert(0, str(ROOT / "bench"))
     from _dedupe_cv import decide, generated_signals
+    from _dedupe_cv import pr as pr_of_arrays
 
     window, repeat_window = live_windows()
-    labelled = [(str(a), str(b), y, s) for path in paths
-                for a, b, y, s in json.loads(path.read_text(encoding="utf-8"))["pairs"]]
+    labelled = load_labels(*paths)
     records = [Record(r["留言编号"], r["text"], at=r["at"], caller=r["留言用户"]) for r in rows]
     sigs = generated_signals(records, {(a, b) for a, b, _y, _s in labelled}, window_days=window,
                              repeat_window_days=repeat_window, emb=emb, encoder=_Precomputed(emb) if emb is not None else None)
@@ -261,27 +266,17 @@ def evaluate_fresh(rows: list[dict], emb: np.ndarray | None, paths: tuple[Path, 
     signals = [sigs.get((a, b)) for a, b, _y, _s in labelled]
     pred = np.array([decide(sig, Thresholds()) for sig in signals])
     generated = np.array([sig is not None for sig in signals])
-
-    def pr(idx):
-        tp = int((pred[idx] & (y[idx] == 1)).sum())
-        return tp / max(int(pred[idx].sum()), 1), tp / max(int((y[idx] == 1).sum()), 1)
-
     rng = np.random.default_rng(0)
-    boot = np.array([pr(rng.integers(0, len(y), len(y))) for _ in range(2000)])
-    p, r = pr(np.arange(len(y)))
+    boot = np.array([pr_of_arrays(pred[idx], y[idx]) for idx in (rng.integers(0, len(y), len(y)) for _ in range(2000))])
+    figures = pr({(a, b) for (a, b, _y, _s), hit in zip(labelled, pred, strict=True) if hit}, labelled)
     apart = [sig.days_apart for sig, lab in zip(signals, y, strict=True) if lab == 1 and sig is not None and sig.days_apart]
-    strata = {}
-    for k in sorted({s for *_x, s in labelled}):
-        idx = np.array([i for i, (*_x, s) in enumerate(labelled) if s == k])
-        strata[k] = {"n": len(idx), "positives": int((y[idx] == 1).sum()), "predicted": int(pred[idx].sum()),
-                     "true_positives": int((pred[idx] & (y[idx] == 1)).sum())}
     return {"labels": [path.name for path in paths], "pairs": len(y), "same_matter": int((y == 1).sum()), "semantic": emb is not None,
             "windows": [window, repeat_window], "same_matter_generated": int((generated & (y == 1)).sum()),
             "same_matter_beyond_duplicate_window": int(sum(d > window for d in apart)),
-            "precision": round(p, 4), "recall": round(r, 4),
+            "precision": figures["precision"], "recall": figures["recall"],
             "precision_95": [round(float(v), 3) for v in np.percentile(boot[:, 0], [2.5, 97.5])],
             "recall_95": [round(float(v), 3) for v in np.percentile(boot[:, 1], [2.5, 97.5])],
-            "strata": strata,
+            "strata": dict(sorted(figures["strata"].items())),
             "missed": [[a, b] for (a, b, lab, _s), hit in zip(labelled, pred, strict=True) if lab == 1 and not hit],
             "false_alarms": [[a, b] for (a, b, lab, _s), hit in zip(labelled, pred, strict=True) if lab == 0 and hit]}
 

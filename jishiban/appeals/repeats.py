@@ -73,18 +73,25 @@ def _ancestor_field(level: int) -> str:
     return _ANCESTOR[level]
 
 
+def _same_caller_or_address(phone, account, address, r: RepeatRule) -> Q:
+    """The rule's branches: the same phone, the same citizen account (given only for an appeal
+    without a phone), and with ``by_address`` the same address. Each is a plain value (empty or
+    None: the branch is left out) or an expression of the outer row (``with_earlier_count``)."""
+    branches = [("citizen_phone", phone), ("citizen_user_id", account)] + ([("address", address)] if r.by_address else [])
+    same = None
+    for field, value in branches:
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            same = Q(**{field: value}) if same is None else same | Q(**{field: value})
+    return same if same is not None else Q(pk__in=[])
+
+
 def earlier_of(appeal, r: RepeatRule | None = None):
     """The earlier appeals that count towards ``appeal`` being a repeat (a queryset)."""
     from .models import Appeal
 
     r = r or rule()
-    same = Q(pk__in=[])
-    if appeal.citizen_phone:
-        same |= Q(citizen_phone=appeal.citizen_phone)
-    elif appeal.citizen_user_id:
-        same |= Q(citizen_user_id=appeal.citizen_user_id)
-    if r.by_address and (appeal.address or "").strip():
-        same |= Q(address=appeal.address)
+    same = _same_caller_or_address(appeal.citizen_phone, None if appeal.citizen_phone else appeal.citizen_user_id,
+                                   appeal.address, r)
     qs = (Appeal.objects.filter(same).exclude(pk=appeal.pk).exclude(status__in=GONE)
           .filter(received_at__gte=appeal.received_at - r.window, received_at__lte=appeal.received_at))
     if not appeal.category_id or not appeal.pk:
@@ -118,9 +125,8 @@ def with_earlier_count(qs, r: RepeatRule | None = None, *, now: datetime | None 
     # in ``earlier_of``: the account is compared only for a row without a phone.
     qs = qs.annotate(_repeat_account=Case(When(citizen_phone="", then=F("citizen_user_id")), default=Value(None),
                                           output_field=IntegerField()))
-    same = Q(citizen_phone=NullIf(OuterRef("citizen_phone"), Value(""))) | Q(citizen_user_id=OuterRef("_repeat_account"))
-    if r.by_address:
-        same |= Q(address=NullIf(OuterRef("address"), Value("")))
+    same = _same_caller_or_address(NullIf(OuterRef("citizen_phone"), Value("")), OuterRef("_repeat_account"),
+                                   NullIf(OuterRef("address"), Value("")), r)
     field = _ancestor_field(r.category_level)
     since = (now - r.window) if now is not None else None
     others = Appeal.objects.filter(same).exclude(pk=OuterRef("pk"))

@@ -76,19 +76,21 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
             return name
 
 
-# collectstatic's own default; a file it skips must not change the fingerprint either.
-IGNORE = ["CVS", ".*", "*~"]
+def _manifest() -> Path:
+    return Path(settings.STATIC_ROOT) / StaticStorage.manifest_name
 
 
 def sources_fingerprint() -> str:
     """Every source file's served path, size and modification time, and the storage that
-    collects them: what a collectstatic run would start from."""
+    collects them: what a collectstatic run would start from (with its ignore patterns)."""
+    from django.apps import apps
     from django.contrib.staticfiles.finders import get_finders
 
+    ignore = apps.get_app_config("staticfiles").ignore_patterns
     digest = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
     rows = []
     for finder in get_finders():
-        for path, storage in finder.list(IGNORE):
+        for path, storage in finder.list(ignore):
             info = os.stat(storage.path(path))
             rows.append(f"{getattr(storage, 'prefix', None) or ''}/{path}\0{info.st_size}\0{info.st_mtime_ns}")
     for row in sorted(rows):
@@ -102,10 +104,9 @@ def collect() -> bool:
     otherwise. True when it collected."""
     from django.core.management import call_command
 
-    root = Path(settings.STATIC_ROOT)
-    stamp = root / ".sources"
+    stamp = Path(settings.STATIC_ROOT) / ".sources"
     fingerprint = sources_fingerprint()
-    if (root / "staticfiles.json").exists() and stamp.exists() and stamp.read_text() == fingerprint:
+    if _manifest().exists() and stamp.exists() and stamp.read_text() == fingerprint:
         return False
     call_command("collectstatic", interactive=False, verbosity=0)
     stamp.write_text(fingerprint)
@@ -115,8 +116,7 @@ def collect() -> bool:
 @register(deploy=True)
 def static_files_collected(app_configs=None, **kwargs):
     """``check --deploy``: the manifest exists, so pages name hashed, compressed files."""
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    if manifest.exists():
+    if _manifest().exists():
         return []
-    return [CheckWarning(f"{manifest} 不存在：请运行 jishiban collectstatic --noinput（gunicorn 启动时也会自动运行）",
+    return [CheckWarning(f"{_manifest()} 不存在：请运行 jishiban collectstatic --noinput（gunicorn 启动时也会自动运行）",
                          id="jishiban.W011")]

@@ -17,6 +17,5 @@ class Migration(migrations.Migration):
     dependencies = [("appeals", "0006_returns12_fill_returning_unit")]
 
     operations = [
-        add_index("Appeal", models.Index(fields=["address", "received_at"], name="appeal_address_received"),
-                  '"address", "received_at"'),
+        add_index("Appeal", models.Index(fields=["address", "received_at"], name="appeal_address_received")),
     ]

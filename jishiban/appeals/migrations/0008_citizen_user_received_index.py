@@ -19,9 +19,7 @@ class Migration(migrations.Migration):
     dependencies = [("appeals", "0007_address_received_index")]
 
     operations = [
-        add_index("Appeal", models.Index(fields=["citizen_user", "received_at"], name="appeal_user_received"),
-                  '"citizen_user_id", "received_at"'),
+        add_index("Appeal", models.Index(fields=["citizen_user", "received_at"], name="appeal_user_received")),
         remove_index("Appeal", models.Index(fields=["citizen_user"], name="appeal_citizen_user",
-                                            condition=Q(citizen_user__isnull=False)),
-                     '"citizen_user_id"', where='"citizen_user_id" IS NOT NULL'),
+                                            condition=Q(citizen_user__isnull=False))),
     ]

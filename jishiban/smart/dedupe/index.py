@@ -404,10 +404,10 @@ class DuplicateIndex:
                     and s.days_apart * 86400.0 > self.window:
                 continue  # outside the duplicate window only the same matter is worth showing
             if relation in (DUPLICATE, REPEAT) or (include_related and relation == RELATED):
-                kept.append((_ORDER[relation], -score, j, i, relation, s))
-        kept.sort(key=lambda k: k[:3])
-        return [Candidate(self._ids[i], -neg, relation, reason_of(s, relation, self.thresholds), s)
-                for _o, neg, _j, i, relation, s in kept[:limit]]
+                kept.append((i, score, relation, s))
+        kept.sort(key=lambda k: (_ORDER[k[2]], -k[1]))  # stable: equal ones keep the candidates' order
+        return [Candidate(self._ids[i], score, relation, reason_of(s, relation, self.thresholds), s)
+                for i, score, relation, s in kept[:limit]]
 
     def _plausible(self, idx, lex, topics, place_hashes, ckey, akey, embedding):
         """The candidates ``score_pair`` can give a relation, found with array operations: an
